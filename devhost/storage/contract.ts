@@ -1,0 +1,125 @@
+/**
+ * What the Durable engine and the management API need from the task hub's storage. The implementation keeps
+ * the Durable Task Azure Storage provider's layout (storage-deployment-anchors.md section 2) so a task hub
+ * written by the devhost reads the same in Storage Explorer as one written by the real extension.
+ * Payloads over the queue / table limits are moved to `<hub>-largemessages` and back transparently: callers
+ * always see whole values.
+ */
+import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../durable/history';
+
+export interface InstanceRecord {
+    instanceId: string;
+    executionId: string;
+    name: string;
+    version: string | null;
+    /** JSON text (or null). */
+    input: string | null;
+    /** JSON text of the output; on failure the failure text; on termination the reason. */
+    output: string | null;
+    /** JSON text, or null when unset (stored as the literal "null" as the provider does). */
+    customStatus: string | null;
+    runtimeStatus: RuntimeStatusName;
+    createdTime: Date;
+    lastUpdatedTime: Date;
+    completedTime: Date | null;
+    scheduledStartTime: Date | null;
+    generation: number;
+    tags: Record<string, string> | null;
+    parentInstanceId: string | null;
+}
+
+export interface InstanceQuery {
+    instanceIdPrefix?: string;
+    createdTimeFrom?: Date;
+    createdTimeTo?: Date;
+    runtimeStatus?: readonly RuntimeStatusName[];
+    /** Page size. */
+    top?: number;
+    /** Omit the input column (cheaper listings). */
+    excludeInput?: boolean;
+}
+
+export interface InstancePage {
+    instances: InstanceRecord[];
+    /** Opaque; absent on the last page. */
+    continuationToken?: string;
+}
+
+export interface HistorySnapshot {
+    /** All events of the current execution, in row order. */
+    events: HistoryEvent[];
+    /** Execution the rows belong to, or null when there is no history yet. */
+    executionId: string | null;
+    /** ETag of the `sentinel` row; undefined when there is none yet. */
+    etag: string | undefined;
+}
+
+export interface HistoryAppend {
+    instanceId: string;
+    executionId: string;
+    /** Row index of the first new event (= number of events already stored for this execution). */
+    startIndex: number;
+    events: readonly HistoryEvent[];
+    /** The sentinel ETag read with the history; undefined to create the first checkpoint. */
+    etag: string | undefined;
+    /** Sets `IsCheckpointComplete` / `CheckpointCompletedTimestamp` on the sentinel. */
+    isCheckpointComplete?: boolean;
+    /**
+     * A new execution (ContinueAsNew, restart, rewind) overwrites the rows: rows at or after `startIndex`
+     * that belong to an older execution are replaced or deleted.
+     */
+    newExecution?: boolean;
+}
+
+/** Thrown when the sentinel ETag no longer matches: another episode checkpointed first (split brain). */
+export class CheckpointConflictError extends Error {
+    constructor(readonly instanceId: string) {
+        super(`History of instance '${instanceId}' was changed by another writer (sentinel ETag mismatch).`);
+        this.name = 'CheckpointConflictError';
+    }
+}
+
+export interface ReceivedMessage {
+    message: TaskMessage;
+    queueName: string;
+    messageId: string;
+    popReceipt: string;
+    dequeueCount: number;
+    insertedOn: Date;
+}
+
+export interface TaskHubStorage {
+    readonly hubName: string;
+    readonly partitionCount: number;
+
+    /** Creates the tables, queues and containers (idempotent). */
+    createIfNotExists(): Promise<void>;
+    /** Deletes everything of this hub (tests, `purge all`). */
+    deleteAll(): Promise<void>;
+
+    readInstance(instanceId: string): Promise<InstanceRecord | undefined>;
+    /** InsertOrMerge, as checkpoints do. */
+    writeInstance(record: InstanceRecord): Promise<void>;
+    queryInstances(query: InstanceQuery, continuationToken?: string): Promise<InstancePage>;
+
+    readHistory(instanceId: string): Promise<HistorySnapshot>;
+    /** One conditional write (history rows + sentinel in an entity-group transaction). Returns the new ETag. */
+    appendHistory(append: HistoryAppend): Promise<string>;
+
+    /** Deletes the instance row, its history rows and its large-message blobs. False if there was no instance. */
+    purgeInstance(instanceId: string): Promise<boolean>;
+
+    /** FNV-1a(UTF-8 id) % partitionCount. */
+    partitionOf(instanceId: string): number;
+    controlQueueName(partition: number): string;
+    readonly workItemQueueName: string;
+
+    /** To the instance's control queue; `visibleAt` delays delivery (durable timers). */
+    sendControlMessage(message: TaskMessage, options?: { visibleAt?: Date }): Promise<void>;
+    sendWorkItem(message: TaskMessage): Promise<void>;
+    receiveControlMessages(partition: number, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]>;
+    receiveWorkItems(max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]>;
+    deleteMessage(message: ReceivedMessage): Promise<void>;
+    /** Makes the message visible again after `delaySeconds` (abandon with back-off). Returns the new pop receipt. */
+    releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void>;
+}
