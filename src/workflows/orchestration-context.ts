@@ -1,0 +1,20 @@
+import type { Task } from 'durable-functions';
+
+/**
+ * The part of the durable-functions orchestration context our orchestrators use. Typing the generators
+ * against this (instead of the full OrchestrationContext, an InvocationContext with a live replay engine)
+ * lets tests drive them with a small fake, while the real context still fits structurally.
+ * Deliberately absent: anything about time or randomness. Orchestrators get neither.
+ */
+export interface OrchestrationApi {
+    getInput(): unknown;
+    callActivity(name: string, input?: unknown): Task;
+    readonly Task: { all(tasks: Task[]): Task };
+}
+
+export interface OrchestrationContextLike {
+    readonly df: OrchestrationApi;
+}
+
+/** An orchestrator generator: yields durable Tasks, receives their results as `unknown`, returns TResult. */
+export type Orchestrator<TResult> = (context: OrchestrationContextLike) => Generator<Task, TResult, unknown>;

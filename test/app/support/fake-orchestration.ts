@@ -1,0 +1,122 @@
+import type { Task } from 'durable-functions';
+import type { Orchestrator, OrchestrationContextLike } from '../../../src/workflows/orchestration-context';
+
+/** A task the fake context hands out: it never completes by itself; the test resolves it by hand. */
+export class FakeTask implements Task {
+    isCompleted = false;
+    isFaulted = false;
+    result?: unknown;
+    constructor(readonly scheduled: ScheduledWork) {}
+}
+
+export type ScheduledWork =
+    | { readonly kind: 'activity'; readonly name: string; readonly input: unknown }
+    | { readonly kind: 'all'; readonly children: readonly FakeTask[] };
+
+export type Step<TResult> = { readonly done: false; readonly task: FakeTask } | { readonly done: true; readonly result: TResult };
+
+/**
+ * Runs an orchestrator generator without a runtime: `start()` runs it to its first yield, `resolve(value)`
+ * feeds the yielded task's result back, `fail(error)` throws into it the way the SDK does for a failed
+ * task. It also remembers every task the orchestrator created, so a test can prove each one was yielded
+ * (a created-but-not-yielded activity is silently dropped by the real SDK).
+ */
+export class OrchestratorRun<TResult> {
+    readonly created: FakeTask[] = [];
+    readonly yielded: FakeTask[] = [];
+    readonly #generator: Generator<Task, TResult, unknown>;
+
+    constructor(orchestrator: Orchestrator<TResult>, input: unknown) {
+        const context: OrchestrationContextLike = {
+            df: {
+                getInput: () => structuredClone(input),
+                callActivity: (name, activityInput) => this.#track(new FakeTask({ kind: 'activity', name, input: activityInput })),
+                Task: {
+                    all: (tasks) => this.#track(new FakeTask({ kind: 'all', children: tasks.map(asFakeTask) })),
+                },
+            },
+        };
+        this.#generator = orchestrator(context);
+    }
+
+    start(): Step<TResult> {
+        return this.#step(() => this.#generator.next());
+    }
+
+    resolve(value: unknown): Step<TResult> {
+        return this.#step(() => this.#generator.next(structuredClone(value)));
+    }
+
+    fail(error: Error): Step<TResult> {
+        return this.#step(() => this.#generator.throw(error));
+    }
+
+    /** Activity tasks that were created but neither yielded nor part of a yielded Task.all. */
+    unyieldedActivities(): FakeTask[] {
+        const covered = new Set<FakeTask>();
+        for (const task of this.yielded) {
+            covered.add(task);
+            if (task.scheduled.kind === 'all') {
+                task.scheduled.children.forEach((child) => covered.add(child));
+            }
+        }
+        return this.created.filter((task) => task.scheduled.kind === 'activity' && !covered.has(task));
+    }
+
+    #track(task: FakeTask): FakeTask {
+        this.created.push(task);
+        return task;
+    }
+
+    #step(advance: () => IteratorResult<Task, TResult>): Step<TResult> {
+        const next = advance();
+        if (next.done === true) {
+            return { done: true, result: next.value };
+        }
+        const task = asFakeTask(next.value);
+        this.yielded.push(task);
+        return { done: false, task };
+    }
+}
+
+function asFakeTask(task: Task): FakeTask {
+    if (!(task instanceof FakeTask)) {
+        throw new TypeError('The orchestrator yielded a task the fake context did not make');
+    }
+    return task;
+}
+
+/** The activity a step is waiting for; fails the test if the step is anything else. */
+export function expectActivity(step: Step<unknown>): { name: string; input: unknown } {
+    if (step.done) {
+        throw new Error(`Expected the orchestrator to wait for an activity, but it returned ${JSON.stringify(step.result)}`);
+    }
+    if (step.task.scheduled.kind !== 'activity') {
+        throw new Error('Expected the orchestrator to wait for one activity, but it waits for Task.all');
+    }
+    return { name: step.task.scheduled.name, input: step.task.scheduled.input };
+}
+
+/** The activities of a Task.all a step is waiting for; fails the test if the step is anything else. */
+export function expectFanOut(step: Step<unknown>): { name: string; input: unknown }[] {
+    if (step.done) {
+        throw new Error(`Expected the orchestrator to wait for Task.all, but it returned ${JSON.stringify(step.result)}`);
+    }
+    if (step.task.scheduled.kind !== 'all') {
+        throw new Error('Expected the orchestrator to wait for Task.all, but it waits for one activity');
+    }
+    return step.task.scheduled.children.map((child) => {
+        if (child.scheduled.kind !== 'activity') {
+            throw new Error('Expected only activities inside Task.all');
+        }
+        return { name: child.scheduled.name, input: child.scheduled.input };
+    });
+}
+
+/** The orchestrator's return value; fails the test if it is still waiting. */
+export function expectResult<TResult>(step: Step<TResult>): TResult {
+    if (!step.done) {
+        throw new Error(`Expected the orchestrator to finish, but it waits for ${JSON.stringify(step.task.scheduled)}`);
+    }
+    return step.result;
+}
