@@ -1,0 +1,131 @@
+/**
+ * host.json `extensions.durableTask` as the Durable extension reads it (storage-deployment-anchors.md 4.3),
+ * validated with zod, with the extension's defaults. Only the knobs the devhost acts on are modelled; unknown
+ * keys are accepted and ignored, as the extension ignores options it does not know.
+ */
+import { z } from 'zod';
+import { resolveSettingReferences } from '../config/settings';
+
+/** The extension's default task hub for local development (DurableTaskOptions.DefaultHubName). */
+export const DEFAULT_HUB_NAME = 'TestHubName';
+
+/** `hh:mm:ss`, `d.hh:mm:ss` or `hh:mm:ss.fff` (TimeSpan's invariant format) to milliseconds. */
+export function timeSpanToMs(value: string): number {
+    const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?$/.exec(value.trim());
+    if (!match) throw new Error(`'${value}' is not a TimeSpan ("hh:mm:ss" or "d.hh:mm:ss").`);
+    const [, days = '0', hours = '0', minutes = '0', seconds = '0', fraction = ''] = match;
+    const ms = Number((fraction + '000').slice(0, 3));
+    return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 + Number(seconds) * 1000 + ms;
+}
+
+const timeSpan = z.string().refine(
+    (value) => {
+        try {
+            timeSpanToMs(value);
+            return true;
+        } catch {
+            return false;
+        }
+    },
+    { message: 'expected a TimeSpan such as "00:00:30" or "6.00:00:00"' },
+);
+const positiveInt = z.number().int().positive();
+
+const storageProviderSchema = z
+    .object({
+        type: z.string().optional(),
+        connectionName: z.string().optional(),
+        connectionStringName: z.string().optional(),
+        partitionCount: z.number().int().min(1).max(16).optional(),
+        maxQueuePollingInterval: timeSpan.optional(),
+        controlQueueBatchSize: z.number().int().min(1).max(32).optional(),
+        controlQueueVisibilityTimeout: timeSpan.optional(),
+        workItemQueueVisibilityTimeout: timeSpan.optional(),
+    })
+    .loose();
+
+const durableTaskSchema = z
+    .object({
+        hubName: z.string().optional(),
+        storageProvider: storageProviderSchema.optional(),
+        maxConcurrentActivityFunctions: positiveInt.optional(),
+        maxConcurrentOrchestratorFunctions: positiveInt.optional(),
+        localRpcEndpointEnabled: z.boolean().optional(),
+        http: z.object({ defaultAsyncRequestSleepTimeMilliseconds: positiveInt.optional() }).loose().optional(),
+    })
+    .loose();
+
+const hostJsonSchema = z
+    .object({ extensions: z.object({ durableTask: durableTaskSchema.optional() }).loose().optional() })
+    .loose();
+
+export interface DurableConfig {
+    /** As written in host.json with `%Setting%` resolved; undefined means the extension's default. */
+    hubName: string | undefined;
+    partitionCount: number;
+    maxQueuePollingIntervalMs: number;
+    controlQueueBatchSize: number;
+    controlQueueVisibilityTimeoutSeconds: number;
+    workItemQueueVisibilityTimeoutSeconds: number;
+    maxConcurrentActivityFunctions: number;
+    maxConcurrentOrchestratorFunctions: number;
+    /** Azure Storage provider values the SDK needs for timers (AzureStorageDurabilityProvider). */
+    maximumShortTimerDuration: string;
+    longRunningTimerIntervalDuration: string;
+    defaultHttpAsyncRequestSleepTimeMilliseconds: number;
+}
+
+/**
+ * Defaults of the extension outside Consumption (10 per core there; a dev box is not Consumption, but a fixed,
+ * modest number keeps a laptop responsive and matches the repo's host.json).
+ */
+export const DEFAULT_DURABLE_CONFIG: Omit<DurableConfig, 'hubName'> = {
+    partitionCount: 4,
+    maxQueuePollingIntervalMs: 30_000,
+    controlQueueBatchSize: 32,
+    controlQueueVisibilityTimeoutSeconds: 300,
+    workItemQueueVisibilityTimeoutSeconds: 300,
+    maxConcurrentActivityFunctions: 10,
+    maxConcurrentOrchestratorFunctions: 10,
+    maximumShortTimerDuration: '6.00:00:00',
+    longRunningTimerIntervalDuration: '3.00:00:00',
+    defaultHttpAsyncRequestSleepTimeMilliseconds: 30_000,
+};
+
+/** Parses host.json (as loaded, settings unresolved). Throws a readable error on an invalid section. */
+export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.ProcessEnv = process.env): DurableConfig {
+    const parsed = hostJsonSchema.safeParse(hostJson);
+    if (!parsed.success) {
+        const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+        throw new Error(`host.json extensions.durableTask is invalid: ${issues}`);
+    }
+    const section = parsed.data.extensions?.durableTask ?? {};
+    const provider = section.storageProvider ?? {};
+    const d = DEFAULT_DURABLE_CONFIG;
+    const seconds = (value: string | undefined, fallback: number): number =>
+        value === undefined ? fallback : Math.max(1, Math.round(timeSpanToMs(value) / 1000));
+    return {
+        hubName: section.hubName === undefined ? undefined : resolveSettingReferences(section.hubName, env),
+        partitionCount: provider.partitionCount ?? d.partitionCount,
+        maxQueuePollingIntervalMs:
+            provider.maxQueuePollingInterval === undefined
+                ? d.maxQueuePollingIntervalMs
+                : Math.max(50, timeSpanToMs(provider.maxQueuePollingInterval)),
+        controlQueueBatchSize: provider.controlQueueBatchSize ?? d.controlQueueBatchSize,
+        controlQueueVisibilityTimeoutSeconds: seconds(
+            provider.controlQueueVisibilityTimeout,
+            d.controlQueueVisibilityTimeoutSeconds,
+        ),
+        workItemQueueVisibilityTimeoutSeconds: seconds(
+            provider.workItemQueueVisibilityTimeout,
+            d.workItemQueueVisibilityTimeoutSeconds,
+        ),
+        maxConcurrentActivityFunctions: section.maxConcurrentActivityFunctions ?? d.maxConcurrentActivityFunctions,
+        maxConcurrentOrchestratorFunctions:
+            section.maxConcurrentOrchestratorFunctions ?? d.maxConcurrentOrchestratorFunctions,
+        maximumShortTimerDuration: d.maximumShortTimerDuration,
+        longRunningTimerIntervalDuration: d.longRunningTimerIntervalDuration,
+        defaultHttpAsyncRequestSleepTimeMilliseconds:
+            section.http?.defaultAsyncRequestSleepTimeMilliseconds ?? d.defaultHttpAsyncRequestSleepTimeMilliseconds,
+    };
+}

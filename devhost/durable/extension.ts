@@ -1,0 +1,80 @@
+/**
+ * The Durable extension of the devhost: runs orchestrationTrigger / activityTrigger functions on the task hub
+ * in Azure Storage (Azurite locally), supplies the durableClient input to other functions, and serves the
+ * Durable HTTP API under /runtime/webhooks/durabletask/ and the local RPC base /durabletask/.
+ */
+import type { BindingInfo, HostContext, HostExtension } from '../host/contracts';
+import type { InstanceRecord, TaskHubStorage } from '../storage/contract';
+import { durableConfigFromHostJson } from './config';
+import { DurableHttpApi } from './http-api/durable-http-api';
+import { durableClientBinding } from './http-api/management-urls';
+import { DurableRuntime } from './runtime/durable-runtime';
+import { defaultStorageFactory } from './runtime/default-storage';
+import type { StorageFactory } from './runtime/storage-factory';
+
+export interface DurableExtensionOptions {
+    /** Builds the task hub storage; default: the storage module over AzureWebJobsStorage. */
+    createStorage?: StorageFactory;
+    /** The episode clock (tests skip time with it). */
+    clock?: () => Date;
+    /** Called after every committed checkpoint. */
+    onCheckpoint?: (record: InstanceRecord) => void;
+}
+
+export interface DurableExtension extends HostExtension {
+    /** The running runtime (after start), for tests and benchmarks: client, storage (and its stats). */
+    readonly runtime: DurableRuntime | undefined;
+}
+
+export function createDurableExtension(options: DurableExtensionOptions = {}): DurableExtension {
+    let runtime: DurableRuntime | undefined;
+    let api: DurableHttpApi | undefined;
+    let storage: TaskHubStorage | undefined;
+
+    return {
+        name: 'durable',
+        triggerTypes: ['orchestrationTrigger', 'activityTrigger', 'entityTrigger'],
+        inputBindingTypes: ['durableClient', 'orchestrationClient'],
+        get runtime() {
+            return runtime;
+        },
+
+        async start(host: HostContext): Promise<void> {
+            const config = durableConfigFromHostJson(host.app.hostJson, host.env);
+            const createStorage = options.createStorage ?? defaultStorageFactory;
+            storage = await createStorage({ env: host.env, hubName: config.hubName, partitionCount: config.partitionCount });
+            runtime = new DurableRuntime({
+                app: host.app,
+                storage,
+                config,
+                logger: host.logger,
+                ...(options.clock ? { clock: options.clock } : {}),
+                ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+            });
+            for (const entity of runtime.functions.entities.keys()) {
+                host.logger.warn(
+                    `Function '${entity}' is a Durable entity. The devhost does not run entities: signals and calls to it fail with an error.`,
+                );
+            }
+            await runtime.start();
+            api = new DurableHttpApi(runtime.client);
+            host.logger.info(`Durable task hub '${storage.hubName}' (${config.partitionCount} partitions) is running.`);
+        },
+
+        provideInput(_binding: BindingInfo, request: { origin: string; url: string }): unknown {
+            if (!storage) throw new Error('The Durable extension has not started: no durableClient input is available yet.');
+            return durableClientBinding(request.origin, storage.hubName);
+        },
+
+        async handleHttp(request: Request): Promise<Response | undefined> {
+            if (!api) return undefined;
+            return api.handle(request);
+        },
+
+        async stop(): Promise<void> {
+            const running = runtime;
+            api = undefined;
+            if (running) await running.stop();
+        },
+    };
+}

@@ -1,0 +1,181 @@
+/**
+ * Runs activity work items: from this process's own enqueues at once, and from the `<hub>-workitems` queue by
+ * polling (work of other processes, recovery after a crash). At most maxConcurrentActivityFunctions run at a
+ * time. Each result goes back to the instance's control queue as TaskCompleted / TaskFailed, and only then is
+ * the work item deleted: a crash in between re-runs the activity (at least once) and the orchestration drops
+ * the second completion because its history already has one.
+ */
+import type { HostLogger, LoadedApp } from '../../host/contracts';
+import type { ReceivedMessage, TaskHubStorage } from '../../storage/contract';
+import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../history';
+import { activityInput, taskCompleted, taskFailed } from '../engine';
+import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
+import type { MessageTransport } from './message-transport';
+import { PollLoop } from './poll-loop';
+import { Semaphore } from './semaphore';
+import { valueFromTypedData } from './typed-data';
+
+export interface ActivityDispatcherOptions {
+    app: LoadedApp;
+    storage: TaskHubStorage;
+    transport: MessageTransport;
+    activityBindings: ReadonlyMap<string, string>;
+    maxConcurrent: number;
+    visibilityTimeoutSeconds: number;
+    maxPollingIntervalMs: number;
+    logger: HostLogger;
+    clock: () => Date;
+}
+
+type ActivityOutcome = { ok: true; value: unknown } | { ok: false; message: string; stack?: string };
+
+export class ActivityDispatcher {
+    readonly #o: ActivityDispatcherOptions;
+    readonly #slots: Semaphore;
+    /** Every work item this process holds (queued or running), by message id. */
+    readonly #held = new Map<string, ReceivedMessage>();
+    readonly #queue: ReceivedMessage[] = [];
+    readonly #running = new Set<Promise<void>>();
+    readonly #poller: PollLoop;
+    #stopped = false;
+
+    constructor(options: ActivityDispatcherOptions) {
+        this.#o = options;
+        this.#slots = new Semaphore(options.maxConcurrent);
+        this.#poller = new PollLoop({
+            name: 'workitems',
+            maxDelayMs: options.maxPollingIntervalMs,
+            poll: () => this.#poll(),
+            onError: (error) => options.logger.warn(`Polling ${options.storage.workItemQueueName} failed: ${describe(error)}`),
+        });
+    }
+
+    start(): void {
+        this.#poller.start();
+    }
+
+    wake(): void {
+        this.#poller.wake();
+    }
+
+    get activeCount(): number {
+        return this.#running.size;
+    }
+
+    /** A work item to run (from this process's enqueue or from the poller). */
+    deliver(received: ReceivedMessage): void {
+        const known = this.#held.get(received.messageId);
+        if (known) {
+            // Redelivered while we still hold it (its invisibility ran out): only the newest receipt can delete it.
+            known.popReceipt = received.popReceipt;
+            known.dequeueCount = received.dequeueCount;
+            return;
+        }
+        if (this.#stopped) return;
+        this.#held.set(received.messageId, received);
+        this.#queue.push(received);
+        this.#pump();
+    }
+
+    /** Stops taking work and waits for running activities (the host bounds the wait). */
+    async stop(): Promise<void> {
+        this.#stopped = true;
+        await this.#poller.stop();
+        // Queued but not started: leave them in the queue; they become visible again after their timeout.
+        this.#queue.length = 0;
+        await Promise.allSettled([...this.#running]);
+    }
+
+    async #poll(): Promise<number | 'busy'> {
+        const room = Math.min(32, this.#slots.available - this.#queue.length);
+        if (room <= 0) return 'busy';
+        const received = await this.#o.storage.receiveWorkItems(room, this.#o.visibilityTimeoutSeconds);
+        for (const message of received) this.deliver(message);
+        return received.length;
+    }
+
+    #pump(): void {
+        while (!this.#stopped && this.#queue.length > 0 && this.#slots.tryAcquire()) {
+            const item = this.#queue.shift();
+            if (!item) {
+                this.#slots.release();
+                break;
+            }
+            const run = this.#run(item).finally(() => {
+                this.#running.delete(run);
+                this.#held.delete(item.messageId);
+                this.#slots.release();
+                this.#pump();
+            });
+            this.#running.add(run);
+        }
+    }
+
+    async #run(item: ReceivedMessage): Promise<void> {
+        const event: HistoryEvent = item.message.Event;
+        if (event.EventType !== EventType.TaskScheduled) {
+            this.#o.logger.warn(`Discarding work item ${item.messageId}: it holds event type ${event.EventType}, not TaskScheduled.`);
+            await this.#delete(item);
+            return;
+        }
+        const outcome = await this.#execute(event, item);
+        const now = this.#o.clock();
+        const completion = outcome.ok
+            ? taskCompleted(event.EventId, outcome.value, now)
+            : taskFailed(event.EventId, event.Name, outcome.stack === undefined ? { message: outcome.message } : { message: outcome.message, stack: outcome.stack }, now);
+        try {
+            // Result first, then delete: the order that makes a crash re-run the activity instead of losing it.
+            await this.#o.transport.send({
+                queue: 'control',
+                message: { Event: completion, SequenceNumber: 0, OrchestrationInstance: item.message.OrchestrationInstance },
+            });
+        } catch (error) {
+            this.#o.logger.error(`Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${describe(error)}. It will run again.`);
+            return;
+        }
+        await this.#delete(item);
+    }
+
+    async #execute(event: TaskScheduledEvent, item: ReceivedMessage): Promise<ActivityOutcome> {
+        try {
+            const input = activityInput(event);
+            if (event.Name === HTTP_ACTIVITY_NAME) return { ok: true, value: await runHttpActivity(input) };
+            const bindingName = this.#o.activityBindings.get(event.Name);
+            if (bindingName === undefined) {
+                const known = [...this.#o.activityBindings.keys()];
+                return {
+                    ok: false,
+                    message:
+                        `The function '${event.Name}' doesn't exist, is disabled, or is not an activity function. Additional info: ` +
+                        (known.length > 0 ? `The following are the known activity functions: '${known.join("', '")}'.` : 'No activity functions are currently registered!'),
+                };
+            }
+            const outcome = await this.#o.app.invoke({
+                functionName: event.Name,
+                inputData: [{ name: bindingName, data: { string: JSON.stringify(input ?? null) } }],
+            });
+            if (outcome.status === 'failure') {
+                return outcome.stack === undefined ? { ok: false, message: outcome.message } : { ok: false, message: outcome.message, stack: outcome.stack };
+            }
+            return { ok: true, value: valueFromTypedData(outcome.returnValue) ?? null };
+        } catch (error) {
+            this.#o.logger.warn(`Activity '${event.Name}' of ${item.message.OrchestrationInstance.InstanceId} failed in the host: ${describe(error)}`);
+            return error instanceof Error
+                ? error.stack === undefined ? { ok: false, message: error.message } : { ok: false, message: error.message, stack: error.stack }
+                : { ok: false, message: String(error) };
+        }
+    }
+
+    async #delete(item: ReceivedMessage): Promise<void> {
+        try {
+            await this.#o.storage.deleteMessage(item);
+        } catch (error) {
+            // Already gone or re-received elsewhere: the duplicate completion it may cause is discarded by history.
+            this.#o.logger.warn(`Could not delete work item ${item.messageId}: ${describe(error)}`);
+        }
+    }
+}
+
+function describe(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}

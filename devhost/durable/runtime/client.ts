@@ -1,0 +1,173 @@
+/**
+ * The client side of the task hub (DTFx TaskHubClient + the extension's DurableClient), used by the HTTP API:
+ * start, status, history, raise event, terminate, suspend, resume, and waiting for completion. All inputs are
+ * data: ids are validated before they reach a key or a URL; event data and inputs are JSON text.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HistoryEvent, TaskMessage } from '../history';
+import type { InstanceRecord, TaskHubStorage } from '../../storage/contract';
+import { DurableArgumentError, InstanceAlreadyExistsError, InstanceGoneError, InstanceNotFoundError } from './errors';
+import { newInstanceId, validateInstanceId } from './instance-ids';
+import type { MessageTransport } from './message-transport';
+import { eventRaisedMessage, executionStartedMessage, resumeMessage, suspendMessage, terminateMessage } from '../engine';
+
+/** Statuses over which a new instance with the same id may be started (the extension's default). */
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+
+export function isTerminalStatus(status: string): boolean {
+    return TERMINAL_STATUSES.has(status);
+}
+
+export interface StartOptions {
+    instanceId?: string;
+    /** JSON text of the input (must parse), or null. */
+    input?: string | null;
+    version?: string | null;
+    scheduledStartTime?: Date | null;
+}
+
+export interface DurableClientServiceOptions {
+    storage: TaskHubStorage;
+    transport: MessageTransport;
+    knownOrchestrators: ReadonlySet<string>;
+    clock: () => Date;
+    /** The client just wrote the Pending row of a brand-new instance (the dispatcher may cache it). */
+    onNewInstance?: (record: InstanceRecord) => void;
+}
+
+export class DurableClientService {
+    readonly #o: DurableClientServiceOptions;
+
+    constructor(options: DurableClientServiceOptions) {
+        this.#o = options;
+    }
+
+    get taskHubName(): string {
+        return this.#o.storage.hubName;
+    }
+
+    /** Throws DurableArgumentError (unknown orchestrator, bad id) or InstanceAlreadyExistsError. */
+    async startNew(name: string, options: StartOptions = {}): Promise<InstanceRecord> {
+        this.assertOrchestratorExists(name);
+        const instanceId = options.instanceId === undefined || options.instanceId === '' ? newInstanceId() : options.instanceId;
+        validateInstanceId(instanceId);
+        const existing = await this.#o.storage.readInstance(instanceId);
+        if (existing && !isTerminalStatus(existing.runtimeStatus)) {
+            throw new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
+        }
+        const now = this.#o.clock();
+        const executionId = randomUUID();
+        const input = options.input ?? null;
+        const version = options.version ?? '';
+        const scheduledStartTime = options.scheduledStartTime ?? null;
+        // The engine's builder serializes the value; the HTTP layer already checked that the text is JSON.
+        const message = executionStartedMessage({
+            instanceId,
+            executionId,
+            name,
+            version,
+            input: input === null ? undefined : (JSON.parse(input) as unknown),
+            scheduledStartTime,
+            now,
+        });
+        const visibleAt = scheduledStartTime && scheduledStartTime.getTime() > now.getTime() ? scheduledStartTime : undefined;
+        const outgoing = visibleAt ? { queue: 'control' as const, message, visibleAt } : { queue: 'control' as const, message };
+        // The provider's order: the message first, then the Pending row. The message is hidden (or delayed) until
+        // we dispatch it below, after the row exists, so the first checkpoint's row can never be overwritten by
+        // this Pending one. A crash between the two still starts the instance when the message reappears.
+        const held = await this.#o.transport.enqueue(outgoing);
+        const record: InstanceRecord = {
+            instanceId,
+            executionId,
+            name,
+            version,
+            input,
+            output: null,
+            customStatus: null,
+            runtimeStatus: 'Pending',
+            createdTime: now,
+            lastUpdatedTime: now,
+            completedTime: null,
+            scheduledStartTime,
+            generation: 0,
+            tags: null,
+            parentInstanceId: null,
+        };
+        await this.#o.storage.writeInstance(record);
+        if (!existing) this.#o.onNewInstance?.(record);
+        this.#o.transport.dispatch(outgoing, held);
+        return record;
+    }
+
+    assertOrchestratorExists(name: string): void {
+        if (this.#o.knownOrchestrators.has(name)) return;
+        const known = [...this.#o.knownOrchestrators];
+        throw new DurableArgumentError(
+            `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: ` +
+                (known.length > 0 ? `The following are the known orchestrator functions: '${known.join("', '")}'.` : 'No orchestrator functions are currently registered!'),
+        );
+    }
+
+    getStatus(instanceId: string): Promise<InstanceRecord | undefined> {
+        return this.#o.storage.readInstance(instanceId);
+    }
+
+    async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+        return (await this.#o.storage.readHistory(instanceId)).events;
+    }
+
+    /** Throws InstanceNotFoundError / InstanceGoneError as the HTTP API maps them (404 / 410). */
+    async raiseEvent(instanceId: string, eventName: string, input: string | null): Promise<void> {
+        await this.#requireActive(instanceId);
+        if (eventName === '') throw new DurableArgumentError('The event name must not be empty.');
+        await this.#send(
+            eventRaisedMessage({
+                instanceId,
+                name: eventName,
+                data: input === null ? undefined : (JSON.parse(input) as unknown),
+                now: this.#o.clock(),
+            }),
+        );
+    }
+
+    async terminate(instanceId: string, reason: string | null): Promise<void> {
+        await this.#requireActive(instanceId);
+        await this.#send(terminateMessage({ instanceId, reason, now: this.#o.clock() }));
+    }
+
+    async suspend(instanceId: string, reason: string | null): Promise<void> {
+        await this.#requireActive(instanceId);
+        await this.#send(suspendMessage({ instanceId, reason, now: this.#o.clock() }));
+    }
+
+    async resume(instanceId: string, reason: string | null): Promise<void> {
+        await this.#requireActive(instanceId);
+        await this.#send(resumeMessage({ instanceId, reason, now: this.#o.clock() }));
+    }
+
+    /** Polls the row until a terminal status or the timeout; returns the last record read. */
+    async waitForCompletion(instanceId: string, timeoutMs: number, intervalMs: number): Promise<InstanceRecord | undefined> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const record = await this.getStatus(instanceId);
+            if (record && isTerminalStatus(record.runtimeStatus)) return record;
+            const remaining = deadline - Date.now();
+            if (remaining <= 0) return record;
+            await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, remaining)));
+        }
+    }
+
+    async #requireActive(instanceId: string): Promise<InstanceRecord> {
+        const record = await this.#o.storage.readInstance(instanceId);
+        if (!record) throw new InstanceNotFoundError(instanceId);
+        if (isTerminalStatus(record.runtimeStatus)) throw new InstanceGoneError(instanceId, record.runtimeStatus);
+        return record;
+    }
+
+    // Client messages carry an empty ExecutionId: "the current execution" (the engine's convention).
+    async #send(message: TaskMessage): Promise<void> {
+        await this.#o.transport.send({ queue: 'control', message });
+    }
+}
+
+export { DurableArgumentError };

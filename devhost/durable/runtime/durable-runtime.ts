@@ -1,0 +1,108 @@
+/**
+ * The Durable runtime of one app on one task hub: transport, orchestration and activity dispatchers, and the
+ * client. `start` creates the hub's tables/queues (idempotent) and starts the pollers; `stop` stops taking
+ * work, lets running episodes and activities finish, and hands unprocessed messages back to their queues.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HostLogger, LoadedApp } from '../../host/contracts';
+import type { InstanceRecord, TaskHubStorage } from '../../storage/contract';
+import type { DurableConfig } from '../config';
+import type { EngineOptions } from '../engine';
+import { ActivityDispatcher } from './activity-dispatcher';
+import { DurableClientService } from './client';
+import { indexDurableFunctions, type DurableFunctionIndex } from './function-index';
+import { MessageTransport } from './message-transport';
+import { OrchestrationDispatcher } from './orchestration-dispatcher';
+import { createOrchestratorInvoker } from './orchestrator-invoker';
+
+export interface DurableRuntimeOptions {
+    app: LoadedApp;
+    storage: TaskHubStorage;
+    config: DurableConfig;
+    logger: HostLogger;
+    clock?: () => Date;
+    /** Called after every committed checkpoint. */
+    onCheckpoint?: (record: InstanceRecord) => void;
+}
+
+export class DurableRuntime {
+    readonly client: DurableClientService;
+    readonly functions: DurableFunctionIndex;
+    readonly storage: TaskHubStorage;
+    readonly transport: MessageTransport;
+    readonly #orchestrations: OrchestrationDispatcher;
+    readonly #activities: ActivityDispatcher;
+    #started = false;
+
+    constructor(options: DurableRuntimeOptions) {
+        const { app, storage, config, logger } = options;
+        const clock = options.clock ?? (() => new Date());
+        this.storage = storage;
+        this.functions = indexDurableFunctions(app);
+        const knownOrchestrators = new Set(this.functions.orchestrators.keys());
+        this.transport = new MessageTransport(
+            storage,
+            { control: config.controlQueueVisibilityTimeoutSeconds, workItem: config.workItemQueueVisibilityTimeoutSeconds },
+            clock,
+        );
+        const engineOptions: EngineOptions = {
+            maximumShortTimerDuration: config.maximumShortTimerDuration,
+            longRunningTimerIntervalDuration: config.longRunningTimerIntervalDuration,
+            defaultHttpAsyncRequestSleepTimeMilliseconds: config.defaultHttpAsyncRequestSleepTimeMilliseconds,
+        };
+        this.#orchestrations = new OrchestrationDispatcher({
+            storage,
+            transport: this.transport,
+            invoke: createOrchestratorInvoker(app, this.functions.orchestrators),
+            engineOptions,
+            knownOrchestrators,
+            maxConcurrent: config.maxConcurrentOrchestratorFunctions,
+            batchSize: config.controlQueueBatchSize,
+            visibilityTimeoutSeconds: config.controlQueueVisibilityTimeoutSeconds,
+            maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
+            logger,
+            clock,
+            newGuid: randomUUID,
+            ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+        });
+        this.#activities = new ActivityDispatcher({
+            app,
+            storage,
+            transport: this.transport,
+            activityBindings: this.functions.activities,
+            maxConcurrent: config.maxConcurrentActivityFunctions,
+            visibilityTimeoutSeconds: config.workItemQueueVisibilityTimeoutSeconds,
+            maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
+            logger,
+            clock,
+        });
+        this.transport.attach({
+            deliverControl: (received) => this.#orchestrations.deliver(received),
+            deliverWorkItem: (received) => this.#activities.deliver(received),
+            wakeControl: (partition) => this.#orchestrations.wake(partition),
+            wakeWorkItems: () => this.#activities.wake(),
+        });
+        this.client = new DurableClientService({
+            storage,
+            transport: this.transport,
+            knownOrchestrators,
+            clock,
+            onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),
+        });
+    }
+
+    async start(): Promise<void> {
+        if (this.#started) return;
+        await this.storage.createIfNotExists();
+        this.#orchestrations.start();
+        this.#activities.start();
+        this.#started = true;
+    }
+
+    async stop(): Promise<void> {
+        if (!this.#started) return;
+        this.#started = false;
+        this.transport.stop();
+        await Promise.all([this.#orchestrations.stop(), this.#activities.stop()]);
+    }
+}

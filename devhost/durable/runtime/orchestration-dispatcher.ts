@@ -1,0 +1,310 @@
+/**
+ * Runs orchestration episodes. Messages arrive from this process's own enqueues (at once) and from one poller
+ * per control-queue partition (other processes, timers, recovery). They are grouped by instance; an instance
+ * runs ONE episode at a time over up to 32 of its messages, and at most maxConcurrentOrchestratorFunctions
+ * episodes run at once.
+ *
+ * Checkpoint order (the provider's, storage-deployment-anchors.md 2.8), and why a crash anywhere converges:
+ *   1. send the outbound messages (work items, timers, sub-orchestration starts, events, parent notifications);
+ *   2. append the history batch under the sentinel ETag (the commit point), then upsert the Instances row;
+ *   3. delete the inbound messages (and the ones the engine discarded as duplicates).
+ * - Crash before 2: the inbound messages reappear and the episode runs again; its outbound messages are sent
+ *   again, and their results are matched by EventId, so the second copies are discarded as duplicates.
+ * - Crash between 2 and 3: the inbound messages reappear, but history already holds their events, so the
+ *   engine discards them ("history is the truth").
+ * - Between the history write and the row write the row may lag; the next checkpoint or a redelivery fixes it.
+ * - A lost ETag race (CheckpointConflictError) means another writer committed first: drop the cached state and
+ *   release the messages for redelivery; nothing of this episode is kept.
+ * Deletes (3) run off the critical path: the next episode of the instance may start while they are in flight.
+ */
+import { CheckpointConflictError, type InstanceRecord, type ReceivedMessage, type TaskHubStorage } from '../../storage/contract';
+import type { HostLogger } from '../../host/contracts';
+import { EventType, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
+import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
+import { InstanceStateCache, type InstanceState } from './instance-state-cache';
+import type { MessageTransport } from './message-transport';
+import { PollLoop } from './poll-loop';
+import { Semaphore } from './semaphore';
+
+export interface OrchestrationDispatcherOptions {
+    storage: TaskHubStorage;
+    transport: MessageTransport;
+    invoke: InvokeOrchestrator;
+    engineOptions: EngineOptions;
+    knownOrchestrators: ReadonlySet<string>;
+    maxConcurrent: number;
+    batchSize: number;
+    visibilityTimeoutSeconds: number;
+    maxPollingIntervalMs: number;
+    logger: HostLogger;
+    clock: () => Date;
+    newGuid: () => string;
+    /** Called after each committed checkpoint (tests and waiters observe progress without polling storage). */
+    onCheckpoint?: (record: InstanceRecord) => void;
+}
+
+/** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
+const BUFFER_THRESHOLD = 256;
+
+export class OrchestrationDispatcher {
+    readonly #o: OrchestrationDispatcherOptions;
+    readonly #slots: Semaphore;
+    readonly #state = new InstanceStateCache();
+    /** Every control message this process holds (pending, in an episode, or parked), by message id. */
+    readonly #held = new Map<string, ReceivedMessage>();
+    readonly #pending = new Map<string, ReceivedMessage[]>();
+    /** Messages the engine deferred (suspended instance): kept until the instance can take them. */
+    readonly #parked = new Map<string, ReceivedMessage[]>();
+    readonly #ready: string[] = [];
+    readonly #running = new Map<string, Promise<void>>();
+    readonly #background = new Set<Promise<unknown>>();
+    readonly #pollers: PollLoop[];
+    #stopped = false;
+
+    constructor(options: OrchestrationDispatcherOptions) {
+        this.#o = options;
+        this.#slots = new Semaphore(options.maxConcurrent);
+        this.#pollers = Array.from({ length: options.storage.partitionCount }, (_, partition) => {
+            const queueName = options.storage.controlQueueName(partition);
+            return new PollLoop({
+                name: queueName,
+                maxDelayMs: options.maxPollingIntervalMs,
+                poll: () => this.#poll(partition),
+                onError: (error) => options.logger.warn(`Polling ${queueName} failed: ${describe(error)}`),
+            });
+        });
+    }
+
+    start(): void {
+        for (const poller of this.#pollers) poller.start();
+    }
+
+    wake(partition: number): void {
+        this.#pollers[partition]?.wake();
+    }
+
+    get activeCount(): number {
+        return this.#running.size;
+    }
+
+    /**
+     * The client created this instance and knows its whole state: a Pending row and no history. Seeding the
+     * cache saves the first episode its reads; if the guess is wrong the first checkpoint's ETag check says so.
+     */
+    seedNewInstance(record: InstanceRecord): void {
+        if (this.#running.has(record.instanceId)) return;
+        this.#state.set(record.instanceId, { events: [], executionId: null, etag: undefined, record });
+    }
+
+    deliver(received: ReceivedMessage): void {
+        const known = this.#held.get(received.messageId);
+        if (known) {
+            known.popReceipt = received.popReceipt;
+            known.dequeueCount = received.dequeueCount;
+            return;
+        }
+        if (this.#stopped) return;
+        this.#held.set(received.messageId, received);
+        const instanceId = received.message.OrchestrationInstance.InstanceId;
+        const list = this.#pending.get(instanceId);
+        if (list) list.push(received);
+        else this.#pending.set(instanceId, [received]);
+        this.#markReady(instanceId);
+        this.#pump();
+    }
+
+    async stop(): Promise<void> {
+        this.#stopped = true;
+        await Promise.all(this.#pollers.map((poller) => poller.stop()));
+        await Promise.allSettled([...this.#running.values()]);
+        // Messages received but not processed go back to their queues at once, so a restart (or another
+        // process) takes them without waiting for their visibility timeout.
+        const unprocessed = [...this.#pending.values(), ...this.#parked.values()].flat();
+        this.#pending.clear();
+        this.#parked.clear();
+        this.#ready.length = 0;
+        this.#abandon(unprocessed, 0);
+        await Promise.allSettled([...this.#background]);
+    }
+
+    async #poll(partition: number): Promise<number | 'busy'> {
+        if (this.#held.size >= BUFFER_THRESHOLD) return 'busy';
+        const received = await this.#o.storage.receiveControlMessages(partition, this.#o.batchSize, this.#o.visibilityTimeoutSeconds);
+        for (const message of received) this.deliver(message);
+        return received.length;
+    }
+
+    #markReady(instanceId: string): void {
+        if (!this.#running.has(instanceId) && !this.#ready.includes(instanceId)) this.#ready.push(instanceId);
+    }
+
+    #pump(): void {
+        while (!this.#stopped && this.#ready.length > 0 && this.#slots.tryAcquire()) {
+            const instanceId = this.#ready.shift();
+            const list = instanceId === undefined ? undefined : this.#pending.get(instanceId);
+            if (instanceId === undefined || !list || list.length === 0) {
+                this.#slots.release();
+                continue;
+            }
+            const batch = list.splice(0, this.#o.batchSize);
+            if (list.length === 0) this.#pending.delete(instanceId);
+            const episode = this.#runEpisode(instanceId, batch).finally(() => {
+                this.#running.delete(instanceId);
+                this.#slots.release();
+                if (this.#pending.has(instanceId)) this.#markReady(instanceId);
+                this.#pump();
+            });
+            this.#running.set(instanceId, episode);
+        }
+    }
+
+    async #runEpisode(instanceId: string, batch: ReceivedMessage[]): Promise<void> {
+        let state: InstanceState | undefined;
+        try {
+            state = await this.#state.load(this.#o.storage, instanceId);
+            const now = this.#o.clock();
+            const result = await runEpisode(
+                {
+                    instanceId,
+                    past: state.events,
+                    incoming: batch.map((m) => m.message),
+                    now,
+                    newGuid: this.#o.newGuid,
+                    options: this.#o.engineOptions,
+                    knownOrchestrators: this.#o.knownOrchestrators,
+                    customStatus: state.record?.customStatus ?? null,
+                },
+                this.#o.invoke,
+            );
+            await this.#checkpoint(instanceId, state, result, now);
+            this.#settleMessages(instanceId, batch, result);
+        } catch (error) {
+            this.#state.drop(instanceId);
+            if (error instanceof CheckpointConflictError) {
+                this.#o.logger.warn(`Instance ${instanceId}: another writer checkpointed first; its messages will be redelivered.`);
+            } else {
+                this.#o.logger.error(`Instance ${instanceId}: episode failed: ${describe(error)}`);
+            }
+            this.#abandon(batch);
+        }
+    }
+
+    async #checkpoint(instanceId: string, state: InstanceState, result: EpisodeResult, now: Date): Promise<void> {
+        if (result.appended.length === 0) return;
+        // 1. Outbound first, in parallel: they are independent of each other.
+        await Promise.all(result.outbound.map((out) => this.#o.transport.send(out)));
+        // 2. The commit point, then the row.
+        const etag = await this.#o.storage.appendHistory({
+            instanceId,
+            executionId: result.executionId,
+            startIndex: result.startIndex,
+            events: result.appended,
+            etag: state.etag,
+            isCheckpointComplete: true,
+            newExecution: result.newExecution,
+        });
+        const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
+        const record = instanceRecord(instanceId, result, events, state.record, now);
+        this.#state.set(instanceId, { events, executionId: result.executionId, etag, record });
+        await this.#o.storage.writeInstance(record);
+        this.#o.onCheckpoint?.(record);
+    }
+
+    /** 3. Delete what was consumed or discarded; park what the engine deferred. */
+    #settleMessages(instanceId: string, batch: ReceivedMessage[], result: EpisodeResult): void {
+        const deferred = new Set<TaskMessage>(result.deferred);
+        const deferredKeys = new Set(result.deferred.map(messageKey));
+        const isDeferred = (item: ReceivedMessage): boolean =>
+            deferred.has(item.message) || (deferredKeys.size > 0 && deferredKeys.has(messageKey(item.message)));
+        const toPark: ReceivedMessage[] = [];
+        for (const item of batch) {
+            if (isDeferred(item)) {
+                toPark.push(item);
+                continue;
+            }
+            this.#track(
+                this.#o.storage
+                    .deleteMessage(item)
+                    .catch((error: unknown) => this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`))
+                    .finally(() => this.#held.delete(item.messageId)),
+            );
+        }
+        if (result.instance.runtimeStatus === 'Suspended') {
+            // Still hidden in the queue; if their invisibility runs out the poller hands them back to us (deliver
+            // then only refreshes the receipt), so they are neither lost nor processed twice.
+            if (toPark.length > 0) this.#parked.set(instanceId, [...(this.#parked.get(instanceId) ?? []), ...toPark]);
+            return;
+        }
+        const earlier = this.#parked.get(instanceId);
+        this.#parked.delete(instanceId);
+        if (earlier && earlier.length > 0) {
+            // Resumed: what waited goes first, in its original order.
+            this.#pending.set(instanceId, [...earlier, ...(this.#pending.get(instanceId) ?? [])]);
+        }
+        // Deferred for another reason (e.g. not applicable yet): let the queue redeliver it later.
+        if (toPark.length > 0) this.#abandon(toPark);
+    }
+
+    #track(work: Promise<unknown>): void {
+        this.#background.add(work);
+        void work.finally(() => this.#background.delete(work));
+    }
+
+    /** Makes messages visible again with the provider's back-off (min(2^dequeueCount, 600) s). */
+    #abandon(batch: ReceivedMessage[], delaySeconds?: number): void {
+        for (const item of batch) {
+            const delay = delaySeconds ?? Math.min(2 ** Math.max(0, item.dequeueCount), 600);
+            this.#track(
+                this.#o.storage
+                    .releaseMessage(item, delay)
+                    .catch((error: unknown) => this.#o.logger.warn(`Could not release message ${item.messageId}: ${describe(error)}`))
+                    .finally(() => this.#held.delete(item.messageId)),
+            );
+        }
+    }
+}
+
+function executionStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {
+    return events.find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
+}
+
+/** The Instances row after a checkpoint: the engine's view, completed with what only the row or history knows. */
+function instanceRecord(
+    instanceId: string,
+    result: EpisodeResult,
+    events: readonly HistoryEvent[],
+    previous: InstanceRecord | undefined,
+    now: Date,
+): InstanceRecord {
+    const started = executionStarted(events);
+    const sameExecution = previous !== undefined && previous.executionId === result.executionId;
+    const createdTime =
+        result.instance.createdTime ??
+        (sameExecution || previous?.runtimeStatus === 'Pending' ? previous?.createdTime : undefined) ??
+        (started ? new Date(started.Timestamp) : now);
+    return {
+        instanceId,
+        executionId: result.executionId,
+        name: result.instance.name,
+        version: started?.Version ?? previous?.version ?? null,
+        input: result.instance.input,
+        output: result.instance.output,
+        customStatus: result.instance.customStatus,
+        runtimeStatus: result.instance.runtimeStatus,
+        createdTime,
+        lastUpdatedTime: now,
+        completedTime: result.instance.completedTime,
+        scheduledStartTime: result.instance.scheduledStartTime,
+        generation: result.instance.generation,
+        tags: started?.Tags ?? previous?.tags ?? null,
+        parentInstanceId: result.instance.parentInstanceId,
+    };
+}
+
+function messageKey(message: TaskMessage): string {
+    return JSON.stringify(message);
+}
+
+function describe(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
