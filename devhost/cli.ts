@@ -1,0 +1,86 @@
+// The fake `@azure/functions-core` must be in place before anything can require `@azure/functions`.
+import { installCoreModule } from './seam/core-module';
+installCoreModule();
+
+import path from 'node:path';
+import { enabledExtensions } from './extensions';
+import { PortInUseError, startHost, type RunningHost } from './host/start-host';
+import { createConsoleLogger } from './log/console-logger';
+import { readLocalSettings } from './seam/local-settings';
+
+const USAGE = 'Usage: devhost start [appDir] [--port N]';
+const DEFAULT_PORT = 7071;
+
+interface StartArgs {
+    appDir: string;
+    port: number | undefined;
+}
+
+class UsageError extends Error {}
+
+function parsePort(text: string | undefined): number {
+    const port = Number(text);
+    if (text === undefined || !/^\d+$/.test(text) || port > 65535) throw new UsageError(`Invalid port '${text ?? ''}'.`);
+    return port;
+}
+
+function parseStartArgs(args: readonly string[]): StartArgs {
+    let appDir: string | undefined;
+    let port: number | undefined;
+    for (let i = 0; i < args.length; i++) {
+        const arg = args[i] ?? '';
+        if (arg === '--port' || arg === '-p') port = parsePort(args[++i]);
+        else if (arg.startsWith('--port=')) port = parsePort(arg.slice('--port='.length));
+        else if (arg.startsWith('-')) throw new UsageError(`Unknown option '${arg}'.`);
+        else if (appDir === undefined) appDir = arg;
+        else throw new UsageError(`Unexpected argument '${arg}'.`);
+    }
+    return { appDir: path.resolve(appDir ?? '.'), port };
+}
+
+async function start(args: StartArgs): Promise<void> {
+    const logger = createConsoleLogger();
+    const settings = await readLocalSettings(args.appDir);
+    const port = args.port ?? settings?.Host?.LocalHttpPort ?? DEFAULT_PORT;
+    let host: RunningHost;
+    try {
+        host = await startHost({ appDir: args.appDir, port, extensions: enabledExtensions(), logger });
+    } catch (error) {
+        if (error instanceof PortInUseError) {
+            process.stderr.write(`${error.message}\n`);
+            process.exit(1);
+        }
+        throw error;
+    }
+    let stopping = false;
+    const stop = (signal: string): void => {
+        if (stopping) return;
+        stopping = true;
+        logger.info(`${signal} received, stopping the host...`);
+        host.close().then(
+            () => process.exit(0),
+            (error: unknown) => {
+                logger.error(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+                process.exit(1);
+            },
+        );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    logger.info(`Host started: http://localhost:${host.port}`);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+    const [command, ...rest] = argv;
+    if (command !== 'start') throw new UsageError(command === undefined ? 'Missing command.' : `Unknown command '${command}'.`);
+    await start(parseStartArgs(rest));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+    if (error instanceof UsageError) {
+        process.stderr.write(`${error.message}\n${USAGE}\n`);
+        process.exit(2);
+    }
+    process.stderr.write(`devhost: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+});

@@ -1,0 +1,119 @@
+import type { HostExtension, HostContext, HostLogger } from './contracts';
+import { createHttpCore } from '../http/http-core';
+import { listen, type NodeServer } from '../http/node-adapter';
+import { RouteTable } from '../http/route-table';
+import { createConsoleLogger } from '../log/console-logger';
+import { httpRoutePrefix } from '../seam/app-manifest';
+import { loadApp, type DevhostApp } from '../seam/load-app';
+import { describeFunctions } from './function-listing';
+
+export interface StartHostOptions {
+    appDir: string;
+    /** 0 picks a free port. */
+    port: number;
+    /** Interface to bind; `127.0.0.1` by default. */
+    hostname?: string;
+    extensions?: readonly HostExtension[];
+    logger?: HostLogger;
+}
+
+export interface RunningHost {
+    /** e.g. `http://127.0.0.1:7071`, no trailing slash. */
+    readonly origin: string;
+    readonly port: number;
+    readonly app: DevhostApp;
+    readonly routes: RouteTable;
+    /** Stops extensions, runs appTerminate hooks and closes the server. Safe to call twice. */
+    close(): Promise<void>;
+}
+
+/** Thrown when the port is taken, so the CLI can say so in one line. */
+export class PortInUseError extends Error {
+    constructor(readonly port: number) {
+        super(`Port ${port} is unavailable. Close the process using that port, or specify another port using --port [-p].`);
+        this.name = 'PortInUseError';
+    }
+}
+
+/**
+ * Loads the app, serves its HTTP functions, starts the extensions and prints the function list, in the order
+ * the Functions host does. Requests that arrive before the extensions are started wait for them.
+ */
+export async function startHost(options: StartHostOptions): Promise<RunningHost> {
+    const logger = options.logger ?? createConsoleLogger();
+    const hostname = options.hostname ?? '127.0.0.1';
+    const extensions = options.extensions ?? [];
+    const app = await loadApp(options.appDir, { logger });
+    const routes = new RouteTable(app.functions.values(), httpRoutePrefix(app.hostJson));
+
+    let origin: string | undefined;
+    let markReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const core = createHttpCore({ app, routes, extensions, logger, origin: () => origin });
+
+    let server: NodeServer;
+    try {
+        server = await listen(
+            async (request) => {
+                await ready;
+                return core(request);
+            },
+            options.port,
+            hostname,
+        );
+    } catch (error) {
+        await app.terminate();
+        if (isAddressInUse(error)) throw new PortInUseError(options.port);
+        throw error;
+    }
+    origin = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}`;
+
+    const context: HostContext = { app, origin, logger, env: process.env };
+    const started: HostExtension[] = [];
+    try {
+        for (const extension of extensions) {
+            await extension.start(context);
+            started.push(extension);
+        }
+    } catch (error) {
+        await stopAll(started, logger);
+        await app.terminate();
+        await server.close();
+        throw error;
+    }
+    markReady();
+
+    const listing = describeFunctions(app.functions.values(), routes.routes, extensions, `http://localhost:${server.port}`);
+    logger.info('Functions:');
+    for (const line of listing.lines) logger.info(`    ${line}`);
+    for (const warning of listing.warnings) logger.warn(warning);
+
+    let closing: Promise<void> | undefined;
+    return {
+        origin,
+        port: server.port,
+        app,
+        routes,
+        close: () =>
+            (closing ??= (async () => {
+                const serverClosed = server.close(); // stop accepting first; in-flight requests may finish
+                await stopAll(started, logger);
+                await app.terminate();
+                await serverClosed;
+            })()),
+    };
+}
+
+async function stopAll(extensions: readonly HostExtension[], logger: HostLogger): Promise<void> {
+    for (const extension of [...extensions].reverse()) {
+        try {
+            await extension.stop();
+        } catch (error) {
+            logger.error(`Extension '${extension.name}' failed to stop: ${error instanceof Error ? error.message : String(error)}`);
+        }
+    }
+}
+
+function isAddressInUse(error: unknown): boolean {
+    return typeof error === 'object' && error !== null && 'code' in error && error.code === 'EADDRINUSE';
+}

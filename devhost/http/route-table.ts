@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { RegisteredFunction } from '../host/contracts';
+import { compareRoutePrecedence, matchRouteTemplate, parseRouteTemplate, type RouteTemplate, type RouteValues } from './route-template';
+
+/** An HTTP-triggered function as the host routes it. */
+export interface HttpRoute {
+    readonly fn: RegisteredFunction;
+    /** The route as written on the trigger (defaults to the function name), without the prefix. */
+    readonly route: string;
+    /** The full template including host.json's route prefix. */
+    readonly template: RouteTemplate;
+    /** Upper-case methods; `undefined` means any method. */
+    readonly methods: readonly string[] | undefined;
+}
+
+export interface RouteMatch {
+    readonly route: HttpRoute;
+    readonly params: RouteValues;
+}
+
+const httpTriggerOptionsSchema = z.looseObject({
+    route: z.string().nullish(),
+    methods: z.array(z.string()).nullish(),
+});
+
+export function isHttpTrigger(fn: RegisteredFunction): boolean {
+    return fn.trigger.binding.type.toLowerCase() === 'httptrigger';
+}
+
+export class RouteTable {
+    readonly routes: readonly HttpRoute[];
+
+    constructor(functions: Iterable<RegisteredFunction>, routePrefix: string) {
+        const routes: HttpRoute[] = [];
+        for (const fn of functions) {
+            if (!isHttpTrigger(fn)) continue;
+            const options = httpTriggerOptionsSchema.parse(fn.trigger.binding);
+            const route = (options.route ?? fn.name).replace(/^\/+|\/+$/g, '');
+            const full = [routePrefix, route].filter((part) => part !== '').join('/');
+            let template: RouteTemplate;
+            try {
+                template = parseRouteTemplate(full);
+            } catch (error) {
+                throw new Error(`Function '${fn.name}': ${error instanceof Error ? error.message : String(error)}`);
+            }
+            const methods = options.methods && options.methods.length > 0 ? options.methods.map((m) => m.toUpperCase()) : undefined;
+            routes.push({ fn, route, template, methods });
+        }
+        // Stable sort: among equally specific templates, registration order decides.
+        this.routes = routes.sort((a, b) => compareRoutePrecedence(a.template, b.template));
+    }
+
+    /** The most specific route whose template and methods accept the request; the host answers 404 otherwise. */
+    match(method: string, pathname: string): RouteMatch | undefined {
+        const upper = method.toUpperCase();
+        for (const route of this.routes) {
+            if (route.methods && !route.methods.includes(upper)) continue;
+            const params = matchRouteTemplate(route.template, pathname);
+            if (params) return { route, params };
+        }
+        return undefined;
+    }
+}
