@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import Module from 'node:module';
 import { join } from 'node:path';
+import { InvocationContext } from '@azure/functions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { orchestratorNames } from '../../src/orchestrations';
 
@@ -11,6 +12,8 @@ interface Binding {
     readonly [property: string]: unknown;
 }
 const registered = new Map<string, Binding[]>();
+type Callback = (triggerInput: unknown, context: InvocationContext) => unknown;
+const callbacks = new Map<string, Callback>();
 
 /**
  * Loads every file of src/functions/ the way the worker does: with an `@azure/functions-core` module in place
@@ -20,8 +23,9 @@ const registered = new Map<string, Binding[]>();
 beforeAll(async () => {
     const coreApi = {
         setProgrammingModel: () => undefined,
-        registerFunction: (metadata: { name: string; bindings: Record<string, Binding> }) => {
+        registerFunction: (metadata: { name: string; bindings: Record<string, Binding> }, callback: Callback) => {
             registered.set(metadata.name, Object.values(metadata.bindings));
+            callbacks.set(metadata.name, callback);
             return { dispose: () => undefined };
         },
         log: () => undefined,
@@ -97,5 +101,74 @@ describe('function registrations (the public contract)', () => {
             'send_notification',
             'validate_order',
         ]);
+    });
+});
+
+/**
+ * One orchestrator episode through the registered callback, i.e. the SDK's own replay engine, with the
+ * trigger payload the Durable extension sends (schema V3). Not a replacement for replay tests on the real
+ * engine; a check that the generators and the SDK agree (Task.all, results fed back, the empty fan-out).
+ */
+async function episode(name: string, input: unknown, history: unknown[] = []): Promise<unknown> {
+    const callback = callbacks.get(name);
+    if (callback === undefined) {
+        throw new Error(`${name} is not registered`);
+    }
+    const timestamp = '2026-01-02T03:04:05.000Z';
+    const trigger = {
+        history: [
+            { EventType: 12, EventId: -1, IsPlayed: false, Timestamp: timestamp },
+            { EventType: 0, EventId: -1, IsPlayed: false, Timestamp: timestamp, Name: name, Input: JSON.stringify(input) },
+            ...history,
+        ],
+        input,
+        instanceId: 'instance-1',
+        isReplaying: false,
+        upperSchemaVersion: 1,
+        upperSchemaVersionNew: 2,
+    };
+    return callback(trigger, new InvocationContext({ functionName: name, logHandler: () => undefined }));
+}
+
+describe('registered orchestrators on the SDK replay engine', () => {
+    const order = { order_id: 'A-1', items: [] };
+
+    it('order_processing first schedules validate_order with the parsed order', async () => {
+        expect(await episode('order_processing', order)).toMatchObject({
+            isDone: false,
+            actions: [[{ actionType: 0, functionName: 'validate_order', input: order }]],
+        });
+    });
+
+    it('order_processing completes with the rejection once validate_order answers', async () => {
+        const timestamp = '2026-01-02T03:04:06.000Z';
+        const state = await episode('order_processing', order, [
+            { EventType: 4, EventId: 0, IsPlayed: false, Timestamp: timestamp, Name: 'validate_order' },
+            {
+                EventType: 5,
+                EventId: -1,
+                IsPlayed: false,
+                Timestamp: timestamp,
+                TaskScheduledId: 0,
+                Result: JSON.stringify({ valid: false, reason: 'No items in order' }),
+            },
+        ]);
+        expect(state).toMatchObject({
+            isDone: true,
+            output: { status: 'rejected', order_id: 'A-1', reason: 'No items in order' },
+        });
+    });
+
+    it('parallel_processing completes in its first episode for an empty list', async () => {
+        expect(await episode('parallel_processing', { items: [] })).toMatchObject({
+            isDone: true,
+            output: { total: 0, successful: 0, failed: 0, results: [] },
+        });
+    });
+
+    it('parallel_processing schedules every item at once', async () => {
+        const state = await episode('parallel_processing', { items: ['a', 'b', 'c'] });
+        expect(JSON.stringify(state).match(/"functionName":"process_item"/g)).toHaveLength(3);
+        expect(state).toMatchObject({ isDone: false });
     });
 });
