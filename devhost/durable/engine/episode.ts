@@ -1,0 +1,493 @@
+/**
+ * One orchestration episode, as the Durable extension and DTFx run it on a batch of control-queue
+ * messages: take in what applies, append OrchestratorStarted and the new events, call the orchestrator
+ * with the V3 binding, replay its actions to find the new decisions, decide completion, and keep going in
+ * the same episode after ContinueAsNew. Pure: no storage, no queues, no clock of its own.
+ *
+ * Stored IsPlayed follows DTFx: events the orchestrator processed are marked played; OrchestratorStarted,
+ * decisions and completion events are not. The binding always shows committed history as played.
+ *
+ * Suspension: while an instance is suspended, accepted messages are appended to history without running
+ * the orchestrator (DTFx also keeps them in history); the orchestrator sees them after the resume, in
+ * history order. Terminate works whether or not the instance is suspended.
+ */
+import {
+    EventType,
+    RuntimeStatus,
+    type ExecutionStartedEvent,
+    type HistoryEvent,
+    type RuntimeStatusName,
+    type TaskMessage,
+} from '../history';
+import { findEntityAction, parseOrchestratorState, type OrchestratorState } from './actions';
+import {
+    executionCompleted,
+    orchestratorCompleted,
+    orchestratorStarted,
+    subOrchestrationCompleted,
+    subOrchestrationFailed,
+    subOrchestrationCreated,
+    taskScheduled,
+    timerCreated,
+    timerFired,
+    tryParseJson,
+} from './events';
+import { takeIn, viewOf, type ExecutionView } from './intake';
+import { executionStartedEvent } from './messages';
+import { replay, type Decision, type ReplayOptions } from './replay';
+import { parseTimeSpan } from './timespan';
+import type {
+    EpisodeRequest,
+    EpisodeResult,
+    InstanceSnapshot,
+    InvokeOrchestrator,
+    OrchestrationBindingPayload,
+    OrchestratorCallResult,
+    OutboundMessage,
+} from './types';
+
+const outOfProcDataMarker = '$OutOfProcData$:';
+/** DTFx loops ContinueAsNew within one work item; this bounds an orchestrator that never waits. */
+const maxGenerationsPerEpisode = 1000;
+
+interface Generation {
+    executionId: string;
+    started: ExecutionStartedEvent;
+    past: readonly HistoryEvent[];
+    /** Events new to this generation in this episode (ExecutionStarted on a first episode). */
+    fresh: readonly HistoryEvent[];
+}
+
+type Ending =
+    | { kind: 'running' }
+    | { kind: 'completed'; status: RuntimeStatus.Completed | RuntimeStatus.Failed; result: string | null; details: string | null }
+    | { kind: 'continueAsNew'; input: unknown; carryOver: HistoryEvent[] };
+
+interface GenerationRun {
+    events: HistoryEvent[];
+    outbound: OutboundMessage[];
+    ending: Ending;
+    /** JSON text; null when the state has none; undefined when there was no state at all. */
+    customStatus: string | null | undefined;
+}
+
+export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator): Promise<EpisodeResult> {
+    const intake = takeIn(req.past, req.incoming, req.now);
+    const { view } = intake;
+    const started = view.started;
+    const common = { discarded: intake.discarded, deferred: intake.deferred };
+
+    if (!started || intake.accepted.length === 0) {
+        return {
+            executionId: started?.OrchestrationInstance.ExecutionId ?? '',
+            newExecution: false,
+            startIndex: req.past.length,
+            appended: [],
+            outbound: [],
+            instance: snapshotOfView(view, req.customStatus ?? null),
+            ...common,
+            ranOrchestrator: false,
+        };
+    }
+
+    const past = intake.restarted ? [] : req.past;
+    const executionId = started.OrchestrationInstance.ExecutionId;
+    const startsExecution = intake.accepted.includes(started);
+
+    if (intake.terminated) return terminate(req, intake.accepted, past, view, started, startsExecution, common);
+    if (view.suspended) {
+        return {
+            executionId,
+            newExecution: intake.restarted,
+            startIndex: past.length,
+            appended: [orchestratorStarted(req.now), ...intake.accepted.map(unplayed), orchestratorCompleted(req.now)],
+            outbound: [],
+            instance: {
+                ...snapshotBase(started, startsExecution),
+                runtimeStatus: 'Suspended',
+                output: null,
+                customStatus: req.customStatus ?? null,
+                completedTime: null,
+            },
+            ...common,
+            ranOrchestrator: false,
+        };
+    }
+
+    const options = replayOptions(req);
+    let generation: Generation = { executionId, started, past, fresh: intake.accepted };
+    let newExecution = intake.restarted;
+    let customStatus: string | null = req.customStatus ?? null;
+    let createdHere = startsExecution;
+    const outbound: OutboundMessage[] = [];
+    for (let count = 1; ; count++) {
+        const run = await runGeneration(generation, req, options, invoke, count < maxGenerationsPerEpisode);
+        outbound.push(...run.outbound);
+        // No state (the call failed): the row's status stands. A later generation that reports none keeps
+        // the previous generation's, as DTFx carries custom status over ContinueAsNew.
+        if (run.customStatus !== undefined) customStatus = run.customStatus ?? (count > 1 ? customStatus : null);
+        const { ending } = run;
+        if (ending.kind === 'continueAsNew') {
+            const next = executionStartedEvent({
+                instanceId: req.instanceId,
+                executionId: req.newGuid(),
+                name: generation.started.Name,
+                input: ending.input,
+                parent: generation.started.ParentInstance,
+                version: generation.started.Version,
+                generation: generation.started.Generation + 1,
+                tags: generation.started.Tags,
+                now: req.now,
+            });
+            generation = {
+                executionId: next.OrchestrationInstance.ExecutionId,
+                started: next,
+                past: [],
+                fresh: [next, ...ending.carryOver],
+            };
+            newExecution = true;
+            createdHere = true;
+            continue;
+        }
+        if (ending.kind === 'completed') outbound.push(...notifyParent(generation.started, ending, req.now));
+        const status: RuntimeStatusName =
+            ending.kind === 'completed' ? (RuntimeStatus[ending.status] as RuntimeStatusName) : 'Running';
+        return {
+            executionId: generation.executionId,
+            newExecution,
+            startIndex: newExecution ? 0 : past.length,
+            appended: run.events,
+            outbound,
+            instance: {
+                ...snapshotBase(generation.started, createdHere),
+                runtimeStatus: status,
+                output: ending.kind === 'completed' ? ending.result : null,
+                customStatus,
+                completedTime: ending.kind === 'completed' ? req.now : null,
+            },
+            ...common,
+            ranOrchestrator: true,
+        };
+    }
+}
+
+async function runGeneration(
+    generation: Generation,
+    req: EpisodeRequest,
+    options: ReplayOptions,
+    invoke: InvokeOrchestrator,
+    mayContinueAsNew: boolean,
+): Promise<GenerationRun> {
+    const { started, executionId } = generation;
+    const name = started.Name;
+    const opening = orchestratorStarted(req.now);
+    const history: HistoryEvent[] = [...generation.past.map(played), opening, ...generation.fresh.map(unplayed)];
+    const firstNewIndex = generation.past.length;
+    const processed = generation.fresh.map(played);
+
+    /** A failure decided before any replay: no decisions, the completion takes the history's next id. */
+    const failNow = (result: string, details: string | null, customStatus?: string | null): GenerationRun => {
+        const ending: Ending = { kind: 'completed', status: RuntimeStatus.Failed, result, details };
+        return {
+            events: [opening, ...processed, completionAt(viewOf(history), ending, req.now), orchestratorCompleted(req.now)],
+            outbound: [],
+            ending,
+            customStatus,
+        };
+    };
+
+    if (req.knownOrchestrators && !req.knownOrchestrators.has(name)) {
+        return failNow(
+            `Orchestrator function '${name}' failed: The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`,
+            null,
+        );
+    }
+
+    const payload: OrchestrationBindingPayload = {
+        history,
+        input: started.Input === null ? null : tryParseJson(started.Input),
+        instanceId: req.instanceId,
+        isReplaying: generation.past.length > 0,
+        parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
+        upperSchemaVersion: 1,
+        upperSchemaVersionNew: 2,
+        longRunningTimerIntervalDuration: req.options.longRunningTimerIntervalDuration,
+        maximumShortTimerDuration: req.options.maximumShortTimerDuration,
+        defaultHttpAsyncRequestSleepTimeMillseconds: req.options.defaultHttpAsyncRequestSleepTimeMilliseconds,
+    };
+    // The SDK rewrites Timestamps into Dates in place: hand it a copy, keep ours as stored.
+    const call = await callSafely(invoke, name, structuredClone(payload));
+    const interpreted = interpretCall(name, call);
+    if (interpreted.kind === 'failed') return failNow(interpreted.result, interpreted.details);
+    const { state, error } = interpreted;
+    const customStatus = state.customStatus === undefined || state.customStatus === null ? null : JSON.stringify(state.customStatus);
+
+    const entity = findEntityAction(state.actions);
+    if (entity) {
+        return failNow(
+            `Orchestrator function '${name}' failed: ${entity.actionName}${entity.target ? ` on '${entity.target}'` : ''} is not supported: entities are not supported by the devhost.`,
+            null,
+            customStatus,
+        );
+    }
+
+    const replayed = replay({ executionId, history, firstNewIndex, actions: state.actions, options });
+    if (replayed.nonDeterminism) {
+        return failNow(replayed.nonDeterminism, `Unhandled exception while executing orchestration: ${replayed.nonDeterminism}`, customStatus);
+    }
+    const instanceRef = { InstanceId: req.instanceId, ExecutionId: executionId };
+    const decided = replayed.decisions.map((decision) => decide(decision, started, instanceRef, req));
+    const quiet = replayed.allActionsReached && replayed.openTasks === 0;
+
+    let ending: Ending = { kind: 'running' };
+    if (error !== undefined) {
+        // The extension replays the actions of a failed run and throws only once that replay has finished.
+        if (quiet) {
+            ending = {
+                kind: 'completed',
+                status: RuntimeStatus.Failed,
+                result: `Orchestrator function '${name}' failed: ${error}`,
+                details: `Message: ${error}, StackTrace: ${call.kind === 'error' ? (call.stack ?? '') : ''}`,
+            };
+        }
+    } else if (state.isDone && quiet && replayed.continueAsNew && !mayContinueAsNew) {
+        ending = {
+            kind: 'completed',
+            status: RuntimeStatus.Failed,
+            result: `Orchestrator function '${name}' failed: it continued as new ${maxGenerationsPerEpisode} times in one episode without waiting for anything.`,
+            details: null,
+        };
+    } else if (state.isDone && quiet) {
+        ending = replayed.continueAsNew
+            ? { kind: 'continueAsNew', input: replayed.continueAsNew.input, carryOver: replayed.continueAsNew.carryOver }
+            : {
+                  kind: 'completed',
+                  status: RuntimeStatus.Completed,
+                  result: state.output === undefined ? null : JSON.stringify(state.output),
+                  details: null,
+              };
+    }
+    const closing: HistoryEvent[] = ending.kind === 'completed' ? [completionAt({ nextId: replayed.nextId }, ending, req.now)] : [];
+    return {
+        events: [opening, ...processed, ...decided.map((d) => d.event), ...closing, orchestratorCompleted(req.now)],
+        outbound: decided.flatMap((d) => d.outbound),
+        ending,
+        customStatus,
+    };
+}
+
+type Interpreted =
+    | { kind: 'state'; state: OrchestratorState; error: string | undefined }
+    | { kind: 'failed'; result: string; details: string | null };
+
+/**
+ * The handler's answer as the extension reads it. A thrown SDK failure carries its state after
+ * `$OutOfProcData$:`. A state with no `error` (a non-Error was thrown) would leave the real extension
+ * waiting forever; the devhost fails the instance with the text before the marker instead.
+ */
+function interpretCall(name: string, call: OrchestratorCallResult): Interpreted {
+    const failed = (message: string, stack?: string): Interpreted => ({
+        kind: 'failed',
+        result: `Orchestrator function '${name}' failed: ${message}`,
+        details: JSON.stringify({ Message: message, StackTrace: stack ?? null }),
+    });
+    if (call.kind === 'state') {
+        try {
+            const state = parseOrchestratorState(call.state);
+            return { kind: 'state', state, error: state.error };
+        } catch (e) {
+            return failed(`the orchestrator returned an invalid OrchestratorState: ${errorMessage(e)}`);
+        }
+    }
+    const markerAt = call.message.indexOf(outOfProcDataMarker);
+    if (markerAt < 0) return failed(call.message, call.stack);
+    try {
+        const state = parseOrchestratorState(call.message.slice(markerAt + outOfProcDataMarker.length));
+        const prefix = call.message.slice(0, markerAt).trim();
+        return { kind: 'state', state, error: state.error ?? (prefix || 'the orchestrator threw a value that is not an Error') };
+    } catch (e) {
+        return failed(`${call.message.slice(0, markerAt).trim()} (unreadable $OutOfProcData$: ${errorMessage(e)})`, call.stack);
+    }
+}
+
+async function callSafely(
+    invoke: InvokeOrchestrator,
+    name: string,
+    payload: OrchestrationBindingPayload,
+): Promise<OrchestratorCallResult> {
+    try {
+        return await invoke(name, payload);
+    } catch (e) {
+        return e instanceof Error
+            ? { kind: 'error', message: e.message, ...(e.stack === undefined ? {} : { stack: e.stack }) }
+            : { kind: 'error', message: String(e) };
+    }
+}
+
+function decide(
+    decision: Decision,
+    started: ExecutionStartedEvent,
+    instance: TaskMessage['OrchestrationInstance'],
+    req: EpisodeRequest,
+): { event: HistoryEvent; outbound: OutboundMessage[] } {
+    switch (decision.kind) {
+        case 'task': {
+            // History keeps no activity input (storeInputsInOrchestrationHistory is off); the work item does.
+            const message: TaskMessage = {
+                Event: taskScheduled(decision.id, decision.name, decision.input, req.now),
+                SequenceNumber: 0,
+                OrchestrationInstance: instance,
+            };
+            return { event: taskScheduled(decision.id, decision.name, null, req.now), outbound: [{ queue: 'workItem', message }] };
+        }
+        case 'timer':
+            return {
+                event: timerCreated(decision.id, decision.fireAt, req.now),
+                outbound: [
+                    {
+                        queue: 'control',
+                        message: { Event: timerFired(decision.id, decision.fireAt), SequenceNumber: 0, OrchestrationInstance: instance },
+                        visibleAt: decision.fireAt,
+                    },
+                ],
+            };
+        case 'subOrchestration': {
+            const childExecutionId = req.newGuid();
+            const childStart: ExecutionStartedEvent = {
+                ...executionStartedEvent({
+                    instanceId: decision.instanceId,
+                    executionId: childExecutionId,
+                    name: decision.name,
+                    input: undefined,
+                    parent: {
+                        Name: started.Name,
+                        Version: started.Version,
+                        TaskScheduleId: decision.id,
+                        OrchestrationInstance: instance,
+                    },
+                    now: req.now,
+                }),
+                Input: decision.input,
+            };
+            return {
+                event: subOrchestrationCreated(decision.id, decision.name, decision.instanceId, req.now),
+                outbound: [
+                    {
+                        queue: 'control',
+                        message: {
+                            Event: childStart,
+                            SequenceNumber: 0,
+                            OrchestrationInstance: { InstanceId: decision.instanceId, ExecutionId: childExecutionId },
+                        },
+                    },
+                ],
+            };
+        }
+    }
+}
+
+function terminate(
+    req: EpisodeRequest,
+    accepted: readonly HistoryEvent[],
+    past: readonly HistoryEvent[],
+    view: ExecutionView,
+    started: ExecutionStartedEvent,
+    startsExecution: boolean,
+    common: Pick<EpisodeResult, 'discarded' | 'deferred'>,
+): EpisodeResult {
+    const terminated = accepted.find((event) => event.EventType === EventType.ExecutionTerminated);
+    const reason = terminated && terminated.EventType === EventType.ExecutionTerminated ? terminated.Input : null;
+    const completion = executionCompleted(view.nextId, RuntimeStatus.Terminated, reason, req.now);
+    return {
+        executionId: started.OrchestrationInstance.ExecutionId,
+        newExecution: false,
+        startIndex: past.length,
+        appended: [orchestratorStarted(req.now), ...accepted.map(unplayed), completion, orchestratorCompleted(req.now)],
+        outbound: notifyParent(started, { status: RuntimeStatus.Terminated, result: reason, details: null }, req.now),
+        instance: {
+            ...snapshotBase(started, startsExecution),
+            runtimeStatus: 'Terminated',
+            output: reason,
+            customStatus: req.customStatus ?? null,
+            completedTime: req.now,
+        },
+        ...common,
+        ranOrchestrator: false,
+    };
+}
+
+/** DTFx notifies a parent when a child completes (Completed) or fails (Failed, Terminated). */
+function notifyParent(
+    started: ExecutionStartedEvent,
+    ending: { status: RuntimeStatus; result: string | null; details: string | null },
+    now: Date,
+): OutboundMessage[] {
+    const parent = started.ParentInstance;
+    if (!parent) return [];
+    const event =
+        ending.status === RuntimeStatus.Completed
+            ? subOrchestrationCompleted(parent.TaskScheduleId, ending.result, now)
+            : subOrchestrationFailed(parent.TaskScheduleId, ending.result, ending.details, now);
+    return [{ queue: 'control', message: { Event: event, SequenceNumber: 0, OrchestrationInstance: parent.OrchestrationInstance } }];
+}
+
+function completionAt(counter: { nextId: number }, ending: Extract<Ending, { kind: 'completed' }>, now: Date): HistoryEvent {
+    return executionCompleted(counter.nextId, ending.status, ending.result, now);
+}
+
+function snapshotBase(
+    started: ExecutionStartedEvent,
+    createdHere: boolean,
+): Pick<InstanceSnapshot, 'name' | 'input' | 'generation' | 'parentInstanceId' | 'createdTime' | 'scheduledStartTime'> {
+    return {
+        name: started.Name,
+        input: started.Input,
+        generation: started.Generation,
+        parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
+        ...(createdHere ? { createdTime: new Date(started.Timestamp) } : {}),
+        scheduledStartTime: started.ScheduledStartTime ? new Date(started.ScheduledStartTime) : null,
+    };
+}
+
+/** The instance as committed history describes it (for episodes that change nothing). */
+function snapshotOfView(view: ExecutionView, customStatus: string | null): InstanceSnapshot {
+    const started = view.started;
+    const status: RuntimeStatusName = view.completed
+        ? (RuntimeStatus[view.completed.OrchestrationStatus] as RuntimeStatusName)
+        : !started
+          ? 'Pending'
+          : view.suspended
+            ? 'Suspended'
+            : 'Running';
+    return {
+        name: started?.Name ?? '',
+        runtimeStatus: status,
+        input: started?.Input ?? null,
+        output: view.completed?.Result ?? null,
+        customStatus,
+        completedTime: view.completed ? new Date(view.completed.Timestamp) : null,
+        generation: started?.Generation ?? 0,
+        parentInstanceId: started?.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
+        scheduledStartTime: started?.ScheduledStartTime ? new Date(started.ScheduledStartTime) : null,
+    };
+}
+
+function replayOptions(req: EpisodeRequest): ReplayOptions {
+    return {
+        maximumShortTimerMs: parseTimeSpan(req.options.maximumShortTimerDuration),
+        longRunningTimerIntervalMs: parseTimeSpan(req.options.longRunningTimerIntervalDuration),
+        defaultHttpAsyncRequestSleepMs: req.options.defaultHttpAsyncRequestSleepTimeMilliseconds,
+    };
+}
+
+function played(event: HistoryEvent): HistoryEvent {
+    return { ...event, IsPlayed: true };
+}
+
+function unplayed(event: HistoryEvent): HistoryEvent {
+    return { ...event, IsPlayed: false };
+}
+
+function errorMessage(e: unknown): string {
+    return e instanceof Error ? e.message : String(e);
+}

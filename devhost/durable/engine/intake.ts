@@ -1,0 +1,210 @@
+/**
+ * Which of a batch's messages apply to the instance (history is the truth; messages are hints). A
+ * completion applies only if its task is scheduled in the current execution and not yet completed; a
+ * second ExecutionStarted for an execution is a duplicate; messages naming another ExecutionId are stale.
+ * Messages from clients carry an empty ExecutionId and address whichever execution is current.
+ *
+ * Decisions on the open cases:
+ * - An ExecutionStarted with a new ExecutionId for an instance whose execution has finished (Completed,
+ *   Failed, Terminated) restarts it: the history starts over (the client only sends one for a finished or
+ *   unknown instance). For a running instance it is discarded.
+ * - Messages for an instance that has not started yet (no ExecutionStarted in history or in the batch
+ *   before them) are deferred: they may have overtaken the start message.
+ * - A TimerFired before its FireAt (by the episode clock) is deferred: timers never fire early.
+ * - After an ExecutionTerminated, the rest of the batch is discarded.
+ * - EventRaised has no id; a message equal to a raised event already in history (name, data, timestamp)
+ *   is a redelivery and is discarded.
+ */
+import {
+    EventType,
+    type ExecutionCompletedEvent,
+    type ExecutionStartedEvent,
+    type HistoryEvent,
+    type TaskMessage,
+} from '../history';
+
+export interface ExecutionView {
+    started: ExecutionStartedEvent | null;
+    completed: ExecutionCompletedEvent | null;
+    suspended: boolean;
+    scheduledTasks: Set<number>;
+    finishedTasks: Set<number>;
+    createdTimers: Set<number>;
+    firedTimers: Set<number>;
+    createdSubOrchestrations: Set<number>;
+    finishedSubOrchestrations: Set<number>;
+    raisedEvents: Set<string>;
+    /** One past the largest EventId of a scheduled step: the id DTFx's counter stands at. */
+    nextId: number;
+}
+
+function raisedKey(name: string, input: string | null, timestamp: string): string {
+    return JSON.stringify([name, input, timestamp]);
+}
+
+export function emptyView(): ExecutionView {
+    return {
+        started: null,
+        completed: null,
+        suspended: false,
+        scheduledTasks: new Set(),
+        finishedTasks: new Set(),
+        createdTimers: new Set(),
+        firedTimers: new Set(),
+        createdSubOrchestrations: new Set(),
+        finishedSubOrchestrations: new Set(),
+        raisedEvents: new Set(),
+        nextId: 0,
+    };
+}
+
+/** Folds one event into the view (used for committed history and for each message accepted). */
+export function observe(view: ExecutionView, event: HistoryEvent): void {
+    switch (event.EventType) {
+        case EventType.ExecutionStarted:
+            view.started ??= event;
+            break;
+        case EventType.ExecutionCompleted:
+            view.completed = event;
+            break;
+        case EventType.ExecutionSuspended:
+            view.suspended = true;
+            break;
+        case EventType.ExecutionResumed:
+            view.suspended = false;
+            break;
+        case EventType.TaskScheduled:
+            view.scheduledTasks.add(event.EventId);
+            break;
+        case EventType.TaskCompleted:
+        case EventType.TaskFailed:
+            view.finishedTasks.add(event.TaskScheduledId);
+            break;
+        case EventType.TimerCreated:
+            view.createdTimers.add(event.EventId);
+            break;
+        case EventType.TimerFired:
+            view.firedTimers.add(event.TimerId);
+            break;
+        case EventType.SubOrchestrationInstanceCreated:
+            view.createdSubOrchestrations.add(event.EventId);
+            break;
+        case EventType.SubOrchestrationInstanceCompleted:
+        case EventType.SubOrchestrationInstanceFailed:
+            view.finishedSubOrchestrations.add(event.TaskScheduledId);
+            break;
+        case EventType.EventRaised:
+            view.raisedEvents.add(raisedKey(event.Name, event.Input, event.Timestamp));
+            break;
+        default:
+            break;
+    }
+    if (
+        event.EventType === EventType.TaskScheduled ||
+        event.EventType === EventType.TimerCreated ||
+        event.EventType === EventType.SubOrchestrationInstanceCreated ||
+        event.EventType === EventType.EventSent
+    ) {
+        view.nextId = Math.max(view.nextId, event.EventId + 1);
+    }
+}
+
+export function viewOf(history: readonly HistoryEvent[]): ExecutionView {
+    const view = emptyView();
+    for (const event of history) observe(view, event);
+    return view;
+}
+
+export interface Intake {
+    view: ExecutionView;
+    /** True when an ExecutionStarted in this batch replaced a finished execution. */
+    restarted: boolean;
+    accepted: HistoryEvent[];
+    /** Set when an ExecutionTerminated was accepted (the last accepted event). */
+    terminated: boolean;
+    discarded: TaskMessage[];
+    deferred: TaskMessage[];
+}
+
+type Verdict = 'accept' | 'discard' | 'defer';
+
+function verdictFor(view: ExecutionView, message: TaskMessage, now: Date): Verdict {
+    const event = message.Event;
+    const executionId = message.OrchestrationInstance.ExecutionId;
+    if (!view.started) return 'defer';
+    if (view.completed) return 'discard';
+    if (executionId && executionId !== view.started.OrchestrationInstance.ExecutionId) return 'discard';
+    switch (event.EventType) {
+        case EventType.TaskCompleted:
+        case EventType.TaskFailed:
+            return view.scheduledTasks.has(event.TaskScheduledId) && !view.finishedTasks.has(event.TaskScheduledId)
+                ? 'accept'
+                : 'discard';
+        case EventType.TimerFired:
+            if (!view.createdTimers.has(event.TimerId) || view.firedTimers.has(event.TimerId)) return 'discard';
+            return new Date(event.FireAt).getTime() > now.getTime() ? 'defer' : 'accept';
+        case EventType.SubOrchestrationInstanceCompleted:
+        case EventType.SubOrchestrationInstanceFailed:
+            return view.createdSubOrchestrations.has(event.TaskScheduledId) &&
+                !view.finishedSubOrchestrations.has(event.TaskScheduledId)
+                ? 'accept'
+                : 'discard';
+        case EventType.EventRaised:
+            return view.raisedEvents.has(raisedKey(event.Name, event.Input, event.Timestamp)) ? 'discard' : 'accept';
+        case EventType.ExecutionTerminated:
+            return 'accept';
+        case EventType.ExecutionSuspended:
+            return view.suspended ? 'discard' : 'accept';
+        case EventType.ExecutionResumed:
+            return view.suspended ? 'accept' : 'discard';
+        default:
+            return 'discard';
+    }
+}
+
+export function takeIn(past: readonly HistoryEvent[], incoming: readonly TaskMessage[], now: Date): Intake {
+    let view = viewOf(past);
+    const intake: Intake = { view, restarted: false, accepted: [], terminated: false, discarded: [], deferred: [] };
+    for (const message of incoming) {
+        const event = message.Event;
+        if (intake.terminated) {
+            intake.discarded.push(message);
+            continue;
+        }
+        if (event.EventType === EventType.ExecutionStarted) {
+            const scheduledStart = event.ScheduledStartTime ? new Date(event.ScheduledStartTime).getTime() : null;
+            if (!view.started) {
+                if (scheduledStart !== null && scheduledStart > now.getTime()) {
+                    intake.deferred.push(message);
+                    continue;
+                }
+                observe(view, event);
+                intake.accepted.push(event);
+            } else if (
+                view.completed &&
+                event.OrchestrationInstance.ExecutionId !== view.started.OrchestrationInstance.ExecutionId
+            ) {
+                // A new execution of a finished instance: its history starts over.
+                view = emptyView();
+                observe(view, event);
+                intake.view = view;
+                intake.restarted = true;
+                intake.accepted = [event];
+            } else {
+                intake.discarded.push(message);
+            }
+            continue;
+        }
+        const verdict = verdictFor(view, message, now);
+        if (verdict === 'accept') {
+            observe(view, event);
+            intake.accepted.push(event);
+            if (event.EventType === EventType.ExecutionTerminated) intake.terminated = true;
+        } else if (verdict === 'defer') {
+            intake.deferred.push(message);
+        } else {
+            intake.discarded.push(message);
+        }
+    }
+    return intake;
+}

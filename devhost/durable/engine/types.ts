@@ -1,0 +1,105 @@
+/**
+ * The engine's public types: what the runtime hands an episode and what it gets back. The runtime owns
+ * storage, queues and clocks; the engine is a pure function of (history, messages, orchestrator answer).
+ */
+import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../history';
+
+/** From host.json `extensions.durableTask` (or the Azure Storage provider's defaults). */
+export interface EngineOptions {
+    /** TimeSpan text, e.g. "6.00:00:00": longer timers are split into sub-timers. */
+    maximumShortTimerDuration: string;
+    /** TimeSpan text, e.g. "3.00:00:00": the length of each sub-timer of a long timer. */
+    longRunningTimerIntervalDuration: string;
+    /** Poll interval of callHttp's 202 pattern when the response has no Retry-After. */
+    defaultHttpAsyncRequestSleepTimeMilliseconds: number;
+}
+
+export const defaultEngineOptions: EngineOptions = {
+    maximumShortTimerDuration: '6.00:00:00',
+    longRunningTimerIntervalDuration: '3.00:00:00',
+    defaultHttpAsyncRequestSleepTimeMilliseconds: 30_000,
+};
+
+export type OrchestratorCallResult =
+    /** The handler's return value (OrchestratorState JSON, or its text). */
+    | { kind: 'state'; state: unknown }
+    /** The invocation failed; `message` may carry `\n\n$OutOfProcData$:<state JSON>`. */
+    | { kind: 'error'; message: string; stack?: string };
+
+/** The orchestrationTrigger binding JSON the Durable extension sends (durable-protocol.md A.1). */
+export interface OrchestrationBindingPayload {
+    history: HistoryEvent[];
+    input: unknown;
+    instanceId: string;
+    isReplaying: boolean;
+    parentInstanceId: string | null;
+    upperSchemaVersion: 1;
+    upperSchemaVersionNew: 2;
+    longRunningTimerIntervalDuration: string;
+    maximumShortTimerDuration: string;
+    /** Spelled as the extension spells it. */
+    defaultHttpAsyncRequestSleepTimeMillseconds: number;
+}
+
+export type InvokeOrchestrator = (
+    functionName: string,
+    payload: OrchestrationBindingPayload,
+) => Promise<OrchestratorCallResult>;
+
+export interface EpisodeRequest {
+    instanceId: string;
+    /** Committed history of the current execution ([] for a new instance). */
+    past: HistoryEvent[];
+    /** This batch's messages in arrival order (may hold duplicates or stale ones). */
+    incoming: TaskMessage[];
+    /** The episode's clock: OrchestratorStarted.Timestamp and every timer computed in it. */
+    now: Date;
+    /** New ExecutionIds (ContinueAsNew, sub-orchestrations). */
+    newGuid: () => string;
+    options: EngineOptions;
+    /** When given, an ExecutionStarted for a name outside this set fails the instance at once. */
+    knownOrchestrators?: ReadonlySet<string>;
+    /**
+     * The instance row's current customStatus (JSON text). Optional; kept when the orchestrator is not run
+     * in this episode (suspended, no-op) and carried into a ContinueAsNew generation, as DTFx does.
+     */
+    customStatus?: string | null;
+}
+
+export interface OutboundMessage {
+    queue: 'control' | 'workItem';
+    message: TaskMessage;
+    /** Not to be delivered before this instant (timers). */
+    visibleAt?: Date;
+}
+
+export interface InstanceSnapshot {
+    name: string;
+    runtimeStatus: RuntimeStatusName;
+    /** JSON text of the current execution's input. */
+    input: string | null;
+    /** JSON text of the output; for Failed the failure message, for Terminated the reason (raw text). */
+    output: string | null;
+    customStatus: string | null;
+    completedTime: Date | null;
+    generation: number;
+    parentInstanceId: string | null;
+    /** Set when this episode started an execution (first start or a restart). */
+    createdTime?: Date;
+    scheduledStartTime: Date | null;
+}
+
+export interface EpisodeResult {
+    executionId: string;
+    /** True when the history restarts (ContinueAsNew, restart): write from index 0, replacing the old rows. */
+    newExecution: boolean;
+    startIndex: number;
+    appended: HistoryEvent[];
+    outbound: OutboundMessage[];
+    instance: InstanceSnapshot;
+    /** Duplicates / stale / not applicable: the runtime deletes them. */
+    discarded: TaskMessage[];
+    /** Not applicable yet (early timer, message before its instance starts): the runtime keeps them queued. */
+    deferred: TaskMessage[];
+    ranOrchestrator: boolean;
+}
