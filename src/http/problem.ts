@@ -1,5 +1,6 @@
 import { HttpResponse } from '@azure/functions';
 import type { z } from 'zod';
+import { formatFieldPath } from '../field-path';
 
 /** One invalid field of a request body: `field` is a path such as `items[0].quantity`, `(root)` for the body. */
 export interface FieldError {
@@ -34,18 +35,6 @@ export function problemResponse(problem: ProblemDocument): HttpResponse {
         jsonBody: problem,
         headers: { 'Content-Type': PROBLEM_CONTENT_TYPE },
     });
-}
-
-/** `['items', 0, 'quantity']` → `items[0].quantity`; the empty path is the body itself. */
-export function formatFieldPath(path: readonly PropertyKey[]): string {
-    if (path.length === 0) {
-        return '(root)';
-    }
-    return path
-        .map((segment, position) =>
-            typeof segment === 'number' ? `[${segment}]` : `${position === 0 ? '' : '.'}${String(segment)}`,
-        )
-        .join('');
 }
 
 /** One message per field: the first issue zod reports for each path, in the order zod reports them. */

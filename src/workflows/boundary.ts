@@ -1,9 +1,10 @@
 import type { z } from 'zod';
+import { formatFieldPath } from '../field-path';
 
-/** One schema failure, as `path: message` lines: enough for a failed activity's or instance's output. */
+/** A schema failure as `path: message` pairs joined by `; `: readable in a failed activity or instance. */
 export function describeIssues(error: z.ZodError): string {
     return error.issues
-        .map((issue) => `${issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.')}: ${issue.message}`)
+        .map((issue) => `${formatFieldPath(issue.path)}: ${issue.message}`)
         .join('; ');
 }
 
