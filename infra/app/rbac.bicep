@@ -1,0 +1,116 @@
+// Least-privilege role assignments. Every role is scoped to the one resource it is about (the storage
+// account or the Application Insights component), never to the resource group or subscription.
+param storageAccountName string
+param applicationInsightsName string
+@description('Principal id of the function app\'s user-assigned identity.')
+param appPrincipalId string
+@description('Principal id of the person running azd; empty grants nothing.')
+param deployerPrincipalId string = ''
+
+// Built-in role definition ids (stable across tenants).
+var roles = {
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+  storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925'
+  storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// Blobs: Storage Blob Data Contributor, not Owner. The host, the Durable extension and the Flex platform
+// read, write and delete blobs, create containers and take blob leases: azure-webjobs-hosts (host id
+// locks), azure-webjobs-secrets (function keys), <hub>-leases / <hub>-applease (partition and app leases),
+// <hub>-largemessages (payloads over the queue/table limits) and the deployment container (the package).
+// All of that is Contributor. Owner adds only POSIX ACL management and the ACL super-user right
+// (modifyPermissions, runAsSuperUser), which mean something on a hierarchical-namespace account only; this
+// one has none. The Functions docs and the quickstart grant Owner; Azure CLI's own Flex setup grants
+// Contributor for deployment storage. If a future host feature ever needs Owner, it fails loudly with 403.
+resource appBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, roles.storageBlobDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Queues: the task hub's control queues (<hub>-control-NN) and work-item queue (<hub>-workitems) are
+// created, read, written and deleted from by the Durable extension. Queue Data Contributor is the
+// smallest role with create + message send/receive/delete (Message Processor cannot send or create queues,
+// Message Sender cannot receive).
+resource appQueueData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, roles.storageQueueDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Tables: <Hub>Instances, <Hub>History and <Hub>Partitions (table partition management) are created and
+// written by the Durable extension. There is no narrower role that can create tables and write entities.
+resource appTableData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, roles.storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Application Insights with DisableLocalAuth accepts telemetry only from principals holding Monitoring
+// Metrics Publisher on the component; it grants ingestion and nothing else (no reading of telemetry).
+resource appTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(applicationInsights.id, appPrincipalId, roles.monitoringMetricsPublisher)
+  scope: applicationInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The deployer: read-only data access, enough to watch the task hub (Instances/History tables, control
+// queues, large-message blobs) in the portal or Storage Explorer with Entra ID while account keys are off.
+// Readers cannot change state, so looking never disturbs running orchestrations. principalType is left
+// out because the deployer may be a user or a CI service principal.
+resource deployerBlobRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage.id, deployerPrincipalId, roles.storageBlobDataReader)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+    principalId: deployerPrincipalId
+  }
+}
+
+// Deployer, queues: peek at control and work-item queue messages (peek needs only read).
+resource deployerQueueRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage.id, deployerPrincipalId, roles.storageQueueDataReader)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataReader)
+    principalId: deployerPrincipalId
+  }
+}
+
+// Deployer, tables: query <Hub>Instances and <Hub>History.
+resource deployerTableRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(storage.id, deployerPrincipalId, roles.storageTableDataReader)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
+    principalId: deployerPrincipalId
+  }
+}

@@ -1,0 +1,50 @@
+// Host storage for the Functions runtime and the Durable task hub (tables, queues, blobs), plus the blob
+// container Flex Consumption deploys the app package from. Entra ID only: no account keys, no public blobs.
+param name string
+param location string
+param tags object
+param deploymentContainerName string
+@description('Debugging only; see main.bicep.')
+param allowSharedKeyAccess bool = false
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    allowSharedKeyAccess: allowSharedKeyAccess
+    // Portal and CLI default to Entra ID, which is the only way in while keys are disabled.
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    allowBlobPublicAccess: false
+    // No hierarchical namespace: blob access is plain RBAC, no POSIX ACLs (see the role choice in rbac.bicep).
+    isHnsEnabled: false
+    dnsEndpointType: 'Standard'
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: deploymentContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+output name string = storage.name
+output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainer.name}'

@@ -1,0 +1,123 @@
+/**
+ * Just enough Bicep reading for the deployment tests, since no Bicep compiler is available offline:
+ * comments removed, object literals located by brace matching, top-level keys and params listed. Strings
+ * are single-quoted in Bicep and may contain `${...}` interpolations, so braces inside strings are skipped.
+ */
+
+/** Replaces comments with spaces (keeping offsets and line breaks) without touching string contents. */
+export function stripComments(text: string): string {
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        const char = text.charAt(i);
+        const next = text.charAt(i + 1);
+        if (char === "'") {
+            const end = endOfString(text, i);
+            out += text.slice(i, end);
+            i = end;
+        } else if (char === '/' && next === '/') {
+            while (i < text.length && text.charAt(i) !== '\n') {
+                out += ' ';
+                i++;
+            }
+        } else if (char === '/' && next === '*') {
+            const end = text.indexOf('*/', i + 2);
+            const stop = end === -1 ? text.length : end + 2;
+            out += text.slice(i, stop).replace(/[^\n]/g, ' ');
+            i = stop;
+        } else {
+            out += char;
+            i++;
+        }
+    }
+    return out;
+}
+
+/** Index just past the closing quote of the string opening at `start` (Bicep escapes a quote as \'). */
+function endOfString(text: string, start: number): number {
+    let i = start + 1;
+    while (i < text.length) {
+        const char = text.charAt(i);
+        if (char === '\\') i += 2;
+        else if (char === "'") return i + 1;
+        else i++;
+    }
+    return text.length;
+}
+
+/** The text between the `{` that ends `opening` (a regular expression) and its matching `}`. */
+export function objectBodyAfter(text: string, opening: RegExp): string {
+    const code = stripComments(text);
+    const match = opening.exec(code);
+    if (!match) throw new Error(`No ${opening} in the Bicep text.`);
+    const open = code.indexOf('{', match.index + match[0].length - 1);
+    let depth = 0;
+    let i = open;
+    while (i < code.length) {
+        const char = code.charAt(i);
+        if (char === "'") {
+            i = endOfString(code, i);
+            continue;
+        }
+        if (char === '{' || char === '[') depth++;
+        if (char === '}' || char === ']') {
+            depth--;
+            if (depth === 0) return code.slice(open + 1, i);
+        }
+        i++;
+    }
+    throw new Error(`Unbalanced braces after ${opening}.`);
+}
+
+/** Keys of an object literal body at its own top level (nested objects' keys are not included). */
+export function topLevelKeys(body: string): string[] {
+    const keys: string[] = [];
+    let depth = 0;
+    let lineStart = true;
+    let i = 0;
+    while (i < body.length) {
+        const char = body.charAt(i);
+        if (lineStart && depth === 0) {
+            const key = /^\s*(?:'([^']+)'|([A-Za-z_][A-Za-z0-9_]*))\s*:/.exec(body.slice(i));
+            if (key) keys.push(key[1] ?? key[2] ?? '');
+        }
+        lineStart = false;
+        if (char === "'") {
+            i = endOfString(body, i);
+            continue;
+        }
+        if (char === '{' || char === '[') depth++;
+        if (char === '}' || char === ']') depth--;
+        if (char === '\n') lineStart = true;
+        i++;
+    }
+    return keys;
+}
+
+/** The single-quoted value given to `key` at the top level of an object body, if it is a plain string. */
+export function stringValueOf(body: string, key: string): string | undefined {
+    const match = new RegExp(`^\\s*${key}\\s*:\\s*'([^']*)'`, 'm').exec(body);
+    return match?.[1];
+}
+
+export interface BicepParam {
+    name: string;
+    type: string;
+    /** The default value's source text, if the param has one. */
+    defaultValue?: string;
+}
+
+export function params(text: string): BicepParam[] {
+    const result: BicepParam[] = [];
+    for (const line of stripComments(text).split('\n')) {
+        const match = /^param\s+([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z]+)(?:\s*=\s*(.+?))?\s*$/.exec(line);
+        if (!match?.[1] || !match[2]) continue;
+        result.push(match[3] === undefined ? { name: match[1], type: match[2] } : { name: match[1], type: match[2], defaultValue: match[3] });
+    }
+    return result;
+}
+
+/** `var name = '<value>'` at the top level. */
+export function stringVariable(text: string, name: string): string | undefined {
+    return new RegExp(`^var\\s+${name}\\s*=\\s*'([^']*)'`, 'm').exec(stripComments(text))?.[1];
+}
