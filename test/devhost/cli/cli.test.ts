@@ -1,0 +1,116 @@
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+let workDir: string;
+let cliPath: string;
+
+/**
+ * Compiles the CLI and what it imports on its own (so other half-written parts of the repo cannot break it)
+ * and runs it with NODE_PATH pointing at the repo's node_modules, as an installed devDependency would resolve.
+ */
+beforeAll(async () => {
+    workDir = await mkdtemp(path.join(tmpdir(), 'devhost-cli-'));
+    const outDir = path.join(workDir, 'out');
+    const tsc = spawnSync(
+        process.execPath,
+        [
+            path.join(repoRoot, 'node_modules/typescript/bin/tsc'),
+            path.join(repoRoot, 'devhost/cli.ts'),
+            ...['--outDir', outDir, '--rootDir', repoRoot, '--module', 'node16', '--moduleResolution', 'node16'],
+            ...['--target', 'ES2022', '--lib', 'ES2023', '--types', 'node', '--esModuleInterop', '--skipLibCheck', '--strict'],
+        ],
+        { cwd: repoRoot, encoding: 'utf8' },
+    );
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    cliPath = path.join(outDir, 'devhost/cli.js');
+}, 120_000);
+
+afterAll(async () => {
+    await rm(workDir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+}
+
+interface RunningCli {
+    child: ChildProcessWithoutNullStreams;
+    stdout: () => string;
+    stderr: () => string;
+    exited: Promise<number | null>;
+}
+
+function runCli(args: string[]): RunningCli {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+        env: { ...process.env, NODE_PATH: path.join(repoRoot, 'node_modules') },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+
+describe('devhost start', () => {
+    it('takes the port from local.settings.json, lists functions, serves them, and stops cleanly on SIGTERM', async () => {
+        const appDir = path.join(workDir, 'app');
+        await cp(path.join(repoRoot, 'test/fixtures/apps/http-cjs'), appDir, { recursive: true });
+        const port = await freePort();
+        await writeFile(
+            path.join(appDir, 'local.settings.json'),
+            JSON.stringify({ IsEncrypted: false, Values: { FIXTURE_FROM_FILE: 'cli' }, Host: { LocalHttpPort: port } }),
+        );
+        const cli = runCli(['start', appDir]);
+        await waitFor(() => cli.stdout().includes('Host started:'), 'the ready line');
+        expect(cli.stdout()).toContain(`Host started: http://localhost:${port}`);
+        expect(cli.stdout()).toContain(`hello: [GET] http://localhost:${port}/api/hello`);
+        expect(cli.stdout()).toContain('tick: timerTrigger');
+        expect(cli.stderr()).toMatch(/timerTrigger.*'tick'/);
+
+        const response = await fetch(`http://127.0.0.1:${port}/api/settings`);
+        expect(await response.json()).toMatchObject({ fromFile: 'cli' });
+
+        cli.child.kill('SIGTERM');
+        expect(await cli.exited).toBe(0);
+        expect(cli.stdout()).toContain('fixture appTerminate hook ran');
+    }, 60_000);
+
+    it('reports a port in use in one line and exits 1', async () => {
+        const blocker = net.createServer();
+        await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+        const { port } = blocker.address() as net.AddressInfo;
+        try {
+            const cli = runCli(['start', path.join(repoRoot, 'test/fixtures/apps/http-cjs'), '--port', String(port)]);
+            expect(await cli.exited).toBe(1);
+            const lines = cli.stderr().trim().split('\n');
+            expect(lines).toHaveLength(1);
+            expect(lines[0]).toContain(`Port ${port} is unavailable`);
+        } finally {
+            await new Promise((resolve) => blocker.close(resolve));
+        }
+    }, 60_000);
+
+    it('prints usage for an unknown command', async () => {
+        const cli = runCli(['serve']);
+        expect(await cli.exited).toBe(2);
+        expect(cli.stderr()).toContain('Usage: devhost start [appDir] [--port N]');
+    });
+});

@@ -1,0 +1,3 @@
+import { memoryRuntimeSuite } from '../support/memory-suite';
+
+memoryRuntimeSuite(false);

@@ -1,0 +1,102 @@
+/**
+ * Test support: start a fixture app on the devhost with the Durable extension against the shared Azurite,
+ * on a unique task hub, and small HTTP helpers for the Durable API.
+ */
+import path from 'node:path';
+import type { HostLogger, LogEntry } from '../../../../devhost/host/contracts';
+import { startHost, type RunningHost } from '../../../../devhost/host/start-host';
+import { createDurableExtension, type DurableExtension, type DurableExtensionOptions } from '../../../../devhost/durable/extension';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+
+export const FIXTURES = path.resolve(__dirname, '../../../fixtures/durable-apps');
+
+export interface DurableTestHost {
+    host: RunningHost;
+    durable: DurableExtension;
+    hubName: string;
+    logs: LogEntry[];
+    origin: string;
+    close(): Promise<void>;
+}
+
+export function captureLogger(logs: LogEntry[]): HostLogger {
+    return {
+        log: (entry) => logs.push(entry),
+        info: (message) => logs.push({ level: 'information', category: 'system', message }),
+        warn: (message) => logs.push({ level: 'warning', category: 'system', message }),
+        error: (message) => logs.push({ level: 'error', category: 'system', message }),
+    };
+}
+
+export async function startDurableHost(app: string, options: DurableExtensionOptions = {}): Promise<DurableTestHost> {
+    const hubName = uniqueHubName('Rt');
+    process.env.AzureWebJobsStorage = azuriteConnectionString();
+    process.env.FIXTURE_HUB = hubName;
+    const logs: LogEntry[] = [];
+    const durable = createDurableExtension(options);
+    const host = await startHost({ appDir: path.join(FIXTURES, app), port: 0, extensions: [durable], logger: captureLogger(logs) });
+    return { host, durable, hubName, logs, origin: host.origin, close: () => host.close() };
+}
+
+export const WEBHOOK = '/runtime/webhooks/durabletask';
+
+export interface CheckStatus {
+    id: string;
+    statusQueryGetUri: string;
+    sendEventPostUri: string;
+    terminatePostUri: string;
+}
+
+export async function postJson(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: body === undefined ? '' : JSON.stringify(body),
+    });
+}
+
+export async function startOrchestration(origin: string, name: string, input?: unknown, instanceId?: string): Promise<CheckStatus> {
+    const response = await postJson(`${origin}${WEBHOOK}/orchestrators/${name}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`, input);
+    if (response.status !== 202) throw new Error(`start ${name}: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as CheckStatus;
+}
+
+export interface StatusBody {
+    name: string;
+    instanceId: string;
+    runtimeStatus: string;
+    input: unknown;
+    output: unknown;
+    customStatus: unknown;
+    createdTime: string;
+    lastUpdatedTime: string;
+    historyEvents?: Array<Record<string, unknown>>;
+}
+
+/** Polls a status URL until the instance leaves Pending/Running (HTTP 202). */
+export async function waitForStatus(statusUrl: string, timeoutMs = 15_000, intervalMs = 10): Promise<StatusBody> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const response = await fetch(statusUrl);
+        if (response.status !== 202) return (await response.json()) as StatusBody;
+        await response.body?.cancel();
+        if (Date.now() > deadline) throw new Error(`Instance still running after ${timeoutMs} ms: ${statusUrl}`);
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+}
+
+/** Polls until `predicate` holds for the status body (any HTTP status with a body). */
+export async function waitUntil(statusUrl: string, predicate: (status: StatusBody) => boolean, timeoutMs = 10_000): Promise<StatusBody> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const response = await fetch(statusUrl);
+        if (response.status !== 404) {
+            const body = (await response.json()) as StatusBody;
+            if (predicate(body)) return body;
+        } else {
+            await response.body?.cancel();
+        }
+        if (Date.now() > deadline) throw new Error(`Condition not reached after ${timeoutMs} ms: ${statusUrl}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+}

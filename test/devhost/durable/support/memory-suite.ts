@@ -1,0 +1,61 @@
+/**
+ * Test suite: the runtime over an in-memory task hub: dispatch and checkpoint logic observed exactly (calls, leftovers),
+ * in the fast path (hidden sends dispatched in-process) and the fallback (plain sends + woken pollers).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryTaskHub } from './memory-task-hub';
+import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from './durable-host';
+
+/** One app per process: each mode runs from its own test file. */
+export function memoryRuntimeSuite(hiddenSend: boolean): void {
+    describe(`runtime over an in-memory hub (${hiddenSend ? 'fast path' : 'fallback'})`, () => {
+        let t: DurableTestHost;
+        let hub: MemoryTaskHub;
+
+        beforeAll(async () => {
+            t = await startDurableHost('basic', {
+                createStorage: (request) => {
+                    hub = new MemoryTaskHub(request.hubName ?? 'TestHubName', request.partitionCount, hiddenSend);
+                    return Promise.resolve(hub);
+                },
+            });
+        });
+
+        afterAll(async () => {
+            await t?.close();
+        });
+
+        async function settle(): Promise<void> {
+            for (let i = 0; i < 100 && hub.messageCount() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+
+        it('completes a 4-activity sequence, deletes every message, and costs a bounded number of calls', async () => {
+            await settle();
+            const before = { ...hub.calls };
+            const check = await startOrchestration(t.origin, 'sequence');
+            const status = await waitForStatus(check.statusQueryGetUri, 10_000, 2);
+            expect(status.output).toEqual(['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!', 'Hello, Cairo!']);
+            await settle();
+            expect(hub.messageCount()).toBe(0);
+            const delta = (op: string): number => (hub.calls[op] ?? 0) - (before[op] ?? 0);
+            // 5 episodes, 4 activities: one append + one row per episode, the row reads of the status polls aside.
+            expect(delta('appendHistory')).toBe(5);
+            expect(delta('writeInstance')).toBe(6); // the Pending row + one per episode
+            expect(delta('readHistory')).toBe(0); // the new instance was seeded, then cached
+            // start + 4 work items + 4 results
+            expect(delta('send')).toBe(9);
+            expect(delta('delete')).toBe(9);
+        });
+
+        it('runs fan-out, timers and failures', async () => {
+            const fan = await startOrchestration(t.origin, 'fanOut', 25);
+            const timer = await startOrchestration(t.origin, 'timer', 150);
+            const failing = await startOrchestration(t.origin, 'failingActivity');
+            expect((await waitForStatus(fan.statusQueryGetUri)).output).toBe(300);
+            expect((await waitForStatus(timer.statusQueryGetUri)).output).toBe('fired');
+            expect((await waitForStatus(failing.statusQueryGetUri)).runtimeStatus).toBe('Failed');
+            await settle();
+            expect(hub.messageCount()).toBe(0);
+        });
+    });
+}
