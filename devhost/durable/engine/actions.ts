@@ -56,15 +56,15 @@ const retryOptionsSchema = z.object({
 });
 
 const baseActionSchema = z.object({ actionType: z.number().int() });
-const activitySchema = z.object({ functionName: z.string().min(1), input: z.unknown() });
+const activitySchema = z.object({ functionName: z.string().min(1), input: z.unknown().optional() });
 const activityWithRetrySchema = activitySchema.extend({ retryOptions: retryOptionsSchema });
 const subOrchestratorSchema = z.object({
     functionName: z.string().min(1),
     instanceId: z.string().nullish(),
-    input: z.unknown(),
+    input: z.unknown().optional(),
     retryOptions: retryOptionsSchema.optional(),
 });
-const continueAsNewSchema = z.object({ input: z.unknown() });
+const continueAsNewSchema = z.object({ input: z.unknown().optional() });
 const timerSchema = z.object({ fireAt: z.iso.datetime({ offset: true }), isCanceled: z.boolean().optional() });
 const externalEventSchema = z.object({ externalEventName: z.string() });
 const httpSchema = z.object({
@@ -166,9 +166,9 @@ export function parseAction(raw: unknown, path = 'actions[0]'): Action {
 const stateSchema = z.object({
     isDone: z.boolean(),
     actions: z.array(z.array(z.unknown())),
-    output: z.unknown(),
+    output: z.unknown().optional(),
     error: z.string().optional(),
-    customStatus: z.unknown(),
+    customStatus: z.unknown().optional(),
     schemaVersion: z.number().int().optional(),
 });
 
