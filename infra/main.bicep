@@ -14,7 +14,7 @@ param environmentName string
 @metadata({ azd: { type: 'location' } })
 param location string
 
-@description('Object id of the person running azd (azd sets AZURE_PRINCIPAL_ID). Gets read-only data access to the storage account, to watch the task hub. Empty: no access is granted.')
+@description('Object id of the person running azd (azd sets AZURE_PRINCIPAL_ID). Gets data access to the storage account (principalStorageAccess) to watch the task hub. Empty: no access is granted.')
 param principalId string = ''
 
 @description('Durable Functions task hub name (host.json hubName is %TASKHUB_NAME%). Letters and digits, starting with a letter, 3-45 characters. Use a different one for every app or devhost sharing the storage account.')
@@ -31,8 +31,9 @@ param maximumInstanceCount int = 100
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('Debugging only: allow account keys on the storage account so a tool that needs a connection string (the devhost) can reach the task hub. Leave false in every lasting environment.')
-param storageAllowSharedKeyAccess bool = false
+@description('Data access to the storage account for principalId: read (watch the task hub) or readWrite (also run the devhost against it with your Entra ID identity).')
+@allowed(['read', 'readWrite'])
+param principalStorageAccess string = 'read'
 
 @description('Optional name overrides; empty means a generated name.')
 param resourceGroupName string = ''
@@ -72,7 +73,6 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
-    allowSharedKeyAccess: storageAllowSharedKeyAccess
   }
 }
 
@@ -95,6 +95,7 @@ module rbac 'app/rbac.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     appPrincipalId: identity.outputs.principalId
     deployerPrincipalId: principalId
+    deployerStorageAccess: principalStorageAccess
   }
 }
 

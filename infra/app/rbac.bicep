@@ -6,6 +6,9 @@ param applicationInsightsName string
 param appPrincipalId string
 @description('Principal id of the person running azd; empty grants nothing.')
 param deployerPrincipalId string = ''
+@description('read: watch the task hub. readWrite: also run the devhost against it with your own identity.')
+@allowed(['read', 'readWrite'])
+param deployerStorageAccess string = 'read'
 
 // Built-in role definition ids (stable across tenants).
 var roles = {
@@ -82,35 +85,24 @@ resource appTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// The deployer: read-only data access, enough to watch the task hub (Instances/History tables, control
-// queues, large-message blobs) in the portal or Storage Explorer with Entra ID while account keys are off.
-// Readers cannot change state, so looking never disturbs running orchestrations. principalType is left
-// out because the deployer may be a user or a CI service principal.
-resource deployerBlobRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
-  name: guid(storage.id, deployerPrincipalId, roles.storageBlobDataReader)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
-    principalId: deployerPrincipalId
-  }
-}
+// The deployer (the person running azd), one assignment per storage service. `read` (the default) is the
+// three Data Reader roles: enough to watch the task hub (Instances/History tables, peeking at control and
+// work-item queues, large-message blobs) in the portal, Storage Explorer or az with --auth-mode login,
+// which is the only way in while account keys are off; readers cannot change state, so looking never
+// disturbs running orchestrations. `readWrite` is the three Data Contributor roles, the same data rights
+// the app has, for running the devhost against this account with your own Entra ID identity
+// (docs/deploy.md). principalType is left out because the deployer may be a user or a CI service principal.
+var deployerReadRoles = [roles.storageBlobDataReader, roles.storageQueueDataReader, roles.storageTableDataReader]
+var deployerWriteRoles = [roles.storageBlobDataContributor, roles.storageQueueDataContributor, roles.storageTableDataContributor]
+var deployerRoles = deployerStorageAccess == 'readWrite' ? deployerWriteRoles : deployerReadRoles
 
-// Deployer, queues: peek at control and work-item queue messages (peek needs only read).
-resource deployerQueueRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
-  name: guid(storage.id, deployerPrincipalId, roles.storageQueueDataReader)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataReader)
-    principalId: deployerPrincipalId
+resource deployerData 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in deployerRoles: if (!empty(deployerPrincipalId)) {
+    name: guid(storage.id, deployerPrincipalId, role)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
+      principalId: deployerPrincipalId
+    }
   }
-}
-
-// Deployer, tables: query <Hub>Instances and <Hub>History.
-resource deployerTableRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
-  name: guid(storage.id, deployerPrincipalId, roles.storageTableDataReader)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataReader)
-    principalId: deployerPrincipalId
-  }
-}
+]

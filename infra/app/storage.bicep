@@ -4,8 +4,6 @@ param name string
 param location string
 param tags object
 param deploymentContainerName string
-@description('Debugging only; see main.bicep.')
-param allowSharedKeyAccess bool = false
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -16,7 +14,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     name: 'Standard_LRS'
   }
   properties: {
-    allowSharedKeyAccess: allowSharedKeyAccess
+    // Account keys (and the SAS tokens signed with them) are refused: every caller, the app included,
+    // must present an Entra ID token and hold a data role.
+    allowSharedKeyAccess: false
     // Portal and CLI default to Entra ID, which is the only way in while keys are disabled.
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
