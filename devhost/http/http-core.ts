@@ -59,10 +59,8 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
         const http = await toRpcHttpRequest(request, match.params);
         const inputData: ParameterBinding[] = [{ name: fn.trigger.name, data: { http } }, ...(await extraInputs(fn, request))];
         const outcome = await app.invoke({ functionName: fn.name, inputData, invocationId: randomUUID() });
-        if (outcome.status === 'failure') {
-            logFailure(fn, outcome);
-            return internalServerError();
-        }
+        // A failed invocation is already logged (with its invocation id) by the app's invoke.
+        if (outcome.status === 'failure') return internalServerError();
         try {
             return fromRpcHttpResponse(httpResult(fn, outcome));
         } catch (error) {
@@ -92,9 +90,6 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
             (error: unknown) => ({ kind: 'proxyError', error }),
         );
         const first = await Promise.race([proxied, invocation.then((outcome): First => ({ kind: 'outcome', outcome }))]);
-        void invocation.then((outcome) => {
-            if (outcome.status === 'failure') logFailure(fn, outcome);
-        });
         if (first.kind === 'response') return first.response;
         if (first.kind === 'proxyError') {
             logger.error(`HTTP stream proxy for '${fn.name}' (Id=${invocationId}) failed: ${describe(first.error)}`);

@@ -127,7 +127,7 @@ async function invokeByName(request: InvokeRequest): Promise<InvocationOutcome> 
         category: 'host',
         message:
             `Executed 'Functions.${request.functionName}' (${verdict}, Id=${outcome.invocationId}, Duration=${duration}ms)` +
-            (outcome.status === 'failure' ? `: ${outcome.message}` : ''),
+            (outcome.status === 'failure' ? ` ${outcome.stack ?? outcome.message}` : ''),
         functionName: request.functionName,
         invocationId: outcome.invocationId,
     });
