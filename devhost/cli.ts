@@ -6,7 +6,8 @@ import path from 'node:path';
 import { enabledExtensions } from './extensions';
 import { PortInUseError, startHost, type RunningHost } from './host/start-host';
 import { createConsoleLogger } from './log/console-logger';
-import { readLocalSettings } from './seam/local-settings';
+import { applyLocalSettings, readLocalSettings } from './seam/local-settings';
+import { ensureDevelopmentStorage, type DevStorageResult } from './start/dev-storage';
 
 const USAGE = 'Usage: devhost start [appDir] [--port N]';
 const DEFAULT_PORT = 7071;
@@ -42,10 +43,15 @@ async function start(args: StartArgs): Promise<void> {
     const logger = createConsoleLogger();
     const settings = await readLocalSettings(args.appDir);
     const port = args.port ?? settings?.Host?.LocalHttpPort ?? DEFAULT_PORT;
+    // Core Tools applies local settings before anything else, so storage is known before the host starts.
+    applyLocalSettings(settings, process.env);
+    const storage: DevStorageResult = await ensureDevelopmentStorage(args.appDir, process.env);
+    logger.info(storage.description);
     let host: RunningHost;
     try {
         host = await startHost({ appDir: args.appDir, port, extensions: enabledExtensions(), logger });
     } catch (error) {
+        await storage.azurite?.stop();
         if (error instanceof PortInUseError) {
             process.stderr.write(`${error.message}\n`);
             process.exit(1);
@@ -57,13 +63,15 @@ async function start(args: StartArgs): Promise<void> {
         if (stopping) return;
         stopping = true;
         logger.info(`${signal} received, stopping the host...`);
-        host.close().then(
-            () => process.exit(0),
-            (error: unknown) => {
-                logger.error(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
-                process.exit(1);
-            },
-        );
+        host.close()
+            .finally(() => storage.azurite?.stop())
+            .then(
+                () => process.exit(0),
+                (error: unknown) => {
+                    logger.error(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+                    process.exit(1);
+                },
+            );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
