@@ -403,7 +403,17 @@ function terminate(
         newExecution: false,
         startIndex: past.length,
         appended: [orchestratorStarted(req.now), ...accepted.map(unplayed), completion, orchestratorCompleted(req.now)],
-        outbound: notifyParent(started, { status: RuntimeStatus.Terminated, result: reason, details: null }, req.now),
+        // DTFx sends a terminated child's parent no Details, and the SDK then cannot read the failure at all
+        // ("could not parse its exception data"); the devhost sends a Details text so the parent sees the reason.
+        outbound: notifyParent(
+            started,
+            {
+                status: RuntimeStatus.Terminated,
+                result: reason,
+                details: `Orchestration '${started.OrchestrationInstance.InstanceId}' was terminated.`,
+            },
+            req.now,
+        ),
         instance: {
             ...snapshotBase(started, startsExecution),
             runtimeStatus: 'Terminated',
