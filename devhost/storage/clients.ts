@@ -1,0 +1,72 @@
+/**
+ * The SDK clients of one task hub, created once and kept (creating clients per operation would rebuild
+ * pipelines and lose keep-alive connections). Credentials follow the connection: shared key, SAS, or an
+ * Azure AD token credential.
+ */
+import { AzureNamedKeyCredential, AzureSASCredential, TableClient } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/core-auth';
+import { AnonymousCredential as BlobAnonymousCredential, ContainerClient, StorageSharedKeyCredential as BlobSharedKey } from '@azure/storage-blob';
+import { AnonymousCredential as QueueAnonymousCredential, QueueClient, StorageSharedKeyCredential as QueueSharedKey } from '@azure/storage-queue';
+import type { StorageConnection } from './connection';
+import type { HubResourceNames } from './hub-resources';
+import { createDefaultAzureCredential } from './identity-credential';
+
+export interface HubClients {
+    instances: TableClient;
+    history: TableClient;
+    controlQueues: readonly QueueClient[];
+    workItems: QueueClient;
+    largeMessages: ContainerClient;
+}
+
+function withSas(url: string, token: string): string {
+    return `${url}${url.includes('?') ? '&' : '?'}${token}`;
+}
+
+export function createHubClients(connection: StorageConnection, names: HubResourceNames): HubClients {
+    const { endpoints, credential } = connection;
+    const tableOptions = { allowInsecureConnection: endpoints.table.startsWith('http:') };
+    let token: TokenCredential | undefined;
+    if (credential.kind === 'identity') token = createDefaultAzureCredential(credential.clientId);
+
+    const table = (name: string): TableClient => {
+        switch (credential.kind) {
+            case 'sharedKey':
+                return new TableClient(endpoints.table, name, new AzureNamedKeyCredential(credential.accountName, credential.accountKey), tableOptions);
+            case 'sas':
+                return new TableClient(endpoints.table, name, new AzureSASCredential(credential.token), tableOptions);
+            case 'identity':
+                return new TableClient(endpoints.table, name, token as TokenCredential, tableOptions);
+        }
+    };
+    const queue = (name: string): QueueClient => {
+        const url = `${endpoints.queue}/${name}`;
+        switch (credential.kind) {
+            case 'sharedKey':
+                return new QueueClient(url, new QueueSharedKey(credential.accountName, credential.accountKey));
+            case 'sas':
+                return new QueueClient(withSas(url, credential.token), new QueueAnonymousCredential());
+            case 'identity':
+                return new QueueClient(url, token);
+        }
+    };
+    const container = (name: string): ContainerClient => {
+        const url = `${endpoints.blob}/${name}`;
+        switch (credential.kind) {
+            case 'sharedKey':
+                return new ContainerClient(url, new BlobSharedKey(credential.accountName, credential.accountKey));
+            case 'sas':
+                return new ContainerClient(withSas(url, credential.token), new BlobAnonymousCredential());
+            case 'identity':
+                return new ContainerClient(url, token);
+        }
+    };
+
+    return {
+        instances: table(names.instancesTable),
+        history: table(names.historyTable),
+        controlQueues: names.controlQueues.map(queue),
+        workItems: queue(names.workItemQueue),
+        largeMessages: container(names.largeMessagesContainer),
+    };
+}

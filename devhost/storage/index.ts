@@ -1,0 +1,26 @@
+/** The task hub on Azure Storage: what the engine, the management API and the CLI import. */
+export { createTaskHubStorage, type AzureTaskHubStorage, type TaskHubStorageOptions } from './task-hub-storage';
+export { DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
+export {
+    developmentStorageConnection,
+    parseConnectionString,
+    storageConnectionFromEnv,
+    StorageConfigurationError,
+    type StorageConnection,
+    type StorageCredential,
+    type StorageEndpoints,
+} from './connection';
+export {
+    DEFAULT_HUB_NAME,
+    InvalidTaskHubNameError,
+    resolvePartitionCount,
+    resolveTaskHubName,
+    sanitizeDefaultHubName,
+    validateTaskHubName,
+} from './task-hub-settings';
+export { InvalidContinuationTokenError } from './continuation-token';
+export { escapePartitionKey, unescapePartitionKey } from './key-sanitation';
+export { fnv1a32, partitionIndex } from './partition';
+export { MAX_VISIBILITY_DELAY_SECONDS, type DiscardedMessage, type SendOptions } from './message-queues';
+export { StorageStats } from './stats';
+export * from './contract';

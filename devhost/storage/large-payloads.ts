@@ -1,0 +1,111 @@
+/**
+ * `<hub>-largemessages`: values too big for a table column (60 KiB measured in UTF-16) or a queue message
+ * (45 KiB of UTF-8 JSON) are gzipped into blobs, named as the provider names them
+ * (storage-deployment-anchors.md 2.5-2.6), so the real extension could read them back and vice versa.
+ */
+import { randomInt } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { StorageStats } from './stats';
+import { httpStatusOf } from './storage-errors';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** DTFx `MaxTablePropertySizeInBytes`: 60 KiB, leaving headroom under the service's 64 KiB. */
+export const MAX_TABLE_PROPERTY_BYTES = 60 * 1024;
+/** DTFx `MaxStorageQueuePayloadSizeInBytes`: 45 KiB, so base64 encoding would still fit in 64 KiB. */
+export const MAX_QUEUE_PAYLOAD_BYTES = 45 * 1024;
+
+/** Table columns the provider checks for size; everything else is small by construction. */
+export const LARGE_PROPERTY_COLUMNS = ['Name', 'Input', 'Result', 'Output', 'Reason', 'Details', 'Correlation', 'FailureDetails', 'Tags'] as const;
+
+/** The service measures strings in UTF-16 code units, two bytes each (`Encoding.Unicode.GetByteCount`). */
+export function exceedsTablePropertyLimit(text: string): boolean {
+    return text.length * 2 > MAX_TABLE_PROPERTY_BYTES;
+}
+
+export function exceedsQueuePayloadLimit(json: string): boolean {
+    return Buffer.byteLength(json, 'utf8') > MAX_QUEUE_PAYLOAD_BYTES;
+}
+
+/**
+ * `{sanitizedInstanceId}/history-{RowKey}-{EventType}-{random:X8}-{Property}.json.gz`. Instance rows have no
+ * EventType; the provider then uses the property name ("Input", "Output", "Tags"). The random part keeps two
+ * racing writers (split brain) from overwriting each other's blobs.
+ */
+export function historyBlobName(sanitizedInstanceId: string, rowKey: string, eventTypeName: string | undefined, property: string): string {
+    const random = randomInt(0, 0x7fffffff).toString(16).toUpperCase().padStart(8, '0');
+    return `${sanitizedInstanceId}/history-${rowKey}-${eventTypeName ?? property}-${random}-${property}.json.gz`;
+}
+
+/** `{instanceId}/message-{ActivityId:N}-{EventType}.json.gz` (the raw instance id, as the provider does). */
+export function messageBlobName(instanceId: string, activityId: string, eventTypeName: string): string {
+    return `${instanceId}/message-${activityId.replace(/-/g, '')}-${eventTypeName}.json.gz`;
+}
+
+export class LargePayloadStore {
+    /** Container URL without any SAS query: this is what instance rows store, so it must carry no secret. */
+    readonly containerUrl: string;
+
+    constructor(
+        private readonly container: ContainerClient,
+        blobEndpoint: string,
+        private readonly stats: StorageStats,
+    ) {
+        this.containerUrl = `${blobEndpoint}/${container.containerName}`;
+    }
+
+    async upload(blobName: string, text: string): Promise<void> {
+        const compressed = await gzipAsync(Buffer.from(text, 'utf8'));
+        this.stats.blobOps++;
+        await this.container.getBlockBlobClient(blobName).uploadData(compressed, {
+            blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+        });
+    }
+
+    async download(blobName: string): Promise<string> {
+        this.stats.blobOps++;
+        const response = await this.container.getBlobClient(blobName).download();
+        const body = response.readableStreamBody;
+        if (!body) throw new Error(`Blob '${blobName}' has no content stream.`);
+        const chunks: Buffer[] = [];
+        for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+        return (await gunzipAsync(Buffer.concat(chunks))).toString('utf8');
+    }
+
+    /** The blob's URL as instance rows hold it (path segments escaped, slashes kept). */
+    urlOf(blobName: string): string {
+        return `${this.containerUrl}/${blobName.split('/').map(encodeURIComponent).join('/')}`;
+    }
+
+    /** The blob name if `value` is a URL into this hub's container, else undefined (ordinary text). */
+    blobNameFromUrl(value: string): string | undefined {
+        const prefix = `${this.containerUrl}/`;
+        if (!value.startsWith(prefix)) return undefined;
+        try {
+            return value.slice(prefix.length).split('/').map(decodeURIComponent).join('/');
+        } catch {
+            return undefined;
+        }
+    }
+
+    /** Deletes every blob under `prefix`; returns how many. A missing container means there is nothing to delete. */
+    async deleteByPrefix(prefix: string): Promise<number> {
+        let deleted = 0;
+        try {
+            for await (const page of this.container.listBlobsFlat({ prefix }).byPage({ maxPageSize: 1000 })) {
+                this.stats.blobOps++;
+                const names = page.segment.blobItems.map((b) => b.name);
+                this.stats.blobOps += names.length;
+                await Promise.all(names.map((name) => this.container.getBlobClient(name).deleteIfExists()));
+                deleted += names.length;
+            }
+        } catch (err) {
+            if (httpStatusOf(err) === 404) return deleted;
+            throw err;
+        }
+        return deleted;
+    }
+}

@@ -1,0 +1,188 @@
+/**
+ * `createTaskHubStorage`: the TaskHubStorage of contract.ts on Azure Storage, in the Durable Task Azure
+ * Storage provider's layout. Clients are created once; resources are created once by createIfNotExists
+ * (in parallel), never checked per operation. `stats` counts the storage calls made through this object.
+ */
+import type { QueueClient } from '@azure/storage-queue';
+import type { TaskMessage } from '../durable/history';
+import { createHubClients, type HubClients } from './clients';
+import type { StorageConnection } from './connection';
+import type {
+    HistoryAppend,
+    HistorySnapshot,
+    InstancePage,
+    InstanceQuery,
+    InstanceRecord,
+    ReceivedMessage,
+    TaskHubStorage,
+} from './contract';
+import { HistoryStore } from './history-store';
+import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
+import { InstanceStore } from './instance-store';
+import { escapePartitionKey } from './key-sanitation';
+import { LargeColumns } from './large-columns';
+import { LargePayloadStore } from './large-payloads';
+import { LargeValueCache } from './large-value-cache';
+import { MessageQueues, type DiscardedMessage, type SendOptions } from './message-queues';
+import { partitionIndex } from './partition';
+import { StorageStats } from './stats';
+import { validateTaskHubName } from './task-hub-settings';
+
+export interface TaskHubStorageOptions {
+    connection: StorageConnection;
+    hubName: string;
+    /** Control queues; 1-16, default 4. Changing it needs a new task hub. */
+    partitionCount?: number;
+    /** Told about unreadable queue messages, which are removed. Defaults to a console warning. */
+    onDiscardedMessage?: (message: DiscardedMessage) => void;
+}
+
+export interface AzureTaskHubStorage extends TaskHubStorage {
+    readonly stats: StorageStats;
+    readonly resources: HubResourceNames;
+    sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<void>;
+    sendWorkItem(message: TaskMessage, options?: Pick<SendOptions, 'sender'>): Promise<void>;
+}
+
+function warnDiscarded(message: DiscardedMessage): void {
+    const reason = message.error instanceof Error ? message.error.message : String(message.error);
+    console.warn(`[devhost] Removed unreadable message ${message.messageId} from queue '${message.queueName}': ${reason}`);
+}
+
+export function createTaskHubStorage(options: TaskHubStorageOptions): AzureTaskHubStorage {
+    return new AzureStorageTaskHub(options);
+}
+
+class AzureStorageTaskHub implements AzureTaskHubStorage {
+    readonly hubName: string;
+    readonly partitionCount: number;
+    readonly stats = new StorageStats();
+    readonly resources: HubResourceNames;
+    private readonly clients: HubClients;
+    private readonly payloads: LargePayloadStore;
+    private readonly cache = new LargeValueCache();
+    private readonly instances: InstanceStore;
+    private readonly history: HistoryStore;
+    private readonly queues: MessageQueues;
+
+    constructor(options: TaskHubStorageOptions) {
+        this.hubName = validateTaskHubName(options.hubName);
+        this.partitionCount = options.partitionCount ?? DEFAULT_PARTITION_COUNT;
+        this.resources = hubResourceNames(this.hubName, this.partitionCount);
+        this.clients = createHubClients(options.connection, this.resources);
+        this.payloads = new LargePayloadStore(this.clients.largeMessages, options.connection.endpoints.blob, this.stats);
+        const largeColumns = new LargeColumns(this.payloads, this.cache);
+        this.instances = new InstanceStore(this.clients.instances, this.hubName, largeColumns, this.stats);
+        this.history = new HistoryStore(this.clients.history, largeColumns, this.stats);
+        this.queues = new MessageQueues(this.payloads, this.stats, options.onDiscardedMessage ?? warnDiscarded);
+    }
+
+    get workItemQueueName(): string {
+        return this.resources.workItemQueue;
+    }
+
+    async createIfNotExists(): Promise<void> {
+        const queues = [...this.clients.controlQueues, this.clients.workItems];
+        this.stats.tableOps += 2;
+        this.stats.queueOps += queues.length;
+        this.stats.blobOps += 1;
+        await Promise.all([
+            this.clients.instances.createTable(),
+            this.clients.history.createTable(),
+            ...queues.map((q) => q.createIfNotExists()),
+            this.clients.largeMessages.createIfNotExists(),
+        ]);
+    }
+
+    async deleteAll(): Promise<void> {
+        const queues = [...this.clients.controlQueues, this.clients.workItems];
+        this.stats.tableOps += 2;
+        this.stats.queueOps += queues.length;
+        this.stats.blobOps += 1;
+        await Promise.all([
+            this.clients.instances.deleteTable(),
+            this.clients.history.deleteTable(),
+            ...queues.map((q) => q.deleteIfExists()),
+            this.clients.largeMessages.deleteIfExists(),
+        ]);
+    }
+
+    readInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+        return this.instances.read(instanceId);
+    }
+
+    writeInstance(record: InstanceRecord): Promise<void> {
+        return this.instances.write(record);
+    }
+
+    queryInstances(query: InstanceQuery, continuationToken?: string): Promise<InstancePage> {
+        return this.instances.query(query, continuationToken);
+    }
+
+    readHistory(instanceId: string): Promise<HistorySnapshot> {
+        return this.history.read(instanceId);
+    }
+
+    appendHistory(append: HistoryAppend): Promise<string> {
+        return this.history.append(append);
+    }
+
+    async purgeInstance(instanceId: string): Promise<boolean> {
+        const sanitized = escapePartitionKey(instanceId);
+        // Large-message blobs of history and instance rows live under the escaped id, message blobs under the
+        // raw id (as in the provider); they differ only for ids with `^` or control characters.
+        const prefixes = new Set([`${sanitized}/`, `${instanceId}/`]);
+        const [existed] = await Promise.all([
+            this.instances.delete(instanceId),
+            this.history.deleteAll(instanceId),
+            ...[...prefixes].map((prefix) => this.payloads.deleteByPrefix(prefix)),
+        ]);
+        this.cache.forgetInstance(sanitized);
+        return existed;
+    }
+
+    partitionOf(instanceId: string): number {
+        return partitionIndex(instanceId, this.partitionCount);
+    }
+
+    controlQueueName(partition: number): string {
+        return controlQueueName(this.hubName, partition);
+    }
+
+    private controlQueue(partition: number): QueueClient {
+        const queue = this.clients.controlQueues[partition];
+        if (!queue) throw new RangeError(`Partition ${partition} does not exist (partitionCount ${this.partitionCount}).`);
+        return queue;
+    }
+
+    private queueNamed(queueName: string): QueueClient {
+        const queue = [...this.clients.controlQueues, this.clients.workItems].find((q) => q.name === queueName);
+        if (!queue) throw new Error(`Queue '${queueName}' does not belong to task hub '${this.hubName}'.`);
+        return queue;
+    }
+
+    sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<void> {
+        return this.queues.send(this.controlQueue(this.partitionOf(message.OrchestrationInstance.InstanceId)), message, options);
+    }
+
+    sendWorkItem(message: TaskMessage, options?: Pick<SendOptions, 'sender'>): Promise<void> {
+        // An activity's sender is the orchestration that scheduled it.
+        return this.queues.send(this.clients.workItems, message, { sender: options?.sender ?? message.OrchestrationInstance });
+    }
+
+    receiveControlMessages(partition: number, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
+        return this.queues.receive(this.controlQueue(partition), max, visibilityTimeoutSeconds);
+    }
+
+    receiveWorkItems(max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
+        return this.queues.receive(this.clients.workItems, max, visibilityTimeoutSeconds);
+    }
+
+    deleteMessage(message: ReceivedMessage): Promise<void> {
+        return this.queues.delete(this.queueNamed(message.queueName), message);
+    }
+
+    releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void> {
+        return this.queues.release(this.queueNamed(message.queueName), message, delaySeconds);
+    }
+}
