@@ -27,6 +27,15 @@ const MEMBER_KINDS: Readonly<Record<string, MemberKind>> = {
     Tags: 'json',
     ParentTraceContext: 'json',
     OrchestrationStatus: 'status',
+    Name: 'string',
+    Version: 'string',
+    Input: 'string',
+    Result: 'string',
+    Reason: 'string',
+    Details: 'string',
+    Correlation: 'string',
+    InstanceId: 'string',
+    ClientSpanId: 'string',
 };
 
 /** Columns that are bookkeeping, not event members. */
@@ -45,7 +54,7 @@ function memberKind(name: string, value: unknown): MemberKind {
     if (known) return known;
     if (typeof value === 'boolean') return 'bool';
     if (typeof value === 'number') return 'int';
-    if (typeof value === 'object') return 'json';
+    if (typeof value === 'object' && value !== null) return 'json';
     return 'string';
 }
 
