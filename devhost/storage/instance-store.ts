@@ -12,7 +12,7 @@ import type { StorageStats } from './stats';
 import { httpStatusOf } from './storage-errors';
 import { unwrapContinuationToken, wrapContinuationToken } from './continuation-token';
 
-const COLUMNS_WITHOUT_INPUT = INSTANCE_COLUMNS.filter((c) => c !== 'Input' && c !== 'InputBlobName');
+const COLUMNS_WITHOUT_INPUT = ['PartitionKey', 'RowKey', ...INSTANCE_COLUMNS.filter((c) => c !== 'Input' && c !== 'InputBlobName')];
 
 /** The input of a provider-written instance row whose Input is the URL of a whole ExecutionStarted message. */
 function inputOfStartMessage(json: string): string | null {
