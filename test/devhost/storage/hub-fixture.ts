@@ -16,9 +16,9 @@ export interface TestHub {
 }
 
 export async function createTestHub(options: Partial<TaskHubStorageOptions> = {}): Promise<TestHub> {
-    const hubName = uniqueHubName('Hub');
+    const hubName = options.hubName ?? uniqueHubName('Hub');
     const connectionString = azuriteConnectionString();
-    const storage = createTaskHubStorage({ connection: parseConnectionString(connectionString), hubName, ...options });
+    const storage = createTaskHubStorage({ connection: parseConnectionString(connectionString), ...options, hubName });
     await storage.createIfNotExists();
     return {
         storage,
