@@ -168,6 +168,18 @@ describe('history on <Hub>History', () => {
         expect(snapshot.etag).toBe(etag);
     });
 
+    it('marks the sentinel incomplete when asked, and completes it on the next checkpoint', async () => {
+        const id = 'incomplete';
+        const etag = await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 0, events: taskEvents(1), etag: undefined, isCheckpointComplete: false });
+        let sentinel = (await rawRows(id)).find((r) => r.rowKey === 'sentinel');
+        expect(sentinel?.IsCheckpointComplete).toBe(false);
+        expect(sentinel).not.toHaveProperty('CheckpointCompletedTimestamp');
+        await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 1, events: taskEvents(1, 1), etag });
+        sentinel = (await rawRows(id)).find((r) => r.rowKey === 'sentinel');
+        expect(sentinel?.IsCheckpointComplete).toBe(true);
+        expect(sentinel?.CheckpointCompletedTimestamp).toBeInstanceOf(Date);
+    });
+
     it('reads the history in a single query', async () => {
         const before = hub.storage.stats.toJSON();
         await hub.storage.readHistory('big-batch');
