@@ -11,6 +11,7 @@ import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../histor
 import { activityInput, taskCompleted, taskFailed } from '../engine';
 import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
 import type { MessageTransport } from './message-transport';
+import type { IdleWorkQueue } from './idle-work-queue';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { valueFromTypedData } from './typed-data';
@@ -25,6 +26,8 @@ export interface ActivityDispatcherOptions {
     maxPollingIntervalMs: number;
     logger: HostLogger;
     clock: () => Date;
+    /** Where work-item deletes wait for a quiet moment. */
+    idleWork: IdleWorkQueue;
 }
 
 type ActivityOutcome = { ok: true; value: unknown } | { ok: false; message: string; stack?: string };
@@ -133,7 +136,8 @@ export class ActivityDispatcher {
             this.#o.logger.error(`Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${describe(error)}. It will run again.`);
             return;
         }
-        await this.#delete(item);
+        // Off the critical path: the result is already on its way to the orchestration.
+        void this.#o.idleWork.add(() => this.#delete(item));
     }
 
     async #execute(event: TaskScheduledEvent, item: ReceivedMessage): Promise<ActivityOutcome> {

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HistoryEvent, TaskMessage } from '../history';
-import type { InstanceRecord, TaskHubStorage } from '../../storage/contract';
+import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../../storage/contract';
+import type { InstanceRowWriter } from './instance-row-writer';
 import { DurableArgumentError, InstanceAlreadyExistsError, InstanceGoneError, InstanceNotFoundError } from './errors';
 import { newInstanceId, validateInstanceId } from './instance-ids';
 import type { MessageTransport } from './message-transport';
@@ -30,6 +31,8 @@ export interface DurableClientServiceOptions {
     storage: TaskHubStorage;
     transport: MessageTransport;
     knownOrchestrators: ReadonlySet<string>;
+    /** Shared with the dispatcher: rows of one instance are written in order. */
+    rows: InstanceRowWriter;
     clock: () => Date;
     /** The client just wrote the Pending row of a brand-new instance (the dispatcher may cache it). */
     onNewInstance?: (record: InstanceRecord) => void;
@@ -51,10 +54,6 @@ export class DurableClientService {
         this.assertOrchestratorExists(name);
         const instanceId = options.instanceId === undefined || options.instanceId === '' ? newInstanceId() : options.instanceId;
         validateInstanceId(instanceId);
-        const existing = await this.#o.storage.readInstance(instanceId);
-        if (existing && !isTerminalStatus(existing.runtimeStatus)) {
-            throw new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
-        }
         const now = this.#o.clock();
         const executionId = randomUUID();
         const input = options.input ?? null;
@@ -72,10 +71,22 @@ export class DurableClientService {
         });
         const visibleAt = scheduledStartTime && scheduledStartTime.getTime() > now.getTime() ? scheduledStartTime : undefined;
         const outgoing = visibleAt ? { queue: 'control' as const, message, visibleAt } : { queue: 'control' as const, message };
-        // The provider's order: the message first, then the Pending row. The message is hidden (or delayed) until
-        // we dispatch it below, after the row exists, so the first checkpoint's row can never be overwritten by
-        // this Pending one. A crash between the two still starts the instance when the message reappears.
-        const held = await this.#o.transport.enqueue(outgoing);
+
+        // The provider checks for a live instance, enqueues ExecutionStarted, then writes the Pending row. With
+        // the fast path the message is enqueued hidden and only this process can run it, so the check and the
+        // enqueue go in parallel: if the check finds a live instance, the hidden message is deleted unseen.
+        const parallel = this.#o.transport.fastPath && !visibleAt;
+        const existingRead = this.#o.storage.readInstance(instanceId);
+        const enqueued = parallel ? this.#o.transport.enqueue(outgoing) : undefined;
+        const existing = await existingRead.catch(async (error: unknown) => {
+            await this.#discard(enqueued);
+            throw error;
+        });
+        if (existing && !isTerminalStatus(existing.runtimeStatus)) {
+            await this.#discard(enqueued);
+            throw new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
+        }
+        const held = await (enqueued ?? this.#o.transport.enqueue(outgoing));
         const record: InstanceRecord = {
             instanceId,
             executionId,
@@ -93,10 +104,19 @@ export class DurableClientService {
             tags: null,
             parentInstanceId: null,
         };
-        await this.#o.storage.writeInstance(record);
+        // The Pending row goes first in the instance's row order, so the first checkpoint's row can never be
+        // overwritten by it; the episode itself need not wait for it. The caller gets the id only once the row
+        // exists: a status query right after start must find the instance.
+        const rowWritten = this.#o.rows.write(record);
         if (!existing) this.#o.onNewInstance?.(record);
         this.#o.transport.dispatch(outgoing, held);
+        await rowWritten;
         return record;
+    }
+
+    async #discard(enqueued: Promise<ReceivedMessage | undefined> | undefined): Promise<void> {
+        const held = await enqueued?.catch(() => undefined);
+        if (held) await this.#o.storage.deleteMessage(held).catch(() => undefined);
     }
 
     assertOrchestratorExists(name: string): void {

@@ -11,6 +11,8 @@ import type { EngineOptions } from '../engine';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { DurableClientService } from './client';
 import { indexDurableFunctions, type DurableFunctionIndex } from './function-index';
+import { IdleWorkQueue } from './idle-work-queue';
+import { InstanceRowWriter } from './instance-row-writer';
 import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
@@ -32,6 +34,7 @@ export class DurableRuntime {
     readonly transport: MessageTransport;
     readonly #orchestrations: OrchestrationDispatcher;
     readonly #activities: ActivityDispatcher;
+    readonly #idleWork: IdleWorkQueue;
     #started = false;
 
     constructor(options: DurableRuntimeOptions) {
@@ -45,6 +48,10 @@ export class DurableRuntime {
             { control: config.controlQueueVisibilityTimeoutSeconds, workItem: config.workItemQueueVisibilityTimeoutSeconds },
             clock,
         );
+        const rows = new InstanceRowWriter(storage);
+        // Deletes wait while an episode or activity runs: on Azurite they would slow the calls those wait for.
+        this.#idleWork = new IdleWorkQueue(() => this.#orchestrations.activeCount + this.#activities.activeCount > 0);
+        const idleWork = this.#idleWork;
         const engineOptions: EngineOptions = {
             maximumShortTimerDuration: config.maximumShortTimerDuration,
             longRunningTimerIntervalDuration: config.longRunningTimerIntervalDuration,
@@ -52,6 +59,8 @@ export class DurableRuntime {
         };
         this.#orchestrations = new OrchestrationDispatcher({
             storage,
+            rows,
+            idleWork,
             transport: this.transport,
             invoke: createOrchestratorInvoker(app, this.functions.orchestrators),
             engineOptions,
@@ -75,6 +84,7 @@ export class DurableRuntime {
             maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
             logger,
             clock,
+            idleWork,
         });
         this.transport.attach({
             deliverControl: (received) => this.#orchestrations.deliver(received),
@@ -86,6 +96,7 @@ export class DurableRuntime {
             storage,
             transport: this.transport,
             knownOrchestrators,
+            rows,
             clock,
             onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),
         });
@@ -104,5 +115,6 @@ export class DurableRuntime {
         this.#started = false;
         this.transport.stop();
         await Promise.all([this.#orchestrations.stop(), this.#activities.stop()]);
+        await this.#idleWork.flush();
     }
 }

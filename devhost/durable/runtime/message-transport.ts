@@ -17,9 +17,12 @@ import type { ReceivedMessage, TaskHubStorage } from '../../storage/contract';
 
 export type QueueKind = 'control' | 'workItem';
 
-/** Optional capability of a TaskHubStorage: enqueue hidden and return a handle for delete/release. */
+/**
+ * Optional capability of a TaskHubStorage: enqueue hidden and return a handle for delete/release; undefined
+ * when the message had to be sent visible instead (e.g. a large message that went to a blob).
+ */
 export interface HiddenSend {
-    sendHidden(queue: QueueKind, message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage>;
+    sendHidden(queue: QueueKind, message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage | undefined>;
 }
 
 export function supportsHiddenSend(storage: TaskHubStorage): storage is TaskHubStorage & HiddenSend {
@@ -107,14 +110,21 @@ export class MessageTransport {
         if (delayMs <= 0) {
             wake();
         } else if (delayMs <= MAX_LOCAL_TIMER_MS) {
-            // A few ms late on purpose: the queue must already show the message when the poller asks.
-            const timer = setTimeout(() => {
-                this.#timers.delete(timer);
-                if (!this.#stopped) wake();
-            }, delayMs + 5);
-            timer.unref();
-            this.#timers.add(timer);
+            // Queue visibility counts whole seconds (rounded up, never early): wake when the message is due and
+            // again when the queue shows it, a few ms late on purpose so the poller finds it.
+            this.#wakeAt(delayMs + 5, wake);
+            const queueDelayMs = Math.ceil(delayMs / 1000) * 1000;
+            if (queueDelayMs - delayMs > 20) this.#wakeAt(queueDelayMs + 5, wake);
         }
+    }
+
+    #wakeAt(ms: number, wake: () => void): void {
+        const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            if (!this.#stopped) wake();
+        }, ms);
+        timer.unref();
+        this.#timers.add(timer);
     }
 
     stop(): void {

@@ -15,13 +15,16 @@
  * - Between the history write and the row write the row may lag; the next checkpoint or a redelivery fixes it.
  * - A lost ETag race (CheckpointConflictError) means another writer committed first: drop the cached state and
  *   release the messages for redelivery; nothing of this episode is kept.
- * Deletes (3) run off the critical path: the next episode of the instance may start while they are in flight.
+ * Deletes (3) run off the critical path, when the runtime is idle (IdleWorkQueue): the next episode of the
+ * instance may start before them.
  */
 import { CheckpointConflictError, type InstanceRecord, type ReceivedMessage, type TaskHubStorage } from '../../storage/contract';
 import type { HostLogger } from '../../host/contracts';
 import { EventType, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
 import { InstanceStateCache, type InstanceState } from './instance-state-cache';
+import type { IdleWorkQueue } from './idle-work-queue';
+import type { InstanceRowWriter } from './instance-row-writer';
 import type { MessageTransport } from './message-transport';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
@@ -39,9 +42,15 @@ export interface OrchestrationDispatcherOptions {
     logger: HostLogger;
     clock: () => Date;
     newGuid: () => string;
-    /** Called after each committed checkpoint (tests and waiters observe progress without polling storage). */
+    /** Where message deletes wait for a quiet moment. */
+    idleWork: IdleWorkQueue;
+    /** Shared with the client, so the Pending row and checkpoint rows of an instance are written in order. */
+    rows: InstanceRowWriter;
+    /** Called after each checkpoint's row is stored (tests and waiters observe progress without polling). */
     onCheckpoint?: (record: InstanceRecord) => void;
 }
+
+const FINAL_STATUSES: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
 const BUFFER_THRESHOLD = 256;
@@ -50,6 +59,7 @@ export class OrchestrationDispatcher {
     readonly #o: OrchestrationDispatcherOptions;
     readonly #slots: Semaphore;
     readonly #state = new InstanceStateCache();
+    readonly #rows: InstanceRowWriter;
     /** Every control message this process holds (pending, in an episode, or parked), by message id. */
     readonly #held = new Map<string, ReceivedMessage>();
     readonly #pending = new Map<string, ReceivedMessage[]>();
@@ -64,6 +74,7 @@ export class OrchestrationDispatcher {
     constructor(options: OrchestrationDispatcherOptions) {
         this.#o = options;
         this.#slots = new Semaphore(options.maxConcurrent);
+        this.#rows = options.rows;
         this.#pollers = Array.from({ length: options.storage.partitionCount }, (_, partition) => {
             const queueName = options.storage.controlQueueName(partition);
             return new PollLoop({
@@ -124,6 +135,7 @@ export class OrchestrationDispatcher {
         this.#parked.clear();
         this.#ready.length = 0;
         this.#abandon(unprocessed, 0);
+        await this.#rows.drain();
         await Promise.allSettled([...this.#background]);
     }
 
@@ -176,8 +188,8 @@ export class OrchestrationDispatcher {
                 },
                 this.#o.invoke,
             );
-            await this.#checkpoint(instanceId, state, result, now);
-            this.#settleMessages(instanceId, batch, result);
+            const { rowWritten } = await this.#checkpoint(instanceId, state, result, now);
+            this.#settleMessages(instanceId, batch, result, rowWritten);
         } catch (error) {
             this.#state.drop(instanceId);
             if (error instanceof CheckpointConflictError) {
@@ -189,8 +201,20 @@ export class OrchestrationDispatcher {
         }
     }
 
-    async #checkpoint(instanceId: string, state: InstanceState, result: EpisodeResult, now: Date): Promise<void> {
-        if (result.appended.length === 0) return;
+    /**
+     * Steps 1 and 2. Returns the row write, which runs behind the episode for a non-final checkpoint (the next
+     * episode only needs the new ETag) and is awaited for a final one (the instance is done when its row says so).
+     */
+    async #checkpoint(instanceId: string, state: InstanceState, result: EpisodeResult, now: Date): Promise<{ rowWritten: Promise<void> }> {
+        if (result.appended.length === 0) {
+            // Nothing new: all duplicates. If a crash fell between a history write and its row write, the row
+            // lags history; this redelivery is the moment to repair it.
+            const hasHistory = state.events.length > 0;
+            if (!hasHistory || !rowLags(state.record, result)) return { rowWritten: Promise.resolve() };
+            const healed = instanceRecord(instanceId, result, state.events, state.record, now);
+            this.#state.set(instanceId, { ...state, record: healed });
+            return { rowWritten: this.#rows.write(healed) };
+        }
         // 1. Outbound first, in parallel: they are independent of each other.
         await Promise.all(result.outbound.map((out) => this.#o.transport.send(out)));
         // 2. The commit point, then the row.
@@ -206,12 +230,22 @@ export class OrchestrationDispatcher {
         const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
         const record = instanceRecord(instanceId, result, events, state.record, now);
         this.#state.set(instanceId, { events, executionId: result.executionId, etag, record });
-        await this.#o.storage.writeInstance(record);
-        this.#o.onCheckpoint?.(record);
+        const rowWritten = this.#rows.write(record);
+        const reported = rowWritten.then(
+            () => this.#o.onCheckpoint?.(record),
+            (error: unknown) => this.#o.logger.warn(`Instance ${instanceId}: the status row could not be written: ${describe(error)}`),
+        );
+        if (FINAL_STATUSES.has(record.runtimeStatus)) {
+            await rowWritten;
+            await reported;
+        } else {
+            this.#track(reported);
+        }
+        return { rowWritten };
     }
 
     /** 3. Delete what was consumed or discarded; park what the engine deferred. */
-    #settleMessages(instanceId: string, batch: ReceivedMessage[], result: EpisodeResult): void {
+    #settleMessages(instanceId: string, batch: ReceivedMessage[], result: EpisodeResult, rowWritten: Promise<void>): void {
         const deferred = new Set<TaskMessage>(result.deferred);
         const deferredKeys = new Set(result.deferred.map(messageKey));
         const isDeferred = (item: ReceivedMessage): boolean =>
@@ -222,11 +256,18 @@ export class OrchestrationDispatcher {
                 toPark.push(item);
                 continue;
             }
+            // After the row: a crash before it leaves the messages to come back and repair the row.
             this.#track(
-                this.#o.storage
-                    .deleteMessage(item)
-                    .catch((error: unknown) => this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`))
-                    .finally(() => this.#held.delete(item.messageId)),
+                rowWritten.then(
+                    () =>
+                        this.#o.idleWork.add(() =>
+                            this.#o.storage
+                                .deleteMessage(item)
+                                .catch((error: unknown) => this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`))
+                                .finally(() => this.#held.delete(item.messageId)),
+                        ),
+                    () => this.#abandon([item]),
+                ),
             );
         }
         if (result.instance.runtimeStatus === 'Suspended') {
@@ -246,8 +287,12 @@ export class OrchestrationDispatcher {
     }
 
     #track(work: Promise<unknown>): void {
-        this.#background.add(work);
-        void work.finally(() => this.#background.delete(work));
+        const settled = work.then(
+            () => undefined,
+            () => undefined,
+        );
+        this.#background.add(settled);
+        void settled.then(() => this.#background.delete(settled));
     }
 
     /** Makes messages visible again with the provider's back-off (min(2^dequeueCount, 600) s). */
@@ -299,6 +344,17 @@ function instanceRecord(
         tags: started?.Tags ?? previous?.tags ?? null,
         parentInstanceId: result.instance.parentInstanceId,
     };
+}
+
+/** Whether the stored row disagrees with what history says (the row write of a checkpoint was lost). */
+function rowLags(record: InstanceRecord | undefined, result: EpisodeResult): boolean {
+    if (!record) return true;
+    return (
+        record.executionId !== result.executionId ||
+        record.runtimeStatus !== result.instance.runtimeStatus ||
+        record.output !== result.instance.output ||
+        record.customStatus !== result.instance.customStatus
+    );
 }
 
 function messageKey(message: TaskMessage): string {

@@ -7,6 +7,7 @@ import type { HostLogger, LogEntry } from '../../../../devhost/host/contracts';
 import { startHost, type RunningHost } from '../../../../devhost/host/start-host';
 import { createDurableExtension, type DurableExtension, type DurableExtensionOptions } from '../../../../devhost/durable/extension';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+import { MemoryTaskHub } from './memory-task-hub';
 
 export const FIXTURES = path.resolve(__dirname, '../../../fixtures/durable-apps');
 
@@ -33,7 +34,11 @@ export async function startDurableHost(app: string, options: DurableExtensionOpt
     process.env.AzureWebJobsStorage = azuriteConnectionString();
     process.env.FIXTURE_HUB = hubName;
     const logs: LogEntry[] = [];
-    const durable = createDurableExtension(options);
+    // DEVHOST_TEST_MEMORY_HUB=1 runs the suites on the in-memory hub (debugging without Azurite).
+    const useMemory = process.env.DEVHOST_TEST_MEMORY_HUB === '1' && !options.createStorage;
+    const durable = createDurableExtension(
+        useMemory ? { ...options, createStorage: (r) => Promise.resolve(new MemoryTaskHub(r.hubName ?? hubName, r.partitionCount)) } : options,
+    );
     const host = await startHost({ appDir: path.join(FIXTURES, app), port: 0, extensions: [durable], logger: captureLogger(logs) });
     return { host, durable, hubName, logs, origin: host.origin, close: () => host.close() };
 }
