@@ -108,13 +108,9 @@ export class HistoryStore {
         let etag = append.etag;
         for (const [i, batch] of batches.entries()) {
             const final = i === batches.length - 1;
-            const sentinel: HistoryEntity = {
-                partitionKey,
-                rowKey: SENTINEL_ROW_KEY,
-                ExecutionId: append.executionId,
-                IsCheckpointComplete: final ? (append.isCheckpointComplete ?? true) : false,
-            };
-            if (final) sentinel.CheckpointCompletedTimestamp = new Date();
+            const complete = final && (append.isCheckpointComplete ?? true);
+            const sentinel: HistoryEntity = { partitionKey, rowKey: SENTINEL_ROW_KEY, ExecutionId: append.executionId, IsCheckpointComplete: complete };
+            if (complete) sentinel.CheckpointCompletedTimestamp = new Date();
             const guard: TransactionAction = etag === undefined ? ['create', sentinel] : ['update', sentinel, 'Merge', { etag }];
             etag = await this.submit(append.instanceId, [...batch, guard]);
         }
