@@ -69,9 +69,12 @@ export class ActivityDispatcher {
     deliver(received: ReceivedMessage): void {
         const known = this.#held.get(received.messageId);
         if (known) {
-            // Redelivered while we still hold it (its invisibility ran out): only the newest receipt can delete it.
-            known.popReceipt = received.popReceipt;
-            known.dequeueCount = received.dequeueCount;
+            // Received again while we hold it (its invisibility ran out): only the newest receipt can delete it.
+            // A later delivery of an older handle (a local timer firing late) must not replace it.
+            if (received.dequeueCount > known.dequeueCount) {
+                known.popReceipt = received.popReceipt;
+                known.dequeueCount = received.dequeueCount;
+            }
             return;
         }
         if (this.#stopped) return;

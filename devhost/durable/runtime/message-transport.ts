@@ -8,9 +8,11 @@
  * becomes visible after the timeout and any poller (this process restarted, or another one) takes it. While we
  * hold it no poller can take it, so there is no double dispatch in the normal case.
  *
- * Fallback (plain sends): the message is visible at once and the owning poller is woken (back-off reset), which
- * costs one receive but no polling delay. Timers (`visibleAt` in the future) always use a plain delayed send and
- * wake the poller when they fall due.
+ * Timers (`visibleAt` ahead) are hidden for exactly as long as a delayed send would hide them (whole seconds,
+ * rounded up) and delivered in-process at FireAt: without this process they behave as plain delayed messages.
+ *
+ * Fallback (plain sends): the message is visible at once (timers: at their whole-second delay) and the owning
+ * poller is woken (back-off reset), which costs one receive but no polling delay.
  */
 import type { TaskMessage } from '../history';
 import type { ReceivedMessage, TaskHubStorage } from '../../storage/contract';
@@ -78,17 +80,19 @@ export class MessageTransport {
      * finish a write before the message may run (the client writes the Pending row) call `dispatch` after.
      */
     async enqueue(outgoing: OutgoingMessage): Promise<ReceivedMessage | undefined> {
-        const delayMs = outgoing.visibleAt ? outgoing.visibleAt.getTime() - this.#clock().getTime() : 0;
-        if (delayMs > 0) {
-            await this.#storage.sendControlMessage(outgoing.message, { visibleAt: outgoing.visibleAt });
-            return undefined;
-        }
-        // Once stopping, nobody here will work on it: send it visible for whoever runs next.
+        const delayMs = this.#delayMs(outgoing);
+        // Once stopping, nobody here will work on it: send it visible (or delayed) for whoever runs next.
         if (supportsHiddenSend(this.#storage) && !this.#stopped) {
-            return this.#storage.sendHidden(outgoing.queue, outgoing.message, this.#hiddenSeconds[outgoing.queue]);
+            // A timer is hidden exactly as long as a delayed send would hide it (whole seconds, rounded up), so
+            // without this process it behaves the same; with it, the timer below delivers it at FireAt.
+            const hiddenSeconds = delayMs > 0 ? Math.ceil(delayMs / 1000) : this.#hiddenSeconds[outgoing.queue];
+            return this.#storage.sendHidden(outgoing.queue, outgoing.message, hiddenSeconds);
         }
-        if (outgoing.queue === 'control') await this.#storage.sendControlMessage(outgoing.message);
-        else await this.#storage.sendWorkItem(outgoing.message);
+        if (outgoing.queue === 'control') {
+            await this.#storage.sendControlMessage(outgoing.message, delayMs > 0 ? { visibleAt: outgoing.visibleAt } : undefined);
+        } else {
+            await this.#storage.sendWorkItem(outgoing.message);
+        }
         return undefined;
     }
 
@@ -96,32 +100,38 @@ export class MessageTransport {
         const local = this.#local;
         if (!local || this.#stopped) {
             // Hidden for us, but we are going away: make it visible now instead of after its timeout.
-            if (held) this.#storage.releaseMessage(held, 0).catch(() => undefined);
+            if (held && this.#delayMs(outgoing) <= 0) this.#storage.releaseMessage(held, 0).catch(() => undefined);
             return;
         }
+        const delayMs = this.#delayMs(outgoing);
+        const deliver = (): void => (outgoing.queue === 'control' ? local.deliverControl(held as ReceivedMessage) : local.deliverWorkItem(held as ReceivedMessage));
         const partition = this.#storage.partitionOf(outgoing.message.OrchestrationInstance.InstanceId);
+        const wake = (): void => (outgoing.queue === 'control' ? local.wakeControl(partition) : local.wakeWorkItems());
         if (held) {
-            if (outgoing.queue === 'control') local.deliverControl(held);
-            else local.deliverWorkItem(held);
+            if (delayMs <= 0) deliver();
+            // A few ms late on purpose: the engine never fires a timer before its FireAt by the episode clock.
+            else if (delayMs <= MAX_LOCAL_TIMER_MS) this.#after(delayMs + 5, deliver);
             return;
         }
-        const delayMs = outgoing.visibleAt ? outgoing.visibleAt.getTime() - this.#clock().getTime() : 0;
-        const wake = (): void => (outgoing.queue === 'control' ? local.wakeControl(partition) : local.wakeWorkItems());
         if (delayMs <= 0) {
             wake();
         } else if (delayMs <= MAX_LOCAL_TIMER_MS) {
             // Queue visibility counts whole seconds (rounded up, never early): wake when the message is due and
             // again when the queue shows it, a few ms late on purpose so the poller finds it.
-            this.#wakeAt(delayMs + 5, wake);
+            this.#after(delayMs + 5, wake);
             const queueDelayMs = Math.ceil(delayMs / 1000) * 1000;
-            if (queueDelayMs - delayMs > 20) this.#wakeAt(queueDelayMs + 5, wake);
+            if (queueDelayMs - delayMs > 20) this.#after(queueDelayMs + 5, wake);
         }
     }
 
-    #wakeAt(ms: number, wake: () => void): void {
+    #delayMs(outgoing: OutgoingMessage): number {
+        return outgoing.visibleAt ? outgoing.visibleAt.getTime() - this.#clock().getTime() : 0;
+    }
+
+    #after(ms: number, action: () => void): void {
         const timer = setTimeout(() => {
             this.#timers.delete(timer);
-            if (!this.#stopped) wake();
+            if (!this.#stopped) action();
         }, ms);
         timer.unref();
         this.#timers.add(timer);

@@ -60,11 +60,9 @@ export class OrchestrationDispatcher {
     readonly #slots: Semaphore;
     readonly #state = new InstanceStateCache();
     readonly #rows: InstanceRowWriter;
-    /** Every control message this process holds (pending, in an episode, or parked), by message id. */
+    /** Every control message this process holds (pending or in an episode), by message id. */
     readonly #held = new Map<string, ReceivedMessage>();
     readonly #pending = new Map<string, ReceivedMessage[]>();
-    /** Messages the engine deferred (suspended instance): kept until the instance can take them. */
-    readonly #parked = new Map<string, ReceivedMessage[]>();
     readonly #ready: string[] = [];
     readonly #running = new Map<string, Promise<void>>();
     readonly #background = new Set<Promise<unknown>>();
@@ -110,8 +108,12 @@ export class OrchestrationDispatcher {
     deliver(received: ReceivedMessage): void {
         const known = this.#held.get(received.messageId);
         if (known) {
-            known.popReceipt = received.popReceipt;
-            known.dequeueCount = received.dequeueCount;
+            // Received again while we hold it (its invisibility ran out): only the newest receipt can delete it.
+            // A later delivery of an older handle (a local timer firing late) must not replace it.
+            if (received.dequeueCount > known.dequeueCount) {
+                known.popReceipt = received.popReceipt;
+                known.dequeueCount = received.dequeueCount;
+            }
             return;
         }
         if (this.#stopped) return;
@@ -130,9 +132,8 @@ export class OrchestrationDispatcher {
         await Promise.allSettled([...this.#running.values()]);
         // Messages received but not processed go back to their queues at once, so a restart (or another
         // process) takes them without waiting for their visibility timeout.
-        const unprocessed = [...this.#pending.values(), ...this.#parked.values()].flat();
+        const unprocessed = [...this.#pending.values()].flat();
         this.#pending.clear();
-        this.#parked.clear();
         this.#ready.length = 0;
         this.#abandon(unprocessed, 0);
         await this.#rows.drain();
@@ -189,7 +190,7 @@ export class OrchestrationDispatcher {
                 this.#o.invoke,
             );
             const { rowWritten } = await this.#checkpoint(instanceId, state, result, now);
-            this.#settleMessages(instanceId, batch, result, rowWritten);
+            this.#settleMessages(instanceId, batch, result, rowWritten, state, now);
         } catch (error) {
             this.#state.drop(instanceId);
             if (error instanceof CheckpointConflictError) {
@@ -244,46 +245,56 @@ export class OrchestrationDispatcher {
         return { rowWritten };
     }
 
-    /** 3. Delete what was consumed or discarded; park what the engine deferred. */
-    #settleMessages(instanceId: string, batch: ReceivedMessage[], result: EpisodeResult, rowWritten: Promise<void>): void {
+    /** 3. Delete what was consumed or discarded; put back what the engine deferred. */
+    #settleMessages(instanceId: string, batch: ReceivedMessage[], result: EpisodeResult, rowWritten: Promise<void>, state: InstanceState, now: Date): void {
         const deferred = new Set<TaskMessage>(result.deferred);
         const deferredKeys = new Set(result.deferred.map(messageKey));
         const isDeferred = (item: ReceivedMessage): boolean =>
             deferred.has(item.message) || (deferredKeys.size > 0 && deferredKeys.has(messageKey(item.message)));
-        const toPark: ReceivedMessage[] = [];
         for (const item of batch) {
             if (isDeferred(item)) {
-                toPark.push(item);
+                this.#putBack(item, state, now);
                 continue;
             }
             // After the row: a crash before it leaves the messages to come back and repair the row.
             this.#track(
                 rowWritten.then(
-                    () =>
-                        this.#o.idleWork.add(() =>
-                            this.#o.storage
-                                .deleteMessage(item)
-                                .catch((error: unknown) => this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`))
-                                .finally(() => this.#held.delete(item.messageId)),
-                        ),
+                    () => this.#o.idleWork.add(() => this.#delete(item)),
                     () => this.#abandon([item]),
                 ),
             );
         }
-        if (result.instance.runtimeStatus === 'Suspended') {
-            // Still hidden in the queue; if their invisibility runs out the poller hands them back to us (deliver
-            // then only refreshes the receipt), so they are neither lost nor processed twice.
-            if (toPark.length > 0) this.#parked.set(instanceId, [...(this.#parked.get(instanceId) ?? []), ...toPark]);
+    }
+
+    /**
+     * A message the engine cannot apply yet: an early timer (back at its FireAt), a scheduled start (back at
+     * its start time), or a message that arrived before its instance exists (the provider's back-off; after
+     * more than 5 deliveries with still no instance it is dropped, as the provider does).
+     */
+    #putBack(item: ReceivedMessage, state: InstanceState, now: Date): void {
+        const event = item.message.Event;
+        let dueAt: number | undefined;
+        if (event.EventType === EventType.TimerFired) dueAt = Date.parse(event.FireAt);
+        else if (event.EventType === EventType.ExecutionStarted && event.ScheduledStartTime) dueAt = Date.parse(event.ScheduledStartTime);
+        if (dueAt !== undefined && Number.isFinite(dueAt)) {
+            this.#abandon([item], Math.max(1, Math.ceil((dueAt - now.getTime()) / 1000)));
             return;
         }
-        const earlier = this.#parked.get(instanceId);
-        this.#parked.delete(instanceId);
-        if (earlier && earlier.length > 0) {
-            // Resumed: what waited goes first, in its original order.
-            this.#pending.set(instanceId, [...earlier, ...(this.#pending.get(instanceId) ?? [])]);
+        if (state.events.length === 0 && item.dequeueCount > 5) {
+            this.#o.logger.warn(
+                `Dropping message ${item.messageId} (${EventType[event.EventType]}) for instance ${item.message.OrchestrationInstance.InstanceId}: the instance does not exist.`,
+            );
+            this.#track(this.#delete(item));
+            return;
         }
-        // Deferred for another reason (e.g. not applicable yet): let the queue redeliver it later.
-        if (toPark.length > 0) this.#abandon(toPark);
+        this.#abandon([item]);
+    }
+
+    #delete(item: ReceivedMessage): Promise<void> {
+        return this.#o.storage
+            .deleteMessage(item)
+            .catch((error: unknown) => this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`))
+            .finally(() => this.#held.delete(item.messageId));
     }
 
     #track(work: Promise<unknown>): void {
