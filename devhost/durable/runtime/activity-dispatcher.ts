@@ -87,9 +87,12 @@ export class ActivityDispatcher {
     async stop(): Promise<void> {
         this.#stopped = true;
         await this.#poller.stop();
-        // Queued but not started: leave them in the queue; they become visible again after their timeout.
-        this.#queue.length = 0;
-        await Promise.allSettled([...this.#running]);
+        // Queued but not started: back to the queue at once, for the next start or another process.
+        const unstarted = this.#queue.splice(0);
+        await Promise.allSettled([
+            ...this.#running,
+            ...unstarted.map((item) => this.#o.storage.releaseMessage(item, 0).catch(() => undefined)),
+        ]);
     }
 
     async #poll(): Promise<number | 'busy'> {
