@@ -52,7 +52,9 @@ export class DurableClientService {
     /** Throws DurableArgumentError (unknown orchestrator, bad id) or InstanceAlreadyExistsError. */
     async startNew(name: string, options: StartOptions = {}): Promise<InstanceRecord> {
         this.assertOrchestratorExists(name);
-        const instanceId = options.instanceId === undefined || options.instanceId === '' ? newInstanceId() : options.instanceId;
+        const given = options.instanceId ?? '';
+        const generated = given === '';
+        const instanceId = generated ? newInstanceId() : given;
         validateInstanceId(instanceId);
         const now = this.#o.clock();
         const executionId = randomUUID();
@@ -75,8 +77,9 @@ export class DurableClientService {
         // The provider checks for a live instance, enqueues ExecutionStarted, then writes the Pending row. With
         // the fast path the message is enqueued hidden and only this process can run it, so the check and the
         // enqueue go in parallel: if the check finds a live instance, the hidden message is deleted unseen.
+        // A freshly generated GUID cannot name an existing instance: no read at all.
         const parallel = this.#o.transport.fastPath && !visibleAt;
-        const existingRead = this.#o.storage.readInstance(instanceId);
+        const existingRead = generated ? Promise.resolve(undefined) : this.#o.storage.readInstance(instanceId);
         const enqueued = parallel ? this.#o.transport.enqueue(outgoing) : undefined;
         const existing = await existingRead.catch(async (error: unknown) => {
             await this.#discard(enqueued);

@@ -15,7 +15,12 @@ interface Waiter {
 interface Lane {
     inFlight: boolean;
     next: { record: InstanceRecord; waiters: Waiter[] } | undefined;
+    /** A deferred write waiting to start. */
+    timer: NodeJS.Timeout | undefined;
 }
+
+/** How long an intermediate row may wait for a newer one to replace it. */
+export const DEFERRED_ROW_DELAY_MS = 100;
 
 export class InstanceRowWriter {
     readonly #storage: TaskHubStorage;
@@ -28,20 +33,33 @@ export class InstanceRowWriter {
 
     /**
      * Resolves when this row, or a newer row of the same instance that replaced it, is stored; rejects if that
-     * write failed.
+     * write failed. A `deferred` row (an intermediate checkpoint of a running instance) waits a moment first:
+     * in a fast sequence the next checkpoint replaces it and one call is saved; a non-deferred row starts at
+     * once and carries everything.
      */
-    write(record: InstanceRecord): Promise<void> {
+    write(record: InstanceRecord, options: { deferred?: boolean } = {}): Promise<void> {
         return new Promise((resolve, reject) => {
             let lane = this.#lanes.get(record.instanceId);
-            if (!lane) this.#lanes.set(record.instanceId, (lane = { inFlight: false, next: undefined }));
+            if (!lane) this.#lanes.set(record.instanceId, (lane = { inFlight: false, next: undefined, timer: undefined }));
             const waiters = lane.next ? lane.next.waiters : [];
             waiters.push({ resolve, reject });
             lane.next = { record, waiters };
-            if (!lane.inFlight) void this.#run(record.instanceId, lane);
+            if (lane.inFlight) return;
+            const current = lane;
+            if (options.deferred) {
+                current.timer ??= setTimeout(() => {
+                    current.timer = undefined;
+                    if (!current.inFlight) void this.#run(record.instanceId, current);
+                }, DEFERRED_ROW_DELAY_MS);
+                return;
+            }
+            void this.#run(record.instanceId, current);
         });
     }
 
     async #run(instanceId: string, lane: Lane): Promise<void> {
+        clearTimeout(lane.timer);
+        lane.timer = undefined;
         lane.inFlight = true;
         while (lane.next) {
             const { record, waiters } = lane.next;
@@ -58,9 +76,10 @@ export class InstanceRowWriter {
         if (this.#lanes.size === 0) for (const done of this.#idleWaiters.splice(0)) done();
     }
 
-    /** Resolves when every row write started so far has settled. */
+    /** Starts deferred rows now and resolves when every row write so far has settled (shutdown). */
     drain(): Promise<void> {
         if (this.#lanes.size === 0) return Promise.resolve();
+        for (const [instanceId, lane] of this.#lanes) if (!lane.inFlight && lane.next) void this.#run(instanceId, lane);
         return new Promise((resolve) => this.#idleWaiters.push(resolve));
     }
 }

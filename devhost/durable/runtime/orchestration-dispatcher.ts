@@ -231,12 +231,13 @@ export class OrchestrationDispatcher {
         const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
         const record = instanceRecord(instanceId, result, events, state.record, now);
         this.#state.set(instanceId, { events, executionId: result.executionId, etag, record });
-        const rowWritten = this.#rows.write(record);
+        const final = FINAL_STATUSES.has(record.runtimeStatus);
+        const rowWritten = this.#rows.write(record, { deferred: !final });
         const reported = rowWritten.then(
             () => this.#o.onCheckpoint?.(record),
             (error: unknown) => this.#o.logger.warn(`Instance ${instanceId}: the status row could not be written: ${describe(error)}`),
         );
-        if (FINAL_STATUSES.has(record.runtimeStatus)) {
+        if (final) {
             await rowWritten;
             await reported;
         } else {
