@@ -26,6 +26,19 @@ export interface DurableExtension extends HostExtension {
     readonly runtime: DurableRuntime | undefined;
 }
 
+const DURABLE_TRIGGERS = new Set(['orchestrationtrigger', 'activitytrigger', 'entitytrigger']);
+const DURABLE_INPUTS = new Set(['durableclient', 'orchestrationclient']);
+
+function usesDurable(functions: Iterable<{ bindings: Readonly<Record<string, BindingInfo>> }>): boolean {
+    for (const fn of functions) {
+        for (const binding of Object.values(fn.bindings)) {
+            const type = binding.type.toLowerCase();
+            if (DURABLE_TRIGGERS.has(type) || DURABLE_INPUTS.has(type)) return true;
+        }
+    }
+    return false;
+}
+
 export function createDurableExtension(options: DurableExtensionOptions = {}): DurableExtension {
     let runtime: DurableRuntime | undefined;
     let api: DurableHttpApi | undefined;
@@ -40,6 +53,8 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
         },
 
         async start(host: HostContext): Promise<void> {
+            // An app with no Durable functions needs no task hub (and no storage connection), as with func start.
+            if (!usesDurable(host.app.functions.values())) return;
             const config = durableConfigFromHostJson(host.app.hostJson, host.env);
             const createStorage = options.createStorage ?? defaultStorageFactory;
             storage = await createStorage({ env: host.env, hubName: config.hubName, partitionCount: config.partitionCount });

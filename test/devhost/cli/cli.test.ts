@@ -1,34 +1,25 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 let workDir: string;
 let cliPath: string;
 
 /**
- * Compiles the CLI and what it imports on its own (so other half-written parts of the repo cannot break it)
- * and runs it with NODE_PATH pointing at the repo's node_modules, as an installed devDependency would resolve.
+ * Runs the built CLI (`npm test` builds first) as `npm start` does. The fixture app has Durable functions,
+ * so the host gets the run's shared Azurite as its storage.
  */
 beforeAll(async () => {
+    cliPath = path.join(repoRoot, 'dist/devhost/cli.js');
+    if (!existsSync(cliPath)) throw new Error('dist/devhost/cli.js is missing: run `npm run build` first.');
     workDir = await mkdtemp(path.join(tmpdir(), 'devhost-cli-'));
-    const outDir = path.join(workDir, 'out');
-    const tsc = spawnSync(
-        process.execPath,
-        [
-            path.join(repoRoot, 'node_modules/typescript/bin/tsc'),
-            path.join(repoRoot, 'devhost/cli.ts'),
-            ...['--outDir', outDir, '--rootDir', repoRoot, '--module', 'node16', '--moduleResolution', 'node16'],
-            ...['--target', 'ES2022', '--lib', 'ES2023', '--types', 'node', '--esModuleInterop', '--skipLibCheck', '--strict'],
-        ],
-        { cwd: repoRoot, encoding: 'utf8' },
-    );
-    expect(tsc.stdout + tsc.stderr).toBe('');
-    cliPath = path.join(outDir, 'devhost/cli.js');
-}, 120_000);
+});
 
 afterAll(async () => {
     await rm(workDir, { recursive: true, force: true });
@@ -51,7 +42,12 @@ interface RunningCli {
 
 function runCli(args: string[]): RunningCli {
     const child = spawn(process.execPath, [cliPath, ...args], {
-        env: { ...process.env, NODE_PATH: path.join(repoRoot, 'node_modules') },
+        env: {
+            ...process.env,
+            NODE_PATH: path.join(repoRoot, 'node_modules'),
+            AzureWebJobsStorage: azuriteConnectionString(),
+            WEBSITE_SITE_NAME: uniqueHubName('Cli'),
+        },
     });
     let stdout = '';
     let stderr = '';
