@@ -78,6 +78,21 @@ async function start(args: StartArgs): Promise<void> {
     logger.info(`Host started: http://localhost:${host.port}`);
 }
 
+const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b/;
+
+/** One line a person can act on; a network failure at start-up is almost always the storage connection. */
+function describeStartFailure(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+    if (UNREACHABLE.test(code) || UNREACHABLE.test(message)) {
+        return (
+            `storage is unreachable (${message}). Check AzureWebJobsStorage, or use ` +
+            `"UseDevelopmentStorage=true" and let the devhost start Azurite.`
+        );
+    }
+    return message;
+}
+
 async function main(argv: readonly string[]): Promise<void> {
     const [command, ...rest] = argv;
     if (command !== 'start') throw new UsageError(command === undefined ? 'Missing command.' : `Unknown command '${command}'.`);
@@ -89,6 +104,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
         process.stderr.write(`${error.message}\n${USAGE}\n`);
         process.exit(2);
     }
-    process.stderr.write(`devhost: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`devhost: ${describeStartFailure(error)}\n`);
     process.exit(1);
 });

@@ -40,13 +40,14 @@ interface RunningCli {
     exited: Promise<number | null>;
 }
 
-function runCli(args: string[]): RunningCli {
+function runCli(args: string[], extraEnv: Record<string, string> = {}): RunningCli {
     const child = spawn(process.execPath, [cliPath, ...args], {
         env: {
             ...process.env,
             NODE_PATH: path.join(repoRoot, 'node_modules'),
             AzureWebJobsStorage: azuriteConnectionString(),
             WEBSITE_SITE_NAME: uniqueHubName('Cli'),
+            ...extraEnv,
         },
     });
     let stdout = '';
@@ -102,6 +103,21 @@ describe('devhost start', () => {
         } finally {
             await new Promise((resolve) => blocker.close(resolve));
         }
+    }, 60_000);
+
+    it('reports unreachable storage in one line and exits 1', async () => {
+        const closedPort = await freePort();
+        const endpoint = `http://127.0.0.1:${closedPort}/devstoreaccount1`;
+        const cli = runCli(['start', path.join(repoRoot, 'test/fixtures/apps/http-cjs'), '--port', String(await freePort())], {
+            AzureWebJobsStorage:
+                'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;' +
+                `BlobEndpoint=${endpoint};QueueEndpoint=${endpoint};TableEndpoint=${endpoint}`,
+        });
+        expect(await cli.exited).toBe(1);
+        const lines = cli.stderr().trim().split('\n');
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toContain('storage is unreachable');
+        expect(lines[0]).toContain('AzureWebJobsStorage');
     }, 60_000);
 
     it('prints usage for an unknown command', async () => {
