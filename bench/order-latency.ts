@@ -1,0 +1,119 @@
+/**
+ * How long a 4-activity order takes on the devhost, and how many storage calls it costs.
+ *
+ * Runs the real app (dist/) in this process on a random port, against an in-memory Azurite it starts
+ * itself, and starts orders over real HTTP (`POST /api/orchestrations/order_processing`, the same path a
+ * client takes). Completion is observed at the checkpoint that writes `Completed`, so no polling interval
+ * inflates the numbers. Prints one JSON document; asserts nothing (timings depend on the machine).
+ *
+ *   npm run bench                 # defaults
+ *   BENCH_ORDERS=100 npm run bench
+ */
+import { installCoreModule } from '../devhost/seam/core-module';
+installCoreModule();
+
+import path from 'node:path';
+import { createDurableExtension } from '../devhost/durable/extension';
+import { startHost } from '../devhost/host/start-host';
+import type { HostLogger } from '../devhost/host/contracts';
+import { startAzurite } from '../devhost/storage/azurite';
+import type { InstanceRecord } from '../devhost/storage/contract';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 40);
+const WARMUP = 5;
+const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 20);
+const FAN_OUT = Number(process.env.BENCH_FAN_OUT ?? 100);
+
+const quietLogger: HostLogger = { log: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) };
+
+interface StatsLike {
+    total: number;
+    toJSON(): unknown;
+    reset(): void;
+}
+
+function percentile(sorted: number[], p: number): number {
+    const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+    return Number((sorted[Math.max(0, index)] ?? NaN).toFixed(1));
+}
+
+function summary(samples: number[]): Record<string, number> {
+    const sorted = [...samples].sort((a, b) => a - b);
+    const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+    return { n: samples.length, mean: Number(mean.toFixed(1)), p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: percentile(sorted, 100) };
+}
+
+async function main(): Promise<void> {
+    const azurite = await startAzurite({ inMemory: true });
+    process.env.AzureWebJobsStorage = azurite.connectionString;
+    process.env.TASKHUB_NAME = `Bench${Date.now().toString(36)}`;
+
+    const waiters = new Map<string, (record: InstanceRecord) => void>();
+    const extension = createDurableExtension({
+        onCheckpoint: (record) => {
+            if (record.runtimeStatus === 'Running' || record.runtimeStatus === 'Pending') return;
+            waiters.get(record.instanceId)?.(record);
+        },
+    });
+    const host = await startHost({ appDir: repoRoot, port: 0, extensions: [extension], logger: quietLogger });
+    const stats = (extension.runtime?.storage as unknown as { stats?: StatsLike }).stats;
+
+    async function run(name: string, input: unknown): Promise<{ ms: number; record: InstanceRecord }> {
+        const t0 = performance.now();
+        const response = await fetch(`${host.origin}/api/orchestrations/${name}`, { method: 'POST', body: JSON.stringify(input) });
+        if (response.status !== 202) throw new Error(`start answered ${response.status}: ${await response.text()}`);
+        const { id } = (await response.json()) as { id: string };
+        const record = await new Promise<InstanceRecord>((resolve) => waiters.set(id, resolve));
+        waiters.delete(id);
+        if (record.runtimeStatus !== 'Completed') throw new Error(`${name} ended ${record.runtimeStatus}: ${record.output}`);
+        return { ms: performance.now() - t0, record };
+    }
+    const order = (i: number): unknown => ({ order_id: `B-${i}`, items: [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Pack' }], email: 'b@example.com' });
+    const idle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 300));
+
+    for (let i = 0; i < WARMUP; i++) await run('order_processing', order(i));
+    await idle();
+
+    // Sequential: one order at a time, the latency a single user sees.
+    const latencies: number[] = [];
+    const callsPerOrder: number[] = [];
+    for (let i = 0; i < ORDERS; i++) {
+        stats?.reset();
+        latencies.push((await run('order_processing', order(i))).ms);
+        if (stats) callsPerOrder.push(stats.total);
+    }
+    stats?.reset();
+    await idle();
+    const deferredCalls = stats?.total ?? 0;
+
+    // Concurrent: throughput with many orders in flight.
+    const t0 = performance.now();
+    const concurrent = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => run('order_processing', order(1000 + i))));
+    const concurrentWall = performance.now() - t0;
+
+    // Fan-out / fan-in.
+    const fan = await run('parallel_processing', { items: Array.from({ length: FAN_OUT }, (_, i) => `item-${i}`) });
+
+    console.log(
+        JSON.stringify(
+            {
+                benchmark: 'order_processing (validate, charge, fulfill, notify) on the devhost + in-memory Azurite',
+                node: process.version,
+                sequential: { latencyMs: summary(latencies), storageCallsUntilCompleted: callsPerOrder.length ? summary(callsPerOrder) : null, deferredCallsAfterLastOrder: deferredCalls },
+                concurrent: { orders: CONCURRENT, wallMs: Number(concurrentWall.toFixed(1)), ordersPerSecond: Number(((CONCURRENT / concurrentWall) * 1000).toFixed(1)), latencyMs: summary(concurrent.map((c) => c.ms)) },
+                fanOut: { items: FAN_OUT, wallMs: Number(fan.ms.toFixed(1)) },
+            },
+            null,
+            2,
+        ),
+    );
+    await host.close();
+    await azurite.stop();
+    process.exit(0);
+}
+
+main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+});
