@@ -21,10 +21,12 @@ export {
     executionStartedEvent,
     executionStartedMessage,
     resumeMessage,
+    rewindMessage,
     suspendMessage,
     terminateMessage,
     type ExecutionStartedOptions,
 } from './messages';
+export { rewindHistory, type RewindResult } from './rewind';
 export { formatTimeSpan, parseTimeSpan } from './timespan';
 export { httpActivityName } from './replay';
 export { parseOrchestratorState, type Action, type HttpRequestJson, type OrchestratorState, type RetryPolicy } from './actions';

@@ -157,6 +157,9 @@ function verdictFor(view: ExecutionView, message: TaskMessage, now: Date): Verdi
             return view.suspended ? 'discard' : 'accept';
         case EventType.ExecutionResumed:
             return view.suspended ? 'accept' : 'discard';
+        case EventType.ExecutionRewound:
+            // Sent after a rewind reopened the execution: it only needs to run an episode.
+            return 'accept';
         default:
             return 'discard';
     }

@@ -121,3 +121,18 @@ export function resumeMessage(options: { instanceId: string; reason: string | nu
         OrchestrationInstance: toInstance(options.instanceId),
     };
 }
+
+/** Wakes a rewound instance: its episode replays the reopened history (see rewind.ts). */
+export function rewindMessage(options: { instanceId: string; reason: string | null; now: Date }): TaskMessage {
+    return {
+        Event: {
+            EventType: EventType.ExecutionRewound,
+            EventId: -1,
+            IsPlayed: false,
+            Timestamp: dtfxTimestamp(options.now),
+            Reason: options.reason,
+        },
+        SequenceNumber: 0,
+        OrchestrationInstance: toInstance(options.instanceId),
+    };
+}

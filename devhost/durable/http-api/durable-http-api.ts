@@ -1,19 +1,22 @@
 /**
  * The Durable HTTP API of the devhost, under the public webhook base and the local RPC base (the same routes,
  * as the extension serves both). Status codes, headers and bodies follow HttpApiHandler (durable-protocol.md E);
- * routes issue 5 will add answer 501 with a problem body until then. Errors never carry stack traces.
+ * entity routes answer 501 with a problem body (the devhost runs no entities). Errors never carry stack traces.
  */
 import type { DurableClientService } from '../runtime/client';
 import { isTerminalStatus } from '../runtime/client';
-import { DurableArgumentError, InstanceAlreadyExistsError, InstanceGoneError, InstanceNotFoundError } from '../runtime/errors';
+import { DurableArgumentError, InstanceAlreadyExistsError, InstanceGoneError, InstanceNotFoundError, InvalidInstanceOperationError } from '../runtime/errors';
+import { InvalidContinuationTokenError } from '../../storage/continuation-token';
 import type { InstanceRecord } from '../../storage/contract';
 import { checkStatusBody, managementUrls } from './management-urls';
 import { booleanParam, secondsParam } from './query';
-import { emptyResponse, errorResponse, jsonResponse, notImplemented, problemResponse } from './responses';
+import { readListQuery } from './list-query';
+import { emptyResponse, errorResponse, jsonResponse, problemResponse } from './responses';
 import { durablePathSegments, matchRoute, type DurableRoute } from './routes';
 import { jsonOrText, statusPayload } from './status-payload';
 
 const ARGUMENT_EXCEPTION = 'System.ArgumentException';
+const CONTINUATION_HEADER = 'x-ms-continuation-token';
 
 export class DurableHttpApi {
     readonly #client: DurableClientService;
@@ -30,8 +33,11 @@ export class DurableHttpApi {
         try {
             return await this.#route(request, url, matchRoute(segments));
         } catch (error) {
-            if (error instanceof DurableArgumentError) {
+            if (error instanceof DurableArgumentError || error instanceof InvalidContinuationTokenError) {
                 return errorResponse(400, 'One or more of the arguments submitted is incorrect', { message: error.message, type: ARGUMENT_EXCEPTION });
+            }
+            if (error instanceof InvalidInstanceOperationError) {
+                return errorResponse(500, 'Something went wrong while processing your request', { message: error.message, type: 'System.InvalidOperationException' });
             }
             const message = error instanceof Error ? error.message : String(error);
             return errorResponse(500, 'Something went wrong while processing your request', { message, type: 'System.Exception' });
@@ -44,23 +50,26 @@ export class DurableHttpApi {
             case 'startOrchestration':
                 return method === 'POST' ? this.#start(request, url, route.functionName, route.instanceId) : emptyResponse(404);
             case 'instances':
-                if (method === 'GET') return notImplemented('GET instances/ (list instances)', url.pathname);
-                if (method === 'DELETE') return notImplemented('DELETE instances/ (purge by filter)', url.pathname);
+                if (method === 'GET') return this.#list(request, url);
+                if (method === 'DELETE') return this.#purgeWhere(url);
                 return emptyResponse(404);
             case 'instance':
                 if (method === 'GET') return this.#status(url, route.instanceId);
-                if (method === 'DELETE') return notImplemented('DELETE instances/{id} (purge)', url.pathname);
+                if (method === 'DELETE') return this.#purge(route.instanceId);
                 return emptyResponse(404);
             case 'instanceOperation':
                 if (method !== 'POST') return emptyResponse(404);
                 switch (route.operation) {
                     case 'terminate':
-                        return this.#terminate(url, route.instanceId);
-                    case 'rewind':
-                    case 'restart':
+                        return this.#instanceOperation(() => this.#client.terminate(route.instanceId, url.searchParams.get('reason')));
                     case 'suspend':
+                        return this.#instanceOperation(() => this.#client.suspend(route.instanceId, url.searchParams.get('reason')));
                     case 'resume':
-                        return notImplemented(`POST instances/{id}/${route.operation}`, url.pathname);
+                        return this.#instanceOperation(() => this.#client.resume(route.instanceId, url.searchParams.get('reason')));
+                    case 'rewind':
+                        return this.#instanceOperation(() => this.#client.rewind(route.instanceId, url.searchParams.get('reason')));
+                    case 'restart':
+                        return this.#restart(url, route.instanceId);
                     default:
                         return emptyResponse(404);
                 }
@@ -152,13 +161,65 @@ export class DurableHttpApi {
         }
     }
 
-    async #terminate(url: URL, instanceId: string): Promise<Response> {
+    /** 202 when sent; 404 unknown; 410 finished; InvalidInstanceOperationError → 500 (in handle). */
+    async #instanceOperation(operation: () => Promise<void>): Promise<Response> {
         try {
-            await this.#client.terminate(instanceId, url.searchParams.get('reason'));
+            await operation();
             return emptyResponse(202);
         } catch (error) {
             return instanceErrorResponse(error);
         }
+    }
+
+    async #restart(url: URL, instanceId: string): Promise<Response> {
+        const withNewId = booleanParam(url.searchParams, 'restartWithNewInstanceId', true);
+        let record: InstanceRecord;
+        try {
+            record = await this.#client.restart(instanceId, withNewId);
+        } catch (error) {
+            if (error instanceof InstanceAlreadyExistsError) return errorResponse(409, error.message);
+            throw error;
+        }
+        const timeoutMs = secondsParam(url.searchParams, 'timeout');
+        const intervalMs = secondsParam(url.searchParams, 'pollingInterval');
+        if (timeoutMs !== undefined && intervalMs !== undefined) return this.#waitOrCheckStatus(url, record.instanceId, timeoutMs, intervalMs);
+        return this.#checkStatus(url, record.instanceId);
+    }
+
+    /** One page of status payloads; the continuation token travels in the x-ms-continuation-token headers. */
+    async #list(request: Request, url: URL): Promise<Response> {
+        const query = readListQuery(url.searchParams);
+        const token = request.headers.get(CONTINUATION_HEADER)?.trim();
+        const page = await this.#client.listInstances(
+            {
+                ...(query.instanceIdPrefix === undefined ? {} : { instanceIdPrefix: query.instanceIdPrefix }),
+                ...(query.createdTimeFrom ? { createdTimeFrom: query.createdTimeFrom } : {}),
+                ...(query.createdTimeTo ? { createdTimeTo: query.createdTimeTo } : {}),
+                ...(query.runtimeStatus ? { runtimeStatus: query.runtimeStatus } : {}),
+                top: query.top,
+                excludeInput: !query.showInput,
+            },
+            token ? token : undefined,
+        );
+        const body = page.instances.map((record) => statusPayload(record, { showInput: query.showInput, showHistoryOutput: false }));
+        // No header on the last page: the SDK keeps asking while the header is truthy.
+        return jsonResponse(200, body, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+    }
+
+    async #purge(instanceId: string): Promise<Response> {
+        const deleted = await this.#client.purge(instanceId);
+        return deleted ? jsonResponse(200, { instancesDeleted: 1 }) : emptyResponse(404);
+    }
+
+    async #purgeWhere(url: URL): Promise<Response> {
+        const query = readListQuery(url.searchParams);
+        if (!query.createdTimeFrom) return errorResponse(400, "Please provide value for 'createdTimeFrom' parameter.");
+        const deleted = await this.#client.purgeWhere({
+            createdTimeFrom: query.createdTimeFrom,
+            createdTimeTo: query.createdTimeTo ?? new Date(),
+            ...(query.runtimeStatus ? { runtimeStatus: query.runtimeStatus } : {}),
+        });
+        return deleted > 0 ? jsonResponse(200, { instancesDeleted: deleted }) : emptyResponse(404);
     }
 
     async #raiseEvent(request: Request, instanceId: string, eventName: string): Promise<Response> {

@@ -5,15 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HistoryEvent, TaskMessage } from '../history';
-import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../../storage/contract';
+import type { InstancePage, InstanceQuery, InstanceRecord, ReceivedMessage, TaskHubStorage } from '../../storage/contract';
 import type { InstanceRowWriter } from './instance-row-writer';
-import { DurableArgumentError, InstanceAlreadyExistsError, InstanceGoneError, InstanceNotFoundError } from './errors';
+import { DurableArgumentError, InstanceAlreadyExistsError, InstanceGoneError, InstanceNotFoundError, InvalidInstanceOperationError } from './errors';
 import { newInstanceId, validateInstanceId } from './instance-ids';
 import type { MessageTransport } from './message-transport';
-import { eventRaisedMessage, executionStartedMessage, resumeMessage, suspendMessage, terminateMessage } from '../engine';
+import { eventRaisedMessage, executionStartedMessage, resumeMessage, rewindHistory, rewindMessage, suspendMessage, terminateMessage } from '../engine';
 
 /** Statuses over which a new instance with the same id may be started (the extension's default). */
 const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+
+const SUSPENDABLE: ReadonlySet<string> = new Set(['Running', 'Pending', 'ContinuedAsNew']);
 
 export function isTerminalStatus(status: string): boolean {
     return TERMINAL_STATUSES.has(status);
@@ -36,7 +38,12 @@ export interface DurableClientServiceOptions {
     clock: () => Date;
     /** The client just wrote the Pending row of a brand-new instance (the dispatcher may cache it). */
     onNewInstance?: (record: InstanceRecord) => void;
+    /** The client rewrote an instance's history or removed it (rewind, purge): cached state is stale. */
+    onInstanceChanged?: (instanceId: string) => void;
 }
+
+/** Purge-by-filter reads the matching rows a page at a time and purges each page's instances in parallel. */
+const PURGE_PAGE_SIZE = 100;
 
 export class DurableClientService {
     readonly #o: DurableClientServiceOptions;
@@ -158,14 +165,100 @@ export class DurableClientService {
         await this.#send(terminateMessage({ instanceId, reason, now: this.#o.clock() }));
     }
 
+    /** Running, Pending or ContinuedAsNew only (the extension's check); else InvalidInstanceOperationError. */
     async suspend(instanceId: string, reason: string | null): Promise<void> {
-        await this.#requireActive(instanceId);
+        const record = await this.#requireActive(instanceId);
+        if (!SUSPENDABLE.has(record.runtimeStatus)) {
+            throw new InvalidInstanceOperationError(`Cannot suspend orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state.`);
+        }
         await this.#send(suspendMessage({ instanceId, reason, now: this.#o.clock() }));
     }
 
+    /** Suspended only; else InvalidInstanceOperationError. */
     async resume(instanceId: string, reason: string | null): Promise<void> {
-        await this.#requireActive(instanceId);
+        const record = await this.#requireActive(instanceId);
+        if (record.runtimeStatus !== 'Suspended') {
+            throw new InvalidInstanceOperationError(`Cannot resume orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state.`);
+        }
         await this.#send(resumeMessage({ instanceId, reason, now: this.#o.clock() }));
+    }
+
+    /**
+     * Rewinds a Failed instance (see engine/rewind.ts): its history is rewritten under the sentinel ETag, the
+     * row goes back to Running, and an ExecutionRewound message runs the episode that retries what failed.
+     * 404 unknown, 410 Completed/Terminated/Canceled, InvalidInstanceOperationError for any other non-Failed.
+     */
+    async rewind(instanceId: string, reason: string | null): Promise<void> {
+        const record = await this.#o.storage.readInstance(instanceId);
+        if (!record) throw new InstanceNotFoundError(instanceId);
+        if (record.runtimeStatus !== 'Failed') {
+            if (isTerminalStatus(record.runtimeStatus)) throw new InstanceGoneError(instanceId, record.runtimeStatus);
+            throw new InvalidInstanceOperationError(`Cannot rewind orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state; only failed instances can be rewound.`);
+        }
+        const history = await this.#o.storage.readHistory(instanceId);
+        let rewritten;
+        try {
+            rewritten = rewindHistory(history.events);
+        } catch (error) {
+            throw new InvalidInstanceOperationError(`Cannot rewind orchestration instance '${instanceId}': ${error instanceof Error ? error.message : String(error)}`);
+        }
+        const executionId = history.executionId ?? record.executionId;
+        await this.#o.storage.appendHistory({
+            instanceId,
+            executionId,
+            startIndex: 0,
+            events: rewritten.events,
+            etag: history.etag,
+            isCheckpointComplete: true,
+        });
+        this.#o.onInstanceChanged?.(instanceId);
+        const now = this.#o.clock();
+        await this.#o.rows.write({ ...record, runtimeStatus: 'Running', output: null, completedTime: null, lastUpdatedTime: now });
+        await this.#send(rewindMessage({ instanceId, reason, now }));
+    }
+
+    /**
+     * Starts the instance's orchestration again with its name, version and input: under a new id by default,
+     * or under the same id (allowed only once it is terminal). Unknown instance → DurableArgumentError (400).
+     */
+    async restart(instanceId: string, restartWithNewInstanceId: boolean): Promise<InstanceRecord> {
+        const record = await this.#o.storage.readInstance(instanceId);
+        if (!record) throw new DurableArgumentError(`An orchestration with the instanceId ${instanceId} was not found.`);
+        return this.startNew(record.name, {
+            ...(restartWithNewInstanceId ? {} : { instanceId }),
+            input: record.input,
+            version: record.version,
+        });
+    }
+
+    /** One page of the Instances table; the token is opaque and round-trips through the API. */
+    listInstances(query: InstanceQuery, continuationToken?: string): Promise<InstancePage> {
+        return this.#o.storage.queryInstances(query, continuationToken);
+    }
+
+    /** Deletes the instance's row, history and blobs; false when there was no instance. */
+    async purge(instanceId: string): Promise<boolean> {
+        const existed = await this.#o.storage.purgeInstance(instanceId);
+        this.#o.onInstanceChanged?.(instanceId);
+        return existed;
+    }
+
+    /** Purges every instance the filter matches; returns how many. */
+    async purgeWhere(query: Omit<InstanceQuery, 'top' | 'excludeInput'>): Promise<number> {
+        // Collect first, then purge: deleting rows while paging through them would move the continuation.
+        const ids: string[] = [];
+        let token: string | undefined;
+        do {
+            const page = await this.#o.storage.queryInstances({ ...query, top: PURGE_PAGE_SIZE, excludeInput: true }, token);
+            ids.push(...page.instances.map((i) => i.instanceId));
+            token = page.continuationToken;
+        } while (token);
+        let purged = 0;
+        for (let i = 0; i < ids.length; i += PURGE_PAGE_SIZE) {
+            const results = await Promise.all(ids.slice(i, i + PURGE_PAGE_SIZE).map((id) => this.purge(id)));
+            purged += results.filter(Boolean).length;
+        }
+        return purged;
     }
 
     /** Polls the row until a terminal status or the timeout; returns the last record read. */

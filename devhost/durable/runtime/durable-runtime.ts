@@ -99,6 +99,7 @@ export class DurableRuntime {
             rows,
             clock,
             onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),
+            onInstanceChanged: (instanceId) => this.#orchestrations.forgetInstance(instanceId),
         });
     }
 

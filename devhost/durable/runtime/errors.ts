@@ -38,6 +38,14 @@ export class InstanceGoneError extends Error {
     }
 }
 
+/** The operation does not apply to the instance's current status (the extension's InvalidOperationException: 500). */
+export class InvalidInstanceOperationError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = 'InvalidInstanceOperationError';
+    }
+}
+
 /** Entities are not supported by the devhost; the message says so plainly. */
 export class EntitiesNotSupportedError extends Error {
     constructor(what: string) {

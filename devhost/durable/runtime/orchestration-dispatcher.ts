@@ -105,6 +105,11 @@ export class OrchestrationDispatcher {
         this.#state.set(record.instanceId, { events: [], executionId: null, etag: undefined, record });
     }
 
+    /** Its history was rewritten or purged elsewhere: the next episode must read it again. */
+    forgetInstance(instanceId: string): void {
+        this.#state.drop(instanceId);
+    }
+
     deliver(received: ReceivedMessage): void {
         const known = this.#held.get(received.messageId);
         if (known) {
