@@ -73,7 +73,19 @@ export interface DurableConfig {
     maximumShortTimerDuration: string;
     longRunningTimerIntervalDuration: string;
     defaultHttpAsyncRequestSleepTimeMilliseconds: number;
+    /**
+     * The devhost's lease on a message it works on (see runtime/message-leases.ts): at most the queue's
+     * visibility timeout, and short, so a killed devhost's in-flight messages reappear within seconds.
+     */
+    messageLeaseSeconds: number;
+    /** A control message whose episode failed on this many deliveries is set aside as poison. */
+    maxDequeueCount: number;
+    /** On stop, how long running activities may finish before their work items are handed back. */
+    shutdownTimeoutMs: number;
 }
+
+/** The longest devhost message lease: the longest a restart waits for the messages of a killed process. */
+export const MAX_MESSAGE_LEASE_SECONDS = 15;
 
 /**
  * Defaults of the extension outside Consumption (10 per core there; a dev box is not Consumption, but a fixed,
@@ -90,6 +102,9 @@ export const DEFAULT_DURABLE_CONFIG: Omit<DurableConfig, 'hubName'> = {
     maximumShortTimerDuration: '6.00:00:00',
     longRunningTimerIntervalDuration: '3.00:00:00',
     defaultHttpAsyncRequestSleepTimeMilliseconds: 30_000,
+    messageLeaseSeconds: MAX_MESSAGE_LEASE_SECONDS,
+    maxDequeueCount: 5,
+    shutdownTimeoutMs: 15_000,
 };
 
 /** Parses host.json (as loaded, settings unresolved). Throws a readable error on an invalid section. */
@@ -104,6 +119,8 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
     const d = DEFAULT_DURABLE_CONFIG;
     const seconds = (value: string | undefined, fallback: number): number =>
         value === undefined ? fallback : Math.max(1, Math.round(timeSpanToMs(value) / 1000));
+    const controlVisibility = seconds(provider.controlQueueVisibilityTimeout, d.controlQueueVisibilityTimeoutSeconds);
+    const workItemVisibility = seconds(provider.workItemQueueVisibilityTimeout, d.workItemQueueVisibilityTimeoutSeconds);
     return {
         hubName: section.hubName === undefined ? undefined : resolveSettingReferences(section.hubName, env),
         partitionCount: provider.partitionCount ?? d.partitionCount,
@@ -127,5 +144,8 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
         longRunningTimerIntervalDuration: d.longRunningTimerIntervalDuration,
         defaultHttpAsyncRequestSleepTimeMilliseconds:
             section.http?.defaultAsyncRequestSleepTimeMilliseconds ?? d.defaultHttpAsyncRequestSleepTimeMilliseconds,
+        messageLeaseSeconds: Math.min(d.messageLeaseSeconds, controlVisibility, workItemVisibility),
+        maxDequeueCount: d.maxDequeueCount,
+        shutdownTimeoutMs: d.shutdownTimeoutMs,
     };
 }

@@ -5,7 +5,7 @@
  */
 import type { BindingInfo, HostContext, HostExtension } from '../host/contracts';
 import type { InstanceRecord, TaskHubStorage } from '../storage/contract';
-import { durableConfigFromHostJson } from './config';
+import { durableConfigFromHostJson, type DurableConfig } from './config';
 import { DurableHttpApi } from './http-api/durable-http-api';
 import { durableClientBinding } from './http-api/management-urls';
 import { DurableRuntime } from './runtime/durable-runtime';
@@ -19,6 +19,8 @@ export interface DurableExtensionOptions {
     clock?: () => Date;
     /** Called after every committed checkpoint. */
     onCheckpoint?: (record: InstanceRecord) => void;
+    /** Overrides of the configuration read from host.json (tests: short leases, few poison attempts). */
+    config?: Partial<Omit<DurableConfig, 'hubName'>>;
 }
 
 export interface DurableExtension extends HostExtension {
@@ -55,7 +57,7 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
         async start(host: HostContext): Promise<void> {
             // An app with no Durable functions needs no task hub (and no storage connection), as with func start.
             if (!usesDurable(host.app.functions.values())) return;
-            const config = durableConfigFromHostJson(host.app.hostJson, host.env);
+            const config = { ...durableConfigFromHostJson(host.app.hostJson, host.env), ...options.config };
             const createStorage = options.createStorage ?? defaultStorageFactory;
             storage = await createStorage({ env: host.env, hubName: config.hubName, partitionCount: config.partitionCount });
             runtime = new DurableRuntime({

@@ -88,6 +88,24 @@ export interface ReceivedMessage {
     insertedOn: Date;
 }
 
+/** What the queue service answered for a sent message: enough to delete or re-hide it without receiving it. */
+export interface MessageReceipt {
+    queueName: string;
+    messageId: string;
+    popReceipt: string;
+    insertedOn: Date;
+}
+
+export interface SendMessageOptions {
+    /** Not delivered before this time (durable timers, scheduled starts). */
+    visibleAt?: Date;
+    /**
+     * Hidden for at least this long after the send (the sender works on it itself and deletes it by its
+     * receipt; if the sender dies, the message reappears for any poller after this time).
+     */
+    hiddenForSeconds?: number;
+}
+
 export interface TaskHubStorage {
     readonly hubName: string;
     readonly partitionCount: number;
@@ -114,12 +132,20 @@ export interface TaskHubStorage {
     controlQueueName(partition: number): string;
     readonly workItemQueueName: string;
 
-    /** To the instance's control queue; `visibleAt` delays delivery (durable timers). */
-    sendControlMessage(message: TaskMessage, options?: { visibleAt?: Date }): Promise<void>;
-    sendWorkItem(message: TaskMessage): Promise<void>;
+    /**
+     * To the instance's control queue; `visibleAt` delays delivery (durable timers). Implementations may
+     * return the message's receipt (the Azure one always does); callers that need one check for it.
+     */
+    sendControlMessage(message: TaskMessage, options?: SendMessageOptions): Promise<MessageReceipt | void>;
+    sendWorkItem(message: TaskMessage, options?: Pick<SendMessageOptions, 'hiddenForSeconds'>): Promise<MessageReceipt | void>;
     receiveControlMessages(partition: number, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]>;
     receiveWorkItems(max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]>;
     deleteMessage(message: ReceivedMessage): Promise<void>;
     /** Makes the message visible again after `delaySeconds` (abandon with back-off). Returns the new pop receipt. */
     releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void>;
+    /**
+     * Optional: keeps a poison message (one that could never be processed) where people can read it, with the
+     * reason, and removes it from its queue. Without it the runtime logs the message and deletes it.
+     */
+    setAsideMessage?(message: ReceivedMessage, reason: string): Promise<string>;
 }

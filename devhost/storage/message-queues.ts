@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
 import { EventType, type OrchestrationInstanceRef, type TaskMessage } from '../durable/history';
-import type { ReceivedMessage } from './contract';
+import type { MessageReceipt, ReceivedMessage } from './contract';
 import { exceedsQueuePayloadLimit, messageBlobName, type LargePayloadStore } from './large-payloads';
 import { parseMessageData, serializeMessageData, serializeWrapperMessageData, type ParsedMessageData } from './message-envelope';
 import type { StorageStats } from './stats';
@@ -21,6 +21,8 @@ export const MAX_MESSAGES_PER_RECEIVE = 32;
 export interface SendOptions {
     /** Not delivered before this time (durable timers, scheduled starts). */
     visibleAt?: Date;
+    /** Hidden for at least this many seconds (a sender that works on the message itself); see contract.ts. */
+    hiddenForSeconds?: number;
     /** The orchestration sending the message, for the envelope's `Sender`; empty for client calls. */
     sender?: OrchestrationInstanceRef;
 }
@@ -53,7 +55,7 @@ export class MessageQueues {
         private readonly onDiscarded: (message: DiscardedMessage) => void,
     ) {}
 
-    async send(queue: QueueClient, message: TaskMessage, options: SendOptions = {}): Promise<void> {
+    async send(queue: QueueClient, message: TaskMessage, options: SendOptions = {}): Promise<MessageReceipt> {
         const activityId = randomUUID();
         const json = serializeMessageData(message, {
             activityId,
@@ -66,8 +68,13 @@ export class MessageQueues {
             await this.payloads.upload(blobName, json);
             body = serializeWrapperMessageData(blobName);
         }
+        const hidden = options.hiddenForSeconds === undefined ? 0 : Math.min(Math.max(0, Math.ceil(options.hiddenForSeconds)), MAX_VISIBILITY_DELAY_SECONDS);
         this.stats.queueOps++;
-        await queue.sendMessage(body, { messageTimeToLive: -1, visibilityTimeout: visibilityDelaySeconds(options.visibleAt) });
+        const sent = await queue.sendMessage(body, {
+            messageTimeToLive: -1,
+            visibilityTimeout: Math.max(visibilityDelaySeconds(options.visibleAt), hidden),
+        });
+        return { queueName: queue.name, messageId: sent.messageId, popReceipt: sent.popReceipt, insertedOn: sent.insertedOn };
     }
 
     async receive(queue: QueueClient, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {

@@ -13,6 +13,7 @@ import type {
     InstancePage,
     InstanceQuery,
     InstanceRecord,
+    MessageReceipt,
     ReceivedMessage,
     TaskHubStorage,
 } from './contract';
@@ -40,8 +41,13 @@ export interface TaskHubStorageOptions {
 export interface AzureTaskHubStorage extends TaskHubStorage {
     readonly stats: StorageStats;
     readonly resources: HubResourceNames;
-    sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<void>;
-    sendWorkItem(message: TaskMessage, options?: Pick<SendOptions, 'sender'>): Promise<void>;
+    sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<MessageReceipt>;
+    sendWorkItem(message: TaskMessage, options?: Pick<SendOptions, 'sender' | 'hiddenForSeconds'>): Promise<MessageReceipt>;
+    /**
+     * Sends hidden for `hiddenForSeconds` and returns a handle as if the message had been received, so the
+     * sender's own dispatcher can work on it and delete it without a receive (the runtime's fast path).
+     */
+    sendHidden(queue: 'control' | 'workItem', message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage>;
 }
 
 function warnDiscarded(message: DiscardedMessage): void {
@@ -161,13 +167,26 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         return queue;
     }
 
-    sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<void> {
+    sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<MessageReceipt> {
         return this.queues.send(this.controlQueue(this.partitionOf(message.OrchestrationInstance.InstanceId)), message, options);
     }
 
-    sendWorkItem(message: TaskMessage, options?: Pick<SendOptions, 'sender'>): Promise<void> {
+    sendWorkItem(message: TaskMessage, options?: Pick<SendOptions, 'sender' | 'hiddenForSeconds'>): Promise<MessageReceipt> {
         // An activity's sender is the orchestration that scheduled it.
-        return this.queues.send(this.clients.workItems, message, { sender: options?.sender ?? message.OrchestrationInstance });
+        return this.queues.send(this.clients.workItems, message, {
+            sender: options?.sender ?? message.OrchestrationInstance,
+            ...(options?.hiddenForSeconds === undefined ? {} : { hiddenForSeconds: options.hiddenForSeconds }),
+        });
+    }
+
+    async sendHidden(queue: 'control' | 'workItem', message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage> {
+        // At least one second: a zero would make it visible to pollers while the sender already works on it.
+        const hidden = Math.max(1, hiddenForSeconds);
+        const receipt =
+            queue === 'control'
+                ? await this.sendControlMessage(message, { hiddenForSeconds: hidden })
+                : await this.sendWorkItem(message, { hiddenForSeconds: hidden });
+        return { message, ...receipt, dequeueCount: 0 };
     }
 
     receiveControlMessages(partition: number, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
@@ -184,5 +203,26 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
 
     releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void> {
         return this.queues.release(this.queueNamed(message.queueName), message, delaySeconds);
+    }
+
+    /**
+     * Poison messages go to `<hub>-largemessages/<escaped instance id>/poison-<messageId>.json.gz` (gzipped
+     * JSON: reason, queue, message id, dequeue count, the message), beside the instance's other blobs, so a
+     * purge removes them too; then the queue message is deleted. Returns the blob name.
+     */
+    async setAsideMessage(message: ReceivedMessage, reason: string): Promise<string> {
+        const blobName = `${escapePartitionKey(message.message.OrchestrationInstance.InstanceId)}/poison-${message.messageId}.json.gz`;
+        const record = {
+            reason,
+            queueName: message.queueName,
+            messageId: message.messageId,
+            dequeueCount: message.dequeueCount,
+            insertedOn: message.insertedOn.toISOString(),
+            setAsideOn: new Date().toISOString(),
+            message: message.message,
+        };
+        await this.payloads.upload(blobName, JSON.stringify(record));
+        await this.deleteMessage(message);
+        return blobName;
     }
 }

@@ -12,6 +12,7 @@ import { activityInput, taskCompleted, taskFailed } from '../engine';
 import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
 import type { MessageTransport } from './message-transport';
 import type { IdleWorkQueue } from './idle-work-queue';
+import type { MessageLeases } from './message-leases';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { valueFromTypedData } from './typed-data';
@@ -28,6 +29,10 @@ export interface ActivityDispatcherOptions {
     clock: () => Date;
     /** Where work-item deletes wait for a quiet moment. */
     idleWork: IdleWorkQueue;
+    /** Renews the invisibility of every work item held here. */
+    leases: MessageLeases;
+    /** How long stop() lets running activities finish before handing their work items back. */
+    shutdownTimeoutMs: number;
 }
 
 type ActivityOutcome = { ok: true; value: unknown } | { ok: false; message: string; stack?: string };
@@ -39,6 +44,8 @@ export class ActivityDispatcher {
     readonly #held = new Map<string, ReceivedMessage>();
     readonly #queue: ReceivedMessage[] = [];
     readonly #running = new Set<Promise<void>>();
+    /** The work item of each running activity (to hand back the ones still running when stop's time is up). */
+    readonly #runningItems = new Set<ReceivedMessage>();
     readonly #poller: PollLoop;
     #stopped = false;
 
@@ -79,20 +86,38 @@ export class ActivityDispatcher {
         }
         if (this.#stopped) return;
         this.#held.set(received.messageId, received);
+        this.#o.leases.hold(received);
         this.#queue.push(received);
         this.#pump();
     }
 
-    /** Stops taking work and waits for running activities (the host bounds the wait). */
+    /**
+     * Stops taking work and lets running activities finish for up to shutdownTimeoutMs. Work items not started,
+     * and those of activities still running when the time is up, go back to the queue visible at once, for the
+     * next start or another process (an activity that still finishes here sends its result anyway; the
+     * orchestration keeps the first result and drops the other).
+     */
     async stop(): Promise<void> {
         this.#stopped = true;
         await this.#poller.stop();
-        // Queued but not started: back to the queue at once, for the next start or another process.
         const unstarted = this.#queue.splice(0);
-        await Promise.allSettled([
-            ...this.#running,
-            ...unstarted.map((item) => this.#o.storage.releaseMessage(item, 0).catch(() => undefined)),
-        ]);
+        const handBack = (item: ReceivedMessage): Promise<void> =>
+            this.#o.leases
+                .letGo(item)
+                .then(() => this.#o.storage.releaseMessage(item, 0))
+                .catch(() => undefined);
+        await Promise.all(unstarted.map(handBack));
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>((resolve) => {
+            timer = setTimeout(() => resolve('timeout'), this.#o.shutdownTimeoutMs);
+        });
+        const outcome = await Promise.race([Promise.allSettled([...this.#running]).then(() => 'done' as const), timedOut]);
+        clearTimeout(timer);
+        if (outcome === 'timeout') {
+            const still = [...this.#runningItems];
+            this.#o.logger.warn(`Stopping: ${still.length} activit${still.length === 1 ? 'y' : 'ies'} still running after ${this.#o.shutdownTimeoutMs} ms; their work items are handed back.`);
+            await Promise.all(still.map(handBack));
+        }
     }
 
     async #poll(): Promise<number | 'busy'> {
@@ -110,8 +135,10 @@ export class ActivityDispatcher {
                 this.#slots.release();
                 break;
             }
+            this.#runningItems.add(item);
             const run = this.#run(item).finally(() => {
                 this.#running.delete(run);
+                this.#runningItems.delete(item);
                 this.#held.delete(item.messageId);
                 this.#slots.release();
                 this.#pump();
@@ -140,6 +167,11 @@ export class ActivityDispatcher {
             });
         } catch (error) {
             this.#o.logger.error(`Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${describe(error)}. It will run again.`);
+            const delay = Math.min(2 ** Math.max(0, item.dequeueCount), 600);
+            await this.#o.leases
+                .letGo(item)
+                .then(() => this.#o.storage.releaseMessage(item, delay))
+                .catch(() => undefined);
             return;
         }
         // Off the critical path: the result is already on its way to the orchestration.
@@ -178,6 +210,7 @@ export class ActivityDispatcher {
 
     async #delete(item: ReceivedMessage): Promise<void> {
         try {
+            await this.#o.leases.letGo(item);
             await this.#o.storage.deleteMessage(item);
         } catch (error) {
             // Already gone or re-received elsewhere: the duplicate completion it may cause is discarded by history.

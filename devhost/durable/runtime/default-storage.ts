@@ -1,10 +1,9 @@
 /**
  * The default StorageFactory: AzureWebJobsStorage and the hub name through the storage module (the hub name
- * defaults and validation are the storage module's), with the fast path's hidden sends added.
+ * defaults and validation are the storage module's). The storage module's `sendHidden` gives the runtime its
+ * fast path (message-transport.ts).
  */
 import { createTaskHubStorage, DEFAULT_HUB_NAME, sanitizeDefaultHubName, storageConnectionFromEnv, validateTaskHubName } from '../../storage';
-import { HiddenSendStorage } from './hidden-send-adapter';
-import { supportsHiddenSend } from './message-transport';
 import type { StorageFactory } from './storage-factory';
 
 export const defaultStorageFactory: StorageFactory = (request) => {
@@ -16,6 +15,5 @@ export const defaultStorageFactory: StorageFactory = (request) => {
             : site
               ? sanitizeDefaultHubName(site)
               : DEFAULT_HUB_NAME;
-    const storage = createTaskHubStorage({ connection, hubName, partitionCount: request.partitionCount });
-    return Promise.resolve(supportsHiddenSend(storage) ? storage : new HiddenSendStorage(storage, connection));
+    return Promise.resolve(createTaskHubStorage({ connection, hubName, partitionCount: request.partitionCount }));
 };

@@ -13,6 +13,7 @@ import { DurableClientService } from './client';
 import { indexDurableFunctions, type DurableFunctionIndex } from './function-index';
 import { IdleWorkQueue } from './idle-work-queue';
 import { InstanceRowWriter } from './instance-row-writer';
+import { MessageLeases } from './message-leases';
 import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
@@ -35,6 +36,7 @@ export class DurableRuntime {
     readonly #orchestrations: OrchestrationDispatcher;
     readonly #activities: ActivityDispatcher;
     readonly #idleWork: IdleWorkQueue;
+    readonly #leases: MessageLeases;
     #started = false;
 
     constructor(options: DurableRuntimeOptions) {
@@ -43,11 +45,12 @@ export class DurableRuntime {
         this.storage = storage;
         this.functions = indexDurableFunctions(app);
         const knownOrchestrators = new Set(this.functions.orchestrators.keys());
-        this.transport = new MessageTransport(
-            storage,
-            { control: config.controlQueueVisibilityTimeoutSeconds, workItem: config.workItemQueueVisibilityTimeoutSeconds },
-            clock,
-        );
+        // Every message this process works on is hidden by a short lease it renews (message-leases.ts): sends
+        // for its own dispatchers, receives and renewals all use the lease, not the queues' long visibility
+        // timeouts, so after a crash the messages reappear within one lease.
+        const leaseSeconds = config.messageLeaseSeconds;
+        this.#leases = new MessageLeases(storage, leaseSeconds, logger);
+        this.transport = new MessageTransport(storage, { control: leaseSeconds, workItem: leaseSeconds }, clock);
         const rows = new InstanceRowWriter(storage);
         // Deletes wait while an episode or activity runs: on Azurite they would slow the calls those wait for.
         this.#idleWork = new IdleWorkQueue(() => this.#orchestrations.activeCount + this.#activities.activeCount > 0);
@@ -67,7 +70,9 @@ export class DurableRuntime {
             knownOrchestrators,
             maxConcurrent: config.maxConcurrentOrchestratorFunctions,
             batchSize: config.controlQueueBatchSize,
-            visibilityTimeoutSeconds: config.controlQueueVisibilityTimeoutSeconds,
+            visibilityTimeoutSeconds: leaseSeconds,
+            leases: this.#leases,
+            maxDequeueCount: config.maxDequeueCount,
             maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
             logger,
             clock,
@@ -80,7 +85,9 @@ export class DurableRuntime {
             transport: this.transport,
             activityBindings: this.functions.activities,
             maxConcurrent: config.maxConcurrentActivityFunctions,
-            visibilityTimeoutSeconds: config.workItemQueueVisibilityTimeoutSeconds,
+            visibilityTimeoutSeconds: leaseSeconds,
+            leases: this.#leases,
+            shutdownTimeoutMs: config.shutdownTimeoutMs,
             maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
             logger,
             clock,
@@ -106,6 +113,7 @@ export class DurableRuntime {
     async start(): Promise<void> {
         if (this.#started) return;
         await this.storage.createIfNotExists();
+        this.#leases.start();
         this.#orchestrations.start();
         this.#activities.start();
         this.#started = true;
@@ -117,5 +125,6 @@ export class DurableRuntime {
         this.transport.stop();
         await Promise.all([this.#orchestrations.stop(), this.#activities.stop()]);
         await this.#idleWork.flush();
+        this.#leases.stop();
     }
 }

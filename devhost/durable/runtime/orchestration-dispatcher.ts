@@ -17,11 +17,18 @@
  *   release the messages for redelivery; nothing of this episode is kept.
  * Deletes (3) run off the critical path, when the runtime is idle (IdleWorkQueue): the next episode of the
  * instance may start before them.
+ *
+ * Held messages are kept invisible by short, renewed leases (MessageLeases), so after a crash they reappear
+ * within one lease. Poison: when an episode fails (not a lost ETag race) on a batch in which a message has
+ * already been delivered `maxDequeueCount` times, the batch is set aside (storage.setAsideMessage, or logged
+ * and deleted) and the instance fails with a reason naming the messages and the error, instead of looping.
  */
 import { CheckpointConflictError, type InstanceRecord, type ReceivedMessage, type TaskHubStorage } from '../../storage/contract';
 import type { HostLogger } from '../../host/contracts';
-import { EventType, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
+import { EventType, RuntimeStatus, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
+import { executionCompleted, orchestratorCompleted, orchestratorStarted } from '../engine/events';
+import type { MessageLeases } from './message-leases';
 import { InstanceStateCache, type InstanceState } from './instance-state-cache';
 import type { IdleWorkQueue } from './idle-work-queue';
 import type { InstanceRowWriter } from './instance-row-writer';
@@ -48,6 +55,10 @@ export interface OrchestrationDispatcherOptions {
     rows: InstanceRowWriter;
     /** Called after each checkpoint's row is stored (tests and waiters observe progress without polling). */
     onCheckpoint?: (record: InstanceRecord) => void;
+    /** Renews the invisibility of every message held here. */
+    leases: MessageLeases;
+    /** Deliveries after which a message whose episode keeps failing is set aside as poison. */
+    maxDequeueCount: number;
 }
 
 const FINAL_STATUSES: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
@@ -123,6 +134,7 @@ export class OrchestrationDispatcher {
         }
         if (this.#stopped) return;
         this.#held.set(received.messageId, received);
+        this.#o.leases.hold(received);
         const instanceId = received.message.OrchestrationInstance.InstanceId;
         const list = this.#pending.get(instanceId);
         if (list) list.push(received);
@@ -200,11 +212,77 @@ export class OrchestrationDispatcher {
             this.#state.drop(instanceId);
             if (error instanceof CheckpointConflictError) {
                 this.#o.logger.warn(`Instance ${instanceId}: another writer checkpointed first; its messages will be redelivered.`);
-            } else {
-                this.#o.logger.error(`Instance ${instanceId}: episode failed: ${describe(error)}`);
+                this.#abandon(batch);
+                return;
             }
+            // Deliveries so far: dequeueCount counts receives from the queue; a local hand-over adds one.
+            const attempts = Math.max(...batch.map((m) => m.dequeueCount + 1));
+            if (attempts >= this.#o.maxDequeueCount) {
+                await this.#setAside(instanceId, batch, error, attempts);
+                return;
+            }
+            this.#o.logger.error(`Instance ${instanceId}: episode failed (attempt ${attempts} of ${this.#o.maxDequeueCount}): ${describe(error)}`);
             this.#abandon(batch);
         }
+    }
+
+    /**
+     * Poison: the batch can never be processed. Keep the messages aside (or log them), then fail the instance
+     * with a reason that says so: history gets ExecutionCompleted(Failed) when it can still be written, and
+     * the row says Failed either way. Nothing is retried after this.
+     */
+    async #setAside(instanceId: string, batch: ReceivedMessage[], error: unknown, attempts: number): Promise<void> {
+        const kinds = batch.map((m) => `${m.messageId} (${EventType[m.message.Event.EventType]})`).join(', ');
+        const reason = `The devhost set aside ${batch.length} message(s) for this instance after ${attempts} failed attempts to process them: ${kinds}. Last error: ${describe(error)}`;
+        this.#o.logger.error(`Instance ${instanceId}: poison message(s). ${reason}`);
+        await Promise.all(
+            batch.map(async (item) => {
+                await this.#o.leases.letGo(item);
+                try {
+                    if (this.#o.storage.setAsideMessage) {
+                        const where = await this.#o.storage.setAsideMessage(item, reason);
+                        this.#o.logger.error(`Message ${item.messageId} was set aside in '${where}'.`);
+                    } else {
+                        this.#o.logger.error(`Message ${item.messageId} deleted as poison: ${JSON.stringify(item.message)}`);
+                        await this.#o.storage.deleteMessage(item);
+                    }
+                } catch (setAsideError) {
+                    this.#o.logger.warn(`Could not set aside message ${item.messageId}: ${describe(setAsideError)}`);
+                } finally {
+                    this.#held.delete(item.messageId);
+                }
+            }),
+        );
+        try {
+            await this.#failInstance(instanceId, reason);
+        } catch (failError) {
+            this.#o.logger.error(`Instance ${instanceId}: could not be marked failed: ${describe(failError)}`);
+        }
+    }
+
+    async #failInstance(instanceId: string, reason: string): Promise<void> {
+        const now = this.#o.clock();
+        const [history, row] = await Promise.all([
+            this.#o.storage.readHistory(instanceId).catch(() => undefined),
+            this.#o.storage.readInstance(instanceId),
+        ]);
+        const started = history ? executionStarted(history.events) : undefined;
+        const finished = history?.events.some((e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated) ?? false;
+        if (history && started && !finished && history.executionId) {
+            await this.#o.storage
+                .appendHistory({
+                    instanceId,
+                    executionId: history.executionId,
+                    startIndex: history.events.length,
+                    events: [orchestratorStarted(now), executionCompleted(-1, RuntimeStatus.Failed, reason, now), orchestratorCompleted(now)],
+                    etag: history.etag,
+                    isCheckpointComplete: true,
+                })
+                .catch((error: unknown) => this.#o.logger.warn(`Instance ${instanceId}: the failure could not be written to history: ${describe(error)}`));
+        }
+        this.#state.drop(instanceId);
+        if (!row || FINAL_STATUSES.has(row.runtimeStatus)) return;
+        await this.#rows.write({ ...row, runtimeStatus: 'Failed', output: reason, completedTime: now, lastUpdatedTime: now });
     }
 
     /**
@@ -297,8 +375,9 @@ export class OrchestrationDispatcher {
     }
 
     #delete(item: ReceivedMessage): Promise<void> {
-        return this.#o.storage
-            .deleteMessage(item)
+        return this.#o.leases
+            .letGo(item)
+            .then(() => this.#o.storage.deleteMessage(item))
             .catch((error: unknown) => this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`))
             .finally(() => this.#held.delete(item.messageId));
     }
@@ -317,8 +396,9 @@ export class OrchestrationDispatcher {
         for (const item of batch) {
             const delay = delaySeconds ?? Math.min(2 ** Math.max(0, item.dequeueCount), 600);
             this.#track(
-                this.#o.storage
-                    .releaseMessage(item, delay)
+                this.#o.leases
+                    .letGo(item)
+                    .then(() => this.#o.storage.releaseMessage(item, delay))
                     .catch((error: unknown) => this.#o.logger.warn(`Could not release message ${item.messageId}: ${describe(error)}`))
                     .finally(() => this.#held.delete(item.messageId)),
             );
