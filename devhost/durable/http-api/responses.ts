@@ -1,7 +1,7 @@
 /**
  * Response helpers. JSON bodies as the extension writes them (application/json); its error bodies
  * ({Message, ExceptionMessage, ExceptionType} — never a stack trace); and RFC 9457 problem details for the
- * routes the devhost does not serve yet.
+ * routes the devhost does not serve (entities).
  */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
     return new Response(JSON.stringify(body), {
@@ -28,13 +28,4 @@ export function problemResponse(status: number, title: string, detail: string, i
     const body: Record<string, string | number> = { type: 'about:blank', title, status, detail };
     if (instance !== undefined) body.instance = instance;
     return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/problem+json' } });
-}
-
-export function notImplemented(route: string, pathname: string): Response {
-    return problemResponse(
-        501,
-        'Not Implemented',
-        `The Durable HTTP API route '${route}' is not served by the devhost yet.`,
-        pathname,
-    );
 }

@@ -2,11 +2,12 @@
  * Sends the task hub's messages and hands work this process enqueued straight to its own dispatchers, so a
  * step of an orchestration never waits for a poller.
  *
- * Fast path (storage offers `sendHidden`): the message is enqueued invisible for the queue's visibility timeout
- * and the returned handle (messageId + popReceipt) goes to the local dispatcher at once; the dispatcher deletes
- * it by that handle when done. The queue copy is the durable fallback: if this process dies, the message
- * becomes visible after the timeout and any poller (this process restarted, or another one) takes it. While we
- * hold it no poller can take it, so there is no double dispatch in the normal case.
+ * Fast path (storage offers `sendHidden`, as the storage module does): the message is enqueued invisible for
+ * the runtime's message lease and the returned handle (messageId + popReceipt) goes to the local dispatcher at
+ * once; the dispatcher renews the lease while it holds the message (MessageLeases) and deletes it by that
+ * handle when done. The queue copy is the durable fallback: if this process dies, the message becomes visible
+ * within one lease and any poller (this process restarted, or another one) takes it. While we hold it no
+ * poller can take it, so there is no double dispatch in the normal case.
  *
  * Timers (`visibleAt` ahead) are hidden for exactly as long as a delayed send would hide them (whole seconds,
  * rounded up) and delivered in-process at FireAt: without this process they behave as plain delayed messages.

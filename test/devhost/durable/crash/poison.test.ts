@@ -1,5 +1,8 @@
 /**
- * Poison messages, in process on Azurite (graceful shutdown and SIGKILL are in cli-crash.test.ts):
+ * Poison messages and message leases, in process on Azurite (graceful shutdown and SIGKILL are in
+ * cli-crash.test.ts):
+ * - an activity that runs longer than the message lease (4 s with the fixture's host.json) keeps its work item
+ *   hidden from other readers by renewals, and runs once;
  * - a message whose episode fails on every delivery is set aside after maxDequeueCount deliveries (kept as a
  *   blob beside the instance's other blobs, logged) and the instance fails with a reason saying so;
  * - an unreadable queue message is removed at once and does not block its partition.
@@ -12,7 +15,7 @@ import { EventType } from '../../../../devhost/durable/history';
 import type { HistoryAppend, TaskHubStorage } from '../../../../devhost/storage/contract';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import { postJson, startOrchestration, waitForStatus, waitUntil, WEBHOOK, type DurableTestHost } from '../support/durable-host';
-import { hubStorage, startOnHub } from './support';
+import { expectCleanHistory, hubStorage, startOnHub } from './support';
 
 let t: DurableTestHost;
 
@@ -90,4 +93,18 @@ describe('poison messages', () => {
             }
         }
     }, 20_000);
+});
+
+describe('message leases', () => {
+    it('keeps a long activity\'s work item hidden past the lease, and the activity runs once', async () => {
+        const id = `lease-${Date.now().toString(36)}`;
+        const started = await startOrchestration(t.origin, 'slowFanOut', { count: 1, delayMs: 6_500 }, id);
+        const workItems = new QueueClient(azuriteConnectionString(), `${t.hubName.toLowerCase()}-workitems`);
+        // Past one 4-second lease: still invisible to anyone else (peek sees only visible messages).
+        await new Promise((resolve) => setTimeout(resolve, 5_000));
+        expect((await workItems.peekMessages({ numberOfMessages: 32 })).peekedMessageItems).toEqual([]);
+        expect(await waitForStatus(started.statusQueryGetUri, 15_000, 50)).toMatchObject({ runtimeStatus: 'Completed', output: 0 });
+        expectCleanHistory((await hubStorage(t.hubName).readHistory(id)).events, id);
+        expect(t.logs.some((e) => e.message.includes('Could not renew'))).toBe(false);
+    }, 25_000);
 });
