@@ -3,7 +3,9 @@
  * polling (work of other processes, recovery after a crash). At most maxConcurrentActivityFunctions run at a
  * time. Each result goes back to the instance's control queue as TaskCompleted / TaskFailed, and only then is
  * the work item deleted: a crash in between re-runs the activity (at least once) and the orchestration drops
- * the second completion because its history already has one.
+ * the second completion because its history already has one. A work item this process sent itself hands its
+ * result to this process's orchestration dispatcher instead, which deletes the work item once the result is
+ * in history (see deliverResult).
  */
 import type { HostLogger, LoadedApp } from '../../host/contracts';
 import type { ReceivedMessage, TaskHubStorage } from '../../storage/contract';
@@ -33,6 +35,12 @@ export interface ActivityDispatcherOptions {
     leases: MessageLeases;
     /** How long stop() lets running activities finish before handing their work items back. */
     shutdownTimeoutMs: number;
+    /**
+     * This process's orchestration dispatcher. A work item it sent (handed over in-process, never received
+     * from the queue) gives its result there directly, carrying the work item's own handle: the orchestration
+     * deletes the work item after the checkpoint that records the result, so no result message is sent.
+     */
+    deliverResult?: (received: ReceivedMessage) => void;
 }
 
 type ActivityOutcome = { ok: true; value: unknown } | { ok: false; message: string; stack?: string };
@@ -159,12 +167,20 @@ export class ActivityDispatcher {
         const completion = outcome.ok
             ? taskCompleted(event.EventId, outcome.value, now)
             : taskFailed(event.EventId, event.Name, outcome.stack === undefined ? { message: outcome.message } : { message: outcome.message, stack: outcome.stack }, now);
+        const result = { Event: completion, SequenceNumber: 0, OrchestrationInstance: item.message.OrchestrationInstance };
+        if (this.#o.deliverResult && item.dequeueCount === 0 && !this.#stopped) {
+            // Sent hidden by this process, so this process runs the instance's episodes. The work item is the
+            // durable record until the result is in history: a crash before that checkpoint makes it visible
+            // again and the activity runs again (at least once); a crash after it re-runs the activity and its
+            // result is discarded as a duplicate. Saves the TaskCompleted send and delete (2 of 4 queue calls).
+            // The same object goes over, so its lease (renewed in place, same messageId) simply continues there.
+            item.message = result;
+            this.#o.deliverResult(item);
+            return;
+        }
         try {
             // Result first, then delete: the order that makes a crash re-run the activity instead of losing it.
-            await this.#o.transport.send({
-                queue: 'control',
-                message: { Event: completion, SequenceNumber: 0, OrchestrationInstance: item.message.OrchestrationInstance },
-            });
+            await this.#o.transport.send({ queue: 'control', message: result });
         } catch (error) {
             this.#o.logger.error(`Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${describe(error)}. It will run again.`);
             const delay = Math.min(2 ** Math.max(0, item.dequeueCount), 600);

@@ -92,6 +92,7 @@ export class DurableRuntime {
             logger,
             clock,
             idleWork,
+            deliverResult: (received) => this.#orchestrations.deliver(received),
         });
         this.transport.attach({
             deliverControl: (received) => this.#orchestrations.deliver(received),
