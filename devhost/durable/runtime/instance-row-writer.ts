@@ -15,12 +15,18 @@ interface Waiter {
 interface Lane {
     inFlight: boolean;
     next: { record: InstanceRecord; waiters: Waiter[] } | undefined;
-    /** A deferred write waiting to start. */
+    /** A deferred write waiting to start, and when it starts. */
     timer: NodeJS.Timeout | undefined;
+    dueAt: number;
 }
 
 /** How long an intermediate row may wait for a newer one to replace it. */
 export const DEFERRED_ROW_DELAY_MS = 100;
+/**
+ * How long it may wait when it only moves lastUpdatedTime on (status, custom status and output unchanged):
+ * under load most checkpoints of a running instance are such, and each would cost a write.
+ */
+export const REFRESH_ROW_DELAY_MS = 1000;
 
 export class InstanceRowWriter {
     readonly #storage: TaskHubStorage;
@@ -35,22 +41,26 @@ export class InstanceRowWriter {
      * Resolves when this row, or a newer row of the same instance that replaced it, is stored; rejects if that
      * write failed. A `deferred` row (an intermediate checkpoint of a running instance) waits a moment first:
      * in a fast sequence the next checkpoint replaces it and one call is saved; a non-deferred row starts at
-     * once and carries everything.
+     * once and carries everything. `delayMs` overrides the deferral; an earlier deadline always wins.
      */
-    write(record: InstanceRecord, options: { deferred?: boolean } = {}): Promise<void> {
+    write(record: InstanceRecord, options: { deferred?: boolean; delayMs?: number } = {}): Promise<void> {
         return new Promise((resolve, reject) => {
             let lane = this.#lanes.get(record.instanceId);
-            if (!lane) this.#lanes.set(record.instanceId, (lane = { inFlight: false, next: undefined, timer: undefined }));
+            if (!lane) this.#lanes.set(record.instanceId, (lane = { inFlight: false, next: undefined, timer: undefined, dueAt: 0 }));
             const waiters = lane.next ? lane.next.waiters : [];
             waiters.push({ resolve, reject });
             lane.next = { record, waiters };
             if (lane.inFlight) return;
             const current = lane;
             if (options.deferred) {
-                current.timer ??= setTimeout(() => {
+                const delayMs = options.delayMs ?? DEFERRED_ROW_DELAY_MS;
+                if (current.timer && current.dueAt <= Date.now() + delayMs) return;
+                clearTimeout(current.timer);
+                current.dueAt = Date.now() + delayMs;
+                current.timer = setTimeout(() => {
                     current.timer = undefined;
                     if (!current.inFlight) void this.#run(record.instanceId, current);
-                }, DEFERRED_ROW_DELAY_MS);
+                }, delayMs);
                 return;
             }
             void this.#run(record.instanceId, current);

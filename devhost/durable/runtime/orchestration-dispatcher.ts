@@ -31,7 +31,7 @@ import { executionCompleted, orchestratorCompleted, orchestratorStarted } from '
 import type { MessageLeases } from './message-leases';
 import { InstanceStateCache, type InstanceState } from './instance-state-cache';
 import type { IdleWorkQueue } from './idle-work-queue';
-import type { InstanceRowWriter } from './instance-row-writer';
+import { REFRESH_ROW_DELAY_MS, type InstanceRowWriter } from './instance-row-writer';
 import type { MessageTransport } from './message-transport';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
@@ -315,7 +315,9 @@ export class OrchestrationDispatcher {
         const record = instanceRecord(instanceId, result, events, state.record, now);
         this.#state.set(instanceId, { events, executionId: result.executionId, etag, record });
         const final = FINAL_STATUSES.has(record.runtimeStatus);
-        const rowWritten = this.#rows.write(record, { deferred: !final });
+        // A row that only moves lastUpdatedTime on may wait longer for the next one to replace it.
+        const refreshOnly = !final && !rowLags(state.record, result);
+        const rowWritten = this.#rows.write(record, refreshOnly ? { deferred: true, delayMs: REFRESH_ROW_DELAY_MS } : { deferred: !final });
         const reported = rowWritten.then(
             () => this.#o.onCheckpoint?.(record),
             (error: unknown) => this.#o.logger.warn(`Instance ${instanceId}: the status row could not be written: ${describe(error)}`),
