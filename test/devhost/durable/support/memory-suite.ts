@@ -3,6 +3,8 @@
  * in the fast path (hidden sends dispatched in-process) and the fallback (plain sends + woken pollers).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventType } from '../../../../devhost/durable/history';
+import { CheckpointConflictError, type HistoryAppend } from '../../../../devhost/storage/contract';
 import { MemoryTaskHub } from './memory-task-hub';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from './durable-host';
 
@@ -53,6 +55,30 @@ export function memoryRuntimeSuite(hiddenSend: boolean): void {
                 // start + 4 work items + 4 results
                 expect(delta('send')).toBe(9);
                 expect(delta('delete')).toBe(9);
+            }
+        });
+
+        it.runIf(hiddenSend)('a result handed over in-process survives a lost checkpoint: the activity runs again', async () => {
+            await settle();
+            const append = hub.appendHistory.bind(hub);
+            let rejected = 0;
+            // The first checkpoint that records an activity result loses its ETag race.
+            hub.appendHistory = (a: HistoryAppend) => {
+                if (rejected > 0 || !a.events.some((e) => e.EventType === EventType.TaskCompleted)) return append(a);
+                rejected++;
+                return Promise.reject(new CheckpointConflictError(a.instanceId));
+            };
+            try {
+                const check = await startOrchestration(t.origin, 'sequence');
+                const status = await waitForStatus(check.statusQueryGetUri, 15_000, 2);
+                expect(status.output).toEqual(['Hello, Tokyo!', 'Hello, Seattle!', 'Hello, London!', 'Hello, Cairo!']);
+                expect(rejected).toBe(1);
+                const history = await hub.readHistory(status.instanceId);
+                expect(history.events.filter((e) => e.EventType === EventType.TaskCompleted)).toHaveLength(4);
+                await settle();
+                expect(hub.messageCount()).toBe(0);
+            } finally {
+                hub.appendHistory = append;
             }
         });
 
