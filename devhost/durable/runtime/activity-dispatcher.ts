@@ -14,6 +14,7 @@ import { activityInput, taskCompleted, taskFailed } from '../engine';
 import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
 import type { MessageTransport } from './message-transport';
 import type { IdleWorkQueue } from './idle-work-queue';
+import { HeldMessages } from './held-messages';
 import type { MessageLeases } from './message-leases';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
@@ -49,7 +50,7 @@ export class ActivityDispatcher {
     readonly #o: ActivityDispatcherOptions;
     readonly #slots: Semaphore;
     /** Every work item this process holds (queued or running), by message id. */
-    readonly #held = new Map<string, ReceivedMessage>();
+    readonly #held = new HeldMessages();
     readonly #queue: ReceivedMessage[] = [];
     readonly #running = new Set<Promise<void>>();
     /** The work item of each running activity (to hand back the ones still running when stop's time is up). */
@@ -82,18 +83,8 @@ export class ActivityDispatcher {
 
     /** A work item to run (from this process's enqueue or from the poller). */
     deliver(received: ReceivedMessage): void {
-        const known = this.#held.get(received.messageId);
-        if (known) {
-            // Received again while we hold it (its invisibility ran out): only the newest receipt can delete it.
-            // A later delivery of an older handle (a local timer firing late) must not replace it.
-            if (received.dequeueCount > known.dequeueCount) {
-                known.popReceipt = received.popReceipt;
-                known.dequeueCount = received.dequeueCount;
-            }
-            return;
-        }
-        if (this.#stopped) return;
-        this.#held.set(received.messageId, received);
+        if (this.#held.refresh(received) || this.#stopped) return;
+        this.#held.add(received);
         this.#o.leases.hold(received);
         this.#queue.push(received);
         this.#pump();

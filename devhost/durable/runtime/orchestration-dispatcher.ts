@@ -28,6 +28,7 @@ import type { HostLogger } from '../../host/contracts';
 import { EventType, RuntimeStatus, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
 import { executionCompleted, orchestratorCompleted, orchestratorStarted } from '../engine/events';
+import { HeldMessages } from './held-messages';
 import type { MessageLeases } from './message-leases';
 import { InstanceStateCache, type InstanceState } from './instance-state-cache';
 import type { IdleWorkQueue } from './idle-work-queue';
@@ -72,7 +73,7 @@ export class OrchestrationDispatcher {
     readonly #state = new InstanceStateCache();
     readonly #rows: InstanceRowWriter;
     /** Every control message this process holds (pending or in an episode), by message id. */
-    readonly #held = new Map<string, ReceivedMessage>();
+    readonly #held = new HeldMessages();
     readonly #pending = new Map<string, ReceivedMessage[]>();
     readonly #ready: string[] = [];
     readonly #running = new Map<string, Promise<void>>();
@@ -122,18 +123,8 @@ export class OrchestrationDispatcher {
     }
 
     deliver(received: ReceivedMessage): void {
-        const known = this.#held.get(received.messageId);
-        if (known) {
-            // Received again while we hold it (its invisibility ran out): only the newest receipt can delete it.
-            // A later delivery of an older handle (a local timer firing late) must not replace it.
-            if (received.dequeueCount > known.dequeueCount) {
-                known.popReceipt = received.popReceipt;
-                known.dequeueCount = received.dequeueCount;
-            }
-            return;
-        }
-        if (this.#stopped) return;
-        this.#held.set(received.messageId, received);
+        if (this.#held.refresh(received) || this.#stopped) return;
+        this.#held.add(received);
         this.#o.leases.hold(received);
         const instanceId = received.message.OrchestrationInstance.InstanceId;
         const list = this.#pending.get(instanceId);
