@@ -11,6 +11,7 @@ import type { InstanceRecord } from '../../storage/contract';
 import { checkStatusBody, managementUrls } from './management-urls';
 import { booleanParam, secondsParam } from './query';
 import { readListQuery } from './list-query';
+import { readJsonBody } from './json-body';
 import { emptyResponse, errorResponse, jsonResponse, problemResponse } from './responses';
 import { durablePathSegments, matchRoute, type DurableRoute } from './routes';
 import { jsonOrText, statusPayload } from './status-payload';
@@ -90,19 +91,9 @@ export class DurableHttpApi {
     }
 
     async #start(request: Request, url: URL, functionName: string, instanceId: string | undefined): Promise<Response> {
-        const text = await request.text();
-        let input: string | null = null;
-        if (text.length > 0) {
-            try {
-                JSON.parse(text);
-            } catch (error) {
-                return errorResponse(400, 'Invalid JSON content', {
-                    message: error instanceof Error ? error.message : String(error),
-                    type: 'Newtonsoft.Json.JsonReaderException',
-                });
-            }
-            input = text;
-        }
+        const body = await readJsonBody(request);
+        if (!body.ok) return body.response;
+        const input = body.text;
         let record: InstanceRecord;
         try {
             record = await this.#client.startNew(functionName, {
@@ -228,19 +219,9 @@ export class DurableHttpApi {
         if (isTerminalStatus(record.runtimeStatus)) return emptyResponse(410);
         const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
         if (mediaType !== 'application/json') return errorResponse(400, 'Only application/json request content is supported');
-        const text = await request.text();
-        let data: string | null = null;
-        if (text.trim() !== '') {
-            try {
-                JSON.parse(text);
-            } catch (error) {
-                return errorResponse(400, 'Invalid JSON content', {
-                    message: error instanceof Error ? error.message : String(error),
-                    type: 'Newtonsoft.Json.JsonReaderException',
-                });
-            }
-            data = text;
-        }
+        const body = await readJsonBody(request);
+        if (!body.ok) return body.response;
+        const data = body.text;
         try {
             await this.#client.raiseEvent(instanceId, eventName, data);
             return emptyResponse(202);
