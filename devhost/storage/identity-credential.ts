@@ -1,7 +1,7 @@
 /**
- * Identity-based connections need `DefaultAzureCredential` from @azure/identity. It is not a direct
- * dependency of this project (it arrives transitively), so it is loaded only when such a connection is
- * used, and its absence becomes a clear configuration error rather than a crash at start-up.
+ * Identity-based connections need `DefaultAzureCredential` from @azure/identity (a devDependency, like all
+ * of the devhost's). It is loaded only when such a connection is used: most runs use Azurite and never pay
+ * for it, and an app that hosts the devhost without it gets a clear configuration error, not a crash.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { createRequire } from 'node:module';
