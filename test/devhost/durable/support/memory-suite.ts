@@ -58,7 +58,8 @@ export function memoryRuntimeSuite(hiddenSend: boolean): void {
             }
         });
 
-        it.runIf(hiddenSend)('a result handed over in-process survives a lost checkpoint: the activity runs again', async () => {
+        // Results are handed over in-process only on the fast path, so the fallback suite has no such case.
+        if (hiddenSend) it('a result handed over in-process survives a lost checkpoint: the activity runs again', async () => {
             await settle();
             const append = hub.appendHistory.bind(hub);
             let rejected = 0;
