@@ -6,6 +6,7 @@ import {
     dtfxTimestamp,
     EventType,
     type ExecutionStartedEvent,
+    type HistoryEvent,
     type ParentInstanceRef,
     type TaskMessage,
 } from '../history';
@@ -26,10 +27,7 @@ export interface ExecutionStartedOptions {
 
 export function executionStartedEvent(options: ExecutionStartedOptions): ExecutionStartedEvent {
     return {
-        EventType: EventType.ExecutionStarted,
-        EventId: -1,
-        IsPlayed: false,
-        Timestamp: dtfxTimestamp(options.now),
+        ...fresh(EventType.ExecutionStarted, options.now),
         OrchestrationInstance: { InstanceId: options.instanceId, ExecutionId: options.executionId },
         ParentInstance: options.parent ?? null,
         Name: options.name,
@@ -43,11 +41,7 @@ export function executionStartedEvent(options: ExecutionStartedOptions): Executi
 }
 
 export function executionStartedMessage(options: ExecutionStartedOptions): TaskMessage {
-    return {
-        Event: executionStartedEvent(options),
-        SequenceNumber: 0,
-        OrchestrationInstance: { InstanceId: options.instanceId, ExecutionId: options.executionId },
-    };
+    return addressed(executionStartedEvent(options), { InstanceId: options.instanceId, ExecutionId: options.executionId });
 }
 
 /**
@@ -58,6 +52,15 @@ function toInstance(instanceId: string, executionId?: string): TaskMessage['Orch
     return { InstanceId: instanceId, ExecutionId: executionId ?? '' };
 }
 
+/** The members every event a client sends starts with: not yet numbered, not yet played, stamped now. */
+function fresh<T extends EventType>(type: T, now: Date): { EventType: T; EventId: -1; IsPlayed: false; Timestamp: string } {
+    return { EventType: type, EventId: -1, IsPlayed: false, Timestamp: dtfxTimestamp(now) };
+}
+
+function addressed(event: HistoryEvent, instance: TaskMessage['OrchestrationInstance']): TaskMessage {
+    return { Event: event, SequenceNumber: 0, OrchestrationInstance: instance };
+}
+
 export function eventRaisedMessage(options: {
     instanceId: string;
     executionId?: string;
@@ -66,73 +69,43 @@ export function eventRaisedMessage(options: {
     data: unknown;
     now: Date;
 }): TaskMessage {
-    return {
-        Event: {
-            EventType: EventType.EventRaised,
-            EventId: -1,
-            IsPlayed: false,
-            Timestamp: dtfxTimestamp(options.now),
+    return addressed(
+        {
+            ...fresh(EventType.EventRaised, options.now),
             Name: options.name,
             Input: options.data === undefined ? null : JSON.stringify(options.data),
         },
-        SequenceNumber: 0,
-        OrchestrationInstance: toInstance(options.instanceId, options.executionId),
-    };
+        toInstance(options.instanceId, options.executionId),
+    );
 }
 
-export function terminateMessage(options: { instanceId: string; reason: string | null; now: Date }): TaskMessage {
-    return {
-        Event: {
-            EventType: EventType.ExecutionTerminated,
-            EventId: -1,
-            IsPlayed: false,
-            Timestamp: dtfxTimestamp(options.now),
-            Input: options.reason,
-        },
-        SequenceNumber: 0,
-        OrchestrationInstance: toInstance(options.instanceId),
-    };
+interface ReasonOptions {
+    instanceId: string;
+    reason: string | null;
+    now: Date;
 }
 
-export function suspendMessage(options: { instanceId: string; reason: string | null; now: Date }): TaskMessage {
-    return {
-        Event: {
-            EventType: EventType.ExecutionSuspended,
-            EventId: -1,
-            IsPlayed: false,
-            Timestamp: dtfxTimestamp(options.now),
-            Reason: options.reason,
-        },
-        SequenceNumber: 0,
-        OrchestrationInstance: toInstance(options.instanceId),
-    };
+export function terminateMessage(options: ReasonOptions): TaskMessage {
+    return addressed({ ...fresh(EventType.ExecutionTerminated, options.now), Input: options.reason }, toInstance(options.instanceId));
 }
 
-export function resumeMessage(options: { instanceId: string; reason: string | null; now: Date }): TaskMessage {
-    return {
-        Event: {
-            EventType: EventType.ExecutionResumed,
-            EventId: -1,
-            IsPlayed: false,
-            Timestamp: dtfxTimestamp(options.now),
-            Reason: options.reason,
-        },
-        SequenceNumber: 0,
-        OrchestrationInstance: toInstance(options.instanceId),
-    };
+/** Suspend, resume and rewind carry only a reason. */
+function reasonMessage(
+    type: EventType.ExecutionSuspended | EventType.ExecutionResumed | EventType.ExecutionRewound,
+    options: ReasonOptions,
+): TaskMessage {
+    return addressed({ ...fresh(type, options.now), Reason: options.reason }, toInstance(options.instanceId));
+}
+
+export function suspendMessage(options: ReasonOptions): TaskMessage {
+    return reasonMessage(EventType.ExecutionSuspended, options);
+}
+
+export function resumeMessage(options: ReasonOptions): TaskMessage {
+    return reasonMessage(EventType.ExecutionResumed, options);
 }
 
 /** Wakes a rewound instance: its episode replays the reopened history (see rewind.ts). */
-export function rewindMessage(options: { instanceId: string; reason: string | null; now: Date }): TaskMessage {
-    return {
-        Event: {
-            EventType: EventType.ExecutionRewound,
-            EventId: -1,
-            IsPlayed: false,
-            Timestamp: dtfxTimestamp(options.now),
-            Reason: options.reason,
-        },
-        SequenceNumber: 0,
-        OrchestrationInstance: toInstance(options.instanceId),
-    };
+export function rewindMessage(options: ReasonOptions): TaskMessage {
+    return reasonMessage(EventType.ExecutionRewound, options);
 }
