@@ -193,19 +193,25 @@ describe('engine: history is the truth', () => {
     });
 });
 
+/** A task hub over the real SDK that counts how often the orchestrator is invoked. */
+function hubCountingOrchestratorCalls(): { hub: InMemoryTaskHub; calls: () => number } {
+    let count = 0;
+    const invoke = sdkInvoker();
+    const hub = new InMemoryTaskHub(async (name, payload) => {
+        count++;
+        return invoke(name, payload);
+    });
+    return { hub, calls: () => count };
+}
+
 describe('engine: terminate, suspend, resume', () => {
     it('terminates without calling the orchestrator; later completions are discarded', async () => {
-        let calls = 0;
-        const invoke = sdkInvoker();
-        const hub = new InMemoryTaskHub(async (name, payload) => {
-            calls++;
-            return invoke(name, payload);
-        });
+        const { hub, calls } = hubCountingOrchestratorCalls();
         hub.start('Pipeline', undefined);
         await hub.episode();
         hub.send(terminateMessage({ instanceId: 'instance1', reason: 'operator said so', now: hub.now }));
         const terminated = await hub.episode();
-        expect(calls).toBe(1);
+        expect(calls()).toBe(1);
         expect(terminated.instance).toMatchObject({ runtimeStatus: 'Terminated', output: 'operator said so' });
         expect(shape(terminated.appended)).toEqual(['OrchestratorStarted*', 'ExecutionTerminated*', 'ExecutionCompleted#1*', 'OrchestratorCompleted*']);
         expect(completedEvent(terminated.appended)).toMatchObject({ OrchestrationStatus: 5, Result: 'operator said so' });
@@ -230,12 +236,7 @@ describe('engine: terminate, suspend, resume', () => {
     });
 
     it('does not run a suspended instance, keeps what arrives, and continues after resume', async () => {
-        let calls = 0;
-        const invoke = sdkInvoker();
-        const hub = new InMemoryTaskHub(async (name, payload) => {
-            calls++;
-            return invoke(name, payload);
-        });
+        const { hub, calls } = hubCountingOrchestratorCalls();
         hub.start('Pipeline', undefined);
         await hub.episode();
         hub.send(suspendMessage({ instanceId: 'instance1', reason: 'pause', now: hub.now }));
@@ -247,7 +248,7 @@ describe('engine: terminate, suspend, resume', () => {
         expect(buffered.instance.runtimeStatus).toBe('Suspended');
         expect(shape(buffered.appended)).toEqual(['OrchestratorStarted*', 'TaskCompleted(0)*', 'OrchestratorCompleted*']);
         expect(buffered.outbound).toEqual([]);
-        expect(calls).toBe(1);
+        expect(calls()).toBe(1);
 
         // A second suspend is a no-op; a resume brings the instance back and processes what was kept.
         hub.send(suspendMessage({ instanceId: 'instance1', reason: 'again', now: hub.now }));
