@@ -41,7 +41,9 @@ export class RouteTable {
             try {
                 template = parseRouteTemplate(full);
             } catch (error) {
-                throw new Error(`Function '${fn.name}': ${error instanceof Error ? error.message : String(error)}`);
+                throw new Error(`Function '${fn.name}': ${error instanceof Error ? error.message : String(error)}`, {
+                    cause: error,
+                });
             }
             const methods = options.methods && options.methods.length > 0 ? options.methods.map((m) => m.toUpperCase()) : undefined;
             routes.push({ fn, route, template, methods });

@@ -75,7 +75,7 @@ function parseSegment(text: string, source: string): Segment {
     }
     const parameters: Parameter[] = [];
     let pattern = '';
-    parts.forEach((part, index) => {
+    parts.forEach((part) => {
         if ('literal' in part) {
             pattern += escapeRegExp(part.literal);
         } else {

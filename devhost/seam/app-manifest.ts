@@ -22,12 +22,14 @@ async function readJson(file: string): Promise<unknown> {
     try {
         text = await readFile(file, 'utf8');
     } catch (error) {
-        throw new Error(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     try {
         return JSON.parse(text);
     } catch (error) {
-        throw new Error(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+        });
     }
 }
 
