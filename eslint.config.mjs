@@ -21,13 +21,18 @@ export default tseslint.config(
         settings: {
             'import-x/extensions': ['.ts', '.mts', '.js', '.mjs'],
             'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts'] },
-            'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.mts', '.js', '.mjs', '.json', '.node'] })],
+            'import-x/resolver-next': [
+                createNodeResolver({ extensions: ['.ts', '.mts', '.js', '.mjs', '.json', '.node'] }),
+            ],
         },
         rules: {
             '@typescript-eslint/no-floating-promises': 'error',
             '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
             '@typescript-eslint/await-thenable': 'error',
-            '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+            '@typescript-eslint/consistent-type-imports': [
+                'error',
+                { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+            ],
             '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
             'import-x/no-cycle': 'error',
             // A closure may read a variable that is assigned once, later (the host's origin after listen).
@@ -53,7 +58,10 @@ export default tseslint.config(
         // The app is what ships; the devhost never does.
         files: ['src/**/*.ts'],
         rules: {
-            'no-restricted-imports': ['error', { patterns: [{ group: ['**/devhost/**'], message: 'src/ must not import devhost/.' }] }],
+            'no-restricted-imports': [
+                'error',
+                { patterns: [{ group: ['**/devhost/**'], message: 'src/ must not import devhost/.' }] },
+            ],
             '@typescript-eslint/no-explicit-any': 'error',
         },
     },
@@ -66,7 +74,10 @@ export default tseslint.config(
                 {
                     patterns: [
                         { group: ['node:*'], message: 'The engine does no I/O.' },
-                        { group: ['**/runtime/**', '**/storage/**', '**/http-api/**'], message: 'The engine imports no runtime, storage or HTTP module.' },
+                        {
+                            group: ['**/runtime/**', '**/storage/**', '**/http-api/**'],
+                            message: 'The engine imports no runtime, storage or HTTP module.',
+                        },
                     ],
                 },
             ],
@@ -80,9 +91,16 @@ export default tseslint.config(
             'no-restricted-properties': [
                 'error',
                 { object: 'Math', property: 'random', message: 'Use context.df.newGuid.' },
-                { object: 'process', property: 'env', message: 'Read settings in an activity, not in an orchestrator.' },
+                {
+                    object: 'process',
+                    property: 'env',
+                    message: 'Read settings in an activity, not in an orchestrator.',
+                },
             ],
-            'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'Orchestrators do no I/O.' }] }],
+            'no-restricted-imports': [
+                'error',
+                { patterns: [{ group: ['node:*'], message: 'Orchestrators do no I/O.' }] },
+            ],
         },
     },
 );

@@ -31,7 +31,12 @@ const WARMUP = 5;
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 20);
 const FAN_OUT = Number(process.env.BENCH_FAN_OUT ?? 100);
 
-const quietLogger: HostLogger = { log: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => console.error(m) };
+const quietLogger: HostLogger = {
+    log: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: (m) => console.error(m),
+};
 
 interface StatsLike {
     total: number;
@@ -47,7 +52,13 @@ function percentile(sorted: number[], p: number): number {
 function summary(samples: number[]): Record<string, number> {
     const sorted = [...samples].sort((a, b) => a - b);
     const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-    return { n: samples.length, mean: Number(mean.toFixed(1)), p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: percentile(sorted, 100) };
+    return {
+        n: samples.length,
+        mean: Number(mean.toFixed(1)),
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        max: percentile(sorted, 100),
+    };
 }
 
 async function main(): Promise<void> {
@@ -67,15 +78,23 @@ async function main(): Promise<void> {
 
     async function run(name: string, input: unknown): Promise<{ ms: number; record: InstanceRecord }> {
         const t0 = performance.now();
-        const response = await fetch(`${host.origin}/api/orchestrations/${name}`, { method: 'POST', body: JSON.stringify(input) });
+        const response = await fetch(`${host.origin}/api/orchestrations/${name}`, {
+            method: 'POST',
+            body: JSON.stringify(input),
+        });
         if (response.status !== 202) throw new Error(`start answered ${response.status}: ${await response.text()}`);
         const { id } = (await response.json()) as { id: string };
         const record = await new Promise<InstanceRecord>((resolve) => waiters.set(id, resolve));
         waiters.delete(id);
-        if (record.runtimeStatus !== 'Completed') throw new Error(`${name} ended ${record.runtimeStatus}: ${record.output}`);
+        if (record.runtimeStatus !== 'Completed')
+            throw new Error(`${name} ended ${record.runtimeStatus}: ${record.output}`);
         return { ms: performance.now() - t0, record };
     }
-    const order = (i: number): unknown => ({ order_id: `B-${i}`, items: [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Pack' }], email: 'b@example.com' });
+    const order = (i: number): unknown => ({
+        order_id: `B-${i}`,
+        items: [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Pack' }],
+        email: 'b@example.com',
+    });
     const idle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 300));
     /** Until no storage call was made for 30 ms (the deletes that follow a completion are done), at most 2 s. */
     async function settle(): Promise<void> {
@@ -116,7 +135,9 @@ async function main(): Promise<void> {
 
     // Concurrent: throughput with many orders in flight.
     const t0 = performance.now();
-    const concurrent = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => run('order_processing', order(1000 + i))));
+    const concurrent = await Promise.all(
+        Array.from({ length: CONCURRENT }, (_, i) => run('order_processing', order(1000 + i))),
+    );
     const concurrentWall = performance.now() - t0;
     await settle();
     const concurrentCalls = stats?.total ?? 0;

@@ -5,7 +5,9 @@ const fs = require('node:fs');
 
 const cli = path.join(__dirname, '..', 'dist', 'devhost', 'cli.js');
 if (!fs.existsSync(cli)) {
-    process.stderr.write('devhost: dist/devhost/cli.js is missing. Run `npm run build` first (npm start builds for you).\n');
+    process.stderr.write(
+        'devhost: dist/devhost/cli.js is missing. Run `npm run build` first (npm start builds for you).\n',
+    );
     process.exit(1);
 }
 require(cli);

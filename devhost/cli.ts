@@ -21,7 +21,8 @@ class UsageError extends Error {}
 
 function parsePort(text: string | undefined): number {
     const port = Number(text);
-    if (text === undefined || !/^\d+$/.test(text) || port > 65535) throw new UsageError(`Invalid port '${text ?? ''}'.`);
+    if (text === undefined || !/^\d+$/.test(text) || port > 65535)
+        throw new UsageError(`Invalid port '${text ?? ''}'.`);
     return port;
 }
 
@@ -95,7 +96,8 @@ function describeStartFailure(error: unknown): string {
 
 async function main(argv: readonly string[]): Promise<void> {
     const [command, ...rest] = argv;
-    if (command !== 'start') throw new UsageError(command === undefined ? 'Missing command.' : `Unknown command '${command}'.`);
+    if (command !== 'start')
+        throw new UsageError(command === undefined ? 'Missing command.' : `Unknown command '${command}'.`);
     await start(parseStartArgs(rest));
 }
 

@@ -66,7 +66,9 @@ for (const node of edges.keys()) if (!state.has(node)) connect(node);
 if (loops.length > 0) {
     for (const loop of loops) {
         const inside = new Set(loop);
-        const pairs = loop.flatMap((a) => [...(edges.get(a) ?? [])].filter((b) => inside.has(b)).map((b) => `  ${a} -> ${b}`));
+        const pairs = loop.flatMap((a) =>
+            [...(edges.get(a) ?? [])].filter((b) => inside.has(b)).map((b) => `  ${a} -> ${b}`),
+        );
         console.error(`Folders that import each other (${loop.join(', ')}):\n${pairs.join('\n')}`);
     }
     process.exit(1);

@@ -119,7 +119,8 @@ function toPosix(path) {
     return path.split(sep).join('/');
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+const invokedDirectly =
+    process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (invokedDirectly) {
     try {
         const summary = packageApp();

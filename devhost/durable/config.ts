@@ -120,7 +120,10 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
     const seconds = (value: string | undefined, fallback: number): number =>
         value === undefined ? fallback : Math.max(1, Math.round(timeSpanToMs(value) / 1000));
     const controlVisibility = seconds(provider.controlQueueVisibilityTimeout, d.controlQueueVisibilityTimeoutSeconds);
-    const workItemVisibility = seconds(provider.workItemQueueVisibilityTimeout, d.workItemQueueVisibilityTimeoutSeconds);
+    const workItemVisibility = seconds(
+        provider.workItemQueueVisibilityTimeout,
+        d.workItemQueueVisibilityTimeoutSeconds,
+    );
     return {
         hubName: section.hubName === undefined ? undefined : resolveSettingReferences(section.hubName, env),
         partitionCount: provider.partitionCount ?? d.partitionCount,

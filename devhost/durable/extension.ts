@@ -59,7 +59,11 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
             if (!usesDurable(host.app.functions.values())) return;
             const config = { ...durableConfigFromHostJson(host.app.hostJson, host.env), ...options.config };
             const createStorage = options.createStorage ?? defaultStorageFactory;
-            storage = await createStorage({ env: host.env, hubName: config.hubName, partitionCount: config.partitionCount });
+            storage = await createStorage({
+                env: host.env,
+                hubName: config.hubName,
+                partitionCount: config.partitionCount,
+            });
             runtime = new DurableRuntime({
                 app: host.app,
                 storage,
@@ -79,7 +83,8 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
         },
 
         provideInput(_binding: BindingInfo, request: { origin: string; url: string }): unknown {
-            if (!storage) throw new Error('The Durable extension has not started: no durableClient input is available yet.');
+            if (!storage)
+                throw new Error('The Durable extension has not started: no durableClient input is available yet.');
             return durableClientBinding(request.origin, storage.hubName);
         },
 

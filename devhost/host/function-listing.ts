@@ -32,13 +32,17 @@ export function describeFunctions(
         } else {
             lines.push(`${fn.name}: ${fn.trigger.binding.type}`);
             if (!served.has(fn.trigger.binding.type.toLowerCase())) {
-                warnings.push(`No extension serves trigger type '${fn.trigger.binding.type}': function '${fn.name}' will not run.`);
+                warnings.push(
+                    `No extension serves trigger type '${fn.trigger.binding.type}': function '${fn.name}' will not run.`,
+                );
             }
         }
         for (const [name, binding] of Object.entries(fn.bindings)) {
             if (name === fn.trigger.name || binding.direction !== 'in') continue;
             if (!supplied.has(binding.type.toLowerCase())) {
-                warnings.push(`No extension supplies input type '${binding.type}' ('${name}' of function '${fn.name}'); it will be missing.`);
+                warnings.push(
+                    `No extension supplies input type '${binding.type}' ('${name}' of function '${fn.name}'); it will be missing.`,
+                );
             }
         }
     }

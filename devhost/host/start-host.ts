@@ -30,7 +30,9 @@ export interface RunningHost {
 /** Thrown when the port is taken, so the CLI can say so in one line. */
 export class PortInUseError extends Error {
     constructor(readonly port: number) {
-        super(`Port ${port} is unavailable. Close the process using that port, or specify another port using --port [-p].`);
+        super(
+            `Port ${port} is unavailable. Close the process using that port, or specify another port using --port [-p].`,
+        );
         this.name = 'PortInUseError';
     }
 }
@@ -83,7 +85,12 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     }
     markReady();
 
-    const listing = describeFunctions(app.functions.values(), routes.routes, extensions, `http://localhost:${server.port}`);
+    const listing = describeFunctions(
+        app.functions.values(),
+        routes.routes,
+        extensions,
+        `http://localhost:${server.port}`,
+    );
     logger.info('Functions:');
     for (const line of listing.lines) logger.info(`    ${line}`);
     for (const warning of listing.warnings) logger.warn(warning);
@@ -109,7 +116,9 @@ async function stopAll(extensions: readonly HostExtension[], logger: HostLogger)
         try {
             await extension.stop();
         } catch (error) {
-            logger.error(`Extension '${extension.name}' failed to stop: ${error instanceof Error ? error.message : String(error)}`);
+            logger.error(
+                `Extension '${extension.name}' failed to stop: ${error instanceof Error ? error.message : String(error)}`,
+            );
         }
     }
 }

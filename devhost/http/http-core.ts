@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { HostExtension, HostLogger, InvocationOutcome, ParameterBinding, RegisteredFunction, TypedData } from '../host/contracts';
+import type {
+    HostExtension,
+    HostLogger,
+    InvocationOutcome,
+    ParameterBinding,
+    RegisteredFunction,
+    TypedData,
+} from '../host/contracts';
 import type { DevhostApp } from '../seam/load-app';
 import { fromRpcHttpResponse, toRpcHttpRequest } from './rpc-http';
 import type { RouteMatch, RouteTable } from './route-table';
@@ -57,7 +64,10 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
     async function invokeBuffered(request: Request, match: RouteMatch): Promise<Response> {
         const { fn } = match.route;
         const http = await toRpcHttpRequest(request, match.params);
-        const inputData: ParameterBinding[] = [{ name: fn.trigger.name, data: { http } }, ...(await extraInputs(fn, request))];
+        const inputData: ParameterBinding[] = [
+            { name: fn.trigger.name, data: { http } },
+            ...(await extraInputs(fn, request)),
+        ];
         const outcome = await app.invoke({ functionName: fn.name, inputData, invocationId: randomUUID() });
         // A failed invocation is already logged (with its invocation id) by the app's invoke.
         if (outcome.status === 'failure') return internalServerError();
@@ -84,12 +94,18 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
             invocationId,
         });
         const exchange = forwardToStreamProxy(request, proxyUri, invocationId);
-        type First = { kind: 'response'; response: Response } | { kind: 'proxyError'; error: unknown } | { kind: 'outcome'; outcome: InvocationOutcome };
+        type First =
+            | { kind: 'response'; response: Response }
+            | { kind: 'proxyError'; error: unknown }
+            | { kind: 'outcome'; outcome: InvocationOutcome };
         const proxied: Promise<First> = exchange.response.then(
             (response) => ({ kind: 'response', response }),
             (error: unknown) => ({ kind: 'proxyError', error }),
         );
-        const first = await Promise.race([proxied, invocation.then((outcome): First => ({ kind: 'outcome', outcome }))]);
+        const first = await Promise.race([
+            proxied,
+            invocation.then((outcome): First => ({ kind: 'outcome', outcome })),
+        ]);
         if (first.kind === 'response') return first.response;
         if (first.kind === 'proxyError') {
             logger.error(`HTTP stream proxy for '${fn.name}' (Id=${invocationId}) failed: ${describe(first.error)}`);
@@ -118,18 +134,27 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
             }
             const match = routes.match(request.method, new URL(request.url).pathname);
             if (!match) return new Response(null, { status: 404 });
-            return app.httpStreamUri ? await invokeStreaming(request, match, app.httpStreamUri) : await invokeBuffered(request, match);
+            return app.httpStreamUri
+                ? await invokeStreaming(request, match, app.httpStreamUri)
+                : await invokeBuffered(request, match);
         } catch (error) {
-            logger.error(`Request ${request.method} ${request.url} failed in the host: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+            logger.error(
+                `Request ${request.method} ${request.url} failed in the host: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            );
             return internalServerError();
         }
     };
 }
 
 /** The HTTP output of an invocation: `$return`, or the first `http` output binding when there is no `$return`. */
-function httpResult(fn: RegisteredFunction, outcome: Extract<InvocationOutcome, { status: 'success' }>): TypedData | undefined {
+function httpResult(
+    fn: RegisteredFunction,
+    outcome: Extract<InvocationOutcome, { status: 'success' }>,
+): TypedData | undefined {
     if (fn.bindings.$return) return outcome.returnValue;
-    const output = Object.entries(fn.bindings).find(([, b]) => b.direction === 'out' && b.type.toLowerCase() === 'http');
+    const output = Object.entries(fn.bindings).find(
+        ([, b]) => b.direction === 'out' && b.type.toLowerCase() === 'http',
+    );
     return output ? outcome.outputData.find((o) => o.name === output[0])?.data : outcome.returnValue;
 }
 

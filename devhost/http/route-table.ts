@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { RegisteredFunction } from '../host/contracts';
-import { compareRoutePrecedence, matchRouteTemplate, parseRouteTemplate, type RouteTemplate, type RouteValues } from './route-template';
+import {
+    compareRoutePrecedence,
+    matchRouteTemplate,
+    parseRouteTemplate,
+    type RouteTemplate,
+    type RouteValues,
+} from './route-template';
 
 /** An HTTP-triggered function as the host routes it. */
 export interface HttpRoute {
@@ -45,7 +51,8 @@ export class RouteTable {
                     cause: error,
                 });
             }
-            const methods = options.methods && options.methods.length > 0 ? options.methods.map((m) => m.toUpperCase()) : undefined;
+            const methods =
+                options.methods && options.methods.length > 0 ? options.methods.map((m) => m.toUpperCase()) : undefined;
             routes.push({ fn, route, template, methods });
         }
         // Stable sort: among equally specific templates, registration order decides.

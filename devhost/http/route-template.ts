@@ -71,7 +71,9 @@ function parseSegment(text: string, source: string): Segment {
     const parts = parseParts(text, source);
     const [first] = parts;
     if (parts.length === 1 && first) {
-        return 'literal' in first ? { kind: 'literal', text: first.literal } : { kind: 'parameter', parameter: first.parameter };
+        return 'literal' in first
+            ? { kind: 'literal', text: first.literal }
+            : { kind: 'parameter', parameter: first.parameter };
     }
     const parameters: Parameter[] = [];
     let pattern = '';
@@ -79,7 +81,8 @@ function parseSegment(text: string, source: string): Segment {
         if ('literal' in part) {
             pattern += escapeRegExp(part.literal);
         } else {
-            if (part.parameter.catchAll) throw new Error(`Route '${source}': a catch-all cannot be part of a complex segment.`);
+            if (part.parameter.catchAll)
+                throw new Error(`Route '${source}': a catch-all cannot be part of a complex segment.`);
             parameters.push(part.parameter);
             // Never empty; greedy captures reproduce ASP.NET's right-to-left matching (`{file}.{ext}` on a.b.c: a.b + c).
             pattern += '(.+)';

@@ -28,7 +28,14 @@ export async function toRpcHttpRequest(request: Request, params: RouteValues): P
     }
     const nullableParams: Record<string, { value: string }> = {};
     for (const [name, value] of Object.entries(params)) nullableParams[name] = { value };
-    const rpc: RpcHttpRequest = { method: request.method, url: request.url, headers, nullableHeaders, params: { ...params }, nullableParams };
+    const rpc: RpcHttpRequest = {
+        method: request.method,
+        url: request.url,
+        headers,
+        nullableHeaders,
+        params: { ...params },
+        nullableParams,
+    };
     if (request.method !== 'GET' && request.method !== 'HEAD' && request.body) {
         const bytes = new Uint8Array(await request.arrayBuffer());
         if (bytes.byteLength > 0) rpc.body = { bytes };
@@ -75,7 +82,10 @@ function bodyBytes(body: z.infer<typeof typedBodySchema> | null | undefined): Ui
 export function fromRpcHttpResponse(data: TypedData | undefined): Response {
     if (!data || data.http === undefined || data.http === null) return new Response(null, { status: 204 });
     const http = rpcHttpResponseSchema.parse(data.http);
-    const status = http.statusCode === undefined || http.statusCode === null || http.statusCode === '' ? 200 : Number(http.statusCode);
+    const status =
+        http.statusCode === undefined || http.statusCode === null || http.statusCode === ''
+            ? 200
+            : Number(http.statusCode);
     if (!Number.isInteger(status) || status < 200 || status > 599) {
         throw new Error(`The function returned an invalid HTTP status code '${String(http.statusCode)}'.`);
     }

@@ -32,7 +32,9 @@ export function formatSetCookie(cookie: RpcHttpCookie): string {
     if (cookie.path?.value) parts.push(`path=${cookie.path.value}`);
     if (cookie.secure?.value) parts.push('secure');
     const sameSite =
-        typeof cookie.sameSite === 'number' ? sameSiteByNumber[cookie.sameSite] : sameSiteByName[cookie.sameSite ?? 'none'];
+        typeof cookie.sameSite === 'number'
+            ? sameSiteByNumber[cookie.sameSite]
+            : sameSiteByName[cookie.sameSite ?? 'none'];
     if (sameSite) parts.push(`samesite=${sameSite}`);
     if (cookie.httpOnly?.value) parts.push('httponly');
     return parts.join('; ');

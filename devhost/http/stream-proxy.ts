@@ -4,7 +4,16 @@ import type { TypedData } from '../host/contracts';
 import type { RouteValues } from './route-template';
 
 /** Headers that describe one hop; the proxy connection has its own. */
-const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host']);
+const hopByHop = new Set([
+    'connection',
+    'keep-alive',
+    'transfer-encoding',
+    'upgrade',
+    'proxy-connection',
+    'te',
+    'trailer',
+    'host',
+]);
 
 /**
  * Trigger metadata the host sends for a streamed HTTP invocation: the library takes request headers from

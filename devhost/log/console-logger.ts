@@ -1,6 +1,14 @@
 import type { HostLogger, LogEntry, LogLevel } from '../host/contracts';
 
-const severity: Record<LogLevel, number> = { trace: 0, debug: 1, information: 2, warning: 3, error: 4, critical: 5, none: 6 };
+const severity: Record<LogLevel, number> = {
+    trace: 0,
+    debug: 1,
+    information: 2,
+    warning: 3,
+    error: 4,
+    critical: 5,
+    none: 6,
+};
 
 export interface ConsoleLoggerOptions {
     /** Lines below this level are dropped; `information` by default, `debug` with DEVHOST_LOG_LEVEL=debug. */

@@ -22,7 +22,9 @@ async function readJson(file: string): Promise<unknown> {
     try {
         text = await readFile(file, 'utf8');
     } catch (error) {
-        throw new Error(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+        });
     }
     try {
         return JSON.parse(text);

@@ -99,7 +99,11 @@ class CoreState {
                 this.hooks.runSync('log', context);
                 final = { ...entry, level: toLogLevel(context.level), message: String(context.message) };
             } catch (error) {
-                this.logSink({ level: 'error', category: 'system', message: `A log hook failed: ${describeError(error)}` });
+                this.logSink({
+                    level: 'error',
+                    category: 'system',
+                    message: `A log hook failed: ${describeError(error)}`,
+                });
             } finally {
                 this.#inLogHook = false;
             }

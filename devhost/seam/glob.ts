@@ -65,7 +65,10 @@ function segmentToRegExpSource(segment: string): string {
             if (close < 0) {
                 out += '\\[';
             } else {
-                const body = segment.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+                const body = segment
+                    .slice(i + 1, close)
+                    .replace(/^!/, '^')
+                    .replace(/\\/g, '\\\\');
                 out += `[${body}]`;
                 i = close;
             }

@@ -20,7 +20,10 @@ const responseSchema = z.object({
  * RpcInvocationRequest, the library's InvocationModel, pre/post hooks around the call, then getResponse.
  * Any throw, including from getResponse (an HTTP handler returning a string), becomes a failure outcome.
  */
-export async function invokeRegistration(registration: Registration, request: InvokeRequest): Promise<InvocationOutcome> {
+export async function invokeRegistration(
+    registration: Registration,
+    request: InvokeRequest,
+): Promise<InvocationOutcome> {
     const invocationId = request.invocationId ?? randomUUID();
     const functionName = registration.metadata.name;
     let invocationContext: unknown;
@@ -35,7 +38,13 @@ export async function invokeRegistration(registration: Registration, request: In
         metadata: registration.metadata,
         log(level, category, message) {
             coreState.emitLog(
-                { level: toLogLevel(level), category: String(category), message: String(message), functionName, invocationId },
+                {
+                    level: toLogLevel(level),
+                    category: String(category),
+                    message: String(message),
+                    functionName,
+                    invocationId,
+                },
                 invocationContext,
             );
         },

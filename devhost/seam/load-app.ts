@@ -42,7 +42,8 @@ let loadStarted = false;
  */
 export async function loadApp(appDir: string, options: LoadAppOptions = {}): Promise<DevhostApp> {
     installCoreModule();
-    if (loadStarted) throw new Error('This process already loaded a function app; the devhost hosts one app per process.');
+    if (loadStarted)
+        throw new Error('This process already loaded a function app; the devhost hosts one app per process.');
     loadStarted = true;
 
     const absoluteAppDir = path.resolve(appDir);
@@ -54,7 +55,9 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
     const manifest = await readAppManifest(absoluteAppDir);
     const entryFiles = await findFiles(absoluteAppDir, manifest.mainGlob);
     if (entryFiles.length === 0) {
-        throw new Error(`No files match package.json "main" (${manifest.mainGlob}) in ${absoluteAppDir}. Did you build the app?`);
+        throw new Error(
+            `No files match package.json "main" (${manifest.mainGlob}) in ${absoluteAppDir}. Did you build the app?`,
+        );
     }
 
     // Rooted at the app so its own node_modules resolve first (the app's @azure/functions, not ours).
@@ -64,9 +67,12 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
             if (isEsm(file, manifest.jsIsEsm)) await import(pathToFileURL(file).href);
             else appRequire(file);
         } catch (error) {
-            throw new Error(`Worker was unable to load entry point "${path.relative(absoluteAppDir, file)}": ${describe(error)}`, {
-                cause: error,
-            });
+            throw new Error(
+                `Worker was unable to load entry point "${path.relative(absoluteAppDir, file)}": ${describe(error)}`,
+                {
+                    cause: error,
+                },
+            );
         }
     }
 
@@ -143,7 +149,9 @@ function describeRegistration(registration: Registration): RegisteredFunction {
     const triggers = Object.entries(bindings).filter(([, binding]) => /trigger$/i.test(binding.type));
     const [trigger] = triggers;
     if (!trigger || triggers.length > 1) {
-        throw new Error(`Function '${registration.metadata.name}' must have exactly one trigger binding (found ${triggers.length}).`);
+        throw new Error(
+            `Function '${registration.metadata.name}' must have exactly one trigger binding (found ${triggers.length}).`,
+        );
     }
     return { name: registration.metadata.name, bindings, trigger: { name: trigger[0], binding: trigger[1] } };
 }

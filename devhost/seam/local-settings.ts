@@ -28,7 +28,9 @@ export async function readLocalSettings(appDir: string): Promise<LocalSettings |
     try {
         return localSettingsSchema.parse(JSON.parse(text));
     } catch (error) {
-        throw new Error(`${file} is not valid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(`${file} is not valid: ${error instanceof Error ? error.message : String(error)}`, {
+            cause: error,
+        });
     }
 }
 

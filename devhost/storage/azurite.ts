@@ -63,10 +63,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
         '--skipApiVersionCheck',
         '--disableTelemetry',
         '--loose',
-        '--blobHost', host, '--queueHost', host, '--tableHost', host,
-        '--blobPort', String(options.ports?.blob ?? 0),
-        '--queuePort', String(options.ports?.queue ?? 0),
-        '--tablePort', String(options.ports?.table ?? 0),
+        '--blobHost',
+        host,
+        '--queueHost',
+        host,
+        '--tableHost',
+        host,
+        '--blobPort',
+        String(options.ports?.blob ?? 0),
+        '--queuePort',
+        String(options.ports?.queue ?? 0),
+        '--tablePort',
+        String(options.ports?.table ?? 0),
     ];
     if (options.inMemory ?? !options.location) args.push('--inMemoryPersistence');
     else if (options.location) args.push('--location', options.location);

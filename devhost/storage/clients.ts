@@ -5,8 +5,16 @@
  */
 import { AzureNamedKeyCredential, AzureSASCredential, TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
-import { AnonymousCredential as BlobAnonymousCredential, ContainerClient, StorageSharedKeyCredential as BlobSharedKey } from '@azure/storage-blob';
-import { AnonymousCredential as QueueAnonymousCredential, QueueClient, StorageSharedKeyCredential as QueueSharedKey } from '@azure/storage-queue';
+import {
+    AnonymousCredential as BlobAnonymousCredential,
+    ContainerClient,
+    StorageSharedKeyCredential as BlobSharedKey,
+} from '@azure/storage-blob';
+import {
+    AnonymousCredential as QueueAnonymousCredential,
+    QueueClient,
+    StorageSharedKeyCredential as QueueSharedKey,
+} from '@azure/storage-queue';
 import type { StorageConnection } from './connection';
 import type { HubResourceNames } from './hub-resources';
 import { createDefaultAzureCredential } from './identity-credential';
@@ -32,7 +40,12 @@ export function createHubClients(connection: StorageConnection, names: HubResour
     const table = (name: string): TableClient => {
         switch (credential.kind) {
             case 'sharedKey':
-                return new TableClient(endpoints.table, name, new AzureNamedKeyCredential(credential.accountName, credential.accountKey), tableOptions);
+                return new TableClient(
+                    endpoints.table,
+                    name,
+                    new AzureNamedKeyCredential(credential.accountName, credential.accountKey),
+                    tableOptions,
+                );
             case 'sas':
                 return new TableClient(endpoints.table, name, new AzureSASCredential(credential.token), tableOptions);
             case 'identity':

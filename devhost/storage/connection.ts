@@ -59,7 +59,10 @@ function connectionStringParts(text: string): Map<string, string> {
     for (const segment of text.split(';')) {
         if (!segment.trim()) continue;
         const eq = segment.indexOf('=');
-        if (eq <= 0) throw new StorageConfigurationError(`Malformed storage connection string segment: '${segment.split('=')[0]}…'.`);
+        if (eq <= 0)
+            throw new StorageConfigurationError(
+                `Malformed storage connection string segment: '${segment.split('=')[0]}…'.`,
+            );
         parts.set(segment.slice(0, eq).trim().toLowerCase(), segment.slice(eq + 1).trim());
     }
     return parts;
@@ -95,7 +98,9 @@ export function parseConnectionString(text: string): StorageConnection {
         const explicit = parts.get(`${service}endpoint`);
         if (explicit) return trimSlash(explicit);
         if (!accountName) {
-            throw new StorageConfigurationError(`Storage connection string has neither AccountName nor ${service[0]?.toUpperCase()}${service.slice(1)}Endpoint.`);
+            throw new StorageConfigurationError(
+                `Storage connection string has neither AccountName nor ${service[0]?.toUpperCase()}${service.slice(1)}Endpoint.`,
+            );
         }
         return `${protocol}://${accountName}.${service}.${suffix}`;
     };
@@ -104,7 +109,10 @@ export function parseConnectionString(text: string): StorageConnection {
     let credential: StorageCredential;
     if (accountName && accountKey) credential = { kind: 'sharedKey', accountName, accountKey };
     else if (sas) credential = { kind: 'sas', token: sas.replace(/^\?/, '') };
-    else throw new StorageConfigurationError('Storage connection string needs AccountName and AccountKey, or SharedAccessSignature.');
+    else
+        throw new StorageConfigurationError(
+            'Storage connection string needs AccountName and AccountKey, or SharedAccessSignature.',
+        );
 
     return { endpoints, credential, description: accountName ?? new URL(endpoints.table).host };
 }

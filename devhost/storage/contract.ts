@@ -137,8 +137,15 @@ export interface TaskHubStorage {
      * return the message's receipt (the Azure one always does); callers that need one check for it.
      */
     sendControlMessage(message: TaskMessage, options?: SendMessageOptions): Promise<MessageReceipt | void>;
-    sendWorkItem(message: TaskMessage, options?: Pick<SendMessageOptions, 'hiddenForSeconds'>): Promise<MessageReceipt | void>;
-    receiveControlMessages(partition: number, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]>;
+    sendWorkItem(
+        message: TaskMessage,
+        options?: Pick<SendMessageOptions, 'hiddenForSeconds'>,
+    ): Promise<MessageReceipt | void>;
+    receiveControlMessages(
+        partition: number,
+        max: number,
+        visibilityTimeoutSeconds: number,
+    ): Promise<ReceivedMessage[]>;
     receiveWorkItems(max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]>;
     deleteMessage(message: ReceivedMessage): Promise<void>;
     /** Makes the message visible again after `delaySeconds` (abandon with back-off). Returns the new pop receipt. */

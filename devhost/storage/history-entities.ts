@@ -6,7 +6,16 @@
  */
 import { EventType, RuntimeStatus, type HistoryEvent } from '../durable/history';
 import { EVENT_MEMBERS, eventTypeFromName, parseHistoryEvent } from './history-event-schema';
-import { cellBoolean, cellDateTime, cellNumber, cellString, cellValue, dateTimeCell, type Cell, type TypedRow } from './table-cells';
+import {
+    cellBoolean,
+    cellDateTime,
+    cellNumber,
+    cellString,
+    cellValue,
+    dateTimeCell,
+    type Cell,
+    type TypedRow,
+} from './table-cells';
 
 export type HistoryEntity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
@@ -70,14 +79,20 @@ function encodeMember(name: string, value: unknown): unknown {
         case 'int':
             // Whole numbers beyond Int32 would be rejected as Int32; say Int64. Fractions go as Double.
             if (typeof value === 'number' && !Number.isInteger(value)) return { value: String(value), type: 'Double' };
-            if (typeof value === 'number' && Math.abs(value) > 0x7fffffff) return { value: String(value), type: 'Int64' };
+            if (typeof value === 'number' && Math.abs(value) > 0x7fffffff)
+                return { value: String(value), type: 'Int64' };
             return value;
         default:
             return value;
     }
 }
 
-export function historyEventToEntity(event: HistoryEvent, partitionKey: string, rowKey: string, executionId: string): HistoryEntity {
+export function historyEventToEntity(
+    event: HistoryEvent,
+    partitionKey: string,
+    rowKey: string,
+    executionId: string,
+): HistoryEntity {
     const entity: HistoryEntity = {
         partitionKey,
         rowKey,
@@ -123,7 +138,8 @@ function decodeMember(name: string, cell: Cell): unknown {
 export function entityToHistoryEvent(row: TypedRow): HistoryEvent {
     const typeCell = row.cells.get('EventType');
     const stampCell = row.cells.get('_Timestamp');
-    if (!typeCell || !stampCell) throw new Error(`History row '${row.partitionKey}'/'${row.rowKey}' lacks EventType or _Timestamp.`);
+    if (!typeCell || !stampCell)
+        throw new Error(`History row '${row.partitionKey}'/'${row.rowKey}' lacks EventType or _Timestamp.`);
     const eventType = eventTypeFromName(cellString('EventType', typeCell));
 
     const event: Record<string, unknown> = { EventType: eventType };

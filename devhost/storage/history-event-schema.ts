@@ -42,8 +42,17 @@ function event<T extends EventType, S extends z.ZodRawShape>(type: T, shape: S) 
     });
 }
 
-const completion = { OrchestrationStatus: runtimeStatusSchema, Result: nullableString, FailureDetails: failureDetailsSchema.nullable() };
-const failure = { TaskScheduledId: z.number().int(), Reason: nullableString, Details: nullableString, FailureDetails: failureDetailsSchema.nullable() };
+const completion = {
+    OrchestrationStatus: runtimeStatusSchema,
+    Result: nullableString,
+    FailureDetails: failureDetailsSchema.nullable(),
+};
+const failure = {
+    TaskScheduledId: z.number().int(),
+    Reason: nullableString,
+    Details: nullableString,
+    FailureDetails: failureDetailsSchema.nullable(),
+};
 const reason = { Reason: nullableString };
 
 export const historyEventSchema = z.discriminatedUnion('EventType', [
@@ -63,7 +72,12 @@ export const historyEventSchema = z.discriminatedUnion('EventType', [
     event(EventType.TaskScheduled, { Name: z.string(), Version: nullableString, Input: nullableString }),
     event(EventType.TaskCompleted, { TaskScheduledId: z.number().int(), Result: nullableString }),
     event(EventType.TaskFailed, failure),
-    event(EventType.SubOrchestrationInstanceCreated, { Name: z.string(), Version: nullableString, InstanceId: z.string(), Input: nullableString }),
+    event(EventType.SubOrchestrationInstanceCreated, {
+        Name: z.string(),
+        Version: nullableString,
+        InstanceId: z.string(),
+        Input: nullableString,
+    }),
     event(EventType.SubOrchestrationInstanceCompleted, { TaskScheduledId: z.number().int(), Result: nullableString }),
     event(EventType.SubOrchestrationInstanceFailed, failure),
     event(EventType.TimerCreated, { FireAt: z.string() }),
@@ -90,7 +104,17 @@ export function parseHistoryEvent(value: unknown): HistoryEvent {
  * row is null (the table does not store nulls).
  */
 export const EVENT_MEMBERS: Readonly<Record<EventType, readonly string[]>> = {
-    [EventType.ExecutionStarted]: ['OrchestrationInstance', 'ParentInstance', 'Name', 'Version', 'Input', 'Tags', 'Correlation', 'ScheduledStartTime', 'Generation'],
+    [EventType.ExecutionStarted]: [
+        'OrchestrationInstance',
+        'ParentInstance',
+        'Name',
+        'Version',
+        'Input',
+        'Tags',
+        'Correlation',
+        'ScheduledStartTime',
+        'Generation',
+    ],
     [EventType.ExecutionCompleted]: ['OrchestrationStatus', 'Result', 'FailureDetails'],
     [EventType.ExecutionFailed]: [],
     [EventType.ExecutionTerminated]: ['Input'],

@@ -14,7 +14,13 @@
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { CheckpointConflictError, type HistoryAppend, type HistorySnapshot } from './contract';
-import { entityToHistoryEvent, historyEventToEntity, historyRowKey, SENTINEL_ROW_KEY, type HistoryEntity } from './history-entities';
+import {
+    entityToHistoryEvent,
+    historyEventToEntity,
+    historyRowKey,
+    SENTINEL_ROW_KEY,
+    type HistoryEntity,
+} from './history-entities';
 import { escapePartitionKey } from './key-sanitation';
 import type { LargeColumns } from './large-columns';
 import type { StorageStats } from './stats';
@@ -29,7 +35,8 @@ const BLOB_NAME_SUFFIX = 'BlobName';
 
 function estimatedBytes(entity: Record<string, unknown>): number {
     let bytes = 512;
-    for (const [name, value] of Object.entries(entity)) bytes += name.length * 2 + (typeof value === 'string' ? value.length * 2 : 16);
+    for (const [name, value] of Object.entries(entity))
+        bytes += name.length * 2 + (typeof value === 'string' ? value.length * 2 : 16);
     return bytes;
 }
 
@@ -50,7 +57,10 @@ export class HistoryStore {
         const partitionKey = escapePartitionKey(instanceId);
         const rows: TypedRow[] = [];
         const pages = this.table
-            .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` }, disableTypeConversion: true })
+            .listEntities({
+                queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` },
+                disableTypeConversion: true,
+            })
             .byPage();
         for await (const page of pages) {
             this.stats.tableOps++;
@@ -109,9 +119,15 @@ export class HistoryStore {
         for (const [i, batch] of batches.entries()) {
             const final = i === batches.length - 1;
             const complete = final && (append.isCheckpointComplete ?? true);
-            const sentinel: HistoryEntity = { partitionKey, rowKey: SENTINEL_ROW_KEY, ExecutionId: append.executionId, IsCheckpointComplete: complete };
+            const sentinel: HistoryEntity = {
+                partitionKey,
+                rowKey: SENTINEL_ROW_KEY,
+                ExecutionId: append.executionId,
+                IsCheckpointComplete: complete,
+            };
             if (complete) sentinel.CheckpointCompletedTimestamp = new Date();
-            const guard: TransactionAction = etag === undefined ? ['create', sentinel] : ['update', sentinel, 'Merge', { etag }];
+            const guard: TransactionAction =
+                etag === undefined ? ['create', sentinel] : ['update', sentinel, 'Merge', { etag }];
             etag = await this.submit(append.instanceId, [...batch, guard]);
         }
         if (etag === undefined) throw new Error('The history transaction returned no sentinel ETag.');
@@ -122,13 +138,15 @@ export class HistoryStore {
         this.stats.tableOps++;
         try {
             const response = await this.table.submitTransaction(actions);
-            const sentinel = response.subResponses.find((r) => r.rowKey === SENTINEL_ROW_KEY) ?? response.subResponses.at(-1);
+            const sentinel =
+                response.subResponses.find((r) => r.rowKey === SENTINEL_ROW_KEY) ?? response.subResponses.at(-1);
             return sentinel?.etag;
         } catch (err) {
             // 409: the sentinel we meant to Add exists; 412: its ETag moved on; 404: a row we meant to delete is
             // already gone. Each means another writer checkpointed first.
             const hasDeletes = actions.some((a) => a[0] === 'delete');
-            if (isConcurrencyConflict(err) || (hasDeletes && httpStatusOf(err) === 404)) throw new CheckpointConflictError(instanceId);
+            if (isConcurrencyConflict(err) || (hasDeletes && httpStatusOf(err) === 404))
+                throw new CheckpointConflictError(instanceId);
             throw err;
         }
     }
@@ -152,7 +170,9 @@ export class HistoryStore {
         const keys = await this.listRowKeys(partitionKey);
         const batches: TransactionAction[][] = [];
         for (let i = 0; i < keys.length; i += 100) {
-            batches.push(keys.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]));
+            batches.push(
+                keys.slice(i, i + 100).map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
+            );
         }
         await Promise.all(
             batches.map(async (batch) => {
@@ -171,7 +191,10 @@ function splitIntoTransactions(actions: TransactionAction[]): TransactionAction[
     let bytes = 0;
     for (const action of actions) {
         const size = estimatedBytes(action[1]);
-        if (current.length > 0 && (current.length === MAX_ROWS_PER_TRANSACTION || bytes + size > MAX_TRANSACTION_BYTES)) {
+        if (
+            current.length > 0 &&
+            (current.length === MAX_ROWS_PER_TRANSACTION || bytes + size > MAX_TRANSACTION_BYTES)
+        ) {
             batches.push(current);
             current = [];
             bytes = 0;

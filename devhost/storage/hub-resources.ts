@@ -19,7 +19,9 @@ export function controlQueueName(hubName: string, partition: number): string {
 
 export function hubResourceNames(hubName: string, partitionCount: number): HubResourceNames {
     if (!Number.isInteger(partitionCount) || partitionCount < 1 || partitionCount > MAX_PARTITION_COUNT) {
-        throw new RangeError(`partitionCount must be an integer from 1 to ${MAX_PARTITION_COUNT}, got ${partitionCount}.`);
+        throw new RangeError(
+            `partitionCount must be an integer from 1 to ${MAX_PARTITION_COUNT}, got ${partitionCount}.`,
+        );
     }
     const lower = hubName.toLowerCase();
     return {

@@ -16,10 +16,17 @@ export type ModuleLoader = (specifier: string) => unknown;
 const defaultLoader: ModuleLoader = (specifier) => createRequire(__filename)(specifier);
 
 function isIdentityModule(value: unknown): value is IdentityModule {
-    return typeof value === 'object' && value !== null && typeof Reflect.get(value, 'DefaultAzureCredential') === 'function';
+    return (
+        typeof value === 'object' &&
+        value !== null &&
+        typeof Reflect.get(value, 'DefaultAzureCredential') === 'function'
+    );
 }
 
-export function createDefaultAzureCredential(clientId: string | undefined, load: ModuleLoader = defaultLoader): TokenCredential {
+export function createDefaultAzureCredential(
+    clientId: string | undefined,
+    load: ModuleLoader = defaultLoader,
+): TokenCredential {
     let loaded: unknown;
     try {
         loaded = load('@azure/identity');
@@ -31,7 +38,9 @@ export function createDefaultAzureCredential(clientId: string | undefined, load:
         );
     }
     if (!isIdentityModule(loaded)) {
-        throw new StorageConfigurationError('The installed @azure/identity package does not export DefaultAzureCredential.');
+        throw new StorageConfigurationError(
+            'The installed @azure/identity package does not export DefaultAzureCredential.',
+        );
     }
     return new loaded.DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined);
 }

@@ -15,9 +15,25 @@ export type InstanceEntity = Record<string, unknown> & { partitionKey: string; r
 
 /** Every column an instance row can have; listings that skip the input select the others. */
 export const INSTANCE_COLUMNS = [
-    'ExecutionId', 'Name', 'Version', 'Input', 'InputBlobName', 'Output', 'OutputBlobName', 'CustomStatus',
-    'CreatedTime', 'LastUpdatedTime', 'CompletedTime', 'ScheduledStartTime', 'RuntimeStatus', 'Generation',
-    'Tags', 'TagsBlobName', 'TaskHubName', 'ParentInstanceId', 'NameBlobName',
+    'ExecutionId',
+    'Name',
+    'Version',
+    'Input',
+    'InputBlobName',
+    'Output',
+    'OutputBlobName',
+    'CustomStatus',
+    'CreatedTime',
+    'LastUpdatedTime',
+    'CompletedTime',
+    'ScheduledStartTime',
+    'RuntimeStatus',
+    'Generation',
+    'Tags',
+    'TagsBlobName',
+    'TaskHubName',
+    'ParentInstanceId',
+    'NameBlobName',
 ] as const;
 
 export function instanceRecordToEntity(record: InstanceRecord, hubName: string): InstanceEntity {
@@ -44,7 +60,10 @@ export function instanceRecordToEntity(record: InstanceRecord, hubName: string):
     return entity;
 }
 
-const runtimeStatusNames = Object.keys(RuntimeStatus).filter((k) => Number.isNaN(Number(k))) as [RuntimeStatusName, ...RuntimeStatusName[]];
+const runtimeStatusNames = Object.keys(RuntimeStatus).filter((k) => Number.isNaN(Number(k))) as [
+    RuntimeStatusName,
+    ...RuntimeStatusName[],
+];
 
 /** A row as the SDK returns it with type conversion on (DateTime → Date). */
 export const instanceRowSchema = z.looseObject({

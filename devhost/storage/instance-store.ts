@@ -3,7 +3,13 @@
  */
 import type { TableClient } from '@azure/data-tables';
 import type { InstancePage, InstanceQuery, InstanceRecord } from './contract';
-import { INSTANCE_COLUMNS, instanceRecordToEntity, instanceRowSchema, instanceRowToRecord, type InstanceRow } from './instance-entities';
+import {
+    INSTANCE_COLUMNS,
+    instanceRecordToEntity,
+    instanceRowSchema,
+    instanceRowToRecord,
+    type InstanceRow,
+} from './instance-entities';
 import { instanceQueryFilter } from './instance-query';
 import { escapePartitionKey } from './key-sanitation';
 import type { LargeColumns } from './large-columns';
@@ -12,7 +18,11 @@ import type { StorageStats } from './stats';
 import { httpStatusOf } from './storage-errors';
 import { unwrapContinuationToken, wrapContinuationToken } from './continuation-token';
 
-const COLUMNS_WITHOUT_INPUT = ['PartitionKey', 'RowKey', ...INSTANCE_COLUMNS.filter((c) => c !== 'Input' && c !== 'InputBlobName')];
+const COLUMNS_WITHOUT_INPUT = [
+    'PartitionKey',
+    'RowKey',
+    ...INSTANCE_COLUMNS.filter((c) => c !== 'Input' && c !== 'InputBlobName'),
+];
 
 /** The input of a provider-written instance row whose Input is the URL of a whole ExecutionStarted message. */
 function inputOfStartMessage(json: string): string | null {
@@ -69,7 +79,10 @@ export class InstanceStore {
         const filter = instanceQueryFilter(query);
         const pages = this.table
             .listEntities({
-                queryOptions: { ...(filter ? { filter } : {}), ...(query.excludeInput ? { select: [...COLUMNS_WITHOUT_INPUT] } : {}) },
+                queryOptions: {
+                    ...(filter ? { filter } : {}),
+                    ...(query.excludeInput ? { select: [...COLUMNS_WITHOUT_INPUT] } : {}),
+                },
             })
             .byPage({
                 ...(query.top ? { maxPageSize: query.top } : {}),
@@ -90,8 +103,17 @@ export class InstanceStore {
             return typeof value === 'string' && value ? value : undefined;
         };
         const restore = (column: 'Input' | 'Output' | 'Tags'): Promise<string | undefined> =>
-            this.largeColumns.restoreInstanceColumn(row.partitionKey, row[column], blobName(column), inputOfStartMessage);
-        const [input, output, tags] = await Promise.all([skipInput ? undefined : restore('Input'), restore('Output'), restore('Tags')]);
+            this.largeColumns.restoreInstanceColumn(
+                row.partitionKey,
+                row[column],
+                blobName(column),
+                inputOfStartMessage,
+            );
+        const [input, output, tags] = await Promise.all([
+            skipInput ? undefined : restore('Input'),
+            restore('Output'),
+            restore('Tags'),
+        ]);
         return instanceRowToRecord(row, { input, output, tags });
     }
 }

@@ -20,7 +20,8 @@ export function escapePartitionKey(instanceId: string): string {
     for (const ch of instanceId) {
         const mapped = ESCAPED[ch];
         if (mapped !== undefined) out += ESCAPE + mapped;
-        else if (ch.length === 1 && isControl(ch.charCodeAt(0))) out += ESCAPE + String.fromCharCode(CONTROL_OFFSET + ch.charCodeAt(0));
+        else if (ch.length === 1 && isControl(ch.charCodeAt(0)))
+            out += ESCAPE + String.fromCharCode(CONTROL_OFFSET + ch.charCodeAt(0));
         else out += ch;
     }
     return out;

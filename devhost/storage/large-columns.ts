@@ -5,7 +5,12 @@
  * does) keeps "" plus `InputBlobName`. Readers accept all three forms.
  */
 import { blobNameColumn } from './history-entities';
-import { exceedsTablePropertyLimit, historyBlobName, LARGE_PROPERTY_COLUMNS, type LargePayloadStore } from './large-payloads';
+import {
+    exceedsTablePropertyLimit,
+    historyBlobName,
+    LARGE_PROPERTY_COLUMNS,
+    type LargePayloadStore,
+} from './large-payloads';
 import type { LargeValueCache } from './large-value-cache';
 
 /** The provider's instance-row Input blob may be a whole ExecutionStarted message (`...-ExecutionStarted.json.gz`). */
@@ -46,13 +51,21 @@ export class LargeColumns {
     }
 
     /** Offloads the large columns of an instance row in place; `pending` selects the Pending-row form. */
-    async offloadInstanceRow(entity: Record<string, unknown> & { partitionKey: string }, pending: boolean): Promise<void> {
+    async offloadInstanceRow(
+        entity: Record<string, unknown> & { partitionKey: string },
+        pending: boolean,
+    ): Promise<void> {
         await Promise.all(
             LARGE_PROPERTY_COLUMNS.map(async (column) => {
                 const value = entity[column];
                 if (typeof value !== 'string' || !exceedsTablePropertyLimit(value)) return;
                 // A new instance always gets fresh blobs: a cached one might belong to a purged predecessor.
-                const name = await this.store(entity.partitionKey, value, () => historyBlobName(entity.partitionKey, '', undefined, column), !pending);
+                const name = await this.store(
+                    entity.partitionKey,
+                    value,
+                    () => historyBlobName(entity.partitionKey, '', undefined, column),
+                    !pending,
+                );
                 if (pending) {
                     entity[blobNameColumn(column)] = name;
                     entity[column] = '';
@@ -82,7 +95,8 @@ export class LargeColumns {
     ): Promise<string | undefined> {
         const name = blobName ?? (value ? this.payloads.blobNameFromUrl(value) : undefined);
         if (!name) return value;
-        if (name.endsWith(MESSAGE_BLOB_SUFFIX)) return parseStartMessage(await this.payloads.download(name)) ?? undefined;
+        if (name.endsWith(MESSAGE_BLOB_SUFFIX))
+            return parseStartMessage(await this.payloads.download(name)) ?? undefined;
         return this.restore(partitionKey, name);
     }
 }

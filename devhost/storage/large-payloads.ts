@@ -19,7 +19,17 @@ export const MAX_TABLE_PROPERTY_BYTES = 60 * 1024;
 export const MAX_QUEUE_PAYLOAD_BYTES = 45 * 1024;
 
 /** Table columns the provider checks for size; everything else is small by construction. */
-export const LARGE_PROPERTY_COLUMNS = ['Name', 'Input', 'Result', 'Output', 'Reason', 'Details', 'Correlation', 'FailureDetails', 'Tags'] as const;
+export const LARGE_PROPERTY_COLUMNS = [
+    'Name',
+    'Input',
+    'Result',
+    'Output',
+    'Reason',
+    'Details',
+    'Correlation',
+    'FailureDetails',
+    'Tags',
+] as const;
 
 /** The service measures strings in UTF-16 code units, two bytes each (`Encoding.Unicode.GetByteCount`). */
 export function exceedsTablePropertyLimit(text: string): boolean {
@@ -35,7 +45,12 @@ export function exceedsQueuePayloadLimit(json: string): boolean {
  * EventType; the provider then uses the property name ("Input", "Output", "Tags"). The random part keeps two
  * racing writers (split brain) from overwriting each other's blobs.
  */
-export function historyBlobName(sanitizedInstanceId: string, rowKey: string, eventTypeName: string | undefined, property: string): string {
+export function historyBlobName(
+    sanitizedInstanceId: string,
+    rowKey: string,
+    eventTypeName: string | undefined,
+    property: string,
+): string {
     const random = randomInt(0, 0x7fffffff).toString(16).toUpperCase().padStart(8, '0');
     return `${sanitizedInstanceId}/history-${rowKey}-${eventTypeName ?? property}-${random}-${property}.json.gz`;
 }

@@ -29,14 +29,17 @@ function typedFailure(value: unknown): unknown {
 function typedEvent(event: HistoryEvent): Record<string, unknown> {
     const out: Record<string, unknown> = withType(eventTypeName(event.EventType), { ...event });
     const instance: unknown = Reflect.get(event, 'OrchestrationInstance');
-    if (typeof instance === 'object' && instance !== null) out.OrchestrationInstance = withType(`${CORE}.OrchestrationInstance`, instance);
+    if (typeof instance === 'object' && instance !== null)
+        out.OrchestrationInstance = withType(`${CORE}.OrchestrationInstance`, instance);
     const parent: unknown = Reflect.get(event, 'ParentInstance');
     if (typeof parent === 'object' && parent !== null) {
         const parentInstance: unknown = Reflect.get(parent, 'OrchestrationInstance');
         out.ParentInstance = withType(`${CORE}.ParentInstance`, {
             ...parent,
             OrchestrationInstance:
-                typeof parentInstance === 'object' && parentInstance !== null ? withType(`${CORE}.OrchestrationInstance`, parentInstance) : parentInstance,
+                typeof parentInstance === 'object' && parentInstance !== null
+                    ? withType(`${CORE}.OrchestrationInstance`, parentInstance)
+                    : parentInstance,
         });
     }
     if ('FailureDetails' in event) out.FailureDetails = typedFailure(event.FailureDetails);
@@ -102,7 +105,10 @@ const envelopeSchema = z.looseObject({
             Event: z.record(z.string(), z.unknown()),
             SequenceNumber: z.number(),
             // DTFx addresses "the latest execution" with a null ExecutionId (raised events, terminate).
-            OrchestrationInstance: z.looseObject({ InstanceId: z.string(), ExecutionId: z.string().nullable().optional() }),
+            OrchestrationInstance: z.looseObject({
+                InstanceId: z.string(),
+                ExecutionId: z.string().nullable().optional(),
+            }),
         })
         .nullable()
         .optional(),
@@ -111,8 +117,7 @@ const envelopeSchema = z.looseObject({
 });
 
 export type ParsedMessageData =
-    | { kind: 'inline'; message: TaskMessage; activityId: string | undefined }
-    | { kind: 'blob'; blobName: string };
+    { kind: 'inline'; message: TaskMessage; activityId: string | undefined } | { kind: 'blob'; blobName: string };
 
 /**
  * A queue message body back to a task message. Like the provider's reader it accepts raw JSON and base64
@@ -122,7 +127,8 @@ export function parseMessageData(body: string): ParsedMessageData {
     const json = body.trimStart().startsWith('{') ? body : Buffer.from(body, 'base64').toString('utf8');
     const envelope = envelopeSchema.parse(stripTypeNames(JSON.parse(json)));
     if (envelope.CompressedBlobName) return { kind: 'blob', blobName: envelope.CompressedBlobName };
-    if (!envelope.TaskMessage) throw new SyntaxError('Queue message has neither a TaskMessage nor a CompressedBlobName.');
+    if (!envelope.TaskMessage)
+        throw new SyntaxError('Queue message has neither a TaskMessage nor a CompressedBlobName.');
     const rawEvent = envelope.TaskMessage.Event;
     // Members the sender left out are null, as DTFx's deserializer would leave them.
     const eventType: unknown = rawEvent.EventType;

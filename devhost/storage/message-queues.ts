@@ -9,7 +9,12 @@ import { z } from 'zod';
 import { EventType, type OrchestrationInstanceRef, type TaskMessage } from '../durable/history';
 import type { MessageReceipt, ReceivedMessage } from './contract';
 import { exceedsQueuePayloadLimit, messageBlobName, type LargePayloadStore } from './large-payloads';
-import { parseMessageData, serializeMessageData, serializeWrapperMessageData, type ParsedMessageData } from './message-envelope';
+import {
+    parseMessageData,
+    serializeMessageData,
+    serializeWrapperMessageData,
+    type ParsedMessageData,
+} from './message-envelope';
 import type { StorageStats } from './stats';
 import { httpStatusOf } from './storage-errors';
 
@@ -64,17 +69,29 @@ export class MessageQueues {
         });
         let body = json;
         if (exceedsQueuePayloadLimit(json)) {
-            const blobName = messageBlobName(message.OrchestrationInstance.InstanceId, activityId, EventType[message.Event.EventType]);
+            const blobName = messageBlobName(
+                message.OrchestrationInstance.InstanceId,
+                activityId,
+                EventType[message.Event.EventType],
+            );
             await this.payloads.upload(blobName, json);
             body = serializeWrapperMessageData(blobName);
         }
-        const hidden = options.hiddenForSeconds === undefined ? 0 : Math.min(Math.max(0, Math.ceil(options.hiddenForSeconds)), MAX_VISIBILITY_DELAY_SECONDS);
+        const hidden =
+            options.hiddenForSeconds === undefined
+                ? 0
+                : Math.min(Math.max(0, Math.ceil(options.hiddenForSeconds)), MAX_VISIBILITY_DELAY_SECONDS);
         this.stats.queueOps++;
         const sent = await queue.sendMessage(body, {
             messageTimeToLive: -1,
             visibilityTimeout: Math.max(visibilityDelaySeconds(options.visibleAt), hidden),
         });
-        return { queueName: queue.name, messageId: sent.messageId, popReceipt: sent.popReceipt, insertedOn: sent.insertedOn };
+        return {
+            queueName: queue.name,
+            messageId: sent.messageId,
+            popReceipt: sent.popReceipt,
+            insertedOn: sent.insertedOn,
+        };
     }
 
     async receive(queue: QueueClient, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
@@ -91,7 +108,12 @@ export class MessageQueues {
                 } catch (error) {
                     if (!isUnreadable(error)) throw error;
                     await this.discard(queue, item.messageId, item.popReceipt);
-                    this.onDiscarded({ queueName: queue.name, messageId: item.messageId, body: item.messageText, error });
+                    this.onDiscarded({
+                        queueName: queue.name,
+                        messageId: item.messageId,
+                        body: item.messageText,
+                        error,
+                    });
                     return undefined;
                 }
                 return {

@@ -30,7 +30,10 @@ export function parseTypedRow(raw: unknown): TypedRow {
     for (const [name, value] of Object.entries(row)) {
         if (SYSTEM_FIELDS.has(name)) continue;
         const parsed = cellSchema.safeParse(value);
-        if (!parsed.success) throw new Error(`Column '${name}' of row '${row.partitionKey}'/'${row.rowKey}' is not a typed table value.`);
+        if (!parsed.success)
+            throw new Error(
+                `Column '${name}' of row '${row.partitionKey}'/'${row.rowKey}' is not a typed table value.`,
+            );
         cells.set(name, parsed.data);
     }
     return { partitionKey: row.partitionKey, rowKey: row.rowKey, etag: row.etag, cells };
@@ -49,7 +52,8 @@ export function cellString(name: string, cell: Cell): string {
 }
 
 export function cellNumber(name: string, cell: Cell): number {
-    if (cell.type !== 'Int32' && cell.type !== 'Int64' && cell.type !== 'Double') throw new ColumnTypeError(name, 'a number', cell.type);
+    if (cell.type !== 'Int32' && cell.type !== 'Int64' && cell.type !== 'Double')
+        throw new ColumnTypeError(name, 'a number', cell.type);
     return Number(cell.value);
 }
 

@@ -24,7 +24,11 @@ export class InvalidTaskHubNameError extends Error {
 
 /** The name becomes table, queue and container names; letters and digits only, starting with a letter. */
 export function validateTaskHubName(name: string): string {
-    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name) || name.length < MIN_HUB_NAME_LENGTH || name.length > MAX_HUB_NAME_LENGTH) {
+    if (
+        !/^[A-Za-z][A-Za-z0-9]*$/.test(name) ||
+        name.length < MIN_HUB_NAME_LENGTH ||
+        name.length > MAX_HUB_NAME_LENGTH
+    ) {
         throw new InvalidTaskHubNameError(name);
     }
     return name;
@@ -75,7 +79,9 @@ export function resolvePartitionCount(hostJson: unknown, env: NodeJS.ProcessEnv 
     if (configured === undefined) return DEFAULT_PARTITION_COUNT;
     const value = typeof configured === 'number' ? configured : Number(resolveSettingReferences(configured, env));
     if (!Number.isInteger(value) || value < 1 || value > MAX_PARTITION_COUNT) {
-        throw new RangeError(`host.json extensions.durableTask.storageProvider.partitionCount must be 1-${MAX_PARTITION_COUNT}, got ${String(configured)}.`);
+        throw new RangeError(
+            `host.json extensions.durableTask.storageProvider.partitionCount must be 1-${MAX_PARTITION_COUNT}, got ${String(configured)}.`,
+        );
     }
     return value;
 }

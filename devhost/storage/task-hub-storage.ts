@@ -42,7 +42,10 @@ export interface AzureTaskHubStorage extends TaskHubStorage {
     readonly stats: StorageStats;
     readonly resources: HubResourceNames;
     sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<MessageReceipt>;
-    sendWorkItem(message: TaskMessage, options?: Pick<SendOptions, 'sender' | 'hiddenForSeconds'>): Promise<MessageReceipt>;
+    sendWorkItem(
+        message: TaskMessage,
+        options?: Pick<SendOptions, 'sender' | 'hiddenForSeconds'>,
+    ): Promise<MessageReceipt>;
     /**
      * Sends hidden for `hiddenForSeconds` and returns a handle as if the message had been received, so the
      * sender's own dispatcher can work on it and delete it without a receive (the runtime's fast path).
@@ -52,7 +55,9 @@ export interface AzureTaskHubStorage extends TaskHubStorage {
 
 function warnDiscarded(message: DiscardedMessage): void {
     const reason = message.error instanceof Error ? message.error.message : String(message.error);
-    console.warn(`[devhost] Removed unreadable message ${message.messageId} from queue '${message.queueName}': ${reason}`);
+    console.warn(
+        `[devhost] Removed unreadable message ${message.messageId} from queue '${message.queueName}': ${reason}`,
+    );
 }
 
 export function createTaskHubStorage(options: TaskHubStorageOptions): AzureTaskHubStorage {
@@ -76,7 +81,11 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         this.partitionCount = options.partitionCount ?? DEFAULT_PARTITION_COUNT;
         this.resources = hubResourceNames(this.hubName, this.partitionCount);
         this.clients = createHubClients(options.connection, this.resources);
-        this.payloads = new LargePayloadStore(this.clients.largeMessages, options.connection.endpoints.blob, this.stats);
+        this.payloads = new LargePayloadStore(
+            this.clients.largeMessages,
+            options.connection.endpoints.blob,
+            this.stats,
+        );
         const largeColumns = new LargeColumns(this.payloads, this.cache);
         this.instances = new InstanceStore(this.clients.instances, this.hubName, largeColumns, this.stats);
         this.history = new HistoryStore(this.clients.history, largeColumns, this.stats);
@@ -157,7 +166,8 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
 
     private controlQueue(partition: number): QueueClient {
         const queue = this.clients.controlQueues[partition];
-        if (!queue) throw new RangeError(`Partition ${partition} does not exist (partitionCount ${this.partitionCount}).`);
+        if (!queue)
+            throw new RangeError(`Partition ${partition} does not exist (partitionCount ${this.partitionCount}).`);
         return queue;
     }
 
@@ -168,10 +178,17 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
     }
 
     sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<MessageReceipt> {
-        return this.queues.send(this.controlQueue(this.partitionOf(message.OrchestrationInstance.InstanceId)), message, options);
+        return this.queues.send(
+            this.controlQueue(this.partitionOf(message.OrchestrationInstance.InstanceId)),
+            message,
+            options,
+        );
     }
 
-    sendWorkItem(message: TaskMessage, options?: Pick<SendOptions, 'sender' | 'hiddenForSeconds'>): Promise<MessageReceipt> {
+    sendWorkItem(
+        message: TaskMessage,
+        options?: Pick<SendOptions, 'sender' | 'hiddenForSeconds'>,
+    ): Promise<MessageReceipt> {
         // An activity's sender is the orchestration that scheduled it.
         return this.queues.send(this.clients.workItems, message, {
             sender: options?.sender ?? message.OrchestrationInstance,
@@ -179,7 +196,11 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         });
     }
 
-    async sendHidden(queue: 'control' | 'workItem', message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage> {
+    async sendHidden(
+        queue: 'control' | 'workItem',
+        message: TaskMessage,
+        hiddenForSeconds: number,
+    ): Promise<ReceivedMessage> {
         // At least one second: a zero would make it visible to pollers while the sender already works on it.
         const hidden = Math.max(1, hiddenForSeconds);
         const receipt =
@@ -189,7 +210,11 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         return { message, ...receipt, dequeueCount: 0 };
     }
 
-    receiveControlMessages(partition: number, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
+    receiveControlMessages(
+        partition: number,
+        max: number,
+        visibilityTimeoutSeconds: number,
+    ): Promise<ReceivedMessage[]> {
         return this.queues.receive(this.controlQueue(partition), max, visibilityTimeoutSeconds);
     }
 

@@ -29,7 +29,10 @@ export function globToRegExp(glob) {
             if (close === -1) {
                 source += '\\[';
             } else {
-                source += `[${glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+                source += `[${glob
+                    .slice(i + 1, close)
+                    .replace(/^!/, '^')
+                    .replace(/\\/g, '\\\\')}]`;
                 i = close;
             }
         } else if (char === '{') {
@@ -37,7 +40,10 @@ export function globToRegExp(glob) {
             if (close === -1) {
                 source += '\\{';
             } else {
-                const alternatives = glob.slice(i + 1, close).split(',').map((part) => globToRegExp(part).source.slice(1, -1));
+                const alternatives = glob
+                    .slice(i + 1, close)
+                    .split(',')
+                    .map((part) => globToRegExp(part).source.slice(1, -1));
                 source += `(?:${alternatives.join('|')})`;
                 i = close;
             }

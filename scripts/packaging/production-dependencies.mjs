@@ -36,7 +36,9 @@ export function listProductionPackages(projectRoot) {
     for (const [path, entry] of Object.entries(lockfile.packages)) {
         if (!path.startsWith('node_modules/') || entry.dev === true) continue;
         if (entry.link === true) {
-            throw new Error(`${path} is a linked package; the deployment zip cannot follow links. Install it as a regular dependency.`);
+            throw new Error(
+                `${path} is a linked package; the deployment zip cannot follow links. Install it as a regular dependency.`,
+            );
         }
         const directory = join(projectRoot, path);
         // Optional dependencies are platform-specific; only the ones npm actually installed belong in the zip.
@@ -45,9 +47,13 @@ export function listProductionPackages(projectRoot) {
             if (optional) continue;
             throw new Error(`Production dependency ${path} is in package-lock.json but not installed. Run npm ci.`);
         }
-        const manifest = installedManifestSchema.parse(JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')));
+        const manifest = installedManifestSchema.parse(
+            JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')),
+        );
         if (entry.version !== undefined && manifest.version !== entry.version) {
-            throw new Error(`${path} is ${manifest.version} on disk but ${entry.version} in package-lock.json. Run npm ci.`);
+            throw new Error(
+                `${path} is ${manifest.version} on disk but ${entry.version} in package-lock.json. Run npm ci.`,
+            );
         }
         const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
         packages.push({ path, name, version: manifest.version });

@@ -10,7 +10,8 @@ export const ParallelInputSchema = z.object({
 export type ParallelInput = z.infer<typeof ParallelInputSchema>;
 
 /** The outcome of processing one value: a label for it, or the reason it cannot be processed. */
-export type ItemOutcome = { readonly ok: true; readonly label: string } | { readonly ok: false; readonly error: string };
+export type ItemOutcome =
+    { readonly ok: true; readonly label: string } | { readonly ok: false; readonly error: string };
 
 const IDENTITY_KEYS = ['id', 'sku', 'name'] as const;
 
@@ -35,5 +36,8 @@ export function describeItem(item: unknown): ItemOutcome {
         }
         return { ok: false, error: 'Item object has no id, sku or name' };
     }
-    return { ok: false, error: `Item of type ${item === null ? 'null' : Array.isArray(item) ? 'array' : typeof item} cannot be processed` };
+    return {
+        ok: false,
+        error: `Item of type ${item === null ? 'null' : Array.isArray(item) ? 'array' : typeof item} cannot be processed`,
+    };
 }

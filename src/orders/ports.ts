@@ -14,10 +14,17 @@ export interface PaymentGateway {
 
 export interface FulfilmentService {
     /** Hands the order's lines to the warehouse; resolves with the carrier's tracking number. */
-    ship(request: { readonly orderId: string; readonly items: readonly OrderItem[] }): Promise<{ readonly trackingNumber: string }>;
+    ship(request: {
+        readonly orderId: string;
+        readonly items: readonly OrderItem[];
+    }): Promise<{ readonly trackingNumber: string }>;
 }
 
 export interface Notifier {
     /** Sends one message to a customer; resolves with the provider's message id. */
-    send(message: { readonly to: string; readonly subject: string; readonly body: string }): Promise<{ readonly messageId: string }>;
+    send(message: {
+        readonly to: string;
+        readonly subject: string;
+        readonly body: string;
+    }): Promise<{ readonly messageId: string }>;
 }

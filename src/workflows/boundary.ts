@@ -3,9 +3,7 @@ import { formatFieldPath } from '../field-path';
 
 /** A schema failure as `path: message` pairs joined by `; `: readable in a failed activity or instance. */
 export function describeIssues(error: z.ZodError): string {
-    return error.issues
-        .map((issue) => `${formatFieldPath(issue.path)}: ${issue.message}`)
-        .join('; ');
+    return error.issues.map((issue) => `${formatFieldPath(issue.path)}: ${issue.message}`).join('; ');
 }
 
 /**
@@ -24,7 +22,12 @@ export class WorkflowInputError extends Error {
 }
 
 /** Parses `value` with `schema` or throws a WorkflowInputError naming the function and what was read. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, functionName: string, what: string): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+    schema: S,
+    value: unknown,
+    functionName: string,
+    what: string,
+): z.output<S> {
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
         throw new WorkflowInputError(functionName, what, parsed.error);

@@ -17,7 +17,12 @@ export type ChargeCustomerResult = z.infer<typeof ChargeCustomerResultSchema>;
 /** Activity `charge_customer`: charges the order's total through the payment gateway. */
 export function createChargeCustomer(payments: PaymentGateway) {
     return async (input: unknown, context: InvocationContext): Promise<ChargeCustomerResult> => {
-        const { order_id, amount } = parseOrThrow(ChargeCustomerInputSchema, input, ActivityNames.chargeCustomer, 'input');
+        const { order_id, amount } = parseOrThrow(
+            ChargeCustomerInputSchema,
+            input,
+            ActivityNames.chargeCustomer,
+            'input',
+        );
         const { chargeId } = await payments.charge({ orderId: order_id, amount });
         context.log(`Charged ${amount.decimal} for order ${order_id} (${chargeId})`);
         return { charge_id: chargeId, amount };

@@ -45,7 +45,9 @@ describe('validate_order', () => {
     it('throws a WorkflowInputError naming the activity for malformed input', async () => {
         const failure = validateOrder({ order_id: 7 }, context());
         await expect(failure).rejects.toBeInstanceOf(WorkflowInputError);
-        await expect(validateOrder({ order_id: 7 }, context())).rejects.toThrow(/^validate_order: invalid input: order_id/);
+        await expect(validateOrder({ order_id: 7 }, context())).rejects.toThrow(
+            /^validate_order: invalid input: order_id/,
+        );
     });
 });
 
@@ -60,7 +62,9 @@ describe('charge_customer', () => {
     it('charges nothing for a zero, inconsistent or missing amount', async () => {
         const payments = recordingPayments();
         const charge = createChargeCustomer(payments);
-        await expect(charge({ order_id: 'A-1', amount: { cents: 0, decimal: 0 } }, context())).rejects.toThrow(/positive/);
+        await expect(charge({ order_id: 'A-1', amount: { cents: 0, decimal: 0 } }, context())).rejects.toThrow(
+            /positive/,
+        );
         await expect(charge({ order_id: 'A-1', amount: { cents: 8997, decimal: 89 } }, context())).rejects.toThrow(
             /amount.decimal/,
         );
@@ -86,7 +90,9 @@ describe('fulfill_order', () => {
             },
         };
         const items = [{ sku: 'MUG', quantity: 2 }];
-        expect(await createFulfillOrder(warehouse)({ order_id: 'A-1', items }, context())).toEqual({ tracking_number: 'TRK9' });
+        expect(await createFulfillOrder(warehouse)({ order_id: 'A-1', items }, context())).toEqual({
+            tracking_number: 'TRK9',
+        });
         expect(shipped).toEqual([{ orderId: 'A-1', items }]);
     });
 
@@ -151,7 +157,9 @@ describe('process_item', () => {
     });
 
     it('throws for input that is not an indexed item', async () => {
-        await expect(processItem({ index: -1, item: 'a' }, context())).rejects.toThrow(/process_item: invalid input: index/);
+        await expect(processItem({ index: -1, item: 'a' }, context())).rejects.toThrow(
+            /process_item: invalid input: index/,
+        );
     });
 });
 

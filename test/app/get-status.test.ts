@@ -95,7 +95,10 @@ describe('isInstanceNotFoundError', () => {
         [new Error('DurableClient error: Durable Functions extension replied with HTTP 404 response. Details'), true],
         [Object.assign(new Error('not found'), { status: 404 }), true],
         [Object.assign(new Error('not found'), { statusCode: 404 }), true],
-        [new Error('DurableClient error: the Durable Functions extension replied with an empty HTTP 400 response.'), false],
+        [
+            new Error('DurableClient error: the Durable Functions extension replied with an empty HTTP 400 response.'),
+            false,
+        ],
         [new Error('replied with HTTP 4040 response'), false],
         ['HTTP 404', false],
         [null, false],

@@ -20,7 +20,11 @@ async function start(functionName: string, body?: string, client = new FakeDurab
 
 describe('http_start', () => {
     it('starts order_processing with the parsed order and answers 202 with the management payload', async () => {
-        const order = { order_id: 'A-1', items: [{ sku: 'MUG' }, { sku: 'TEE', quantity: 2 }], email: 'ada@example.com' };
+        const order = {
+            order_id: 'A-1',
+            items: [{ sku: 'MUG' }, { sku: 'TEE', quantity: 2 }],
+            email: 'ada@example.com',
+        };
         const { status, body, client } = await start('order_processing', JSON.stringify(order));
 
         expect(status).toBe(202);
@@ -28,16 +32,29 @@ describe('http_start', () => {
             {
                 name: 'order_processing',
                 options: {
-                    input: { ...order, items: [{ sku: 'MUG', quantity: 1 }, { sku: 'TEE', quantity: 2 }] },
+                    input: {
+                        ...order,
+                        items: [
+                            { sku: 'MUG', quantity: 1 },
+                            { sku: 'TEE', quantity: 2 },
+                        ],
+                    },
                 },
             },
         ]);
-        expect(body).toMatchObject({ id: 'instance-1', statusQueryGetUri: expect.stringContaining('/instances/instance-1') });
+        expect(body).toMatchObject({
+            id: 'instance-1',
+            statusQueryGetUri: expect.stringContaining('/instances/instance-1'),
+        });
     });
 
     it('passes on the Location and Retry-After headers of createCheckStatusResponse', async () => {
         const { context } = quietContext('http_start');
-        const response = await startOrchestration(post('parallel_processing', '{"items":[1]}'), new FakeDurableClient(), context);
+        const response = await startOrchestration(
+            post('parallel_processing', '{"items":[1]}'),
+            new FakeDurableClient(),
+            context,
+        );
         expect(response.headers.get('location')).toContain('/instances/instance-1');
         expect(response.headers.get('retry-after')).toBe('10');
     });
@@ -70,13 +87,20 @@ describe('http_start', () => {
         },
     );
 
-    it.each(['{"order_id": ', 'not json', '{"order_id": "A-1",}'])('answers 400 for malformed JSON %j', async (text) => {
-        const { status, contentType, body, client } = await start('order_processing', text);
-        expect(status).toBe(400);
-        expect(contentType).toBe('application/problem+json');
-        expect(body).toMatchObject({ status: 400, title: 'Malformed JSON', detail: expect.stringContaining('not valid JSON') });
-        expect(client.started).toEqual([]);
-    });
+    it.each(['{"order_id": ', 'not json', '{"order_id": "A-1",}'])(
+        'answers 400 for malformed JSON %j',
+        async (text) => {
+            const { status, contentType, body, client } = await start('order_processing', text);
+            expect(status).toBe(400);
+            expect(contentType).toBe('application/problem+json');
+            expect(body).toMatchObject({
+                status: 400,
+                title: 'Malformed JSON',
+                detail: expect.stringContaining('not valid JSON'),
+            });
+            expect(client.started).toEqual([]);
+        },
+    );
 
     it('answers 400 with one message per invalid field', async () => {
         const order = { order_id: '', items: [{ sku: 'MUG', quantity: 0 }, 'TEE'], email: 'nope' };

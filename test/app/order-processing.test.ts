@@ -77,7 +77,11 @@ describe('order_processing', () => {
         ['send_notification', 3],
     ])('fails with the error of %s and schedules nothing after it', (failing, position) => {
         const run = new OrchestratorRun(orderProcessing, threeItems);
-        const results = [{ valid: true, amount: total }, { charge_id: 'ch_1', amount: total }, { tracking_number: 'TRK1' }];
+        const results = [
+            { valid: true, amount: total },
+            { charge_id: 'ch_1', amount: total },
+            { tracking_number: 'TRK1' },
+        ];
         let step = run.start();
         for (const result of results.slice(0, position)) {
             step = run.resolve(result);

@@ -40,7 +40,11 @@ describe('order input schema', () => {
     });
 
     it('defaults quantity to 1, trims ids and drops unknown keys', () => {
-        const order = OrderInputSchema.parse({ order_id: ' A-1 ', items: [{ sku: 'MUG', colour: 'red' }], coupon: 'X' });
+        const order = OrderInputSchema.parse({
+            order_id: ' A-1 ',
+            items: [{ sku: 'MUG', colour: 'red' }],
+            coupon: 'X',
+        });
         expect(order).toEqual({ order_id: 'A-1', items: [{ sku: 'MUG', quantity: 1 }] });
     });
 
@@ -52,7 +56,9 @@ describe('order input schema', () => {
         });
         expect(result.success).toBe(false);
         const paths = result.error?.issues.map((issue) => issue.path.join('.'));
-        expect(paths).toEqual(expect.arrayContaining(['order_id', 'items.0.quantity', 'items.1', 'items.2.quantity', 'email']));
+        expect(paths).toEqual(
+            expect.arrayContaining(['order_id', 'items.0.quantity', 'items.1', 'items.2.quantity', 'email']),
+        );
     });
 
     it('requires order_id and items', () => {

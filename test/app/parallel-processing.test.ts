@@ -55,7 +55,9 @@ describe('parallel_processing', () => {
     });
 
     it('fails for input without an items list', () => {
-        expect(() => new OrchestratorRun(parallelProcessing, null).start()).toThrow(/parallel_processing: invalid input/);
+        expect(() => new OrchestratorRun(parallelProcessing, null).start()).toThrow(
+            /parallel_processing: invalid input/,
+        );
         expect(() => new OrchestratorRun(parallelProcessing, { items: 'abc' }).start()).toThrow(/items/);
     });
 });

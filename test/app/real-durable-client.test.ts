@@ -49,7 +49,11 @@ function stubExtension(request: IncomingMessage, response: ServerResponse): void
 /** An InvocationContext carrying the durableClient binding data the extension would send. */
 function contextWithDurableClient(functionName: string): InvocationContext {
     const clientInput = df.input.durableClient();
-    const context = new InvocationContext({ functionName, logHandler: () => undefined, options: { extraInputs: [clientInput] } });
+    const context = new InvocationContext({
+        functionName,
+        logHandler: () => undefined,
+        options: { extraInputs: [clientInput] },
+    });
     const webhooks = `${base}/runtime/webhooks/durabletask`;
     const query = 'taskHub=TestHub&connection=Storage';
     context.extraInputs.set(clientInput, {
@@ -100,7 +104,9 @@ describe('handlers with the real DurableClient', () => {
 
         const response = await readResponse(await startOrchestration(request, df.getClient(context), context));
 
-        expect(started).toEqual([{ path: '/durabletask/orchestrators/parallel_processing', body: '{"items":["a",2]}' }]);
+        expect(started).toEqual([
+            { path: '/durabletask/orchestrators/parallel_processing', body: '{"items":["a",2]}' },
+        ]);
         expect(response.status).toBe(202);
         expect(response.body).toMatchObject({
             id: 'abc123',
@@ -110,7 +116,11 @@ describe('handlers with the real DurableClient', () => {
 
     it('get_status reads a known instance', async () => {
         const context = contextWithDurableClient('get_status');
-        const request = httpRequest({ method: 'GET', path: '/api/orchestrations/abc123/status', params: { instance_id: 'abc123' } });
+        const request = httpRequest({
+            method: 'GET',
+            path: '/api/orchestrations/abc123/status',
+            params: { instance_id: 'abc123' },
+        });
         const response = await readResponse(await getInstanceStatus(request, df.getClient(context), context));
         expect(response).toMatchObject({
             status: 200,
@@ -120,8 +130,16 @@ describe('handlers with the real DurableClient', () => {
 
     it('get_status turns the real client error for an unknown instance into a 404', async () => {
         const context = contextWithDurableClient('get_status');
-        const request = httpRequest({ method: 'GET', path: '/api/orchestrations/nope/status', params: { instance_id: 'nope' } });
+        const request = httpRequest({
+            method: 'GET',
+            path: '/api/orchestrations/nope/status',
+            params: { instance_id: 'nope' },
+        });
         const response = await readResponse(await getInstanceStatus(request, df.getClient(context), context));
-        expect(response).toEqual({ status: 404, contentType: 'application/json', body: { error: 'Instance not found' } });
+        expect(response).toEqual({
+            status: 404,
+            contentType: 'application/json',
+            body: { error: 'Instance not found' },
+        });
     });
 });

@@ -75,7 +75,9 @@ describe('function registrations (the public contract)', () => {
             route: 'orchestrations/{function_name}',
             methods: ['POST'],
         });
-        expect(registered.get('http_start')).toContainEqual(expect.objectContaining({ type: 'durableClient', direction: 'in' }));
+        expect(registered.get('http_start')).toContainEqual(
+            expect.objectContaining({ type: 'durableClient', direction: 'in' }),
+        );
     });
 
     it('serves get_status on GET orchestrations/{instance_id}/status with a durable client', () => {
@@ -84,7 +86,9 @@ describe('function registrations (the public contract)', () => {
             route: 'orchestrations/{instance_id}/status',
             methods: ['GET'],
         });
-        expect(registered.get('get_status')).toContainEqual(expect.objectContaining({ type: 'durableClient', direction: 'in' }));
+        expect(registered.get('get_status')).toContainEqual(
+            expect.objectContaining({ type: 'durableClient', direction: 'in' }),
+        );
     });
 
     it('registers as orchestrators exactly the names the starter accepts', () => {
@@ -118,7 +122,14 @@ async function episode(name: string, input: unknown, history: unknown[] = []): P
     const trigger = {
         history: [
             { EventType: 12, EventId: -1, IsPlayed: false, Timestamp: timestamp },
-            { EventType: 0, EventId: -1, IsPlayed: false, Timestamp: timestamp, Name: name, Input: JSON.stringify(input) },
+            {
+                EventType: 0,
+                EventId: -1,
+                IsPlayed: false,
+                Timestamp: timestamp,
+                Name: name,
+                Input: JSON.stringify(input),
+            },
             ...history,
         ],
         input,

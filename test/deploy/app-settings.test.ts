@@ -19,14 +19,20 @@ const functionAppBicep = read('infra/app/function-app.bicep');
 const storageBicep = read('infra/app/storage.bicep');
 const monitoringBicep = read('infra/app/monitoring.bicep');
 
-const hostJsonSchema = z.object({
-    extensions: z.object({
-        durableTask: z.object({
-            hubName: z.string(),
-            storageProvider: z.object({ maxQueuePollingInterval: z.string().optional() }).passthrough(),
-        }).passthrough(),
-    }).passthrough(),
-}).passthrough();
+const hostJsonSchema = z
+    .object({
+        extensions: z
+            .object({
+                durableTask: z
+                    .object({
+                        hubName: z.string(),
+                        storageProvider: z.object({ maxQueuePollingInterval: z.string().optional() }).passthrough(),
+                    })
+                    .passthrough(),
+            })
+            .passthrough(),
+    })
+    .passthrough();
 const hostJson: unknown = JSON.parse(read('host.json'));
 
 const localSettingsSchema = z.object({ Values: z.record(z.string(), z.string()) });
@@ -49,8 +55,14 @@ const PLATFORM_PROVIDED = new Map([
 
 /** local.settings.json values that deliberately have no same-named Azure app setting, and why. */
 const LOCAL_ONLY = new Map([
-    [HOST_STORAGE_CONNECTION, 'Azure uses the identity-based AzureWebJobsStorage__accountName form instead of a connection string'],
-    ['FUNCTIONS_WORKER_RUNTIME', 'Flex Consumption takes the runtime from functionAppConfig.runtime.name, not an app setting'],
+    [
+        HOST_STORAGE_CONNECTION,
+        'Azure uses the identity-based AzureWebJobsStorage__accountName form instead of a connection string',
+    ],
+    [
+        'FUNCTIONS_WORKER_RUNTIME',
+        'Flex Consumption takes the runtime from functionAppConfig.runtime.name, not an app setting',
+    ],
 ]);
 
 /** App settings Flex Consumption rejects or ignores: the runtime and package come from functionAppConfig. */
@@ -124,7 +136,9 @@ describe('app settings in the Bicep cover what the app reads', () => {
         const authentication = /APPLICATIONINSIGHTS_AUTHENTICATION_STRING\s*:\s*'([^']*)'/.exec(appSettingsBody)?.[1];
         expect(authentication).toMatch(/Authorization=AAD/);
         expect(authentication).toMatch(/ClientId=/);
-        expect(objectBodyAfter(monitoringBicep, /resource applicationInsights [^=]+=\s*\{/)).toMatch(/DisableLocalAuth:\s*true/);
+        expect(objectBodyAfter(monitoringBicep, /resource applicationInsights [^=]+=\s*\{/)).toMatch(
+            /DisableLocalAuth:\s*true/,
+        );
     });
 });
 
@@ -169,7 +183,9 @@ describe('the Flex Consumption site matches the app', () => {
         const parametersFile = z
             .object({ parameters: z.record(z.string(), z.object({ value: z.unknown() })) })
             .parse(JSON.parse(read('infra/main.parameters.json')));
-        const required = params(mainBicep).filter((param) => param.defaultValue === undefined).map((param) => param.name);
+        const required = params(mainBicep)
+            .filter((param) => param.defaultValue === undefined)
+            .map((param) => param.name);
         expect(required.filter((name) => !(name in parametersFile.parameters))).toEqual([]);
         const declared = new Set(params(mainBicep).map((param) => param.name));
         expect(Object.keys(parametersFile.parameters).filter((name) => !declared.has(name))).toEqual([]);
@@ -192,7 +208,13 @@ describe('the settings scanner', () => {
             );
             const found = settingsReadBySource(directory).map((use) => `${use.kind}:${use.setting}`);
             expect(found.sort()).toEqual(
-                ['connection:OrdersQueue', 'env:FIRST_SETTING', 'env:FOURTH', 'env:SECOND_SETTING', 'env:THIRD_SETTING'].sort(),
+                [
+                    'connection:OrdersQueue',
+                    'env:FIRST_SETTING',
+                    'env:FOURTH',
+                    'env:SECOND_SETTING',
+                    'env:THIRD_SETTING',
+                ].sort(),
             );
             expect(connectionIsConfigured('OrdersQueue', new Set(['OrdersQueue__accountName']))).toBe(true);
             expect(connectionIsConfigured('OrdersQueue', new Set(['OrdersQueue__credential']))).toBe(false);

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // An ES module imported from this CommonJS-compiled test, hence the dynamic import.
-type IgnoreRulesModule = typeof import('../../scripts/packaging/ignore-rules.mjs', { with: { 'resolution-mode': 'import' } });
+type IgnoreRulesModule = typeof import('../../scripts/packaging/ignore-rules.mjs', {
+    with: { 'resolution-mode': 'import' },
+});
 let globToRegExp: IgnoreRulesModule['globToRegExp'];
 let isIgnored: IgnoreRulesModule['isIgnored'];
 let rules: ReturnType<IgnoreRulesModule['parseIgnoreRules']>;
@@ -10,7 +12,9 @@ beforeAll(async () => {
     const loaded = await import('../../scripts/packaging/ignore-rules.mjs');
     globToRegExp = loaded.globToRegExp;
     isIgnored = loaded.isIgnored;
-    rules = loaded.parseIgnoreRules(['# comment', '', '*.ts', '/src', 'build/', '/dist/*', '!/dist/src', '**/fixtures/**'].join('\n'));
+    rules = loaded.parseIgnoreRules(
+        ['# comment', '', '*.ts', '/src', 'build/', '/dist/*', '!/dist/src', '**/fixtures/**'].join('\n'),
+    );
 });
 
 describe('.funcignore rules (gitignore semantics)', () => {

@@ -9,7 +9,9 @@ import { z } from 'zod';
 import type { PackageSummary } from '../../scripts/package.mjs' with { 'resolution-mode': 'import' };
 
 type PackagingScript = typeof import('../../scripts/package.mjs', { with: { 'resolution-mode': 'import' } });
-type IgnoreRulesModule = typeof import('../../scripts/packaging/ignore-rules.mjs', { with: { 'resolution-mode': 'import' } });
+type IgnoreRulesModule = typeof import('../../scripts/packaging/ignore-rules.mjs', {
+    with: { 'resolution-mode': 'import' },
+});
 let packaging: PackagingScript;
 let ignoreRules: IgnoreRulesModule;
 
@@ -36,7 +38,10 @@ function filesUnder(directory: string): string[] {
 
 /** Installed package directories `npm ls` reports for production, as project-relative paths. */
 function npmProductionPackages(): string[] {
-    const result = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: projectRoot, encoding: 'utf8' });
+    const result = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+    });
     return result.stdout
         .split('\n')
         .filter((line) => line.trim() !== '')
@@ -55,7 +60,9 @@ beforeAll(async () => {
     workDirectory = mkdtempSync(join(tmpdir(), 'deploy-package-'));
     summary = packaging.packageApp({ projectRoot, outDir: join(workDirectory, 'out') });
     zipped = unzipSync(readFileSync(summary.zip));
-    entries = Object.keys(zipped).filter((name) => !name.endsWith('/')).sort();
+    entries = Object.keys(zipped)
+        .filter((name) => !name.endsWith('/'))
+        .sort();
     extracted = join(workDirectory, 'extracted');
     for (const [name, data] of Object.entries(zipped)) {
         if (name.endsWith('/')) continue;
@@ -117,7 +124,9 @@ describe('npm run package: the deployment zip', () => {
             .filter((directory) => /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*$/.test(directory))
             .sort();
         expect(packaged).toEqual(expected);
-        const productionNames = new Set(expected.map((path) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)));
+        const productionNames = new Set(
+            expected.map((path) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)),
+        );
         const devOnly = Object.keys(packageJson.devDependencies).filter((name) => !productionNames.has(name));
         expect(devOnly.length).toBeGreaterThan(0);
         for (const name of devOnly) expect(existsSync(join(extracted, 'node_modules', name))).toBe(false);
@@ -125,7 +134,10 @@ describe('npm run package: the deployment zip', () => {
 
     it('loads every function file and dependency with nothing but the zipped node_modules', () => {
         for (let directory = extracted; directory !== dirname(directory); directory = dirname(directory)) {
-            expect(existsSync(join(dirname(directory), 'node_modules')), `${dirname(directory)}/node_modules would leak in`).toBe(false);
+            expect(
+                existsSync(join(dirname(directory), 'node_modules')),
+                `${dirname(directory)}/node_modules would leak in`,
+            ).toBe(false);
         }
         const modules = [...summary.functionFiles.map((file) => `./${file}`), ...Object.keys(packageJson.dependencies)];
         const script = `

@@ -83,7 +83,8 @@ export async function pollUntilDone(statusQueryGetUri: string, timeoutMs = 20_00
         const response = await fetch(statusQueryGetUri);
         const body = (await response.json()) as StatusPayload;
         if (response.status === 200) return body;
-        if (response.status !== 202) throw new Error(`status query answered ${response.status}: ${JSON.stringify(body)}`);
+        if (response.status !== 202)
+            throw new Error(`status query answered ${response.status}: ${JSON.stringify(body)}`);
         if (Date.now() > deadline) throw new Error(`instance still ${body.runtimeStatus} after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 25));
     }

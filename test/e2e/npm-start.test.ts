@@ -39,7 +39,9 @@ describe('npm start with embedded defaults', () => {
 
         const first = await startDevhost({ appDir, env: embeddedDefaults, readyTimeoutMs: 60_000 });
         expect(first.output()).toContain(
-            emulatorWasRunning ? 'already running' : `Azurite started for you (state in ${path.join(appDir, '.azurite')})`,
+            emulatorWasRunning
+                ? 'already running'
+                : `Azurite started for you (state in ${path.join(appDir, '.azurite')})`,
         );
         const started = await fetch(`${first.origin}/api/orchestrations/order_processing`, {
             method: 'POST',

@@ -38,7 +38,9 @@ async function start(name: string, body: string): Promise<{ response: Response; 
 
 describe('README flows on the devhost', () => {
     it('lists the app functions at start-up as func start does', () => {
-        expect(devhost.output()).toMatch(/http_start: \[POST\] http:\/\/localhost:\d+\/api\/orchestrations\/\{function_name\}/);
+        expect(devhost.output()).toMatch(
+            /http_start: \[POST\] http:\/\/localhost:\d+\/api\/orchestrations\/\{function_name\}/,
+        );
         expect(devhost.output()).toMatch(/order_processing: orchestrationTrigger/);
     });
 
@@ -50,7 +52,11 @@ describe('README flows on the devhost', () => {
         };
         const { response, payload } = await start('order_processing', JSON.stringify(order));
         expect(response.headers.get('location')).toBe(payload.statusQueryGetUri);
-        expect(payload.statusQueryGetUri.startsWith(`${devhost.origin}/runtime/webhooks/durabletask/instances/${payload.id}`)).toBe(true);
+        expect(
+            payload.statusQueryGetUri.startsWith(
+                `${devhost.origin}/runtime/webhooks/durabletask/instances/${payload.id}`,
+            ),
+        ).toBe(true);
 
         const status = await pollUntilDone(payload.statusQueryGetUri);
         expect(status.runtimeStatus).toBe('Completed');
@@ -72,7 +78,10 @@ describe('README flows on the devhost', () => {
     });
 
     it('fans out parallel_processing over three items', async () => {
-        const { payload } = await start('parallel_processing', JSON.stringify({ items: ['apple', { sku: 'PEAR' }, 7] }));
+        const { payload } = await start(
+            'parallel_processing',
+            JSON.stringify({ items: ['apple', { sku: 'PEAR' }, 7] }),
+        );
         const status = await pollUntilDone(payload.statusQueryGetUri);
         expect(status.runtimeStatus).toBe('Completed');
         const output = status.output as { total: number; successful: number; failed: number; results: unknown[] };
@@ -88,7 +97,10 @@ describe('README flows on the devhost', () => {
 
     it('answers 404 with the orchestrator list for an unknown orchestrator or an activity', async () => {
         for (const name of ['no_such_orchestrator', 'validate_order']) {
-            const response = await fetch(`${devhost.origin}/api/orchestrations/${name}`, { method: 'POST', body: '{}' });
+            const response = await fetch(`${devhost.origin}/api/orchestrations/${name}`, {
+                method: 'POST',
+                body: '{}',
+            });
             expect(response.status).toBe(404);
             expect(response.headers.get('content-type')).toContain('application/problem+json');
             const problem = (await response.json()) as { status: number; detail: string };

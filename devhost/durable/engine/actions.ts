@@ -27,7 +27,13 @@ export interface HttpRequestJson {
 export type Action =
     | { type: 'CallActivity'; functionName: string; input: unknown }
     | { type: 'CallActivityWithRetry'; functionName: string; input: unknown; retry: RetryPolicy }
-    | { type: 'CallSubOrchestrator'; functionName: string; instanceId: string | null; input: unknown; retry: RetryPolicy | null }
+    | {
+          type: 'CallSubOrchestrator';
+          functionName: string;
+          instanceId: string | null;
+          input: unknown;
+          retry: RetryPolicy | null;
+      }
     | { type: 'ContinueAsNew'; input: unknown }
     | { type: 'CreateTimer'; fireAt: Date; isCanceled: boolean }
     | { type: 'WaitForExternalEvent'; name: string }
@@ -112,13 +118,19 @@ export function parseAction(raw: unknown, path = 'actions[0]'): Action {
         case 1: {
             at(activityWithRetrySchema, raw);
             const a = activityWithRetrySchema.parse(raw);
-            return { type: 'CallActivityWithRetry', functionName: a.functionName, input: a.input, retry: toRetryPolicy(a.retryOptions) };
+            return {
+                type: 'CallActivityWithRetry',
+                functionName: a.functionName,
+                input: a.input,
+                retry: toRetryPolicy(a.retryOptions),
+            };
         }
         case 2:
         case 3: {
             at(subOrchestratorSchema, raw);
             const a = subOrchestratorSchema.parse(raw);
-            if (actionType === 3 && !a.retryOptions) throw new Error(`${path}: CallSubOrchestratorWithRetry without retryOptions`);
+            if (actionType === 3 && !a.retryOptions)
+                throw new Error(`${path}: CallSubOrchestratorWithRetry without retryOptions`);
             return {
                 type: 'CallSubOrchestrator',
                 functionName: a.functionName,
@@ -156,7 +168,11 @@ export function parseAction(raw: unknown, path = 'actions[0]'): Action {
             const name = entityActionNames[actionType];
             if (name) {
                 const parsed = entitySchema.safeParse(raw);
-                return { type: 'Entity', actionName: name, target: parsed.success ? (parsed.data.instanceId ?? null) : null };
+                return {
+                    type: 'Entity',
+                    actionName: name,
+                    target: parsed.success ? (parsed.data.instanceId ?? null) : null,
+                };
             }
             throw new Error(`${path}: unknown actionType ${actionType}`);
         }
@@ -186,7 +202,9 @@ export function parseOrchestratorState(raw: unknown): OrchestratorState {
         throw new Error(`OrchestratorState schemaVersion ${schemaVersion} is not supported (the engine announces V3)`);
     }
     if (state.actions.length !== 1) {
-        throw new Error(`expected actions to have one outer element with schema ${schemaVersion}, got ${state.actions.length}`);
+        throw new Error(
+            `expected actions to have one outer element with schema ${schemaVersion}, got ${state.actions.length}`,
+        );
     }
     const actions = (state.actions[0] ?? []).map((action, index) => parseAction(action, `actions[0][${index}]`));
     return {

@@ -60,7 +60,12 @@ interface Generation {
 
 type Ending =
     | { kind: 'running' }
-    | { kind: 'completed'; status: RuntimeStatus.Completed | RuntimeStatus.Failed; result: string | null; details: string | null }
+    | {
+          kind: 'completed';
+          status: RuntimeStatus.Completed | RuntimeStatus.Failed;
+          result: string | null;
+          details: string | null;
+      }
     | { kind: 'continueAsNew'; input: unknown; carryOver: HistoryEvent[] };
 
 interface GenerationRun {
@@ -189,7 +194,12 @@ async function runGeneration(
     const failNow = (result: string, details: string | null, customStatus?: string | null): GenerationRun => {
         const ending: Ending = { kind: 'completed', status: RuntimeStatus.Failed, result, details };
         return {
-            events: [opening, ...processed, completionAt(viewOf(history), ending, req.now), orchestratorCompleted(req.now)],
+            events: [
+                opening,
+                ...processed,
+                completionAt(viewOf(history), ending, req.now),
+                orchestratorCompleted(req.now),
+            ],
             outbound: [],
             ending,
             customStatus,
@@ -220,7 +230,8 @@ async function runGeneration(
     const interpreted = interpretCall(name, call);
     if (interpreted.kind === 'failed') return failNow(interpreted.result, interpreted.details);
     const { state, error } = interpreted;
-    const customStatus = state.customStatus === undefined || state.customStatus === null ? null : JSON.stringify(state.customStatus);
+    const customStatus =
+        state.customStatus === undefined || state.customStatus === null ? null : JSON.stringify(state.customStatus);
 
     const entity = findEntityAction(state.actions);
     if (entity) {
@@ -233,7 +244,11 @@ async function runGeneration(
 
     const replayed = replay({ executionId, history, firstNewIndex, actions: state.actions, options });
     if (replayed.nonDeterminism) {
-        return failNow(replayed.nonDeterminism, `Unhandled exception while executing orchestration: ${replayed.nonDeterminism}`, customStatus);
+        return failNow(
+            replayed.nonDeterminism,
+            `Unhandled exception while executing orchestration: ${replayed.nonDeterminism}`,
+            customStatus,
+        );
     }
     const instanceRef = { InstanceId: req.instanceId, ExecutionId: executionId };
     const decided = replayed.decisions.map((decision) => decide(decision, started, instanceRef, req));
@@ -259,7 +274,11 @@ async function runGeneration(
         };
     } else if (state.isDone && quiet) {
         ending = replayed.continueAsNew
-            ? { kind: 'continueAsNew', input: replayed.continueAsNew.input, carryOver: replayed.continueAsNew.carryOver }
+            ? {
+                  kind: 'continueAsNew',
+                  input: replayed.continueAsNew.input,
+                  carryOver: replayed.continueAsNew.carryOver,
+              }
             : {
                   kind: 'completed',
                   status: RuntimeStatus.Completed,
@@ -267,7 +286,8 @@ async function runGeneration(
                   details: null,
               };
     }
-    const closing: HistoryEvent[] = ending.kind === 'completed' ? [completionAt({ nextId: replayed.nextId }, ending, req.now)] : [];
+    const closing: HistoryEvent[] =
+        ending.kind === 'completed' ? [completionAt({ nextId: replayed.nextId }, ending, req.now)] : [];
     return {
         events: [opening, ...processed, ...decided.map((d) => d.event), ...closing, orchestratorCompleted(req.now)],
         outbound: decided.flatMap((d) => d.outbound),
@@ -304,9 +324,16 @@ function interpretCall(name: string, call: OrchestratorCallResult): Interpreted 
     try {
         const state = parseOrchestratorState(call.message.slice(markerAt + outOfProcDataMarker.length));
         const prefix = call.message.slice(0, markerAt).trim();
-        return { kind: 'state', state, error: state.error ?? (prefix || 'the orchestrator threw a value that is not an Error') };
+        return {
+            kind: 'state',
+            state,
+            error: state.error ?? (prefix || 'the orchestrator threw a value that is not an Error'),
+        };
     } catch (e) {
-        return failed(`${call.message.slice(0, markerAt).trim()} (unreadable $OutOfProcData$: ${errorMessage(e)})`, call.stack);
+        return failed(
+            `${call.message.slice(0, markerAt).trim()} (unreadable $OutOfProcData$: ${errorMessage(e)})`,
+            call.stack,
+        );
     }
 }
 
@@ -338,7 +365,10 @@ function decide(
                 SequenceNumber: 0,
                 OrchestrationInstance: instance,
             };
-            return { event: taskScheduled(decision.id, decision.name, null, req.now), outbound: [{ queue: 'workItem', message }] };
+            return {
+                event: taskScheduled(decision.id, decision.name, null, req.now),
+                outbound: [{ queue: 'workItem', message }],
+            };
         }
         case 'timer':
             return {
@@ -346,7 +376,11 @@ function decide(
                 outbound: [
                     {
                         queue: 'control',
-                        message: { Event: timerFired(decision.id, decision.fireAt), SequenceNumber: 0, OrchestrationInstance: instance },
+                        message: {
+                            Event: timerFired(decision.id, decision.fireAt),
+                            SequenceNumber: 0,
+                            OrchestrationInstance: instance,
+                        },
                         visibleAt: decision.fireAt,
                     },
                 ],
@@ -438,10 +472,19 @@ function notifyParent(
         ending.status === RuntimeStatus.Completed
             ? subOrchestrationCompleted(parent.TaskScheduleId, ending.result, now)
             : subOrchestrationFailed(parent.TaskScheduleId, ending.result, ending.details, now);
-    return [{ queue: 'control', message: { Event: event, SequenceNumber: 0, OrchestrationInstance: parent.OrchestrationInstance } }];
+    return [
+        {
+            queue: 'control',
+            message: { Event: event, SequenceNumber: 0, OrchestrationInstance: parent.OrchestrationInstance },
+        },
+    ];
 }
 
-function completionAt(counter: { nextId: number }, ending: Extract<Ending, { kind: 'completed' }>, now: Date): HistoryEvent {
+function completionAt(
+    counter: { nextId: number },
+    ending: Extract<Ending, { kind: 'completed' }>,
+    now: Date,
+): HistoryEvent {
     return executionCompleted(counter.nextId, ending.status, ending.result, now);
 }
 

@@ -29,4 +29,10 @@ export {
 export { rewindHistory, type RewindResult } from './rewind';
 export { formatTimeSpan, parseTimeSpan } from './timespan';
 export { httpActivityName } from './replay';
-export { parseOrchestratorState, type Action, type HttpRequestJson, type OrchestratorState, type RetryPolicy } from './actions';
+export {
+    parseOrchestratorState,
+    type Action,
+    type HttpRequestJson,
+    type OrchestratorState,
+    type RetryPolicy,
+} from './actions';

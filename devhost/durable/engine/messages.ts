@@ -41,7 +41,10 @@ export function executionStartedEvent(options: ExecutionStartedOptions): Executi
 }
 
 export function executionStartedMessage(options: ExecutionStartedOptions): TaskMessage {
-    return addressed(executionStartedEvent(options), { InstanceId: options.instanceId, ExecutionId: options.executionId });
+    return addressed(executionStartedEvent(options), {
+        InstanceId: options.instanceId,
+        ExecutionId: options.executionId,
+    });
 }
 
 /**
@@ -53,7 +56,10 @@ function toInstance(instanceId: string, executionId?: string): TaskMessage['Orch
 }
 
 /** The members every event a client sends starts with: not yet numbered, not yet played, stamped now. */
-function fresh<T extends EventType>(type: T, now: Date): { EventType: T; EventId: -1; IsPlayed: false; Timestamp: string } {
+function fresh<T extends EventType>(
+    type: T,
+    now: Date,
+): { EventType: T; EventId: -1; IsPlayed: false; Timestamp: string } {
     return { EventType: type, EventId: -1, IsPlayed: false, Timestamp: dtfxTimestamp(now) };
 }
 
@@ -86,7 +92,10 @@ interface ReasonOptions {
 }
 
 export function terminateMessage(options: ReasonOptions): TaskMessage {
-    return addressed({ ...fresh(EventType.ExecutionTerminated, options.now), Input: options.reason }, toInstance(options.instanceId));
+    return addressed(
+        { ...fresh(EventType.ExecutionTerminated, options.now), Input: options.reason },
+        toInstance(options.instanceId),
+    );
 }
 
 /** Suspend, resume and rewind carry only a reason. */

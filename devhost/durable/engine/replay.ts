@@ -11,11 +11,7 @@
  * "Open tasks" are what DTFx counts: scheduled activities, timers and sub-orchestrations whose completion
  * has not been replayed, minus cancelled timers. Waiting for an external event is not an open task.
  */
-import {
-    EventType,
-    type EventRaisedEvent,
-    type HistoryEvent,
-} from '../history';
+import { EventType, type EventRaisedEvent, type HistoryEvent } from '../history';
 import type { Action, HttpRequestJson, RetryPolicy } from './actions';
 import { tryParseJson } from './events';
 import { SimTask, type TaskOutcome } from './sim-task';
@@ -113,14 +109,27 @@ class ShimReplay {
                     this.#confirm(event.EventId, 'timer', null, `a timer firing at ${event.FireAt}`);
                     break;
                 case EventType.SubOrchestrationInstanceCreated:
-                    this.#confirm(event.EventId, 'subOrchestration', event.Name, `a sub-orchestration named '${event.Name}'`);
+                    this.#confirm(
+                        event.EventId,
+                        'subOrchestration',
+                        event.Name,
+                        `a sub-orchestration named '${event.Name}'`,
+                    );
                     break;
                 case EventType.EventSent:
-                    this.#confirm(event.EventId, 'eventSent', null, `an event '${event.Name}' sent to '${event.InstanceId}'`);
+                    this.#confirm(
+                        event.EventId,
+                        'eventSent',
+                        null,
+                        `an event '${event.Name}' sent to '${event.InstanceId}'`,
+                    );
                     break;
                 case EventType.TaskCompleted:
                 case EventType.SubOrchestrationInstanceCompleted:
-                    this.#complete(event.TaskScheduledId, succeeded(event.Result === null ? null : tryParseJson(event.Result)));
+                    this.#complete(
+                        event.TaskScheduledId,
+                        succeeded(event.Result === null ? null : tryParseJson(event.Result)),
+                    );
                     break;
                 case EventType.TaskFailed:
                 case EventType.SubOrchestrationInstanceFailed:
@@ -175,7 +184,8 @@ class ShimReplay {
                     this.#scheduleTask(action.functionName, activityInputText(action.input)),
                 );
             case 'CallSubOrchestrator': {
-                const create = (): SimTask => this.#createSubOrchestration(action.functionName, action.instanceId, action.input);
+                const create = (): SimTask =>
+                    this.#createSubOrchestration(action.functionName, action.instanceId, action.input);
                 return action.retry ? this.#withRetry(action.retry, create) : create();
             }
             case 'CreateTimer': {
@@ -373,7 +383,12 @@ class ShimReplay {
                 // Task.WhenAll completes only when every child has; then it reports the first failure.
                 const failed = children.find((c) => c.outcome?.status !== 'succeeded');
                 if (failed?.outcome) whole.settle(failed.outcome);
-                else whole.settle(succeeded(children.map((c) => (c.outcome?.status === 'succeeded' ? c.outcome.value : undefined))));
+                else
+                    whole.settle(
+                        succeeded(
+                            children.map((c) => (c.outcome?.status === 'succeeded' ? c.outcome.value : undefined)),
+                        ),
+                    );
             });
         }
         return whole;

@@ -15,7 +15,13 @@ import { EventType, RuntimeStatus, type HistoryEvent } from '../history';
 const REWOUND_PREFIX = 'Rewound: ';
 
 function rewound(event: HistoryEvent): HistoryEvent {
-    return { EventType: EventType.GenericEvent, EventId: -1, IsPlayed: event.IsPlayed, Timestamp: event.Timestamp, Data: `${REWOUND_PREFIX}${EventType[event.EventType]}` };
+    return {
+        EventType: EventType.GenericEvent,
+        EventId: -1,
+        IsPlayed: event.IsPlayed,
+        Timestamp: event.Timestamp,
+        Data: `${REWOUND_PREFIX}${EventType[event.EventType]}`,
+    };
 }
 
 export interface RewindResult {
@@ -31,8 +37,10 @@ export function rewindHistory(events: readonly HistoryEvent[]): RewindResult {
     let failedEnding = false;
     for (const event of events) {
         if (event.EventType === EventType.TaskFailed) failedTaskIds.add(event.TaskScheduledId);
-        else if (event.EventType === EventType.SubOrchestrationInstanceFailed) failedChildIds.add(event.TaskScheduledId);
-        else if (event.EventType === EventType.ExecutionCompleted && event.OrchestrationStatus === RuntimeStatus.Failed) failedEnding = true;
+        else if (event.EventType === EventType.SubOrchestrationInstanceFailed)
+            failedChildIds.add(event.TaskScheduledId);
+        else if (event.EventType === EventType.ExecutionCompleted && event.OrchestrationStatus === RuntimeStatus.Failed)
+            failedEnding = true;
     }
     if (!failedEnding) throw new Error('Only a failed execution can be rewound.');
     const out = events.map((event): HistoryEvent => {

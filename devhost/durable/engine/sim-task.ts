@@ -9,9 +9,7 @@ export interface TaskFailure {
 }
 
 export type TaskOutcome =
-    | { status: 'succeeded'; value: unknown }
-    | { status: 'failed'; failure: TaskFailure }
-    | { status: 'canceled' };
+    { status: 'succeeded'; value: unknown } | { status: 'failed'; failure: TaskFailure } | { status: 'canceled' };
 
 export class SimTask {
     #outcome: TaskOutcome | undefined;

@@ -5,7 +5,13 @@
  */
 import type { DurableClientService } from '../runtime/client';
 import { isTerminalStatus } from '../runtime/client';
-import { DurableArgumentError, InstanceAlreadyExistsError, InstanceGoneError, InstanceNotFoundError, InvalidInstanceOperationError } from '../runtime/errors';
+import {
+    DurableArgumentError,
+    InstanceAlreadyExistsError,
+    InstanceGoneError,
+    InstanceNotFoundError,
+    InvalidInstanceOperationError,
+} from '../runtime/errors';
 import { InvalidContinuationTokenError } from '../../storage/continuation-token';
 import type { InstanceRecord } from '../../storage/contract';
 import { checkStatusBody, managementUrls } from './management-urls';
@@ -35,13 +41,22 @@ export class DurableHttpApi {
             return await this.#route(request, url, matchRoute(segments));
         } catch (error) {
             if (error instanceof DurableArgumentError || error instanceof InvalidContinuationTokenError) {
-                return errorResponse(400, 'One or more of the arguments submitted is incorrect', { message: error.message, type: ARGUMENT_EXCEPTION });
+                return errorResponse(400, 'One or more of the arguments submitted is incorrect', {
+                    message: error.message,
+                    type: ARGUMENT_EXCEPTION,
+                });
             }
             if (error instanceof InvalidInstanceOperationError) {
-                return errorResponse(500, 'Something went wrong while processing your request', { message: error.message, type: 'System.InvalidOperationException' });
+                return errorResponse(500, 'Something went wrong while processing your request', {
+                    message: error.message,
+                    type: 'System.InvalidOperationException',
+                });
             }
             const message = error instanceof Error ? error.message : String(error);
-            return errorResponse(500, 'Something went wrong while processing your request', { message, type: 'System.Exception' });
+            return errorResponse(500, 'Something went wrong while processing your request', {
+                message,
+                type: 'System.Exception',
+            });
         }
     }
 
@@ -49,7 +64,9 @@ export class DurableHttpApi {
         const method = request.method.toUpperCase();
         switch (route.kind) {
             case 'startOrchestration':
-                return method === 'POST' ? this.#start(request, url, route.functionName, route.instanceId) : emptyResponse(404);
+                return method === 'POST'
+                    ? this.#start(request, url, route.functionName, route.instanceId)
+                    : emptyResponse(404);
             case 'instances':
                 if (method === 'GET') return this.#list(request, url);
                 if (method === 'DELETE') return this.#purgeWhere(url);
@@ -62,20 +79,30 @@ export class DurableHttpApi {
                 if (method !== 'POST') return emptyResponse(404);
                 switch (route.operation) {
                     case 'terminate':
-                        return this.#instanceOperation(() => this.#client.terminate(route.instanceId, url.searchParams.get('reason')));
+                        return this.#instanceOperation(() =>
+                            this.#client.terminate(route.instanceId, url.searchParams.get('reason')),
+                        );
                     case 'suspend':
-                        return this.#instanceOperation(() => this.#client.suspend(route.instanceId, url.searchParams.get('reason')));
+                        return this.#instanceOperation(() =>
+                            this.#client.suspend(route.instanceId, url.searchParams.get('reason')),
+                        );
                     case 'resume':
-                        return this.#instanceOperation(() => this.#client.resume(route.instanceId, url.searchParams.get('reason')));
+                        return this.#instanceOperation(() =>
+                            this.#client.resume(route.instanceId, url.searchParams.get('reason')),
+                        );
                     case 'rewind':
-                        return this.#instanceOperation(() => this.#client.rewind(route.instanceId, url.searchParams.get('reason')));
+                        return this.#instanceOperation(() =>
+                            this.#client.rewind(route.instanceId, url.searchParams.get('reason')),
+                        );
                     case 'restart':
                         return this.#restart(url, route.instanceId);
                     default:
                         return emptyResponse(404);
                 }
             case 'raiseEvent':
-                return method === 'POST' ? this.#raiseEvent(request, route.instanceId, route.eventName) : emptyResponse(404);
+                return method === 'POST'
+                    ? this.#raiseEvent(request, route.instanceId, route.eventName)
+                    : emptyResponse(404);
             case 'entities':
                 return problemResponse(
                     501,
@@ -120,7 +147,9 @@ export class DurableHttpApi {
 
     async #waitOrCheckStatus(url: URL, instanceId: string, timeoutMs: number, intervalMs: number): Promise<Response> {
         if (intervalMs > timeoutMs) {
-            throw new DurableArgumentError(`Total timeout ${timeoutMs / 1000} should be bigger than retry timeout ${intervalMs / 1000}`);
+            throw new DurableArgumentError(
+                `Total timeout ${timeoutMs / 1000} should be bigger than retry timeout ${intervalMs / 1000}`,
+            );
         }
         const record = await this.#client.waitForCompletion(instanceId, timeoutMs, Math.max(intervalMs, 10));
         if (record?.runtimeStatus === 'Completed') return jsonResponse(200, jsonOrText(record.output));
@@ -173,7 +202,8 @@ export class DurableHttpApi {
         }
         const timeoutMs = secondsParam(url.searchParams, 'timeout');
         const intervalMs = secondsParam(url.searchParams, 'pollingInterval');
-        if (timeoutMs !== undefined && intervalMs !== undefined) return this.#waitOrCheckStatus(url, record.instanceId, timeoutMs, intervalMs);
+        if (timeoutMs !== undefined && intervalMs !== undefined)
+            return this.#waitOrCheckStatus(url, record.instanceId, timeoutMs, intervalMs);
         return this.#checkStatus(url, record.instanceId);
     }
 
@@ -192,7 +222,9 @@ export class DurableHttpApi {
             },
             token ? token : undefined,
         );
-        const body = page.instances.map((record) => statusPayload(record, { showInput: query.showInput, showHistoryOutput: false }));
+        const body = page.instances.map((record) =>
+            statusPayload(record, { showInput: query.showInput, showHistoryOutput: false }),
+        );
         // No header on the last page: the SDK keeps asking while the header is truthy.
         return jsonResponse(200, body, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
     }
@@ -218,7 +250,8 @@ export class DurableHttpApi {
         if (!record) return emptyResponse(404);
         if (isTerminalStatus(record.runtimeStatus)) return emptyResponse(410);
         const mediaType = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-        if (mediaType !== 'application/json') return errorResponse(400, 'Only application/json request content is supported');
+        if (mediaType !== 'application/json')
+            return errorResponse(400, 'Only application/json request content is supported');
         const body = await readJsonBody(request);
         if (!body.ok) return body.response;
         const data = body.text;

@@ -29,7 +29,8 @@ function dateParam(params: URLSearchParams, name: string): Date | undefined {
     const value = params.get(name);
     if (value === null || value.trim() === '') return undefined;
     const ms = Date.parse(value.trim());
-    if (!Number.isFinite(ms)) throw new DurableArgumentError(`The value '${value}' of '${name}' is not a date and time.`);
+    if (!Number.isFinite(ms))
+        throw new DurableArgumentError(`The value '${value}' of '${name}' is not a date and time.`);
     return new Date(ms);
 }
 
@@ -40,7 +41,9 @@ export function parseRuntimeStatus(text: string): RuntimeStatusName {
         const name = RuntimeStatus[Number(trimmed)];
         if (typeof name === 'string') return name as RuntimeStatusName;
     } else {
-        const name = Object.keys(RuntimeStatus).find((key) => Number.isNaN(Number(key)) && key.toLowerCase() === trimmed.toLowerCase());
+        const name = Object.keys(RuntimeStatus).find(
+            (key) => Number.isNaN(Number(key)) && key.toLowerCase() === trimmed.toLowerCase(),
+        );
         if (name !== undefined) return name as RuntimeStatusName;
     }
     throw new DurableArgumentError(`'${text}' is not an orchestration runtime status.`);
@@ -55,7 +58,11 @@ export function readListQuery(params: URLSearchParams): ListQuery {
     const to = dateParam(params, 'createdTimeTo');
     if (to) query.createdTimeTo = to;
     const statuses = params.get('runtimeStatus');
-    if (statuses !== null && statuses.trim() !== '') query.runtimeStatus = statuses.split(',').filter((s) => s.trim() !== '').map(parseRuntimeStatus);
+    if (statuses !== null && statuses.trim() !== '')
+        query.runtimeStatus = statuses
+            .split(',')
+            .filter((s) => s.trim() !== '')
+            .map(parseRuntimeStatus);
     const top = params.get('top');
     if (top !== null && top.trim() !== '') {
         const parsed = topSchema.safeParse(top.trim());

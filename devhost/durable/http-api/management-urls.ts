@@ -20,7 +20,12 @@ export interface ManagementUrls {
     resumePostUri: string;
 }
 
-export function managementUrls(origin: string, taskHubName: string, instanceId: string, encodeId = true): ManagementUrls {
+export function managementUrls(
+    origin: string,
+    taskHubName: string,
+    instanceId: string,
+    encodeId = true,
+): ManagementUrls {
     const instancePrefix = `${origin}${WEBHOOK_BASE_PATH}/instances/${encodeId ? encodeURIComponent(instanceId) : instanceId}`;
     const query = `taskHub=${encodeURIComponent(taskHubName)}&connection=${DEFAULT_CONNECTION_NAME}`;
     return {

@@ -15,7 +15,11 @@ export function emptyResponse(status: number, headers: Record<string, string> = 
 }
 
 /** The shape of ASP.NET's HttpError as the extension's CreateErrorResponse produces it, minus StackTrace. */
-export function errorResponse(status: number, message: string, exception?: { message: string; type: string }): Response {
+export function errorResponse(
+    status: number,
+    message: string,
+    exception?: { message: string; type: string },
+): Response {
     const body: Record<string, string> = { Message: message };
     if (exception) {
         body.ExceptionMessage = exception.message;

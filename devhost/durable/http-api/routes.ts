@@ -20,7 +20,10 @@ export function durablePathSegments(pathname: string): string[] | undefined {
     for (const base of [WEBHOOK_BASE_PATH, RPC_BASE_PATH]) {
         const lower = pathname.toLowerCase();
         if (lower === base || lower.startsWith(`${base}/`)) {
-            const rest = pathname.slice(base.length).split('/').filter((segment) => segment !== '');
+            const rest = pathname
+                .slice(base.length)
+                .split('/')
+                .filter((segment) => segment !== '');
             try {
                 return rest.map((segment) => decodeURIComponent(segment));
             } catch {
@@ -40,8 +43,10 @@ export function matchRoute(segments: readonly string[]): DurableRoute {
     if (head === 'instances' && more.length === 0) {
         if (second === undefined) return { kind: 'instances' };
         if (third === undefined) return { kind: 'instance', instanceId: second };
-        if (third.toLowerCase() === 'raiseevent' && fourth !== undefined) return { kind: 'raiseEvent', instanceId: second, eventName: fourth };
-        if (fourth === undefined) return { kind: 'instanceOperation', instanceId: second, operation: third.toLowerCase() };
+        if (third.toLowerCase() === 'raiseevent' && fourth !== undefined)
+            return { kind: 'raiseEvent', instanceId: second, eventName: fourth };
+        if (fourth === undefined)
+            return { kind: 'instanceOperation', instanceId: second, operation: third.toLowerCase() };
     }
     if (head === 'entities' && second !== undefined && fourth === undefined) {
         return { kind: 'entities', entityName: second, entityKey: third };

@@ -63,17 +63,26 @@ const COMPLETIONS = new Set<EventType>([
 ]);
 const HIDDEN = new Set<EventType>([EventType.OrchestratorStarted, EventType.OrchestratorCompleted]);
 
-export function historyEvents(events: readonly HistoryEvent[], options: { showInput: boolean; showHistoryOutput: boolean }): Array<Record<string, unknown>> {
+export function historyEvents(
+    events: readonly HistoryEvent[],
+    options: { showInput: boolean; showHistoryOutput: boolean },
+): Array<Record<string, unknown>> {
     const scheduledById = new Map<number, HistoryEvent>();
     for (const event of events) if (SCHEDULING.has(event.EventType)) scheduledById.set(event.EventId, event);
 
     const rows: Array<Record<string, unknown>> = [];
     for (const event of events) {
         if (HIDDEN.has(event.EventType) || SCHEDULING.has(event.EventType)) continue;
-        const { EventId: _id, IsPlayed: _played, EventType: type, ...members } = event as HistoryEvent & Record<string, unknown>;
+        const {
+            EventId: _id,
+            IsPlayed: _played,
+            EventType: type,
+            ...members
+        } = event as HistoryEvent & Record<string, unknown>;
         const row: Record<string, unknown> = { EventType: EventType[type], ...members };
         if (COMPLETIONS.has(type) && typeof row.TaskScheduledId === 'number') {
-            const scheduled = scheduledById.get(row.TaskScheduledId) as (HistoryEvent & Record<string, unknown>) | undefined;
+            const scheduled = scheduledById.get(row.TaskScheduledId) as
+                (HistoryEvent & Record<string, unknown>) | undefined;
             delete row.TaskScheduledId;
             if (scheduled) {
                 row.FunctionName = scheduled.Name;
@@ -92,7 +101,8 @@ export function historyEvents(events: readonly HistoryEvent[], options: { showIn
                 break;
             case EventType.ExecutionCompleted:
             case EventType.ContinueAsNew:
-                if (typeof row.OrchestrationStatus === 'number') row.OrchestrationStatus = RuntimeStatus[row.OrchestrationStatus];
+                if (typeof row.OrchestrationStatus === 'number')
+                    row.OrchestrationStatus = RuntimeStatus[row.OrchestrationStatus];
                 break;
             case EventType.TimerFired:
                 delete row.TimerId;

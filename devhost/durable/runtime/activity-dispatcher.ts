@@ -65,7 +65,8 @@ export class ActivityDispatcher {
             name: 'workitems',
             maxDelayMs: options.maxPollingIntervalMs,
             poll: () => this.#poll(),
-            onError: (error) => options.logger.warn(`Polling ${options.storage.workItemQueueName} failed: ${describe(error)}`),
+            onError: (error) =>
+                options.logger.warn(`Polling ${options.storage.workItemQueueName} failed: ${describe(error)}`),
         });
     }
 
@@ -110,11 +111,16 @@ export class ActivityDispatcher {
         const timedOut = new Promise<'timeout'>((resolve) => {
             timer = setTimeout(() => resolve('timeout'), this.#o.shutdownTimeoutMs);
         });
-        const outcome = await Promise.race([Promise.allSettled([...this.#running]).then(() => 'done' as const), timedOut]);
+        const outcome = await Promise.race([
+            Promise.allSettled([...this.#running]).then(() => 'done' as const),
+            timedOut,
+        ]);
         clearTimeout(timer);
         if (outcome === 'timeout') {
             const still = [...this.#runningItems];
-            this.#o.logger.warn(`Stopping: ${still.length} activit${still.length === 1 ? 'y' : 'ies'} still running after ${this.#o.shutdownTimeoutMs} ms; their work items are handed back.`);
+            this.#o.logger.warn(
+                `Stopping: ${still.length} activit${still.length === 1 ? 'y' : 'ies'} still running after ${this.#o.shutdownTimeoutMs} ms; their work items are handed back.`,
+            );
             await Promise.all(still.map(handBack));
         }
     }
@@ -149,7 +155,9 @@ export class ActivityDispatcher {
     async #run(item: ReceivedMessage): Promise<void> {
         const event: HistoryEvent = item.message.Event;
         if (event.EventType !== EventType.TaskScheduled) {
-            this.#o.logger.warn(`Discarding work item ${item.messageId}: it holds event type ${event.EventType}, not TaskScheduled.`);
+            this.#o.logger.warn(
+                `Discarding work item ${item.messageId}: it holds event type ${event.EventType}, not TaskScheduled.`,
+            );
             await this.#delete(item);
             return;
         }
@@ -157,8 +165,19 @@ export class ActivityDispatcher {
         const now = this.#o.clock();
         const completion = outcome.ok
             ? taskCompleted(event.EventId, outcome.value, now)
-            : taskFailed(event.EventId, event.Name, outcome.stack === undefined ? { message: outcome.message } : { message: outcome.message, stack: outcome.stack }, now);
-        const result = { Event: completion, SequenceNumber: 0, OrchestrationInstance: item.message.OrchestrationInstance };
+            : taskFailed(
+                  event.EventId,
+                  event.Name,
+                  outcome.stack === undefined
+                      ? { message: outcome.message }
+                      : { message: outcome.message, stack: outcome.stack },
+                  now,
+              );
+        const result = {
+            Event: completion,
+            SequenceNumber: 0,
+            OrchestrationInstance: item.message.OrchestrationInstance,
+        };
         if (this.#o.deliverResult && item.dequeueCount === 0 && !this.#stopped) {
             // Sent hidden by this process, so this process runs the instance's episodes. The work item is the
             // durable record until the result is in history: a crash before that checkpoint makes it visible
@@ -173,7 +192,9 @@ export class ActivityDispatcher {
             // Result first, then delete: the order that makes a crash re-run the activity instead of losing it.
             await this.#o.transport.send({ queue: 'control', message: result });
         } catch (error) {
-            this.#o.logger.error(`Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${describe(error)}. It will run again.`);
+            this.#o.logger.error(
+                `Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${describe(error)}. It will run again.`,
+            );
             const delay = Math.min(2 ** Math.max(0, item.dequeueCount), 600);
             await this.#o.leases
                 .letGo(item)
@@ -196,7 +217,9 @@ export class ActivityDispatcher {
                     ok: false,
                     message:
                         `The function '${event.Name}' doesn't exist, is disabled, or is not an activity function. Additional info: ` +
-                        (known.length > 0 ? `The following are the known activity functions: '${known.join("', '")}'.` : 'No activity functions are currently registered!'),
+                        (known.length > 0
+                            ? `The following are the known activity functions: '${known.join("', '")}'.`
+                            : 'No activity functions are currently registered!'),
                 };
             }
             const outcome = await this.#o.app.invoke({
@@ -204,13 +227,19 @@ export class ActivityDispatcher {
                 inputData: [{ name: bindingName, data: { string: JSON.stringify(input ?? null) } }],
             });
             if (outcome.status === 'failure') {
-                return outcome.stack === undefined ? { ok: false, message: outcome.message } : { ok: false, message: outcome.message, stack: outcome.stack };
+                return outcome.stack === undefined
+                    ? { ok: false, message: outcome.message }
+                    : { ok: false, message: outcome.message, stack: outcome.stack };
             }
             return { ok: true, value: valueFromTypedData(outcome.returnValue) ?? null };
         } catch (error) {
-            this.#o.logger.warn(`Activity '${event.Name}' of ${item.message.OrchestrationInstance.InstanceId} failed in the host: ${describe(error)}`);
+            this.#o.logger.warn(
+                `Activity '${event.Name}' of ${item.message.OrchestrationInstance.InstanceId} failed in the host: ${describe(error)}`,
+            );
             return error instanceof Error
-                ? error.stack === undefined ? { ok: false, message: error.message } : { ok: false, message: error.message, stack: error.stack }
+                ? error.stack === undefined
+                    ? { ok: false, message: error.message }
+                    : { ok: false, message: error.message, stack: error.stack }
                 : { ok: false, message: String(error) };
         }
     }

@@ -5,12 +5,32 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HistoryEvent, TaskMessage } from '../history';
-import type { InstancePage, InstanceQuery, InstanceRecord, ReceivedMessage, TaskHubStorage } from '../../storage/contract';
+import type {
+    InstancePage,
+    InstanceQuery,
+    InstanceRecord,
+    ReceivedMessage,
+    TaskHubStorage,
+} from '../../storage/contract';
 import type { InstanceRowWriter } from './instance-row-writer';
-import { DurableArgumentError, InstanceAlreadyExistsError, InstanceGoneError, InstanceNotFoundError, InvalidInstanceOperationError } from './errors';
+import {
+    DurableArgumentError,
+    InstanceAlreadyExistsError,
+    InstanceGoneError,
+    InstanceNotFoundError,
+    InvalidInstanceOperationError,
+} from './errors';
 import { newInstanceId, validateInstanceId } from './instance-ids';
 import type { MessageTransport } from './message-transport';
-import { eventRaisedMessage, executionStartedMessage, resumeMessage, rewindHistory, rewindMessage, suspendMessage, terminateMessage } from '../engine';
+import {
+    eventRaisedMessage,
+    executionStartedMessage,
+    resumeMessage,
+    rewindHistory,
+    rewindMessage,
+    suspendMessage,
+    terminateMessage,
+} from '../engine';
 
 /** Statuses over which a new instance with the same id may be started (the extension's default). */
 const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
@@ -78,8 +98,11 @@ export class DurableClientService {
             scheduledStartTime,
             now,
         });
-        const visibleAt = scheduledStartTime && scheduledStartTime.getTime() > now.getTime() ? scheduledStartTime : undefined;
-        const outgoing = visibleAt ? { queue: 'control' as const, message, visibleAt } : { queue: 'control' as const, message };
+        const visibleAt =
+            scheduledStartTime && scheduledStartTime.getTime() > now.getTime() ? scheduledStartTime : undefined;
+        const outgoing = visibleAt
+            ? { queue: 'control' as const, message, visibleAt }
+            : { queue: 'control' as const, message };
 
         // The provider checks for a live instance, enqueues ExecutionStarted, then writes the Pending row. With
         // the fast path the message is enqueued hidden and only this process can run it, so the check and the
@@ -134,7 +157,9 @@ export class DurableClientService {
         const known = [...this.#o.knownOrchestrators];
         throw new DurableArgumentError(
             `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: ` +
-                (known.length > 0 ? `The following are the known orchestrator functions: '${known.join("', '")}'.` : 'No orchestrator functions are currently registered!'),
+                (known.length > 0
+                    ? `The following are the known orchestrator functions: '${known.join("', '")}'.`
+                    : 'No orchestrator functions are currently registered!'),
         );
     }
 
@@ -169,7 +194,9 @@ export class DurableClientService {
     async suspend(instanceId: string, reason: string | null): Promise<void> {
         const record = await this.#requireActive(instanceId);
         if (!SUSPENDABLE.has(record.runtimeStatus)) {
-            throw new InvalidInstanceOperationError(`Cannot suspend orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state.`);
+            throw new InvalidInstanceOperationError(
+                `Cannot suspend orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state.`,
+            );
         }
         await this.#send(suspendMessage({ instanceId, reason, now: this.#o.clock() }));
     }
@@ -178,7 +205,9 @@ export class DurableClientService {
     async resume(instanceId: string, reason: string | null): Promise<void> {
         const record = await this.#requireActive(instanceId);
         if (record.runtimeStatus !== 'Suspended') {
-            throw new InvalidInstanceOperationError(`Cannot resume orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state.`);
+            throw new InvalidInstanceOperationError(
+                `Cannot resume orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state.`,
+            );
         }
         await this.#send(resumeMessage({ instanceId, reason, now: this.#o.clock() }));
     }
@@ -193,14 +222,18 @@ export class DurableClientService {
         if (!record) throw new InstanceNotFoundError(instanceId);
         if (record.runtimeStatus !== 'Failed') {
             if (isTerminalStatus(record.runtimeStatus)) throw new InstanceGoneError(instanceId, record.runtimeStatus);
-            throw new InvalidInstanceOperationError(`Cannot rewind orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state; only failed instances can be rewound.`);
+            throw new InvalidInstanceOperationError(
+                `Cannot rewind orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state; only failed instances can be rewound.`,
+            );
         }
         const history = await this.#o.storage.readHistory(instanceId);
         let rewritten;
         try {
             rewritten = rewindHistory(history.events);
         } catch (error) {
-            throw new InvalidInstanceOperationError(`Cannot rewind orchestration instance '${instanceId}': ${error instanceof Error ? error.message : String(error)}`);
+            throw new InvalidInstanceOperationError(
+                `Cannot rewind orchestration instance '${instanceId}': ${error instanceof Error ? error.message : String(error)}`,
+            );
         }
         const executionId = history.executionId ?? record.executionId;
         await this.#o.storage.appendHistory({
@@ -213,7 +246,13 @@ export class DurableClientService {
         });
         this.#o.onInstanceChanged?.(instanceId);
         const now = this.#o.clock();
-        await this.#o.rows.write({ ...record, runtimeStatus: 'Running', output: null, completedTime: null, lastUpdatedTime: now });
+        await this.#o.rows.write({
+            ...record,
+            runtimeStatus: 'Running',
+            output: null,
+            completedTime: null,
+            lastUpdatedTime: now,
+        });
         await this.#send(rewindMessage({ instanceId, reason, now }));
     }
 
@@ -223,7 +262,8 @@ export class DurableClientService {
      */
     async restart(instanceId: string, restartWithNewInstanceId: boolean): Promise<InstanceRecord> {
         const record = await this.#o.storage.readInstance(instanceId);
-        if (!record) throw new DurableArgumentError(`An orchestration with the instanceId ${instanceId} was not found.`);
+        if (!record)
+            throw new DurableArgumentError(`An orchestration with the instanceId ${instanceId} was not found.`);
         return this.startNew(record.name, {
             ...(restartWithNewInstanceId ? {} : { instanceId }),
             input: record.input,
@@ -249,7 +289,10 @@ export class DurableClientService {
         const ids: string[] = [];
         let token: string | undefined;
         do {
-            const page = await this.#o.storage.queryInstances({ ...query, top: PURGE_PAGE_SIZE, excludeInput: true }, token);
+            const page = await this.#o.storage.queryInstances(
+                { ...query, top: PURGE_PAGE_SIZE, excludeInput: true },
+                token,
+            );
             ids.push(...page.instances.map((i) => i.instanceId));
             token = page.continuationToken;
         } while (token);
@@ -262,7 +305,11 @@ export class DurableClientService {
     }
 
     /** Polls the row until a terminal status or the timeout; returns the last record read. */
-    async waitForCompletion(instanceId: string, timeoutMs: number, intervalMs: number): Promise<InstanceRecord | undefined> {
+    async waitForCompletion(
+        instanceId: string,
+        timeoutMs: number,
+        intervalMs: number,
+    ): Promise<InstanceRecord | undefined> {
         const deadline = Date.now() + timeoutMs;
         for (;;) {
             const record = await this.getStatus(instanceId);

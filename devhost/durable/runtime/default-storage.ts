@@ -3,7 +3,13 @@
  * defaults and validation are the storage module's). The storage module's `sendHidden` gives the runtime its
  * fast path (message-transport.ts).
  */
-import { createTaskHubStorage, DEFAULT_HUB_NAME, sanitizeDefaultHubName, storageConnectionFromEnv, validateTaskHubName } from '../../storage';
+import {
+    createTaskHubStorage,
+    DEFAULT_HUB_NAME,
+    sanitizeDefaultHubName,
+    storageConnectionFromEnv,
+    validateTaskHubName,
+} from '../../storage';
 import type { StorageFactory } from './storage-factory';
 
 export const defaultStorageFactory: StorageFactory = (request) => {

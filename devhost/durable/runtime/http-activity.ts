@@ -34,7 +34,12 @@ export async function runHttpActivity(input: unknown, fetchImpl: typeof fetch = 
     }
     const method = request.method.toUpperCase();
     const hasBody = request.content !== undefined && request.content !== null && method !== 'GET' && method !== 'HEAD';
-    const response = await fetchImpl(request.uri, { method, headers, body: hasBody ? request.content : undefined, redirect: 'manual' });
+    const response = await fetchImpl(request.uri, {
+        method,
+        headers,
+        body: hasBody ? request.content : undefined,
+        redirect: 'manual',
+    });
     const responseHeaders: Record<string, string> = {};
     response.headers.forEach((value, name) => {
         responseHeaders[name] = value;

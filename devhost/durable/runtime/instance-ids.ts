@@ -14,7 +14,9 @@ export function newInstanceId(): string {
 
 function isInvalidCharacter(char: string): boolean {
     const code = char.charCodeAt(0);
-    return char === '/' || char === '\\' || char === '#' || char === '?' || code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+    return (
+        char === '/' || char === '\\' || char === '#' || char === '?' || code <= 0x1f || (code >= 0x7f && code <= 0x9f)
+    );
 }
 
 /** Throws DurableArgumentError for an id the extension would reject. */
@@ -22,7 +24,9 @@ export function validateInstanceId(instanceId: string): void {
     if (instanceId.length === 0) throw new DurableArgumentError('Orchestration instance ids must not be empty.');
     if (instanceId.startsWith('@')) throw new DurableArgumentError('Orchestration instance ids must not start with @.');
     if ([...instanceId].some(isInvalidCharacter)) {
-        throw new DurableArgumentError('Orchestration instance ids must not contain /, \\, #, ?, or control characters.');
+        throw new DurableArgumentError(
+            'Orchestration instance ids must not contain /, \\, #, ?, or control characters.',
+        );
     }
     if (instanceId.length > MAX_INSTANCE_ID_LENGTH) {
         throw new DurableArgumentError(`Instance ID lengths must not exceed ${MAX_INSTANCE_ID_LENGTH} characters.`);

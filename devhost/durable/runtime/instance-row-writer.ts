@@ -46,7 +46,11 @@ export class InstanceRowWriter {
     write(record: InstanceRecord, options: { deferred?: boolean; delayMs?: number } = {}): Promise<void> {
         return new Promise((resolve, reject) => {
             let lane = this.#lanes.get(record.instanceId);
-            if (!lane) this.#lanes.set(record.instanceId, (lane = { inFlight: false, next: undefined, timer: undefined, dueAt: 0 }));
+            if (!lane)
+                this.#lanes.set(
+                    record.instanceId,
+                    (lane = { inFlight: false, next: undefined, timer: undefined, dueAt: 0 }),
+                );
             const waiters = lane.next ? lane.next.waiters : [];
             waiters.push({ resolve, reject });
             lane.next = { record, waiters };

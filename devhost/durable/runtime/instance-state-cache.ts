@@ -29,8 +29,16 @@ export class InstanceStateCache {
     async load(storage: TaskHubStorage, instanceId: string): Promise<InstanceState> {
         const cached = this.#entries.get(instanceId);
         if (cached) return cached;
-        const [history, record] = await Promise.all([storage.readHistory(instanceId), storage.readInstance(instanceId)]);
-        const state: InstanceState = { events: history.events, executionId: history.executionId, etag: history.etag, record };
+        const [history, record] = await Promise.all([
+            storage.readHistory(instanceId),
+            storage.readInstance(instanceId),
+        ]);
+        const state: InstanceState = {
+            events: history.events,
+            executionId: history.executionId,
+            etag: history.etag,
+            record,
+        };
         this.set(instanceId, state);
         return state;
     }

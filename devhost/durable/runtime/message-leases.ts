@@ -61,7 +61,9 @@ export class MessageLeases {
                 .catch((error: unknown) => {
                     // Gone (deleted by a duplicate's handler) or taken over after a missed renewal: stop renewing.
                     this.#held.delete(message.messageId);
-                    this.#logger.warn(`Could not renew the lease of message ${message.messageId}: ${error instanceof Error ? error.message : String(error)}`);
+                    this.#logger.warn(
+                        `Could not renew the lease of message ${message.messageId}: ${error instanceof Error ? error.message : String(error)}`,
+                    );
                 })
                 .finally(() => this.#renewing.delete(message.messageId));
             this.#renewing.set(message.messageId, renewal);

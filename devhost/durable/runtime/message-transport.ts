@@ -90,7 +90,10 @@ export class MessageTransport {
             return this.#storage.sendHidden(outgoing.queue, outgoing.message, hiddenSeconds);
         }
         if (outgoing.queue === 'control') {
-            await this.#storage.sendControlMessage(outgoing.message, delayMs > 0 ? { visibleAt: outgoing.visibleAt } : undefined);
+            await this.#storage.sendControlMessage(
+                outgoing.message,
+                delayMs > 0 ? { visibleAt: outgoing.visibleAt } : undefined,
+            );
         } else {
             await this.#storage.sendWorkItem(outgoing.message);
         }
@@ -105,7 +108,10 @@ export class MessageTransport {
             return;
         }
         const delayMs = this.#delayMs(outgoing);
-        const deliver = (): void => (outgoing.queue === 'control' ? local.deliverControl(held as ReceivedMessage) : local.deliverWorkItem(held as ReceivedMessage));
+        const deliver = (): void =>
+            outgoing.queue === 'control'
+                ? local.deliverControl(held as ReceivedMessage)
+                : local.deliverWorkItem(held as ReceivedMessage);
         const partition = this.#storage.partitionOf(outgoing.message.OrchestrationInstance.InstanceId);
         const wake = (): void => (outgoing.queue === 'control' ? local.wakeControl(partition) : local.wakeWorkItems());
         if (held) {

@@ -23,7 +23,12 @@
  * already been delivered `maxDequeueCount` times, the batch is set aside (storage.setAsideMessage, or logged
  * and deleted) and the instance fails with a reason naming the messages and the error, instead of looping.
  */
-import { CheckpointConflictError, type InstanceRecord, type ReceivedMessage, type TaskHubStorage } from '../../storage/contract';
+import {
+    CheckpointConflictError,
+    type InstanceRecord,
+    type ReceivedMessage,
+    type TaskHubStorage,
+} from '../../storage/contract';
 import type { HostLogger } from '../../host/contracts';
 import { EventType, RuntimeStatus, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
@@ -150,7 +155,11 @@ export class OrchestrationDispatcher {
 
     async #poll(partition: number): Promise<number | 'busy'> {
         if (this.#held.size >= BUFFER_THRESHOLD) return 'busy';
-        const received = await this.#o.storage.receiveControlMessages(partition, this.#o.batchSize, this.#o.visibilityTimeoutSeconds);
+        const received = await this.#o.storage.receiveControlMessages(
+            partition,
+            this.#o.batchSize,
+            this.#o.visibilityTimeoutSeconds,
+        );
         for (const message of received) this.deliver(message);
         return received.length;
     }
@@ -202,7 +211,9 @@ export class OrchestrationDispatcher {
         } catch (error) {
             this.#state.drop(instanceId);
             if (error instanceof CheckpointConflictError) {
-                this.#o.logger.warn(`Instance ${instanceId}: another writer checkpointed first; its messages will be redelivered.`);
+                this.#o.logger.warn(
+                    `Instance ${instanceId}: another writer checkpointed first; its messages will be redelivered.`,
+                );
                 this.#abandon(batch);
                 return;
             }
@@ -212,7 +223,9 @@ export class OrchestrationDispatcher {
                 await this.#setAside(instanceId, batch, error, attempts);
                 return;
             }
-            this.#o.logger.error(`Instance ${instanceId}: episode failed (attempt ${attempts} of ${this.#o.maxDequeueCount}): ${describe(error)}`);
+            this.#o.logger.error(
+                `Instance ${instanceId}: episode failed (attempt ${attempts} of ${this.#o.maxDequeueCount}): ${describe(error)}`,
+            );
             this.#abandon(batch);
         }
     }
@@ -234,7 +247,9 @@ export class OrchestrationDispatcher {
                         const where = await this.#o.storage.setAsideMessage(item, reason);
                         this.#o.logger.error(`Message ${item.messageId} was set aside in '${where}'.`);
                     } else {
-                        this.#o.logger.error(`Message ${item.messageId} deleted as poison: ${JSON.stringify(item.message)}`);
+                        this.#o.logger.error(
+                            `Message ${item.messageId} deleted as poison: ${JSON.stringify(item.message)}`,
+                        );
                         await this.#o.storage.deleteMessage(item);
                     }
                 } catch (setAsideError) {
@@ -258,29 +273,51 @@ export class OrchestrationDispatcher {
             this.#o.storage.readInstance(instanceId),
         ]);
         const started = history ? executionStarted(history.events) : undefined;
-        const finished = history?.events.some((e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated) ?? false;
+        const finished =
+            history?.events.some(
+                (e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated,
+            ) ?? false;
         if (history && started && !finished && history.executionId) {
             await this.#o.storage
                 .appendHistory({
                     instanceId,
                     executionId: history.executionId,
                     startIndex: history.events.length,
-                    events: [orchestratorStarted(now), executionCompleted(-1, RuntimeStatus.Failed, reason, now), orchestratorCompleted(now)],
+                    events: [
+                        orchestratorStarted(now),
+                        executionCompleted(-1, RuntimeStatus.Failed, reason, now),
+                        orchestratorCompleted(now),
+                    ],
                     etag: history.etag,
                     isCheckpointComplete: true,
                 })
-                .catch((error: unknown) => this.#o.logger.warn(`Instance ${instanceId}: the failure could not be written to history: ${describe(error)}`));
+                .catch((error: unknown) =>
+                    this.#o.logger.warn(
+                        `Instance ${instanceId}: the failure could not be written to history: ${describe(error)}`,
+                    ),
+                );
         }
         this.#state.drop(instanceId);
         if (!row || FINAL_STATUSES.has(row.runtimeStatus)) return;
-        await this.#rows.write({ ...row, runtimeStatus: 'Failed', output: reason, completedTime: now, lastUpdatedTime: now });
+        await this.#rows.write({
+            ...row,
+            runtimeStatus: 'Failed',
+            output: reason,
+            completedTime: now,
+            lastUpdatedTime: now,
+        });
     }
 
     /**
      * Steps 1 and 2. Returns the row write, which runs behind the episode for a non-final checkpoint (the next
      * episode only needs the new ETag) and is awaited for a final one (the instance is done when its row says so).
      */
-    async #checkpoint(instanceId: string, state: InstanceState, result: EpisodeResult, now: Date): Promise<{ rowWritten: Promise<void> }> {
+    async #checkpoint(
+        instanceId: string,
+        state: InstanceState,
+        result: EpisodeResult,
+        now: Date,
+    ): Promise<{ rowWritten: Promise<void> }> {
         if (result.appended.length === 0) {
             // Nothing new: all duplicates. If a crash fell between a history write and its row write, the row
             // lags history; this redelivery is the moment to repair it.
@@ -308,10 +345,14 @@ export class OrchestrationDispatcher {
         const final = FINAL_STATUSES.has(record.runtimeStatus);
         // A row that only moves lastUpdatedTime on may wait longer for the next one to replace it.
         const refreshOnly = !final && !rowLags(state.record, result);
-        const rowWritten = this.#rows.write(record, refreshOnly ? { deferred: true, delayMs: REFRESH_ROW_DELAY_MS } : { deferred: !final });
+        const rowWritten = this.#rows.write(
+            record,
+            refreshOnly ? { deferred: true, delayMs: REFRESH_ROW_DELAY_MS } : { deferred: !final },
+        );
         const reported = rowWritten.then(
             () => this.#o.onCheckpoint?.(record),
-            (error: unknown) => this.#o.logger.warn(`Instance ${instanceId}: the status row could not be written: ${describe(error)}`),
+            (error: unknown) =>
+                this.#o.logger.warn(`Instance ${instanceId}: the status row could not be written: ${describe(error)}`),
         );
         if (final) {
             await rowWritten;
@@ -323,7 +364,14 @@ export class OrchestrationDispatcher {
     }
 
     /** 3. Delete what was consumed or discarded; put back what the engine deferred. */
-    #settleMessages(instanceId: string, batch: ReceivedMessage[], result: EpisodeResult, rowWritten: Promise<void>, state: InstanceState, now: Date): void {
+    #settleMessages(
+        instanceId: string,
+        batch: ReceivedMessage[],
+        result: EpisodeResult,
+        rowWritten: Promise<void>,
+        state: InstanceState,
+        now: Date,
+    ): void {
         const deferred = new Set<TaskMessage>(result.deferred);
         const deferredKeys = new Set(result.deferred.map(messageKey));
         const isDeferred = (item: ReceivedMessage): boolean =>
@@ -352,7 +400,8 @@ export class OrchestrationDispatcher {
         const event = item.message.Event;
         let dueAt: number | undefined;
         if (event.EventType === EventType.TimerFired) dueAt = Date.parse(event.FireAt);
-        else if (event.EventType === EventType.ExecutionStarted && event.ScheduledStartTime) dueAt = Date.parse(event.ScheduledStartTime);
+        else if (event.EventType === EventType.ExecutionStarted && event.ScheduledStartTime)
+            dueAt = Date.parse(event.ScheduledStartTime);
         if (dueAt !== undefined && Number.isFinite(dueAt)) {
             this.#abandon([item], Math.max(1, Math.ceil((dueAt - now.getTime()) / 1000)));
             return;
@@ -371,7 +420,9 @@ export class OrchestrationDispatcher {
         return this.#o.leases
             .letGo(item)
             .then(() => this.#o.storage.deleteMessage(item))
-            .catch((error: unknown) => this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`))
+            .catch((error: unknown) =>
+                this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`),
+            )
             .finally(() => this.#held.delete(item.messageId));
     }
 
@@ -392,7 +443,9 @@ export class OrchestrationDispatcher {
                 this.#o.leases
                     .letGo(item)
                     .then(() => this.#o.storage.releaseMessage(item, delay))
-                    .catch((error: unknown) => this.#o.logger.warn(`Could not release message ${item.messageId}: ${describe(error)}`))
+                    .catch((error: unknown) =>
+                        this.#o.logger.warn(`Could not release message ${item.messageId}: ${describe(error)}`),
+                    )
                     .finally(() => this.#held.delete(item.messageId)),
             );
         }

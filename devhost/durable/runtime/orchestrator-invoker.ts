@@ -11,7 +11,10 @@ export function createOrchestratorInvoker(app: LoadedApp, bindings: ReadonlyMap<
     return async (functionName, payload): Promise<OrchestratorCallResult> => {
         const bindingName = bindings.get(functionName);
         if (bindingName === undefined) {
-            return { kind: 'error', message: `The function '${functionName}' doesn't exist, is disabled, or is not an orchestrator function.` };
+            return {
+                kind: 'error',
+                message: `The function '${functionName}' doesn't exist, is disabled, or is not an orchestrator function.`,
+            };
         }
         const outcome = await app.invoke({
             functionName,

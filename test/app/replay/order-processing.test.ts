@@ -5,7 +5,12 @@
  * the engine sent (names and inputs, from the work items) and the history the episodes wrote.
  */
 import { describe, expect, it } from 'vitest';
-import { EventType, type HistoryEvent, type TaskCompletedEvent, type TaskFailedEvent } from '../../../devhost/durable/history';
+import {
+    EventType,
+    type HistoryEvent,
+    type TaskCompletedEvent,
+    type TaskFailedEvent,
+} from '../../../devhost/durable/history';
 import { shape } from '../../devhost/durable/engine/support/task-hub';
 import { UNIT_PRICE_CENTS } from '../../../src/orders/money';
 import { loadBuiltApp } from './support/built-app';
@@ -33,7 +38,8 @@ const episode = (...middle: string[]) => ['OrchestratorStarted*', ...middle, 'Or
 
 function completionOf(history: readonly HistoryEvent[], scheduledId: number): TaskCompletedEvent {
     const found = history.find(
-        (event): event is TaskCompletedEvent => event.EventType === EventType.TaskCompleted && event.TaskScheduledId === scheduledId,
+        (event): event is TaskCompletedEvent =>
+            event.EventType === EventType.TaskCompleted && event.TaskScheduledId === scheduledId,
     );
     if (!found) throw new Error(`no TaskCompleted for ${scheduledId}`);
     return found;
@@ -41,7 +47,8 @@ function completionOf(history: readonly HistoryEvent[], scheduledId: number): Ta
 
 function failureOf(history: readonly HistoryEvent[], scheduledId: number): TaskFailedEvent {
     const found = history.find(
-        (event): event is TaskFailedEvent => event.EventType === EventType.TaskFailed && event.TaskScheduledId === scheduledId,
+        (event): event is TaskFailedEvent =>
+            event.EventType === EventType.TaskFailed && event.TaskScheduledId === scheduledId,
     );
     if (!found) throw new Error(`no TaskFailed for ${scheduledId}`);
     return found;
@@ -73,10 +80,18 @@ describe('order_processing replayed on the engine (built app)', () => {
         expect(status.runtimeStatus).toBe('Completed');
 
         expect(run.scheduled).toEqual([
-            { id: 0, name: 'validate_order', input: { order_id: 'A-1001', items: parsedItems, email: 'ada@example.com' } },
+            {
+                id: 0,
+                name: 'validate_order',
+                input: { order_id: 'A-1001', items: parsedItems, email: 'ada@example.com' },
+            },
             { id: 1, name: 'charge_customer', input: { order_id: 'A-1001', amount: total } },
             { id: 2, name: 'fulfill_order', input: { order_id: 'A-1001', items: parsedItems } },
-            { id: 3, name: 'send_notification', input: { order_id: 'A-1001', email: 'ada@example.com', status: 'completed' } },
+            {
+                id: 3,
+                name: 'send_notification',
+                input: { order_id: 'A-1001', email: 'ada@example.com', status: 'completed' },
+            },
         ]);
 
         const history = run.history();
@@ -98,7 +113,10 @@ describe('order_processing replayed on the engine (built app)', () => {
         // The output carries what the real activities returned, as recorded in history.
         const charge = JSON.parse(completionOf(history, 1).Result ?? 'null') as { charge_id: string };
         const shipment = JSON.parse(completionOf(history, 2).Result ?? 'null') as { tracking_number: string };
-        const notification = JSON.parse(completionOf(history, 3).Result ?? 'null') as { sent: boolean; message_id: string };
+        const notification = JSON.parse(completionOf(history, 3).Result ?? 'null') as {
+            sent: boolean;
+            message_id: string;
+        };
         expect(charge.charge_id).toMatch(/^ch_[0-9a-f]+$/);
         expect(shipment.tracking_number).toMatch(/^TRK[0-9A-F]+$/);
         expect(notification.sent).toBe(true);
@@ -127,26 +145,37 @@ describe('order_processing replayed on the engine (built app)', () => {
         ]);
         expect(run.scheduled[3]?.input).toEqual({ order_id: 'B-7', email: null, status: 'completed' });
         expect(JSON.parse(completionOf(run.history(), 3).Result ?? 'null')).toEqual({ sent: false, message_id: null });
-        expect(run.output()).toMatchObject({ status: 'completed', order_id: 'B-7', amount: { cents: UNIT_PRICE_CENTS } });
+        expect(run.output()).toMatchObject({
+            status: 'completed',
+            order_id: 'B-7',
+            amount: { cents: UNIT_PRICE_CENTS },
+        });
     });
 
     it.each([
         { why: 'an empty item list', items: [], reason: 'No items in order' },
-        { why: 'a line without sku or name', items: [{ sku: 'MUG' }, { quantity: 3 }], reason: 'Item 2 has neither a sku nor a name' },
-    ])('ends with the rejection reason and schedules nothing else when validate_order rejects $why', async ({ items, reason }) => {
-        const run = new ReplayRun(app);
-        await run.start(ORCHESTRATOR, { order_id: 'R-1', items, email: 'ada@example.com' });
-        const status = await run.driveWithRealActivities();
+        {
+            why: 'a line without sku or name',
+            items: [{ sku: 'MUG' }, { quantity: 3 }],
+            reason: 'Item 2 has neither a sku nor a name',
+        },
+    ])(
+        'ends with the rejection reason and schedules nothing else when validate_order rejects $why',
+        async ({ items, reason }) => {
+            const run = new ReplayRun(app);
+            await run.start(ORCHESTRATOR, { order_id: 'R-1', items, email: 'ada@example.com' });
+            const status = await run.driveWithRealActivities();
 
-        expect(status.runtimeStatus).toBe('Completed');
-        expect(run.output()).toEqual({ status: 'rejected', order_id: 'R-1', reason });
-        expect(run.scheduled.map((activity) => activity.name)).toEqual(['validate_order']);
-        expect(JSON.parse(completionOf(run.history(), 0).Result ?? 'null')).toEqual({ valid: false, reason });
-        expect(shape(run.history())).toEqual([
-            ...episode('ExecutionStarted', 'TaskScheduled#0*'),
-            ...episode('TaskCompleted(0)', 'ExecutionCompleted#1*'),
-        ]);
-    });
+            expect(status.runtimeStatus).toBe('Completed');
+            expect(run.output()).toEqual({ status: 'rejected', order_id: 'R-1', reason });
+            expect(run.scheduled.map((activity) => activity.name)).toEqual(['validate_order']);
+            expect(JSON.parse(completionOf(run.history(), 0).Result ?? 'null')).toEqual({ valid: false, reason });
+            expect(shape(run.history())).toEqual([
+                ...episode('ExecutionStarted', 'TaskScheduled#0*'),
+                ...episode('TaskCompleted(0)', 'ExecutionCompleted#1*'),
+            ]);
+        },
+    );
 
     it('takes the rejection reason from the validate_order result, whatever it says', async () => {
         const run = await runUpTo(order, [{ valid: false, reason: 'Blocked customer' }]);
@@ -157,7 +186,9 @@ describe('order_processing replayed on the engine (built app)', () => {
 
     it('fails with the activity error and never fulfils when charge_customer fails', async () => {
         const run = await runUpTo(order, [validVerdict]);
-        expect(run.pending()).toEqual([{ id: 1, name: 'charge_customer', input: { order_id: 'A-1001', amount: total } }]);
+        expect(run.pending()).toEqual([
+            { id: 1, name: 'charge_customer', input: { order_id: 'A-1001', amount: total } },
+        ]);
 
         run.fail(1, 'card declined');
         const last = await run.episode();
@@ -188,7 +219,9 @@ describe('order_processing replayed on the engine (built app)', () => {
 
         expect(last.instance.runtimeStatus).toBe('Failed');
         const failed = failureOf(run.history(), 1);
-        expect(failed.Reason).toBe("Activity function 'charge_customer' failed:  charge_customer: invalid input: amount: amount must be positive");
+        expect(failed.Reason).toBe(
+            "Activity function 'charge_customer' failed:  charge_customer: invalid input: amount: amount must be positive",
+        );
         expect(last.instance.output).toBe(uncaughtActivityFailure(failed));
         expect(run.scheduled.map((activity) => activity.name)).toEqual(['validate_order', 'charge_customer']);
     });
@@ -210,15 +243,30 @@ describe('order_processing replayed on the engine (built app)', () => {
         expect(last.instance.output).toBe(uncaughtActivityFailure(failureOf(history, 2)));
         expect(last.instance.output).toContain("Activity function 'fulfill_order' failed:  warehouse offline");
         // No compensation yet: the charge stands.
-        expect(JSON.parse(completionOf(history, 1).Result ?? 'null')).toMatchObject({ charge_id: expect.stringMatching(/^ch_/), amount: total });
-        expect(run.scheduled.map((activity) => activity.name)).toEqual(['validate_order', 'charge_customer', 'fulfill_order']);
+        expect(JSON.parse(completionOf(history, 1).Result ?? 'null')).toMatchObject({
+            charge_id: expect.stringMatching(/^ch_/),
+            amount: total,
+        });
+        expect(run.scheduled.map((activity) => activity.name)).toEqual([
+            'validate_order',
+            'charge_customer',
+            'fulfill_order',
+        ]);
         expect(shape(history).slice(-4)).toEqual(episode('TaskFailed(2)', 'ExecutionCompleted#3*'));
     });
 
     it('fails when send_notification fails, after fulfilment', async () => {
-        const run = await runUpTo(order, [validVerdict, { charge_id: 'ch_1', amount: total }, { tracking_number: 'TRK1' }]);
+        const run = await runUpTo(order, [
+            validVerdict,
+            { charge_id: 'ch_1', amount: total },
+            { tracking_number: 'TRK1' },
+        ]);
         expect(run.pending()).toEqual([
-            { id: 3, name: 'send_notification', input: { order_id: 'A-1001', email: 'ada@example.com', status: 'completed' } },
+            {
+                id: 3,
+                name: 'send_notification',
+                input: { order_id: 'A-1001', email: 'ada@example.com', status: 'completed' },
+            },
         ]);
 
         run.fail(3, 'smtp refused');
@@ -250,9 +298,21 @@ describe('order_processing replayed on the engine (built app)', () => {
 
     const malformed = [
         { step: 0, name: 'validate_order', before: [], result: { valid: 'yes' }, field: 'valid' },
-        { step: 0, name: 'validate_order', before: [], result: { valid: true, amount: { cents: 100, decimal: 2 } }, field: 'amount.decimal' },
+        {
+            step: 0,
+            name: 'validate_order',
+            before: [],
+            result: { valid: true, amount: { cents: 100, decimal: 2 } },
+            field: 'amount.decimal',
+        },
         { step: 1, name: 'charge_customer', before: [validVerdict], result: { amount: total }, field: 'charge_id' },
-        { step: 2, name: 'fulfill_order', before: [validVerdict, { charge_id: 'ch_1', amount: total }], result: null, field: '(root)' },
+        {
+            step: 2,
+            name: 'fulfill_order',
+            before: [validVerdict, { charge_id: 'ch_1', amount: total }],
+            result: null,
+            field: '(root)',
+        },
         {
             step: 3,
             name: 'send_notification',
@@ -261,35 +321,52 @@ describe('order_processing replayed on the engine (built app)', () => {
             field: 'sent',
         },
     ];
-    it.each(malformed)('fails the instance when $name returns a malformed result ($field)', async ({ step, name, before, result, field }) => {
-        const run = await runUpTo(order, before);
-        expect(run.pending().map((activity) => activity.name)).toEqual([name]);
+    it.each(malformed)(
+        'fails the instance when $name returns a malformed result ($field)',
+        async ({ step, name, before, result, field }) => {
+            const run = await runUpTo(order, before);
+            expect(run.pending().map((activity) => activity.name)).toEqual([name]);
 
-        run.complete(step, result);
-        const last = await run.episode();
+            run.complete(step, result);
+            const last = await run.episode();
 
-        expect(last.instance.runtimeStatus).toBe('Failed');
-        expect(last.instance.output).toMatch(
-            new RegExp(`^Orchestrator function 'order_processing' failed: order_processing: invalid ${name} result: `),
-        );
-        expect(last.instance.output).toContain(`${field}: `);
-        expect(last.outbound).toEqual([]);
-        expect(run.scheduled).toHaveLength(step + 1);
-        expect(shape(run.history()).slice(-4)).toEqual(episode(`TaskCompleted(${step})`, `ExecutionCompleted#${step + 1}*`));
-    });
+            expect(last.instance.runtimeStatus).toBe('Failed');
+            expect(last.instance.output).toMatch(
+                new RegExp(
+                    `^Orchestrator function 'order_processing' failed: order_processing: invalid ${name} result: `,
+                ),
+            );
+            expect(last.instance.output).toContain(`${field}: `);
+            expect(last.outbound).toEqual([]);
+            expect(run.scheduled).toHaveLength(step + 1);
+            expect(shape(run.history()).slice(-4)).toEqual(
+                episode(`TaskCompleted(${step})`, `ExecutionCompleted#${step + 1}*`),
+            );
+        },
+    );
 
     it.each([
         { why: 'no input', input: null, field: '(root)' },
         { why: 'a missing order_id', input: { items: [] }, field: 'order_id' },
         { why: 'items that are not an array', input: { order_id: 'X', items: 3 }, field: 'items' },
-        { why: 'a bad quantity', input: { order_id: 'X', items: [{ sku: 'MUG', quantity: 0 }] }, field: 'items[0].quantity' },
-        { why: 'a bad email', input: { order_id: 'X', items: [{ sku: 'MUG' }], email: 'not-an-email' }, field: 'email' },
+        {
+            why: 'a bad quantity',
+            input: { order_id: 'X', items: [{ sku: 'MUG', quantity: 0 }] },
+            field: 'items[0].quantity',
+        },
+        {
+            why: 'a bad email',
+            input: { order_id: 'X', items: [{ sku: 'MUG' }], email: 'not-an-email' },
+            field: 'email',
+        },
     ])('fails in its first episode, scheduling nothing, on bad input: $why', async ({ input, field }) => {
         const run = new ReplayRun(app);
         const first = await run.start(ORCHESTRATOR, input);
 
         expect(first.instance.runtimeStatus).toBe('Failed');
-        expect(first.instance.output).toMatch(/^Orchestrator function 'order_processing' failed: order_processing: invalid input: /);
+        expect(first.instance.output).toMatch(
+            /^Orchestrator function 'order_processing' failed: order_processing: invalid input: /,
+        );
         expect(first.instance.output).toContain(`${field}: `);
         expect(first.outbound).toEqual([]);
         expect(run.scheduled).toEqual([]);

@@ -17,7 +17,12 @@ const episode = (...middle: string[]) => ['OrchestratorStarted*', ...middle, 'Or
 const scheduledIds = (count: number) => Array.from({ length: count }, (_, id) => `TaskScheduled#${id}*`);
 
 /** What the real process_item makes of a processable item. */
-const processed = (index: number, item: unknown, label: string) => ({ ok: true, index, item, result: `Processed ${label}` });
+const processed = (index: number, item: unknown, label: string) => ({
+    ok: true,
+    index,
+    item,
+    result: `Processed ${label}`,
+});
 
 describe('parallel_processing replayed on the engine (built app)', () => {
     it('fans out three items in one episode and fans in with the real activity', async () => {
@@ -26,7 +31,9 @@ describe('parallel_processing replayed on the engine (built app)', () => {
         const first = await run.start(ORCHESTRATOR, { items });
 
         expect(first.instance.runtimeStatus).toBe('Running');
-        expect(run.scheduled).toEqual(items.map((item, index) => ({ id: index, name: 'process_item', input: { index, item } })));
+        expect(run.scheduled).toEqual(
+            items.map((item, index) => ({ id: index, name: 'process_item', input: { index, item } })),
+        );
 
         const status = await run.driveWithRealActivities();
         expect(status.runtimeStatus).toBe('Completed');
@@ -65,7 +72,12 @@ describe('parallel_processing replayed on the engine (built app)', () => {
 
         const status = await run.driveWithRealActivities();
         expect(status.runtimeStatus).toBe('Completed');
-        expect(run.output()).toEqual({ total: 1, successful: 1, failed: 0, results: [processed(0, { name: 'Solo' }, 'Solo')] });
+        expect(run.output()).toEqual({
+            total: 1,
+            successful: 1,
+            failed: 0,
+            results: [processed(0, { name: 'Solo' }, 'Solo')],
+        });
         expect(shape(run.history())).toEqual([
             ...episode('ExecutionStarted', 'TaskScheduled#0*'),
             ...episode('TaskCompleted(0)', 'ExecutionCompleted#1*'),
@@ -143,8 +155,13 @@ describe('parallel_processing replayed on the engine (built app)', () => {
         await run.runReal(0);
         const last = await run.episode();
 
-        const failed = run.history().find((event): event is TaskFailedEvent => event.EventType === EventType.TaskFailed);
-        expect(failed).toMatchObject({ TaskScheduledId: 1, Reason: "Activity function 'process_item' failed:  item service down" });
+        const failed = run
+            .history()
+            .find((event): event is TaskFailedEvent => event.EventType === EventType.TaskFailed);
+        expect(failed).toMatchObject({
+            TaskScheduledId: 1,
+            Reason: "Activity function 'process_item' failed:  item service down",
+        });
         expect(last.instance.runtimeStatus).toBe('Failed');
         expect(last.instance.output).toBe(
             `Orchestrator function 'parallel_processing' failed: ${failed?.Reason ?? ''} \n ${failed?.Details ?? ''}`,
@@ -168,7 +185,9 @@ describe('parallel_processing replayed on the engine (built app)', () => {
         expect(last.instance.output).toMatch(
             /^Orchestrator function 'parallel_processing' failed: parallel_processing: invalid process_item results: \[1\]\.ok: /,
         );
-        expect(shape(run.history()).slice(-5)).toEqual(episode('TaskCompleted(0)', 'TaskCompleted(1)', 'ExecutionCompleted#2*'));
+        expect(shape(run.history()).slice(-5)).toEqual(
+            episode('TaskCompleted(0)', 'TaskCompleted(1)', 'ExecutionCompleted#2*'),
+        );
     });
 
     it.each([
@@ -180,7 +199,9 @@ describe('parallel_processing replayed on the engine (built app)', () => {
         const first = await run.start(ORCHESTRATOR, input);
 
         expect(first.instance.runtimeStatus).toBe('Failed');
-        expect(first.instance.output).toMatch(/^Orchestrator function 'parallel_processing' failed: parallel_processing: invalid input: /);
+        expect(first.instance.output).toMatch(
+            /^Orchestrator function 'parallel_processing' failed: parallel_processing: invalid input: /,
+        );
         expect(first.instance.output).toContain(`${field}: `);
         expect(first.outbound).toEqual([]);
         expect(run.scheduled).toEqual([]);

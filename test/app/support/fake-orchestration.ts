@@ -13,7 +13,8 @@ export type ScheduledWork =
     | { readonly kind: 'activity'; readonly name: string; readonly input: unknown }
     | { readonly kind: 'all'; readonly children: readonly FakeTask[] };
 
-export type Step<TResult> = { readonly done: false; readonly task: FakeTask } | { readonly done: true; readonly result: TResult };
+export type Step<TResult> =
+    { readonly done: false; readonly task: FakeTask } | { readonly done: true; readonly result: TResult };
 
 /**
  * Runs an orchestrator generator without a runtime: `start()` runs it to its first yield, `resolve(value)`
@@ -30,7 +31,8 @@ export class OrchestratorRun<TResult> {
         const context: OrchestrationContextLike = {
             df: {
                 getInput: () => structuredClone(input),
-                callActivity: (name, activityInput) => this.#track(new FakeTask({ kind: 'activity', name, input: activityInput })),
+                callActivity: (name, activityInput) =>
+                    this.#track(new FakeTask({ kind: 'activity', name, input: activityInput })),
                 Task: {
                     all: (tasks) => this.#track(new FakeTask({ kind: 'all', children: tasks.map(asFakeTask) })),
                 },
@@ -89,7 +91,9 @@ function asFakeTask(task: Task): FakeTask {
 /** The activity a step is waiting for; fails the test if the step is anything else. */
 export function expectActivity(step: Step<unknown>): { name: string; input: unknown } {
     if (step.done) {
-        throw new Error(`Expected the orchestrator to wait for an activity, but it returned ${JSON.stringify(step.result)}`);
+        throw new Error(
+            `Expected the orchestrator to wait for an activity, but it returned ${JSON.stringify(step.result)}`,
+        );
     }
     if (step.task.scheduled.kind !== 'activity') {
         throw new Error('Expected the orchestrator to wait for one activity, but it waits for Task.all');
@@ -100,7 +104,9 @@ export function expectActivity(step: Step<unknown>): { name: string; input: unkn
 /** The activities of a Task.all a step is waiting for; fails the test if the step is anything else. */
 export function expectFanOut(step: Step<unknown>): { name: string; input: unknown }[] {
     if (step.done) {
-        throw new Error(`Expected the orchestrator to wait for Task.all, but it returned ${JSON.stringify(step.result)}`);
+        throw new Error(
+            `Expected the orchestrator to wait for Task.all, but it returned ${JSON.stringify(step.result)}`,
+        );
     }
     if (step.task.scheduled.kind !== 'all') {
         throw new Error('Expected the orchestrator to wait for Task.all, but it waits for one activity');

@@ -18,7 +18,10 @@ export function httpRequest(init: {
 }
 
 /** An InvocationContext whose log lines are kept for assertions instead of printed. */
-export function quietContext(functionName: string): { context: InvocationContext; logs: { level: string; text: string }[] } {
+export function quietContext(functionName: string): {
+    context: InvocationContext;
+    logs: { level: string; text: string }[];
+} {
     const logs: { level: string; text: string }[] = [];
     const context = new InvocationContext({
         functionName,
@@ -28,7 +31,13 @@ export function quietContext(functionName: string): { context: InvocationContext
 }
 
 /** Reads a handler's response: status, content type and parsed JSON body. */
-export async function readResponse(response: HttpResponse): Promise<{ status: number; contentType: string | null; body: unknown }> {
+export async function readResponse(
+    response: HttpResponse,
+): Promise<{ status: number; contentType: string | null; body: unknown }> {
     const text = await response.text();
-    return { status: response.status, contentType: response.headers.get('content-type'), body: text === '' ? null : JSON.parse(text) };
+    return {
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        body: text === '' ? null : JSON.parse(text),
+    };
 }

@@ -112,7 +112,11 @@ export function params(text: string): BicepParam[] {
     for (const line of stripComments(text).split('\n')) {
         const match = /^param\s+([A-Za-z_][A-Za-z0-9_]*)\s+([A-Za-z]+)(?:\s*=\s*(.+?))?\s*$/.exec(line);
         if (!match?.[1] || !match[2]) continue;
-        result.push(match[3] === undefined ? { name: match[1], type: match[2] } : { name: match[1], type: match[2], defaultValue: match[3] });
+        result.push(
+            match[3] === undefined
+                ? { name: match[1], type: match[2] }
+                : { name: match[1], type: match[2], defaultValue: match[3] },
+        );
     }
     return result;
 }

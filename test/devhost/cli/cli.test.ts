@@ -108,11 +108,14 @@ describe('devhost start', () => {
     it('reports unreachable storage in one line and exits 1', async () => {
         const closedPort = await freePort();
         const endpoint = `http://127.0.0.1:${closedPort}/devstoreaccount1`;
-        const cli = runCli(['start', path.join(repoRoot, 'test/fixtures/apps/http-cjs'), '--port', String(await freePort())], {
-            AzureWebJobsStorage:
-                'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;' +
-                `BlobEndpoint=${endpoint};QueueEndpoint=${endpoint};TableEndpoint=${endpoint}`,
-        });
+        const cli = runCli(
+            ['start', path.join(repoRoot, 'test/fixtures/apps/http-cjs'), '--port', String(await freePort())],
+            {
+                AzureWebJobsStorage:
+                    'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;' +
+                    `BlobEndpoint=${endpoint};QueueEndpoint=${endpoint};TableEndpoint=${endpoint}`,
+            },
+        );
         expect(await cli.exited).toBe(1);
         const lines = cli.stderr().trim().split('\n');
         expect(lines).toHaveLength(1);

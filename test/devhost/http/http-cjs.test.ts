@@ -19,7 +19,9 @@ const fakeExtension: HostExtension = {
     },
     async handleHttp(request) {
         const url = new URL(request.url);
-        return url.pathname.startsWith('/runtime/webhooks/fake/') ? new Response('from extension', { status: 202 }) : undefined;
+        return url.pathname.startsWith('/runtime/webhooks/fake/')
+            ? new Response('from extension', { status: 202 })
+            : undefined;
     },
 };
 
@@ -87,7 +89,10 @@ describe('routing', () => {
     });
 
     it('splits complex segments', async () => {
-        expect(await params('/api/doc/report.final.pdf')).toEqual({ fn: 'complex', params: { file: 'report.final', ext: 'pdf' } });
+        expect(await params('/api/doc/report.final.pdf')).toEqual({
+            fn: 'complex',
+            params: { file: 'report.final', ext: 'pdf' },
+        });
     });
 
     it('answers 404 with an empty body for no route and for a method the function does not accept', async () => {
@@ -166,7 +171,9 @@ describe('requests and responses', () => {
         const response = await fetch(`${base}/api/boom`);
         expect(response.status).toBe(500);
         expect(await response.text()).toBe('');
-        const failure = logger.entries.find((e) => e.level === 'error' && e.functionName === 'boom' && e.message.includes('kaboom'));
+        const failure = logger.entries.find(
+            (e) => e.level === 'error' && e.functionName === 'boom' && e.message.includes('kaboom'),
+        );
         expect(failure?.invocationId).toMatch(/^[0-9a-f-]{36}$/);
         expect(failure?.message).toContain(failure?.invocationId ?? 'missing');
         expect((await fetch(`${base}/api/hello`)).status).toBe(200);
@@ -180,11 +187,20 @@ describe('requests and responses', () => {
 
     it('captures context.log with the function name and invocation id', async () => {
         const response = await fetch(`${base}/api/logs?tag=t-123`);
-        const { invocationId, functionName } = (await response.json()) as { invocationId: string; functionName: string };
+        const { invocationId, functionName } = (await response.json()) as {
+            invocationId: string;
+            functionName: string;
+        };
         expect(functionName).toBe('logs');
         const userLines = logger.entries.filter((e) => e.category === 'user' && e.invocationId === invocationId);
         expect(userLines).toEqual([
-            { level: 'information', category: 'user', message: 'user log line t-123', functionName: 'logs', invocationId },
+            {
+                level: 'information',
+                category: 'user',
+                message: 'user log line t-123',
+                functionName: 'logs',
+                invocationId,
+            },
             { level: 'warning', category: 'user', message: 'user warning', functionName: 'logs', invocationId },
         ]);
     });
@@ -223,7 +239,9 @@ describe('extensions', () => {
         expect(lines).toContain(`    itemById: [GET] http://localhost:${host.port}/api/items/{id:int}`);
         expect(lines).toContain(`    double: activityTrigger`);
         expect(lines).toContain(`    tick: timerTrigger`);
-        const warnings = logger.entries.filter((e) => e.level === 'warning' && e.category === 'host').map((e) => e.message);
+        const warnings = logger.entries
+            .filter((e) => e.level === 'warning' && e.category === 'host')
+            .map((e) => e.message);
         expect(warnings.some((w) => w.includes("'timerTrigger'") && w.includes("'tick'"))).toBe(true);
         expect(warnings.some((w) => w.includes('activityTrigger'))).toBe(false);
     });

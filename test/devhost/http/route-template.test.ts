@@ -33,6 +33,11 @@ describe('route templates', () => {
 
     it('orders literal before constrained before plain before catch-all', () => {
         const templates = ['a/{*rest}', 'a/{v}', 'a/{v:int}', 'a/b'].map(parseRouteTemplate);
-        expect(templates.sort(compareRoutePrecedence).map((t) => t.source)).toEqual(['a/b', 'a/{v:int}', 'a/{v}', 'a/{*rest}']);
+        expect(templates.sort(compareRoutePrecedence).map((t) => t.source)).toEqual([
+            'a/b',
+            'a/{v:int}',
+            'a/{v}',
+            'a/{*rest}',
+        ]);
     });
 });

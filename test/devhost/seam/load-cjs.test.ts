@@ -28,15 +28,25 @@ describe('loadApp', () => {
             'functions/routes.js',
         ]);
         const itemById = app.functions.get('itemById');
-        expect(itemById?.trigger.binding).toMatchObject({ type: 'httpTrigger', direction: 'in', route: 'items/{id:int}', methods: ['GET'] });
+        expect(itemById?.trigger.binding).toMatchObject({
+            type: 'httpTrigger',
+            direction: 'in',
+            route: 'items/{id:int}',
+            methods: ['GET'],
+        });
         expect(itemById?.trigger.name).toBe(itemById?.trigger.binding.name);
         expect(itemById?.bindings.$return).toMatchObject({ type: 'http', direction: 'out', name: '$return' });
 
         const client = app.functions.get('startSomething');
-        const inputs = Object.values(client?.bindings ?? {}).filter((b) => b.direction === 'in' && b.type === 'durableClient');
+        const inputs = Object.values(client?.bindings ?? {}).filter(
+            (b) => b.direction === 'in' && b.type === 'durableClient',
+        );
         expect(inputs).toHaveLength(1);
         expect(app.functions.get('double')?.trigger.binding.type).toBe('activityTrigger');
-        expect(app.functions.get('tick')?.trigger.binding).toMatchObject({ type: 'timerTrigger', schedule: '0 */5 * * * *' });
+        expect(app.functions.get('tick')?.trigger.binding).toMatchObject({
+            type: 'timerTrigger',
+            schedule: '0 */5 * * * *',
+        });
     });
 
     it('merges local.settings.json Values into the environment without overriding what is set', () => {
@@ -51,7 +61,9 @@ describe('loadApp', () => {
 
     it('refuses registrations and setup changes after start-up, as the worker and library do', () => {
         const { app: functionsApp } = appRequire('@azure/functions') as typeof import('@azure/functions');
-        expect(() => functionsApp.get('late', { handler: async () => ({}) })).toThrow('A function can only be registered during app startup.');
+        expect(() => functionsApp.get('late', { handler: async () => ({}) })).toThrow(
+            'A function can only be registered during app startup.',
+        );
         expect(() => functionsApp.setup({ enableHttpStream: true })).toThrow(/after app startup/);
         expect(app.functions.has('late')).toBe(false);
     });
@@ -76,7 +88,10 @@ describe('loadApp', () => {
 describe('invoke', () => {
     it('invokes a non-HTTP trigger with string-typed data and returns typed data', async () => {
         const trigger = app.functions.get('double')?.trigger.name ?? '';
-        const outcome = await app.invoke({ functionName: 'double', inputData: [{ name: trigger, data: { string: '21' } }] });
+        const outcome = await app.invoke({
+            functionName: 'double',
+            inputData: [{ name: trigger, data: { string: '21' } }],
+        });
         expect(outcome).toMatchObject({ status: 'success', returnValue: { int: 42 }, outputData: [] });
         expect(outcome.invocationId).toMatch(/^[0-9a-f-]{36}$/);
     });
@@ -97,13 +112,24 @@ describe('invoke', () => {
         const boomTrigger = app.functions.get('boom')?.trigger.name ?? '';
         const boom = await app.invoke({
             functionName: 'boom',
-            inputData: [{ name: boomTrigger, data: { http: { method: 'GET', url: 'http://localhost/api/boom', headers: {} } } }],
+            inputData: [
+                { name: boomTrigger, data: { http: { method: 'GET', url: 'http://localhost/api/boom', headers: {} } } },
+            ],
         });
         expect(boom).toMatchObject({ status: 'failure', message: 'kaboom' });
-        const wrongName = await app.invoke({ functionName: 'double', inputData: [{ name: 'nope', data: { string: '1' } }] });
-        expect(wrongName).toMatchObject({ status: 'failure', message: expect.stringContaining('Failed to find binding "nope"') });
+        const wrongName = await app.invoke({
+            functionName: 'double',
+            inputData: [{ name: 'nope', data: { string: '1' } }],
+        });
+        expect(wrongName).toMatchObject({
+            status: 'failure',
+            message: expect.stringContaining('Failed to find binding "nope"'),
+        });
         const missing = await app.invoke({ functionName: 'missing', inputData: [] });
-        expect(missing).toMatchObject({ status: 'failure', message: expect.stringContaining("'missing' is not registered") });
+        expect(missing).toMatchObject({
+            status: 'failure',
+            message: expect.stringContaining("'missing' is not registered"),
+        });
     });
 
     it('runs appTerminate hooks once on terminate', async () => {

@@ -47,7 +47,10 @@ describe('the project app as the devhost sees it', () => {
         const routes = new RouteTable(app.functions.values(), httpRoutePrefix(app.hostJson));
         const byName = new Map(routes.routes.map((r) => [r.fn.name, r]));
         expect(byName.get('http_start')).toMatchObject({ route: 'orchestrations/{function_name}', methods: ['POST'] });
-        expect(byName.get('get_status')).toMatchObject({ route: 'orchestrations/{instance_id}/status', methods: ['GET'] });
+        expect(byName.get('get_status')).toMatchObject({
+            route: 'orchestrations/{instance_id}/status',
+            methods: ['GET'],
+        });
         expect(inputTypes(app.functions.get('http_start'))).toEqual(['durableClient']);
         expect(inputTypes(app.functions.get('get_status'))).toEqual(['durableClient']);
         expect(routes.match('POST', '/api/orchestrations/order_processing')?.route.fn.name).toBe('http_start');
@@ -56,8 +59,15 @@ describe('the project app as the devhost sees it', () => {
 
     it('registers the orchestrators and activities', () => {
         const triggerType = (name: string): string | undefined => app.functions.get(name)?.trigger.binding.type;
-        for (const name of ['order_processing', 'parallel_processing']) expect(triggerType(name), name).toBe('orchestrationTrigger');
-        for (const name of ['validate_order', 'charge_customer', 'fulfill_order', 'send_notification', 'process_item']) {
+        for (const name of ['order_processing', 'parallel_processing'])
+            expect(triggerType(name), name).toBe('orchestrationTrigger');
+        for (const name of [
+            'validate_order',
+            'charge_customer',
+            'fulfill_order',
+            'send_notification',
+            'process_item',
+        ]) {
             expect(triggerType(name), name).toBe('activityTrigger');
         }
     });

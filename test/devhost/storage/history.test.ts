@@ -26,14 +26,23 @@ function taskEvents(count: number, from = 0): HistoryEvent[] {
 async function rawRows(instanceId: string) {
     const table = hub.table(`${hub.hubName}History`);
     const rows = [];
-    for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${escapePartitionKey(instanceId)}` } })) rows.push(row);
+    for await (const row of table.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${escapePartitionKey(instanceId)}` },
+    }))
+        rows.push(row);
     return rows;
 }
 
 describe('history on <Hub>History', () => {
     it('round-trips every event type losslessly', async () => {
         const events = everyEventType('round/trip#1', 'exec-1');
-        await hub.storage.appendHistory({ instanceId: 'round/trip#1', executionId: 'exec-1', startIndex: 0, events, etag: undefined });
+        await hub.storage.appendHistory({
+            instanceId: 'round/trip#1',
+            executionId: 'exec-1',
+            startIndex: 0,
+            events,
+            etag: undefined,
+        });
         const snapshot = await hub.storage.readHistory('round/trip#1');
         expect(snapshot.executionId).toBe('exec-1');
         expect(snapshot.events).toEqual(events);
@@ -41,9 +50,18 @@ describe('history on <Hub>History', () => {
 
     it('writes the provider columns: X16 row keys, names for EventType, _Timestamp, JSON objects, a sentinel', async () => {
         const events = everyEventType('columns', 'exec-c');
-        await hub.storage.appendHistory({ instanceId: 'columns', executionId: 'exec-c', startIndex: 0, events, etag: undefined });
+        await hub.storage.appendHistory({
+            instanceId: 'columns',
+            executionId: 'exec-c',
+            startIndex: 0,
+            events,
+            etag: undefined,
+        });
         const rows = await rawRows('columns');
-        expect(rows.map((r) => r.rowKey)).toEqual([...events.map((_, i) => i.toString(16).toUpperCase().padStart(16, '0')), 'sentinel']);
+        expect(rows.map((r) => r.rowKey)).toEqual([
+            ...events.map((_, i) => i.toString(16).toUpperCase().padStart(16, '0')),
+            'sentinel',
+        ]);
         for (const row of rows) expect(row.ExecutionId).toBe('exec-c');
 
         const started: Record<string, unknown> = rows[0] ?? {};
@@ -53,7 +71,10 @@ describe('history on <Hub>History', () => {
         expect(started.ScheduledStartTime).toBeInstanceOf(Date);
         expect(started.Generation).toBe(2);
         expect(started.IsPlayed).toBe(false);
-        expect(JSON.parse(String(started.OrchestrationInstance))).toEqual({ InstanceId: 'columns', ExecutionId: 'exec-c' });
+        expect(JSON.parse(String(started.OrchestrationInstance))).toEqual({
+            InstanceId: 'columns',
+            ExecutionId: 'exec-c',
+        });
         expect(JSON.parse(String(started.Tags))).toEqual({ team: 'orders' });
 
         const completed: Record<string, unknown> = rows[1] ?? {};
@@ -72,15 +93,38 @@ describe('history on <Hub>History', () => {
     });
 
     it('keeps the 100 ns precision of DTFx timestamps', async () => {
-        const event: HistoryEvent = { EventType: EventType.OrchestratorStarted, EventId: -1, IsPlayed: false, Timestamp: '2024-05-06T07:08:09.1234567Z' };
-        await hub.storage.appendHistory({ instanceId: 'precise', executionId: 'e', startIndex: 0, events: [event], etag: undefined });
+        const event: HistoryEvent = {
+            EventType: EventType.OrchestratorStarted,
+            EventId: -1,
+            IsPlayed: false,
+            Timestamp: '2024-05-06T07:08:09.1234567Z',
+        };
+        await hub.storage.appendHistory({
+            instanceId: 'precise',
+            executionId: 'e',
+            startIndex: 0,
+            events: [event],
+            etag: undefined,
+        });
         expect((await hub.storage.readHistory('precise')).events[0]?.Timestamp).toBe('2024-05-06T07:08:09.1234567Z');
     });
 
     it('appends under the sentinel ETag and returns the new ETag, which readHistory reports', async () => {
         const id = 'appender';
-        const first = await hub.storage.appendHistory({ instanceId: id, executionId: 'e1', startIndex: 0, events: taskEvents(3), etag: undefined });
-        const second = await hub.storage.appendHistory({ instanceId: id, executionId: 'e1', startIndex: 3, events: taskEvents(2, 3), etag: first });
+        const first = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'e1',
+            startIndex: 0,
+            events: taskEvents(3),
+            etag: undefined,
+        });
+        const second = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'e1',
+            startIndex: 3,
+            events: taskEvents(2, 3),
+            etag: first,
+        });
         expect(second).not.toBe(first);
         const snapshot = await hub.storage.readHistory(id);
         expect(snapshot.etag).toBe(second);
@@ -88,15 +132,37 @@ describe('history on <Hub>History', () => {
     });
 
     it('reads an unknown instance as empty history without an ETag', async () => {
-        expect(await hub.storage.readHistory('never-written')).toEqual({ events: [], executionId: null, etag: undefined });
+        expect(await hub.storage.readHistory('never-written')).toEqual({
+            events: [],
+            executionId: null,
+            etag: undefined,
+        });
     });
 
     it('lets only one of two writers holding the same ETag win (412 → CheckpointConflictError)', async () => {
         const id = 'split-brain';
-        const etag = await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 0, events: taskEvents(1), etag: undefined });
+        const etag = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'e',
+            startIndex: 0,
+            events: taskEvents(1),
+            etag: undefined,
+        });
         const results = await Promise.allSettled([
-            hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 1, events: taskEvents(1, 100), etag }),
-            hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 1, events: taskEvents(1, 200), etag }),
+            hub.storage.appendHistory({
+                instanceId: id,
+                executionId: 'e',
+                startIndex: 1,
+                events: taskEvents(1, 100),
+                etag,
+            }),
+            hub.storage.appendHistory({
+                instanceId: id,
+                executionId: 'e',
+                startIndex: 1,
+                events: taskEvents(1, 200),
+                etag,
+            }),
         ]);
         const rejected = results.filter((r) => r.status === 'rejected');
         expect(rejected).toHaveLength(1);
@@ -106,16 +172,34 @@ describe('history on <Hub>History', () => {
     });
 
     it('refuses a first checkpoint when one exists already (409 → CheckpointConflictError)', async () => {
-        await hub.storage.appendHistory({ instanceId: 'twice', executionId: 'e', startIndex: 0, events: taskEvents(1), etag: undefined });
+        await hub.storage.appendHistory({
+            instanceId: 'twice',
+            executionId: 'e',
+            startIndex: 0,
+            events: taskEvents(1),
+            etag: undefined,
+        });
         await expect(
-            hub.storage.appendHistory({ instanceId: 'twice', executionId: 'e', startIndex: 0, events: taskEvents(1), etag: undefined }),
+            hub.storage.appendHistory({
+                instanceId: 'twice',
+                executionId: 'e',
+                startIndex: 0,
+                events: taskEvents(1),
+                etag: undefined,
+            }),
         ).rejects.toBeInstanceOf(CheckpointConflictError);
     });
 
     it('splits more than 99 events over several transactions, each carrying the sentinel', async () => {
         const id = 'big-batch';
         const before = hub.storage.stats.tableOps;
-        const etag = await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 0, events: taskEvents(250), etag: undefined });
+        const etag = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'e',
+            startIndex: 0,
+            events: taskEvents(250),
+            etag: undefined,
+        });
         expect(hub.storage.stats.tableOps - before).toBe(3);
         const snapshot = await hub.storage.readHistory(id);
         expect(snapshot.events).toHaveLength(250);
@@ -127,17 +211,41 @@ describe('history on <Hub>History', () => {
 
     it('guards even the first transaction of a long append: a stale writer writes nothing', async () => {
         const id = 'stale-long';
-        const etag = await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 0, events: taskEvents(1), etag: undefined });
-        await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 1, events: taskEvents(1, 1), etag });
+        const etag = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'e',
+            startIndex: 0,
+            events: taskEvents(1),
+            etag: undefined,
+        });
+        await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'e',
+            startIndex: 1,
+            events: taskEvents(1, 1),
+            etag,
+        });
         await expect(
-            hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 1, events: taskEvents(150, 500), etag }),
+            hub.storage.appendHistory({
+                instanceId: id,
+                executionId: 'e',
+                startIndex: 1,
+                events: taskEvents(150, 500),
+                etag,
+            }),
         ).rejects.toBeInstanceOf(CheckpointConflictError);
         expect(await rawRows(id)).toHaveLength(3);
     });
 
     it('overwrites the rows of an older execution, deleting those past the new end', async () => {
         const id = 'continue-as-new';
-        let etag = await hub.storage.appendHistory({ instanceId: id, executionId: 'gen1', startIndex: 0, events: taskEvents(120), etag: undefined });
+        let etag = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'gen1',
+            startIndex: 0,
+            events: taskEvents(120),
+            etag: undefined,
+        });
         etag = await hub.storage.appendHistory({
             instanceId: id,
             executionId: 'gen2',
@@ -154,15 +262,35 @@ describe('history on <Hub>History', () => {
         expect(rows).toHaveLength(6);
         expect(new Set(rows.map((r) => r.ExecutionId))).toEqual(new Set(['gen2']));
 
-        await hub.storage.appendHistory({ instanceId: id, executionId: 'gen2', startIndex: 5, events: taskEvents(2, 1005), etag });
+        await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'gen2',
+            startIndex: 5,
+            events: taskEvents(2, 1005),
+            etag,
+        });
         expect((await hub.storage.readHistory(id)).events).toHaveLength(7);
     });
 
     it('ignores rows of an older execution left behind (crash before clean-up)', async () => {
         const id = 'leftovers';
         const table = hub.table(`${hub.hubName}History`);
-        const etag = await hub.storage.appendHistory({ instanceId: id, executionId: 'new', startIndex: 0, events: taskEvents(2), etag: undefined });
-        await table.upsertEntity({ partitionKey: id, rowKey: '0000000000000002', ExecutionId: 'old', EventType: 'OrchestratorStarted', EventId: -1, IsPlayed: false, _Timestamp: new Date() });
+        const etag = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'new',
+            startIndex: 0,
+            events: taskEvents(2),
+            etag: undefined,
+        });
+        await table.upsertEntity({
+            partitionKey: id,
+            rowKey: '0000000000000002',
+            ExecutionId: 'old',
+            EventType: 'OrchestratorStarted',
+            EventId: -1,
+            IsPlayed: false,
+            _Timestamp: new Date(),
+        });
         const snapshot = await hub.storage.readHistory(id);
         expect(snapshot.events).toHaveLength(2);
         expect(snapshot.etag).toBe(etag);
@@ -170,11 +298,24 @@ describe('history on <Hub>History', () => {
 
     it('marks the sentinel incomplete when asked, and completes it on the next checkpoint', async () => {
         const id = 'incomplete';
-        const etag = await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 0, events: taskEvents(1), etag: undefined, isCheckpointComplete: false });
+        const etag = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'e',
+            startIndex: 0,
+            events: taskEvents(1),
+            etag: undefined,
+            isCheckpointComplete: false,
+        });
         let sentinel = (await rawRows(id)).find((r) => r.rowKey === 'sentinel');
         expect(sentinel?.IsCheckpointComplete).toBe(false);
         expect(sentinel).not.toHaveProperty('CheckpointCompletedTimestamp');
-        await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 1, events: taskEvents(1, 1), etag });
+        await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'e',
+            startIndex: 1,
+            events: taskEvents(1, 1),
+            etag,
+        });
         sentinel = (await rawRows(id)).find((r) => r.rowKey === 'sentinel');
         expect(sentinel?.IsCheckpointComplete).toBe(true);
         expect(sentinel?.CheckpointCompletedTimestamp).toBeInstanceOf(Date);

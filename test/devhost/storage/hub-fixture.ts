@@ -3,7 +3,11 @@ import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { parseConnectionString } from '../../../devhost/storage/connection';
-import { createTaskHubStorage, type AzureTaskHubStorage, type TaskHubStorageOptions } from '../../../devhost/storage/task-hub-storage';
+import {
+    createTaskHubStorage,
+    type AzureTaskHubStorage,
+    type TaskHubStorageOptions,
+} from '../../../devhost/storage/task-hub-storage';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 export interface TestHub {

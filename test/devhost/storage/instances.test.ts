@@ -78,14 +78,22 @@ describe('instances on <Hub>Instances', () => {
         });
         expect(row.CreatedTime).toBeInstanceOf(Date);
         expect(row.LastUpdatedTime).toBeInstanceOf(Date);
-        for (const absent of ['Version', 'Output', 'CompletedTime', 'ScheduledStartTime', 'ParentInstanceId']) expect(row).not.toHaveProperty(absent);
+        for (const absent of ['Version', 'Output', 'CompletedTime', 'ScheduledStartTime', 'ParentInstanceId'])
+            expect(row).not.toHaveProperty(absent);
     });
 
     it('replaces the whole row, so a restarted instance loses its old output and completion time', async () => {
-        await hub.storage.writeInstance(record('restart', { runtimeStatus: 'Completed', output: '"done"', completedTime: new Date() }));
+        await hub.storage.writeInstance(
+            record('restart', { runtimeStatus: 'Completed', output: '"done"', completedTime: new Date() }),
+        );
         await hub.storage.writeInstance(record('restart', { runtimeStatus: 'Pending', executionId: 'exec-2' }));
         const read = await hub.storage.readInstance('restart');
-        expect(read).toMatchObject({ runtimeStatus: 'Pending', output: null, completedTime: null, executionId: 'exec-2' });
+        expect(read).toMatchObject({
+            runtimeStatus: 'Pending',
+            output: null,
+            completedTime: null,
+            executionId: 'exec-2',
+        });
     });
 
     it('purges the row and the history; false when there was nothing', async () => {
@@ -133,7 +141,10 @@ describe('queryInstances', () => {
     });
 
     it('filters by created time range and by runtime status list', async () => {
-        const inJanuaryRange = await listAll({ createdTimeFrom: new Date(Date.UTC(2024, 0, 3)), createdTimeTo: new Date(Date.UTC(2024, 0, 5)) });
+        const inJanuaryRange = await listAll({
+            createdTimeFrom: new Date(Date.UTC(2024, 0, 3)),
+            createdTimeTo: new Date(Date.UTC(2024, 0, 5)),
+        });
         expect(inJanuaryRange.map((r) => r.instanceId).sort()).toEqual(['order-02', 'order-03', 'order-04']);
         const failedOrPending = await listAll({ instanceIdPrefix: 'order-', runtimeStatus: ['Failed', 'Pending'] });
         expect(failedOrPending).toHaveLength(6);
@@ -146,12 +157,17 @@ describe('queryInstances', () => {
         expect(first.continuationToken).toBeDefined();
         expect(first.continuationToken).toMatch(/^[A-Za-z0-9_-]+$/);
         const all = await listAll({ instanceIdPrefix: 'order-', top: 5 });
-        expect(all.map((r) => r.instanceId)).toEqual(Array.from({ length: 12 }, (_, i) => `order-${String(i).padStart(2, '0')}`));
-        await expect(query.storage.queryInstances({ top: 5 }, 'bm90LWEtdG9rZW4')).rejects.toBeInstanceOf(InvalidContinuationTokenError);
+        expect(all.map((r) => r.instanceId)).toEqual(
+            Array.from({ length: 12 }, (_, i) => `order-${String(i).padStart(2, '0')}`),
+        );
+        await expect(query.storage.queryInstances({ top: 5 }, 'bm90LWEtdG9rZW4')).rejects.toBeInstanceOf(
+            InvalidContinuationTokenError,
+        );
     });
 
     it('omits the input when asked', async () => {
-        const [one] = (await query.storage.queryInstances({ instanceIdPrefix: 'order-00', excludeInput: true })).instances;
+        const [one] = (await query.storage.queryInstances({ instanceIdPrefix: 'order-00', excludeInput: true }))
+            .instances;
         expect(one).toMatchObject({ instanceId: 'order-00', input: null, name: 'order_processing' });
     });
 

@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dtfxTimestamp, EventType, RuntimeStatus, type HistoryEvent, type TaskMessage } from '../../../devhost/durable/history';
+import {
+    dtfxTimestamp,
+    EventType,
+    RuntimeStatus,
+    type HistoryEvent,
+    type TaskMessage,
+} from '../../../devhost/durable/history';
 import type { InstanceRecord } from '../../../devhost/storage/contract';
 import { createTestHub, type TestHub } from './hub-fixture';
 
@@ -68,12 +74,22 @@ describe('large payloads in <hub>-largemessages', () => {
         const id = 'big-1';
         const partition = hub.storage.partitionOf(id);
 
-        await hub.storage.sendControlMessage({ Event: started(id, FIVE_MB_INPUT), SequenceNumber: 0, OrchestrationInstance: { InstanceId: id, ExecutionId: 'exec-1' } });
+        await hub.storage.sendControlMessage({
+            Event: started(id, FIVE_MB_INPUT),
+            SequenceNumber: 0,
+            OrchestrationInstance: { InstanceId: id, ExecutionId: 'exec-1' },
+        });
         await hub.storage.writeInstance(instance(id, FIVE_MB_INPUT, 'Pending'));
         const [message] = await hub.storage.receiveControlMessages(partition, 32, 30);
         expect(message?.message.Event).toMatchObject({ EventType: EventType.ExecutionStarted, Input: FIVE_MB_INPUT });
 
-        const etag = await hub.storage.appendHistory({ instanceId: id, executionId: 'exec-1', startIndex: 0, events: [started(id, FIVE_MB_INPUT)], etag: undefined });
+        const etag = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'exec-1',
+            startIndex: 0,
+            events: [started(id, FIVE_MB_INPUT)],
+            etag: undefined,
+        });
         expect(etag).toBeTruthy();
         await hub.storage.writeInstance(instance(id, FIVE_MB_INPUT, 'Running'));
 
@@ -86,22 +102,55 @@ describe('large payloads in <hub>-largemessages', () => {
         const id = 'names^1';
         const queueBody = 'q'.repeat(50 * 1024);
         const message: TaskMessage = {
-            Event: { EventType: EventType.EventRaised, EventId: -1, IsPlayed: false, Timestamp: dtfxTimestamp(new Date()), Name: 'big', Input: JSON.stringify(queueBody) },
+            Event: {
+                EventType: EventType.EventRaised,
+                EventId: -1,
+                IsPlayed: false,
+                Timestamp: dtfxTimestamp(new Date()),
+                Name: 'big',
+                Input: JSON.stringify(queueBody),
+            },
             SequenceNumber: 0,
             OrchestrationInstance: { InstanceId: id, ExecutionId: 'e' },
         };
         await hub.storage.sendControlMessage(message);
         const queue = hub.queues.getQueueClient(hub.storage.controlQueueName(hub.storage.partitionOf(id)));
-        const wrapper = JSON.parse((await queue.peekMessages()).peekedMessageItems[0]?.messageText ?? '{}') as Record<string, unknown>;
+        const wrapper = JSON.parse((await queue.peekMessages()).peekedMessageItems[0]?.messageText ?? '{}') as Record<
+            string,
+            unknown
+        >;
         expect(wrapper).toMatchObject({ $type: 'DurableTask.AzureStorage.MessageData', TaskMessage: null });
         expect(String(wrapper.CompressedBlobName)).toMatch(/^names\^1\/message-[0-9a-f]{32}-EventRaised\.json\.gz$/);
-        expect(JSON.parse(await blobText(String(wrapper.CompressedBlobName)))).toMatchObject({ TaskMessage: { Event: { Name: 'big' } } });
+        expect(JSON.parse(await blobText(String(wrapper.CompressedBlobName)))).toMatchObject({
+            TaskMessage: { Event: { Name: 'big' } },
+        });
 
         const large = 'r'.repeat(40_000);
-        const failure = { ErrorType: 'Error', ErrorMessage: 'e'.repeat(40_000), StackTrace: null, InnerFailure: null, IsNonRetriable: false };
+        const failure = {
+            ErrorType: 'Error',
+            ErrorMessage: 'e'.repeat(40_000),
+            StackTrace: null,
+            InnerFailure: null,
+            IsNonRetriable: false,
+        };
         const events: HistoryEvent[] = [
-            { EventType: EventType.TaskCompleted, EventId: -1, IsPlayed: false, Timestamp: dtfxTimestamp(new Date()), TaskScheduledId: 0, Result: large },
-            { EventType: EventType.ExecutionCompleted, EventId: 1, IsPlayed: false, Timestamp: dtfxTimestamp(new Date()), OrchestrationStatus: RuntimeStatus.Failed, Result: null, FailureDetails: failure },
+            {
+                EventType: EventType.TaskCompleted,
+                EventId: -1,
+                IsPlayed: false,
+                Timestamp: dtfxTimestamp(new Date()),
+                TaskScheduledId: 0,
+                Result: large,
+            },
+            {
+                EventType: EventType.ExecutionCompleted,
+                EventId: 1,
+                IsPlayed: false,
+                Timestamp: dtfxTimestamp(new Date()),
+                OrchestrationStatus: RuntimeStatus.Failed,
+                Result: null,
+                FailureDetails: failure,
+            },
         ];
         await hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 0, events, etag: undefined });
         const rows = hub.table(`${hub.hubName}History`).listEntities<Record<string, unknown>>();
@@ -109,9 +158,13 @@ describe('large payloads in <hub>-largemessages', () => {
         for await (const row of rows) if (row.partitionKey === 'names^^1') byKey.set(row.rowKey ?? '', row);
         const completed = byKey.get('0000000000000000') ?? {};
         expect(completed.Result).toBe('');
-        expect(String(completed.ResultBlobName)).toMatch(/^names\^\^1\/history-0000000000000000-TaskCompleted-[0-9A-F]{8}-Result\.json\.gz$/);
+        expect(String(completed.ResultBlobName)).toMatch(
+            /^names\^\^1\/history-0000000000000000-TaskCompleted-[0-9A-F]{8}-Result\.json\.gz$/,
+        );
         expect(await blobText(String(completed.ResultBlobName))).toBe(large);
-        expect(String(byKey.get('0000000000000001')?.FailureDetailsBlobName)).toMatch(/-ExecutionCompleted-[0-9A-F]{8}-FailureDetails\.json\.gz$/);
+        expect(String(byKey.get('0000000000000001')?.FailureDetailsBlobName)).toMatch(
+            /-ExecutionCompleted-[0-9A-F]{8}-FailureDetails\.json\.gz$/,
+        );
         expect((await hub.storage.readHistory(id)).events).toEqual(events);
     });
 
@@ -124,7 +177,11 @@ describe('large payloads in <hub>-largemessages', () => {
         expect((await table.getEntity<Record<string, unknown>>('limit-fits', '')).Input).toBe(fits);
         const overRow = await table.getEntity<Record<string, unknown>>('limit-over', '');
         const url = String(overRow.Input);
-        expect(url).toMatch(new RegExp(`/${hub.hubName.toLowerCase()}-largemessages/limit-over/history--Input-[0-9A-F]{8}-Input\\.json\\.gz$`));
+        expect(url).toMatch(
+            new RegExp(
+                `/${hub.hubName.toLowerCase()}-largemessages/limit-over/history--Input-[0-9A-F]{8}-Input\\.json\\.gz$`,
+            ),
+        );
         expect((await hub.storage.readInstance('limit-over'))?.input).toBe(over);
     });
 
@@ -149,7 +206,13 @@ describe('large payloads in <hub>-largemessages', () => {
         const input = JSON.stringify('z'.repeat(70_000));
         const container = hub.blobs.getContainerClient(`${hub.hubName.toLowerCase()}-largemessages`);
         const blobName = `${id}/message-${randomUUID().replace(/-/g, '')}-ExecutionStarted.json.gz`;
-        const messageData = { TaskMessage: { Event: { ...started(id, input) }, SequenceNumber: 0, OrchestrationInstance: { InstanceId: id, ExecutionId: 'exec-1' } } };
+        const messageData = {
+            TaskMessage: {
+                Event: { ...started(id, input) },
+                SequenceNumber: 0,
+                OrchestrationInstance: { InstanceId: id, ExecutionId: 'exec-1' },
+            },
+        };
         await container.getBlockBlobClient(blobName).uploadData(gzipSync(JSON.stringify(messageData)));
         await hub.table(`${hub.hubName}Instances`).upsertEntity({
             partitionKey: id,
@@ -168,9 +231,19 @@ describe('large payloads in <hub>-largemessages', () => {
 
     it('purges every blob of the instance with its rows', async () => {
         const id = 'purge-big';
-        await hub.storage.sendControlMessage({ Event: started(id, FIVE_MB_INPUT), SequenceNumber: 0, OrchestrationInstance: { InstanceId: id, ExecutionId: 'exec-1' } });
+        await hub.storage.sendControlMessage({
+            Event: started(id, FIVE_MB_INPUT),
+            SequenceNumber: 0,
+            OrchestrationInstance: { InstanceId: id, ExecutionId: 'exec-1' },
+        });
         await hub.storage.writeInstance(instance(id, 'x'.repeat(40_000), 'Pending'));
-        await hub.storage.appendHistory({ instanceId: id, executionId: 'exec-1', startIndex: 0, events: [started(id, FIVE_MB_INPUT)], etag: undefined });
+        await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'exec-1',
+            startIndex: 0,
+            events: [started(id, FIVE_MB_INPUT)],
+            etag: undefined,
+        });
         expect((await blobNames(`${id}/`)).length).toBeGreaterThanOrEqual(3);
         expect(await hub.storage.purgeInstance(id)).toBe(true);
         expect(await blobNames(`${id}/`)).toEqual([]);

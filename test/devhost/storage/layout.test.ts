@@ -19,7 +19,12 @@ describe('task hub layout', () => {
         const tables = (await collect(hub.tables.listTables())).map((t) => t.name);
         expect(tables).toEqual(expect.arrayContaining([`${hub.hubName}Instances`, `${hub.hubName}History`]));
         const queues = (await collect(hub.queues.listQueues({ prefix: lower }))).map((q) => q.name).sort();
-        expect(queues).toEqual([`${lower}-control-00`, `${lower}-control-01`, `${lower}-control-02`, `${lower}-workitems`]);
+        expect(queues).toEqual([
+            `${lower}-control-00`,
+            `${lower}-control-01`,
+            `${lower}-control-02`,
+            `${lower}-workitems`,
+        ]);
         const containers = (await collect(hub.blobs.listContainers({ prefix: lower }))).map((c) => c.name);
         expect(containers).toEqual([`${lower}-largemessages`]);
 
@@ -47,12 +52,34 @@ describe('task hub layout', () => {
             const before = stats.toJSON();
             await op();
             const after = stats.toJSON();
-            return { tableOps: after.tableOps - before.tableOps, queueOps: after.queueOps - before.queueOps, blobOps: after.blobOps - before.blobOps };
+            return {
+                tableOps: after.tableOps - before.tableOps,
+                queueOps: after.queueOps - before.queueOps,
+                blobOps: after.blobOps - before.blobOps,
+            };
         };
         const event = { EventType: 12, EventId: -1, IsPlayed: false, Timestamp: new Date().toISOString() } as const;
-        const message = { Event: event, SequenceNumber: 0, OrchestrationInstance: { InstanceId: id, ExecutionId: 'e' } };
-        expect(await delta(() => hub.storage.sendControlMessage(message))).toEqual({ tableOps: 0, queueOps: 1, blobOps: 0 });
-        expect(await delta(() => hub.storage.appendHistory({ instanceId: id, executionId: 'e', startIndex: 0, events: [event], etag: undefined }))).toEqual({
+        const message = {
+            Event: event,
+            SequenceNumber: 0,
+            OrchestrationInstance: { InstanceId: id, ExecutionId: 'e' },
+        };
+        expect(await delta(() => hub.storage.sendControlMessage(message))).toEqual({
+            tableOps: 0,
+            queueOps: 1,
+            blobOps: 0,
+        });
+        expect(
+            await delta(() =>
+                hub.storage.appendHistory({
+                    instanceId: id,
+                    executionId: 'e',
+                    startIndex: 0,
+                    events: [event],
+                    etag: undefined,
+                }),
+            ),
+        ).toEqual({
             tableOps: 1,
             queueOps: 0,
             blobOps: 0,
@@ -60,7 +87,11 @@ describe('task hub layout', () => {
         expect(await delta(() => hub.storage.readHistory(id))).toEqual({ tableOps: 1, queueOps: 0, blobOps: 0 });
         expect(await delta(() => hub.storage.readInstance(id))).toEqual({ tableOps: 1, queueOps: 0, blobOps: 0 });
         const received = await hub.storage.receiveControlMessages(hub.storage.partitionOf(id), 32, 30);
-        expect(await delta(() => hub.storage.deleteMessage(received[0]!))).toEqual({ tableOps: 0, queueOps: 1, blobOps: 0 });
+        expect(await delta(() => hub.storage.deleteMessage(received[0]!))).toEqual({
+            tableOps: 0,
+            queueOps: 1,
+            blobOps: 0,
+        });
         stats.reset();
         expect(stats.total).toBe(0);
     });

@@ -27,7 +27,14 @@ describe('FNV-1a partitioning', () => {
     });
 
     it('agrees with an independent implementation on many ids', () => {
-        const ids = ['order-1', 'b8f7c1d2e3f4', 'ünïcödé', '😀', 'x'.repeat(300), ...Array.from({ length: 200 }, (_, i) => `instance-${i}`)];
+        const ids = [
+            'order-1',
+            'b8f7c1d2e3f4',
+            'ünïcödé',
+            '😀',
+            'x'.repeat(300),
+            ...Array.from({ length: 200 }, (_, i) => `instance-${i}`),
+        ];
         for (const id of ids) expect(fnv1a32(id)).toBe(referenceFnv1a(id));
     });
 

@@ -13,7 +13,15 @@ beforeAll(async () => {
 
 function scheduled(instanceId: string, name = 'charge'): TaskMessage {
     return {
-        Event: { EventType: EventType.TaskScheduled, EventId: 2, IsPlayed: false, Timestamp: dtfxTimestamp(new Date()), Name: name, Version: '', Input: '["London"]' },
+        Event: {
+            EventType: EventType.TaskScheduled,
+            EventId: 2,
+            IsPlayed: false,
+            Timestamp: dtfxTimestamp(new Date()),
+            Name: name,
+            Version: '',
+            Input: '["London"]',
+        },
         SequenceNumber: 0,
         OrchestrationInstance: { InstanceId: instanceId, ExecutionId: 'exec-1' },
     };
@@ -27,7 +35,11 @@ async function peekOne(queueName: string): Promise<Record<string, unknown>> {
 }
 
 async function drain(partition: number): Promise<void> {
-    for (let batch = await hub.storage.receiveControlMessages(partition, 32, 1); batch.length > 0; batch = await hub.storage.receiveControlMessages(partition, 32, 1)) {
+    for (
+        let batch = await hub.storage.receiveControlMessages(partition, 32, 1);
+        batch.length > 0;
+        batch = await hub.storage.receiveControlMessages(partition, 32, 1)
+    ) {
         await Promise.all(batch.map((m) => hub.storage.deleteMessage(m)));
     }
 }
@@ -43,8 +55,19 @@ describe('control and work-item queues', () => {
             TaskMessage: {
                 $type: 'DurableTask.Core.TaskMessage',
                 SequenceNumber: 0,
-                Event: { $type: 'DurableTask.Core.History.TaskScheduledEvent', EventType: 4, Name: 'charge', Input: '["London"]', EventId: 2, IsPlayed: false },
-                OrchestrationInstance: { $type: 'DurableTask.Core.OrchestrationInstance', InstanceId: 'orders-1', ExecutionId: 'exec-1' },
+                Event: {
+                    $type: 'DurableTask.Core.History.TaskScheduledEvent',
+                    EventType: 4,
+                    Name: 'charge',
+                    Input: '["London"]',
+                    EventId: 2,
+                    IsPlayed: false,
+                },
+                OrchestrationInstance: {
+                    $type: 'DurableTask.Core.OrchestrationInstance',
+                    InstanceId: 'orders-1',
+                    ExecutionId: 'exec-1',
+                },
             },
         });
         expect(body.ActivityId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -59,7 +82,11 @@ describe('control and work-item queues', () => {
         await drain(partition);
         const events = everyEventType(id, 'x');
         for (const [i, event] of events.entries()) {
-            await hub.storage.sendControlMessage({ Event: event, SequenceNumber: i, OrchestrationInstance: { InstanceId: id, ExecutionId: 'x' } });
+            await hub.storage.sendControlMessage({
+                Event: event,
+                SequenceNumber: i,
+                OrchestrationInstance: { InstanceId: id, ExecutionId: 'x' },
+            });
         }
         const received = await hub.storage.receiveControlMessages(partition, 32, 30);
         expect(received).toHaveLength(events.length);
@@ -97,7 +124,9 @@ describe('control and work-item queues', () => {
 
     it('accepts a timer beyond 7 days (clamped) without a service error', async () => {
         const id = 'far-timer';
-        await hub.storage.sendControlMessage(scheduled(id), { visibleAt: new Date(Date.now() + 30 * 24 * 3600 * 1000) });
+        await hub.storage.sendControlMessage(scheduled(id), {
+            visibleAt: new Date(Date.now() + 30 * 24 * 3600 * 1000),
+        });
         expect(await hub.storage.receiveControlMessages(hub.storage.partitionOf(id), 32, 30)).toHaveLength(0);
     });
 

@@ -12,7 +12,9 @@ const hostJson = (durableTask: Record<string, unknown>) => ({ version: '2.0', ex
 
 describe('task hub name and partitions from host.json', () => {
     it('uses hubName with %Setting% references resolved from the environment', () => {
-        expect(resolveTaskHubName(hostJson({ hubName: '%TASKHUB_NAME%' }), { TASKHUB_NAME: 'OrdersHub' })).toBe('OrdersHub');
+        expect(resolveTaskHubName(hostJson({ hubName: '%TASKHUB_NAME%' }), { TASKHUB_NAME: 'OrdersHub' })).toBe(
+            'OrdersHub',
+        );
         expect(resolveTaskHubName(hostJson({ hubName: 'Plain1' }), {})).toBe('Plain1');
         expect(() => resolveTaskHubName(hostJson({ hubName: '%MISSING%' }), {})).toThrow(/MISSING/);
     });
@@ -21,7 +23,9 @@ describe('task hub name and partitions from host.json', () => {
         for (const bad of ['ab', '1hub', 'my-hub', 'a'.repeat(46), 'hub name']) {
             expect(() => validateTaskHubName(bad)).toThrow(InvalidTaskHubNameError);
         }
-        expect(() => resolveTaskHubName(hostJson({ hubName: 'my-hub' }), {})).toThrow(/alphanumeric.*start with a letter.*3 and 45/);
+        expect(() => resolveTaskHubName(hostJson({ hubName: 'my-hub' }), {})).toThrow(
+            /alphanumeric.*start with a letter.*3 and 45/,
+        );
         expect(validateTaskHubName('abc')).toBe('abc');
         expect(validateTaskHubName('A'.repeat(45))).toBe('A'.repeat(45));
     });

@@ -45,7 +45,9 @@ function builtFiles(): string[] {
     if (names.length === 0) throw new Error(`No built functions in ${builtFunctions}: run \`npm run build\` first.`);
     const oldestBuild = Math.min(...names.map((name) => statSync(path.join(builtFunctions, name)).mtimeMs));
     if (newestSourceChange(sourceRoot) > oldestBuild) {
-        throw new Error(`The build in ${builtFunctions} is older than src/: run \`npm run build\` so the app under test is what ships.`);
+        throw new Error(
+            `The build in ${builtFunctions} is older than src/: run \`npm run build\` so the app under test is what ships.`,
+        );
     }
     return names;
 }
@@ -67,7 +69,9 @@ export function loadBuiltApp(): BuiltApp {
             // activity the trigger input is the activity's input, not an orchestration binding payload.
             const answer = await invokeCaptured(name, input as OrchestrationBindingPayload);
             if (answer.kind === 'state') return { ok: true, value: answer.state };
-            return answer.stack === undefined ? { ok: false, message: answer.message } : { ok: false, message: answer.message, stack: answer.stack };
+            return answer.stack === undefined
+                ? { ok: false, message: answer.message }
+                : { ok: false, message: answer.message, stack: answer.stack };
         },
         functionNames: registeredNames(),
     };

@@ -4,7 +4,12 @@
  * scheduled activity with the app's real handler, or with a hand-made TaskCompleted / TaskFailed to reach
  * the rare branches, in whatever order and batches it likes.
  */
-import { taskCompleted, taskFailed, type EpisodeResult, type InstanceSnapshot } from '../../../../devhost/durable/engine';
+import {
+    taskCompleted,
+    taskFailed,
+    type EpisodeResult,
+    type InstanceSnapshot,
+} from '../../../../devhost/durable/engine';
 import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../../devhost/durable/history';
 import { InMemoryTaskHub, type WorkItem } from '../../../devhost/durable/engine/support/task-hub';
 import type { BuiltApp } from './built-app';
@@ -40,7 +45,8 @@ export class ReplayRun {
     async episode(): Promise<EpisodeResult> {
         const result = await this.hub.episode(this.instanceId);
         const sent = this.hub.workItems.splice(0);
-        for (const item of sent) this.scheduled.push({ id: item.event.EventId, name: item.event.Name, input: item.input });
+        for (const item of sent)
+            this.scheduled.push({ id: item.event.EventId, name: item.event.Name, input: item.input });
         this.#pending.push(...sent);
         return result;
     }
@@ -73,7 +79,10 @@ export class ReplayRun {
     /** Answers work item `id` with a failure, as the activity dispatcher reports a thrown error. */
     fail(id: number, message: string): void {
         const item = this.#take(id);
-        this.#reply(item, taskFailed(id, item.event.Name, { message, stack: `Error: ${message}\n    at test` }, this.hub.now));
+        this.#reply(
+            item,
+            taskFailed(id, item.event.Name, { message, stack: `Error: ${message}\n    at test` }, this.hub.now),
+        );
     }
 
     /** Runs the app's real handler for work item `id` and sends its result or failure back. */
@@ -84,7 +93,12 @@ export class ReplayRun {
             item,
             outcome.ok
                 ? taskCompleted(id, outcome.value, this.hub.now)
-                : taskFailed(id, item.event.Name, outcome.stack === undefined ? { message: outcome.message } : outcome, this.hub.now),
+                : taskFailed(
+                      id,
+                      item.event.Name,
+                      outcome.stack === undefined ? { message: outcome.message } : outcome,
+                      this.hub.now,
+                  ),
         );
     }
 

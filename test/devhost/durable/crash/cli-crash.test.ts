@@ -39,7 +39,12 @@ async function startDevhost(hubName: string, activityLog: string): Promise<Devho
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does).`);
     const child = spawn(process.execPath, [CLI, 'start', APP, '--port', '0'], {
         cwd: ROOT,
-        env: { ...process.env, AzureWebJobsStorage: azuriteConnectionString(), FIXTURE_HUB: hubName, ACTIVITY_LOG: activityLog },
+        env: {
+            ...process.env,
+            AzureWebJobsStorage: azuriteConnectionString(),
+            FIXTURE_HUB: hubName,
+            ACTIVITY_LOG: activityLog,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
@@ -90,7 +95,8 @@ async function waitForAll(origin: string, ids: readonly string[], timeoutMs: num
             else await response.body?.cancel();
         }
         if (done.size < ids.length) {
-            if (Date.now() > deadline) throw new Error(`Not finished after ${timeoutMs} ms: ${ids.filter((id) => !done.has(id)).join(', ')}`);
+            if (Date.now() > deadline)
+                throw new Error(`Not finished after ${timeoutMs} ms: ${ids.filter((id) => !done.has(id)).join(', ')}`);
             await sleep(200);
         }
     }
@@ -98,7 +104,11 @@ async function waitForAll(origin: string, ids: readonly string[], timeoutMs: num
 }
 
 function activityLines(file: string): string[] {
-    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line !== '') : [];
+    return existsSync(file)
+        ? readFileSync(file, 'utf8')
+              .split('\n')
+              .filter((line) => line !== '')
+        : [];
 }
 
 describe('the devhost process', () => {
@@ -125,7 +135,10 @@ describe('the devhost process', () => {
         const statuses = await waitForAll(devhost.origin, [...orders, fanOut], 45_000);
 
         for (const [i, id] of orders.entries()) {
-            expect(statuses.get(id), id).toMatchObject({ runtimeStatus: 'Completed', output: `reserve:${i}>charge:${i}>ship:${i}` });
+            expect(statuses.get(id), id).toMatchObject({
+                runtimeStatus: 'Completed',
+                output: `reserve:${i}>charge:${i}>ship:${i}`,
+            });
         }
         const sumOfSquares = Array.from({ length: fanOutCount }, (_, n) => n * n).reduce((a, b) => a + b, 0);
         expect(statuses.get(fanOut)).toMatchObject({ runtimeStatus: 'Completed', output: sumOfSquares });
@@ -158,7 +171,10 @@ describe('the devhost process', () => {
 
         devhost = await startDevhost(hub, activityLog);
         const statuses = await waitForAll(devhost.origin, ['term'], 30_000);
-        expect(statuses.get('term')).toMatchObject({ runtimeStatus: 'Completed', output: Array.from({ length: 12 }, (_, n) => n * n).reduce((a, b) => a + b, 0) });
+        expect(statuses.get('term')).toMatchObject({
+            runtimeStatus: 'Completed',
+            output: Array.from({ length: 12 }, (_, n) => n * n).reduce((a, b) => a + b, 0),
+        });
         // The 8 finished before the stop were not run again; the 4 left over ran on the next start.
         expect(activityLines(activityLog)).toHaveLength(12);
         expectCleanHistory((await hubStorage(hub).readHistory('term')).events, 'term');

@@ -14,7 +14,14 @@ import { defaultStorageFactory } from '../../../../devhost/durable/runtime/defau
 import { EventType } from '../../../../devhost/durable/history';
 import type { HistoryAppend, TaskHubStorage } from '../../../../devhost/storage/contract';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
-import { postJson, startOrchestration, waitForStatus, waitUntil, WEBHOOK, type DurableTestHost } from '../support/durable-host';
+import {
+    postJson,
+    startOrchestration,
+    waitForStatus,
+    waitUntil,
+    WEBHOOK,
+    type DurableTestHost,
+} from '../support/durable-host';
 import { expectCleanHistory, hubStorage, startOnHub } from './support';
 
 let t: DurableTestHost;
@@ -58,14 +65,18 @@ describe('poison messages', () => {
 
         const failed = await waitForStatus(started.statusQueryGetUri, 20_000, 100);
         expect(failed.runtimeStatus).toBe('Failed');
-        expect(String(failed.output)).toMatch(/set aside 1 message\(s\) for this instance after 3 failed attempts to process them: .* \(EventRaised\)\. Last error: simulated storage fault/);
+        expect(String(failed.output)).toMatch(
+            /set aside 1 message\(s\) for this instance after 3 failed attempts to process them: .* \(EventRaised\)\. Last error: simulated storage fault/,
+        );
         expect(t.logs.some((e) => e.level === 'error' && e.message.includes('poison message(s)'))).toBe(true);
 
         // History says so too, and the message is kept where people can read it (and purge removes it).
         const history = await hubStorage(t.hubName).readHistory(id);
         const completed = history.events.find((e) => e.EventType === EventType.ExecutionCompleted);
         expect(completed && 'Result' in completed ? completed.Result : undefined).toBe(failed.output);
-        const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(`${t.hubName.toLowerCase()}-largemessages`);
+        const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(
+            `${t.hubName.toLowerCase()}-largemessages`,
+        );
         const kept: string[] = [];
         for await (const blob of container.listBlobsFlat({ prefix: `${id}/poison-` })) kept.push(blob.name);
         expect(kept).toHaveLength(1);
@@ -79,10 +90,15 @@ describe('poison messages', () => {
     }, 30_000);
 
     it('removes an unreadable control message at once; the partition keeps working', async () => {
-        const queues = [0, 1, 2, 3].map((p) => new QueueClient(azuriteConnectionString(), `${t.hubName.toLowerCase()}-control-0${p}`));
+        const queues = [0, 1, 2, 3].map(
+            (p) => new QueueClient(azuriteConnectionString(), `${t.hubName.toLowerCase()}-control-0${p}`),
+        );
         for (const queue of queues) await queue.sendMessage('this is {not a task message');
         const started = await startOrchestration(t.origin, 'greet', 'after garbage');
-        expect(await waitForStatus(started.statusQueryGetUri)).toMatchObject({ runtimeStatus: 'Completed', output: 'Hello, after garbage!' });
+        expect(await waitForStatus(started.statusQueryGetUri)).toMatchObject({
+            runtimeStatus: 'Completed',
+            output: 'Hello, after garbage!',
+        });
         const deadline = Date.now() + 10_000;
         for (const queue of queues) {
             for (;;) {
@@ -96,14 +112,17 @@ describe('poison messages', () => {
 });
 
 describe('message leases', () => {
-    it('keeps a long activity\'s work item hidden past the lease, and the activity runs once', async () => {
+    it("keeps a long activity's work item hidden past the lease, and the activity runs once", async () => {
         const id = `lease-${Date.now().toString(36)}`;
         const started = await startOrchestration(t.origin, 'slowFanOut', { count: 1, delayMs: 6_500 }, id);
         const workItems = new QueueClient(azuriteConnectionString(), `${t.hubName.toLowerCase()}-workitems`);
         // Past one 4-second lease: still invisible to anyone else (peek sees only visible messages).
         await new Promise((resolve) => setTimeout(resolve, 5_000));
         expect((await workItems.peekMessages({ numberOfMessages: 32 })).peekedMessageItems).toEqual([]);
-        expect(await waitForStatus(started.statusQueryGetUri, 15_000, 50)).toMatchObject({ runtimeStatus: 'Completed', output: 0 });
+        expect(await waitForStatus(started.statusQueryGetUri, 15_000, 50)).toMatchObject({
+            runtimeStatus: 'Completed',
+            output: 0,
+        });
         expectCleanHistory((await hubStorage(t.hubName).readHistory(id)).events, id);
         expect(t.logs.some((e) => e.message.includes('Could not renew'))).toBe(false);
     }, 25_000);

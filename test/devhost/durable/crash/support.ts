@@ -17,7 +17,12 @@ export async function startOnHub(hubName: string, options: DurableExtensionOptio
     process.env.FIXTURE_HUB = hubName;
     const logs: LogEntry[] = [];
     const durable = createDurableExtension(options);
-    const host = await startHost({ appDir: path.join(FIXTURES, 'management'), port: 0, extensions: [durable], logger: captureLogger(logs) });
+    const host = await startHost({
+        appDir: path.join(FIXTURES, 'management'),
+        port: 0,
+        extensions: [durable],
+        logger: captureLogger(logs),
+    });
     return { host, durable, hubName, logs, origin: host.origin, close: () => host.close() };
 }
 
@@ -36,5 +41,8 @@ export function expectCleanHistory(events: readonly HistoryEvent[], instanceId: 
         .filter((e) => e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed)
         .map((e) => ('TaskScheduledId' in e ? e.TaskScheduledId : -1));
     expect(new Set(finished).size, `${instanceId}: one completion per task`).toBe(finished.length);
-    expect([...finished].sort((a, b) => a - b), `${instanceId}: every scheduled task finished`).toEqual([...scheduled].sort((a, b) => a - b));
+    expect(
+        [...finished].sort((a, b) => a - b),
+        `${instanceId}: every scheduled task finished`,
+    ).toEqual([...scheduled].sort((a, b) => a - b));
 }

@@ -64,7 +64,12 @@ describe('engine: activities', () => {
         const first = await hub.episode();
         expect(first.instance.runtimeStatus).toBe('Running');
         expect(first.startIndex).toBe(0);
-        expect(shape(first.appended)).toEqual(['OrchestratorStarted*', 'ExecutionStarted', 'TaskScheduled#0*', 'OrchestratorCompleted*']);
+        expect(shape(first.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'TaskScheduled#0*',
+            'OrchestratorCompleted*',
+        ]);
         expect(hub.workItems.map((w) => [w.event.Name, w.input])).toEqual([['Hello', 'Tokyo']]);
         // History keeps no activity input; the work item carries it.
         expect(first.appended[2]).toMatchObject({ EventType: EventType.TaskScheduled, Input: null });
@@ -74,10 +79,22 @@ describe('engine: activities', () => {
         expect(JSON.parse(status.output ?? 'null')).toEqual(['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
         expect(status.completedTime).toEqual(hub.now);
         expect(shape(hub.history())).toEqual([
-            'OrchestratorStarted*', 'ExecutionStarted', 'TaskScheduled#0*', 'OrchestratorCompleted*',
-            'OrchestratorStarted*', 'TaskCompleted(0)', 'TaskScheduled#1*', 'OrchestratorCompleted*',
-            'OrchestratorStarted*', 'TaskCompleted(1)', 'TaskScheduled#2*', 'OrchestratorCompleted*',
-            'OrchestratorStarted*', 'TaskCompleted(2)', 'ExecutionCompleted#3*', 'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'TaskScheduled#0*',
+            'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'TaskCompleted(0)',
+            'TaskScheduled#1*',
+            'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'TaskCompleted(1)',
+            'TaskScheduled#2*',
+            'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'TaskCompleted(2)',
+            'ExecutionCompleted#3*',
+            'OrchestratorCompleted*',
         ]);
     });
 
@@ -100,7 +117,13 @@ describe('engine: activities', () => {
         hub.start('FanOutFanIn', [1, 2, 3, 4]);
         const first = await hub.episode();
         expect(shape(first.appended)).toEqual([
-            'OrchestratorStarted*', 'ExecutionStarted', 'TaskScheduled#0*', 'TaskScheduled#1*', 'TaskScheduled#2*', 'TaskScheduled#3*', 'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'TaskScheduled#0*',
+            'TaskScheduled#1*',
+            'TaskScheduled#2*',
+            'TaskScheduled#3*',
+            'OrchestratorCompleted*',
         ]);
         expect(hub.workItems.map((w) => w.input)).toEqual([1, 2, 3, 4]);
         // Completions arrive in two batches, out of order.
@@ -126,7 +149,11 @@ describe('engine: activities', () => {
         expect(output.caught).toContain('RemoteStackTrace');
         expect(JSON.parse(status.customStatus ?? 'null')).toEqual({ recovered: true });
         const failed = hub.history().find((e): e is TaskFailedEvent => e.EventType === EventType.TaskFailed);
-        expect(failed).toMatchObject({ TaskScheduledId: 0, Reason: "Activity function 'Boom' failed:  kaboom", FailureDetails: null });
+        expect(failed).toMatchObject({
+            TaskScheduledId: 0,
+            Reason: "Activity function 'Boom' failed:  kaboom",
+            FailureDetails: null,
+        });
     });
 
     it('fails the orchestration on an uncaught activity failure, with the extension message', async () => {
@@ -134,9 +161,16 @@ describe('engine: activities', () => {
         hub.start('UncaughtFailure', null);
         const status = await hub.drive(activities);
         expect(status.runtimeStatus).toBe('Failed');
-        expect(status.output).toMatch(/^Orchestrator function 'UncaughtFailure' failed: Activity function 'Boom' failed: {2}kaboom/);
+        expect(status.output).toMatch(
+            /^Orchestrator function 'UncaughtFailure' failed: Activity function 'Boom' failed: {2}kaboom/,
+        );
         const tail = shape(hub.history()).slice(-4);
-        expect(tail).toEqual(['OrchestratorStarted*', 'TaskFailed(0)', 'ExecutionCompleted#1*', 'OrchestratorCompleted*']);
+        expect(tail).toEqual([
+            'OrchestratorStarted*',
+            'TaskFailed(0)',
+            'ExecutionCompleted#1*',
+            'OrchestratorCompleted*',
+        ]);
         const completed = hub.history().at(-2);
         expect(completed).toMatchObject({ EventType: EventType.ExecutionCompleted, OrchestrationStatus: 3 });
     });

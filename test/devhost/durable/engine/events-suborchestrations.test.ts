@@ -64,7 +64,11 @@ df.app.orchestration('Accumulate', function* (context) {
 });
 
 df.app.orchestration('PollHttp', function* (context) {
-    const response = (yield context.df.callHttp({ method: 'POST', url: 'https://api.example.test/jobs', body: { job: 1 } })) as {
+    const response = (yield context.df.callHttp({
+        method: 'POST',
+        url: 'https://api.example.test/jobs',
+        body: { job: 1 },
+    })) as {
         statusCode: number;
         content: string;
     };
@@ -84,11 +88,18 @@ describe('engine: external events', () => {
         expect(waiting.instance.runtimeStatus).toBe('Running');
         expect(waiting.outbound).toEqual([]);
         expect(shape(waiting.appended)).toEqual(['OrchestratorStarted*', 'ExecutionStarted', 'OrchestratorCompleted*']);
-        hub.send(eventRaisedMessage({ instanceId: 'instance1', name: 'Approval', data: { by: 'alice' }, now: hub.now }));
+        hub.send(
+            eventRaisedMessage({ instanceId: 'instance1', name: 'Approval', data: { by: 'alice' }, now: hub.now }),
+        );
         const done = await hub.episode();
         expect(done.instance.runtimeStatus).toBe('Completed');
         expect(JSON.parse(done.instance.output ?? 'null')).toEqual({ approval: { by: 'alice' } });
-        expect(shape(done.appended)).toEqual(['OrchestratorStarted*', 'EventRaised', 'ExecutionCompleted#0*', 'OrchestratorCompleted*']);
+        expect(shape(done.appended)).toEqual([
+            'OrchestratorStarted*',
+            'EventRaised',
+            'ExecutionCompleted#0*',
+            'OrchestratorCompleted*',
+        ]);
     });
 
     it('keeps an event raised before the wait and delivers it when the orchestrator waits', async () => {
@@ -124,7 +135,12 @@ describe('engine: sub-orchestrations', () => {
         const first = await hub.episode('parent');
         const parentExecution = first.executionId;
         const childId = `${parentExecution}:0`;
-        expect(shape(first.appended)).toEqual(['OrchestratorStarted*', 'ExecutionStarted', 'SubOrchestrationInstanceCreated#0*', 'OrchestratorCompleted*']);
+        expect(shape(first.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'SubOrchestrationInstanceCreated#0*',
+            'OrchestratorCompleted*',
+        ]);
         expect(first.appended[2]).toMatchObject({ Name: 'Child', InstanceId: childId });
         const start = first.outbound[0]?.message.Event as ExecutionStartedEvent;
         expect(start).toMatchObject({
@@ -132,7 +148,11 @@ describe('engine: sub-orchestrations', () => {
             Name: 'Child',
             Input: '{"value":21}',
             OrchestrationInstance: { InstanceId: childId },
-            ParentInstance: { Name: 'Parent', TaskScheduleId: 0, OrchestrationInstance: { InstanceId: 'parent', ExecutionId: parentExecution } },
+            ParentInstance: {
+                Name: 'Parent',
+                TaskScheduleId: 0,
+                OrchestrationInstance: { InstanceId: 'parent', ExecutionId: parentExecution },
+            },
         });
 
         const child = await hub.drive(activities, childId);
@@ -140,9 +160,15 @@ describe('engine: sub-orchestrations', () => {
         expect(child.parentInstanceId).toBe('parent');
         const parent = await hub.drive(activities, 'parent');
         expect(parent.runtimeStatus).toBe('Completed');
-        expect(JSON.parse(parent.output ?? 'null')).toEqual({ child: { doubled: 42, parent: 'parent' }, parentOf: 'parent' });
+        expect(JSON.parse(parent.output ?? 'null')).toEqual({
+            child: { doubled: 42, parent: 'parent' },
+            parentOf: 'parent',
+        });
         expect(shape(hub.history('parent')).slice(-4)).toEqual([
-            'OrchestratorStarted*', 'SubOrchestrationInstanceCompleted(0)', 'ExecutionCompleted#1*', 'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'SubOrchestrationInstanceCompleted(0)',
+            'ExecutionCompleted#1*',
+            'OrchestratorCompleted*',
         ]);
     });
 
@@ -154,10 +180,16 @@ describe('engine: sub-orchestrations', () => {
         expect(child.runtimeStatus).toBe('Failed');
         expect(child.output).toBe("Orchestrator function 'FailingChild' failed: child broke");
         const notice = hub.pendingControl('parent')[0]?.Event;
-        expect(notice).toMatchObject({ EventType: EventType.SubOrchestrationInstanceFailed, TaskScheduledId: 0, Reason: child.output });
+        expect(notice).toMatchObject({
+            EventType: EventType.SubOrchestrationInstanceFailed,
+            TaskScheduledId: 0,
+            Reason: child.output,
+        });
         const parent = await hub.drive(activities, 'parent');
         expect(parent.runtimeStatus).toBe('Completed');
-        expect(JSON.parse(parent.output ?? 'null')).toContain("Orchestrator function 'FailingChild' failed: child broke");
+        expect(JSON.parse(parent.output ?? 'null')).toContain(
+            "Orchestrator function 'FailingChild' failed: child broke",
+        );
     });
 });
 
@@ -172,28 +204,71 @@ describe('engine: continueAsNew', () => {
         expect(continued.newExecution).toBe(true);
         expect(continued.startIndex).toBe(0);
         expect(continued.executionId).not.toBe(firstExecution);
-        expect(continued.instance).toMatchObject({ runtimeStatus: 'Running', generation: 1, input: '{"n":1}', customStatus: '{"generation":1}' });
-        expect(shape(continued.appended)).toEqual(['OrchestratorStarted*', 'ExecutionStarted', 'TaskScheduled#0*', 'OrchestratorCompleted*']);
-        expect(continued.appended[1]).toMatchObject({ OrchestrationInstance: { ExecutionId: continued.executionId }, Input: '{"n":1}' });
+        expect(continued.instance).toMatchObject({
+            runtimeStatus: 'Running',
+            generation: 1,
+            input: '{"n":1}',
+            customStatus: '{"generation":1}',
+        });
+        expect(shape(continued.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'TaskScheduled#0*',
+            'OrchestratorCompleted*',
+        ]);
+        expect(continued.appended[1]).toMatchObject({
+            OrchestrationInstance: { ExecutionId: continued.executionId },
+            Input: '{"n":1}',
+        });
 
         // A late message of the first execution is stale.
-        hub.send({ Event: { EventType: EventType.TimerFired, EventId: -1, IsPlayed: false, Timestamp: hub.now.toISOString(), TimerId: 0, FireAt: hub.now.toISOString() }, SequenceNumber: 0, OrchestrationInstance: { InstanceId: 'instance1', ExecutionId: firstExecution } });
+        hub.send({
+            Event: {
+                EventType: EventType.TimerFired,
+                EventId: -1,
+                IsPlayed: false,
+                Timestamp: hub.now.toISOString(),
+                TimerId: 0,
+                FireAt: hub.now.toISOString(),
+            },
+            SequenceNumber: 0,
+            OrchestrationInstance: { InstanceId: 'instance1', ExecutionId: firstExecution },
+        });
         const stale = await hub.episode();
         expect(stale.discarded).toHaveLength(1);
 
         const status = await hub.drive(activities);
-        expect(status).toMatchObject({ runtimeStatus: 'Completed', output: '2', generation: 2, customStatus: '{"generation":2}' });
+        expect(status).toMatchObject({
+            runtimeStatus: 'Completed',
+            output: '2',
+            generation: 2,
+            customStatus: '{"generation":2}',
+        });
     });
 
     it('carries events raised after continueAsNew into the next generation', async () => {
         const hub = new InMemoryTaskHub(sdkInvoker());
         hub.start('Accumulate', 0);
         await hub.episode();
-        for (const add of [3, 4, 5]) hub.send(eventRaisedMessage({ instanceId: 'instance1', name: 'Add', data: add, now: new Date(hub.now.getTime() + add) }));
+        for (const add of [3, 4, 5])
+            hub.send(
+                eventRaisedMessage({
+                    instanceId: 'instance1',
+                    name: 'Add',
+                    data: add,
+                    now: new Date(hub.now.getTime() + add),
+                }),
+            );
         const result = await hub.episode();
         // One batch, three generations: 0+3 -> 3+4 -> 7+5 = 12.
         expect(result.instance).toMatchObject({ runtimeStatus: 'Completed', output: '12', generation: 2 });
-        expect(shape(result.appended)).toEqual(['OrchestratorStarted*', 'ExecutionStarted', 'EventRaised', 'ExecutionCompleted#0*', 'OrchestratorCompleted*']);
+        expect(shape(result.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'EventRaised',
+            'ExecutionCompleted#0*',
+            'OrchestratorCompleted*',
+        ]);
     });
 });
 
@@ -204,14 +279,25 @@ describe('engine: callHttp', () => {
         await hub.episode();
         const [request] = hub.workItems;
         expect(request?.event.Name).toBe('BuiltIn::HttpActivity');
-        expect(request?.input).toMatchObject({ method: 'POST', uri: 'https://api.example.test/jobs', content: '{"job":1}', asynchronousPatternEnabled: true });
+        expect(request?.input).toMatchObject({
+            method: 'POST',
+            uri: 'https://api.example.test/jobs',
+            content: '{"job":1}',
+            asynchronousPatternEnabled: true,
+        });
         let polls = 0;
         const http = {
             'BuiltIn::HttpActivity': (input: unknown) => {
                 const req = input as { method: string; uri: string };
-                if (req.method === 'POST') return { statusCode: 202, headers: { location: 'https://api.example.test/jobs/1', 'Retry-After': '5' }, content: '' };
+                if (req.method === 'POST')
+                    return {
+                        statusCode: 202,
+                        headers: { location: 'https://api.example.test/jobs/1', 'Retry-After': '5' },
+                        content: '',
+                    };
                 polls++;
-                if (polls === 1) return { statusCode: 202, headers: { Location: 'https://api.example.test/jobs/1' }, content: '' };
+                if (polls === 1)
+                    return { statusCode: 202, headers: { Location: 'https://api.example.test/jobs/1' }, content: '' };
                 return { statusCode: 200, headers: {}, content: `${req.method} ${req.uri}` };
             },
         };
@@ -228,12 +314,28 @@ describe('engine: callHttp', () => {
         hub.advance(1_000);
         const status = await hub.drive(http);
         expect(status.runtimeStatus).toBe('Completed');
-        expect(JSON.parse(status.output ?? 'null')).toEqual({ statusCode: 200, content: 'GET https://api.example.test/jobs/1' });
+        expect(JSON.parse(status.output ?? 'null')).toEqual({
+            statusCode: 200,
+            content: 'GET https://api.example.test/jobs/1',
+        });
         expect(shape(hub.history()).filter((s) => !s.startsWith('Orchestrator'))).toEqual([
-            'ExecutionStarted', 'TaskScheduled#0*', 'TaskCompleted(0)', 'TimerCreated#1*', 'TimerFired(1)', 'TaskScheduled#2*',
-            'TaskCompleted(2)', 'TimerCreated#3*', 'TimerFired(3)', 'TaskScheduled#4*', 'TaskCompleted(4)', 'ExecutionCompleted#5*',
+            'ExecutionStarted',
+            'TaskScheduled#0*',
+            'TaskCompleted(0)',
+            'TimerCreated#1*',
+            'TimerFired(1)',
+            'TaskScheduled#2*',
+            'TaskCompleted(2)',
+            'TimerCreated#3*',
+            'TimerFired(3)',
+            'TaskScheduled#4*',
+            'TaskCompleted(4)',
+            'ExecutionCompleted#5*',
         ]);
-        const timers = hub.history().filter((e) => e.EventType === EventType.TimerCreated).map((e) => ('FireAt' in e ? new Date(e.FireAt).getTime() - t0 : -1));
+        const timers = hub
+            .history()
+            .filter((e) => e.EventType === EventType.TimerCreated)
+            .map((e) => ('FireAt' in e ? new Date(e.FireAt).getTime() - t0 : -1));
         expect(timers).toEqual([5_000, 35_000]);
     });
 });

@@ -72,7 +72,11 @@ describe('engine: orchestrator failures', () => {
         expect(status.runtimeStatus).toBe('Failed');
         expect(status.output).toBe("Orchestrator function 'Thrower' failed: kaboom");
         expect(status.customStatus).toBe('"about to fail"');
-        expect(completedEvent(hub.history())).toMatchObject({ EventId: 1, OrchestrationStatus: 3, Result: status.output });
+        expect(completedEvent(hub.history())).toMatchObject({
+            EventId: 1,
+            OrchestrationStatus: 3,
+            Result: status.output,
+        });
     });
 
     it('replays the actions of a failed run and fails only once no task is open (Task.all)', async () => {
@@ -88,7 +92,9 @@ describe('engine: orchestrator failures', () => {
         hub.workItems = [slow!];
         const status = await hub.drive(activities);
         expect(status.runtimeStatus).toBe('Failed');
-        expect(status.output).toMatch(/^Orchestrator function 'AllFailFast' failed: Activity function 'Boom' failed: {2}kaboom/);
+        expect(status.output).toMatch(
+            /^Orchestrator function 'AllFailFast' failed: Activity function 'Boom' failed: {2}kaboom/,
+        );
     });
 
     it('fails a marker-less invocation error with the extension message', async () => {
@@ -96,8 +102,15 @@ describe('engine: orchestrator failures', () => {
         hub.start('Anything', 1);
         const result = await hub.episode();
         expect(result.instance.runtimeStatus).toBe('Failed');
-        expect(result.instance.output).toBe("Orchestrator function 'Anything' failed: Worker was unable to load function");
-        expect(shape(result.appended)).toEqual(['OrchestratorStarted*', 'ExecutionStarted', 'ExecutionCompleted#0*', 'OrchestratorCompleted*']);
+        expect(result.instance.output).toBe(
+            "Orchestrator function 'Anything' failed: Worker was unable to load function",
+        );
+        expect(shape(result.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'ExecutionCompleted#0*',
+            'OrchestratorCompleted*',
+        ]);
     });
 
     it('detects a non-deterministic replay and fails the instance with a clear message', async () => {
@@ -109,7 +122,9 @@ describe('engine: orchestrator failures', () => {
         changingVersion = 2;
         const result = await hub.episode();
         expect(result.instance.runtimeStatus).toBe('Failed');
-        expect(result.instance.output).toMatch(/^Non-Deterministic workflow detected: .*'StepA'.*sequence ID 0.*'StepB'/);
+        expect(result.instance.output).toMatch(
+            /^Non-Deterministic workflow detected: .*'StepA'.*sequence ID 0.*'StepB'/,
+        );
         expect(result.outbound).toEqual([]);
     });
 
@@ -130,7 +145,15 @@ describe('engine: orchestrator failures', () => {
             {
                 instanceId: 'x',
                 past: [],
-                incoming: [executionStartedMessage({ instanceId: 'x', executionId: 'e1', name: 'Missing', input: undefined, now })],
+                incoming: [
+                    executionStartedMessage({
+                        instanceId: 'x',
+                        executionId: 'e1',
+                        name: 'Missing',
+                        input: undefined,
+                        now,
+                    }),
+                ],
                 now,
                 newGuid: () => 'g',
                 options: defaultEngineOptions,
@@ -154,13 +177,35 @@ describe('engine: history is the truth', () => {
         const first = await hub.episode();
         const execution = first.executionId;
         const instance = { InstanceId: 'instance1', ExecutionId: execution };
-        const done: TaskMessage = { Event: taskCompleted(0, 'a', hub.now), SequenceNumber: 0, OrchestrationInstance: instance };
-        const unknown: TaskMessage = { Event: taskCompleted(7, 'x', hub.now), SequenceNumber: 0, OrchestrationInstance: instance };
-        const otherExecution: TaskMessage = { ...done, OrchestrationInstance: { InstanceId: 'instance1', ExecutionId: 'old' } };
-        const restart = executionStartedMessage({ instanceId: 'instance1', executionId: execution, name: 'Pipeline', input: undefined, now: hub.now });
+        const done: TaskMessage = {
+            Event: taskCompleted(0, 'a', hub.now),
+            SequenceNumber: 0,
+            OrchestrationInstance: instance,
+        };
+        const unknown: TaskMessage = {
+            Event: taskCompleted(7, 'x', hub.now),
+            SequenceNumber: 0,
+            OrchestrationInstance: instance,
+        };
+        const otherExecution: TaskMessage = {
+            ...done,
+            OrchestrationInstance: { InstanceId: 'instance1', ExecutionId: 'old' },
+        };
+        const restart = executionStartedMessage({
+            instanceId: 'instance1',
+            executionId: execution,
+            name: 'Pipeline',
+            input: undefined,
+            now: hub.now,
+        });
         const result = await hub.episode('instance1', [done, done, unknown, otherExecution, restart]);
         expect(result.discarded).toEqual([done, unknown, otherExecution, restart]);
-        expect(shape(result.appended)).toEqual(['OrchestratorStarted*', 'TaskCompleted(0)', 'TaskScheduled#1*', 'OrchestratorCompleted*']);
+        expect(shape(result.appended)).toEqual([
+            'OrchestratorStarted*',
+            'TaskCompleted(0)',
+            'TaskScheduled#1*',
+            'OrchestratorCompleted*',
+        ]);
         const again = await hub.episode('instance1', [done]);
         expect(again.discarded).toEqual([done]);
         expect(again.ranOrchestrator).toBe(false);
@@ -180,7 +225,12 @@ describe('engine: history is the truth', () => {
         expect(restarted.newExecution).toBe(true);
         expect(restarted.startIndex).toBe(0);
         expect(restarted.instance.runtimeStatus).toBe('Running');
-        expect(shape(restarted.appended)).toEqual(['OrchestratorStarted*', 'ExecutionStarted', 'TaskScheduled#0*', 'OrchestratorCompleted*']);
+        expect(shape(restarted.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'TaskScheduled#0*',
+            'OrchestratorCompleted*',
+        ]);
     });
 
     it('defers messages for an instance that has not started', async () => {
@@ -213,8 +263,16 @@ describe('engine: terminate, suspend, resume', () => {
         const terminated = await hub.episode();
         expect(calls()).toBe(1);
         expect(terminated.instance).toMatchObject({ runtimeStatus: 'Terminated', output: 'operator said so' });
-        expect(shape(terminated.appended)).toEqual(['OrchestratorStarted*', 'ExecutionTerminated*', 'ExecutionCompleted#1*', 'OrchestratorCompleted*']);
-        expect(completedEvent(terminated.appended)).toMatchObject({ OrchestrationStatus: 5, Result: 'operator said so' });
+        expect(shape(terminated.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionTerminated*',
+            'ExecutionCompleted#1*',
+            'OrchestratorCompleted*',
+        ]);
+        expect(completedEvent(terminated.appended)).toMatchObject({
+            OrchestrationStatus: 5,
+            Result: 'operator said so',
+        });
         hub.runActivities(activities);
         const late = await hub.episode();
         expect(late.discarded).toHaveLength(1);
@@ -229,7 +287,14 @@ describe('engine: terminate, suspend, resume', () => {
         hub.send(terminateMessage({ instanceId: 'child', reason: 'stop', now: hub.now }));
         const child = await hub.episode('child');
         expect(child.outbound).toEqual([
-            expect.objectContaining({ message: expect.objectContaining({ Event: expect.objectContaining({ EventType: EventType.SubOrchestrationInstanceFailed, Reason: 'stop' }) }) }),
+            expect.objectContaining({
+                message: expect.objectContaining({
+                    Event: expect.objectContaining({
+                        EventType: EventType.SubOrchestrationInstanceFailed,
+                        Reason: 'stop',
+                    }),
+                }),
+            }),
         ]);
         const parent = await hub.drive(activities, 'parent');
         expect(parent).toMatchObject({ runtimeStatus: 'Completed', output: '"stop"' });
@@ -242,11 +307,19 @@ describe('engine: terminate, suspend, resume', () => {
         hub.send(suspendMessage({ instanceId: 'instance1', reason: 'pause', now: hub.now }));
         const suspended = await hub.episode();
         expect(suspended.instance.runtimeStatus).toBe('Suspended');
-        expect(shape(suspended.appended)).toEqual(['OrchestratorStarted*', 'ExecutionSuspended*', 'OrchestratorCompleted*']);
+        expect(shape(suspended.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionSuspended*',
+            'OrchestratorCompleted*',
+        ]);
         hub.runActivities(activities);
         const buffered = await hub.episode();
         expect(buffered.instance.runtimeStatus).toBe('Suspended');
-        expect(shape(buffered.appended)).toEqual(['OrchestratorStarted*', 'TaskCompleted(0)*', 'OrchestratorCompleted*']);
+        expect(shape(buffered.appended)).toEqual([
+            'OrchestratorStarted*',
+            'TaskCompleted(0)*',
+            'OrchestratorCompleted*',
+        ]);
         expect(buffered.outbound).toEqual([]);
         expect(calls()).toBe(1);
 
@@ -256,7 +329,12 @@ describe('engine: terminate, suspend, resume', () => {
         const resumed = await hub.episode();
         expect(resumed.discarded).toHaveLength(1);
         expect(resumed.instance.runtimeStatus).toBe('Running');
-        expect(shape(resumed.appended)).toEqual(['OrchestratorStarted*', 'ExecutionResumed', 'TaskScheduled#1*', 'OrchestratorCompleted*']);
+        expect(shape(resumed.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionResumed',
+            'TaskScheduled#1*',
+            'OrchestratorCompleted*',
+        ]);
         const status = await hub.drive(activities);
         expect(status).toMatchObject({ runtimeStatus: 'Completed', output: '["a","b"]' });
     });

@@ -1,9 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { activityInput, formatTimeSpan, parseTimeSpan, taskCompleted, taskFailed } from '../../../../devhost/durable/engine';
+import {
+    activityInput,
+    formatTimeSpan,
+    parseTimeSpan,
+    taskCompleted,
+    taskFailed,
+} from '../../../../devhost/durable/engine';
 import { EventType, type TaskScheduledEvent } from '../../../../devhost/durable/history';
 
 function scheduled(input: string | null): TaskScheduledEvent {
-    return { EventType: EventType.TaskScheduled, EventId: 0, IsPlayed: false, Timestamp: '2024-01-01T00:00:00.0000000Z', Name: 'A', Version: '', Input: input };
+    return {
+        EventType: EventType.TaskScheduled,
+        EventId: 0,
+        IsPlayed: false,
+        Timestamp: '2024-01-01T00:00:00.0000000Z',
+        Name: 'A',
+        Version: '',
+        Input: input,
+    };
 }
 
 describe('engine helpers', () => {
@@ -28,10 +42,24 @@ describe('engine helpers', () => {
 
     it('builds completion and failure events as the extension writes them', () => {
         const now = new Date('2024-01-01T00:00:01.000Z');
-        expect(taskCompleted(3, { ok: true }, now)).toMatchObject({ EventType: EventType.TaskCompleted, EventId: -1, TaskScheduledId: 3, Result: '{"ok":true}', Timestamp: '2024-01-01T00:00:01.0000000Z' });
+        expect(taskCompleted(3, { ok: true }, now)).toMatchObject({
+            EventType: EventType.TaskCompleted,
+            EventId: -1,
+            TaskScheduledId: 3,
+            Result: '{"ok":true}',
+            Timestamp: '2024-01-01T00:00:01.0000000Z',
+        });
         expect(taskCompleted(3, undefined, now).Result).toBeNull();
-        const failed = taskFailed(4, 'Charge', { message: 'card declined', stack: 'Error: card declined\n    at charge' }, now);
+        const failed = taskFailed(
+            4,
+            'Charge',
+            { message: 'card declined', stack: 'Error: card declined\n    at charge' },
+            now,
+        );
         expect(failed.Reason).toBe("Activity function 'Charge' failed:  card declined");
-        expect(JSON.parse(failed.Details ?? '{}')).toMatchObject({ RemoteMessage: 'card declined', RemoteStackTrace: 'Error: card declined\n    at charge' });
+        expect(JSON.parse(failed.Details ?? '{}')).toMatchObject({
+            RemoteMessage: 'card declined',
+            RemoteStackTrace: 'Error: card declined\n    at charge',
+        });
     });
 });

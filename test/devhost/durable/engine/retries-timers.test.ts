@@ -83,7 +83,12 @@ describe('engine: retries', () => {
         await hub.episode();
         hub.runActivities(activities);
         const afterFailure = await hub.episode();
-        expect(shape(afterFailure.appended)).toEqual(['OrchestratorStarted*', 'TaskFailed(0)', 'TimerCreated#1*', 'OrchestratorCompleted*']);
+        expect(shape(afterFailure.appended)).toEqual([
+            'OrchestratorStarted*',
+            'TaskFailed(0)',
+            'TimerCreated#1*',
+            'OrchestratorCompleted*',
+        ]);
         expect(afterFailure.outbound).toHaveLength(1);
         expect(afterFailure.outbound[0]?.visibleAt).toEqual(new Date(hub.now.getTime() + second));
 
@@ -94,10 +99,22 @@ describe('engine: retries', () => {
         expect(status.runtimeStatus).toBe('Completed');
         expect(status.output).toBe('"ok x"');
         expect(shape(hub.history())).toEqual([
-            'OrchestratorStarted*', 'ExecutionStarted', 'TaskScheduled#0*', 'OrchestratorCompleted*',
-            'OrchestratorStarted*', 'TaskFailed(0)', 'TimerCreated#1*', 'OrchestratorCompleted*',
-            'OrchestratorStarted*', 'TimerFired(1)', 'TaskScheduled#2*', 'OrchestratorCompleted*',
-            'OrchestratorStarted*', 'TaskCompleted(2)', 'ExecutionCompleted#3*', 'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'TaskScheduled#0*',
+            'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'TaskFailed(0)',
+            'TimerCreated#1*',
+            'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'TimerFired(1)',
+            'TaskScheduled#2*',
+            'OrchestratorCompleted*',
+            'OrchestratorStarted*',
+            'TaskCompleted(2)',
+            'ExecutionCompleted#3*',
+            'OrchestratorCompleted*',
         ]);
     });
 
@@ -114,8 +131,16 @@ describe('engine: retries', () => {
         expect(status.runtimeStatus).toBe('Failed');
         expect(status.output).toContain("Activity function 'AlwaysFails' failed:  permanent");
         expect(shape(hub.history()).filter((s) => !s.startsWith('Orchestrator'))).toEqual([
-            'ExecutionStarted', 'TaskScheduled#0*', 'TaskFailed(0)', 'TimerCreated#1*', 'TimerFired(1)',
-            'TaskScheduled#2*', 'TaskFailed(2)', 'TimerCreated#3*', 'TimerFired(3)', 'ExecutionCompleted#4*',
+            'ExecutionStarted',
+            'TaskScheduled#0*',
+            'TaskFailed(0)',
+            'TimerCreated#1*',
+            'TimerFired(1)',
+            'TaskScheduled#2*',
+            'TaskFailed(2)',
+            'TimerCreated#3*',
+            'TimerFired(3)',
+            'ExecutionCompleted#4*',
         ]);
         // First retry after 1 s; the timer after the last attempt fires at once (DTFx's back-compat timer).
         const fireAts = timerFireAts(hub.history()).map((at) => new Date(at).getTime());
@@ -133,7 +158,9 @@ describe('engine: retries', () => {
             hub.advance(10 * second);
         }
         expect(hub.status().runtimeStatus).toBe('Completed');
-        expect(hub.status().output).toBe(JSON.stringify("gave up: Activity function 'AlwaysFails' failed:  permanent "));
+        expect(hub.status().output).toBe(
+            JSON.stringify("gave up: Activity function 'AlwaysFails' failed:  permanent "),
+        );
         const fireAts = timerFireAts(hub.history()).map((at) => new Date(at).getTime());
         // Failure 1 at t0 -> +1 s; failure 2 at t0+10 s -> +2 s; failure 3 at t0+20 s -> dummy at once.
         expect(fireAts).toEqual([t0 + second, t0 + 10 * second + 2 * second, t0 + 20 * second]);
@@ -146,10 +173,21 @@ describe('engine: timers', () => {
         const t0 = hub.now;
         hub.start('OneHourTimer', undefined);
         const first = await hub.episode();
-        expect(shape(first.appended)).toEqual(['OrchestratorStarted*', 'ExecutionStarted', 'TimerCreated#0*', 'OrchestratorCompleted*']);
+        expect(shape(first.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'TimerCreated#0*',
+            'OrchestratorCompleted*',
+        ]);
         const fireAt = new Date(t0.getTime() + hour);
         expect(first.outbound).toEqual([
-            expect.objectContaining({ queue: 'control', visibleAt: fireAt, message: expect.objectContaining({ Event: expect.objectContaining({ EventType: EventType.TimerFired, TimerId: 0 }) }) }),
+            expect.objectContaining({
+                queue: 'control',
+                visibleAt: fireAt,
+                message: expect.objectContaining({
+                    Event: expect.objectContaining({ EventType: EventType.TimerFired, TimerId: 0 }),
+                }),
+            }),
         ]);
 
         // Delivered early (e.g. a clock skew): deferred, never applied before FireAt.
@@ -178,7 +216,14 @@ describe('engine: timers', () => {
         const fireAts = timerFireAts(hub.history()).map((at) => (new Date(at).getTime() - t0) / day);
         expect(fireAts).toEqual([3, 6, 9, 10]);
         expect(shape(hub.history()).filter((s) => s.startsWith('Timer'))).toEqual([
-            'TimerCreated#0*', 'TimerFired(0)', 'TimerCreated#1*', 'TimerFired(1)', 'TimerCreated#2*', 'TimerFired(2)', 'TimerCreated#3*', 'TimerFired(3)',
+            'TimerCreated#0*',
+            'TimerFired(0)',
+            'TimerCreated#1*',
+            'TimerFired(1)',
+            'TimerCreated#2*',
+            'TimerFired(2)',
+            'TimerCreated#3*',
+            'TimerFired(3)',
         ]);
     });
 

@@ -9,13 +9,33 @@ function route(path: string): ReturnType<typeof matchRoute> | undefined {
 describe('Durable HTTP API routes', () => {
     it('serves the same routes under the webhook base and the RPC base', () => {
         for (const base of ['/runtime/webhooks/durabletask', '/durabletask']) {
-            expect(route(`${base}/orchestrators/hello`)).toEqual({ kind: 'startOrchestration', functionName: 'hello', instanceId: undefined });
-            expect(route(`${base}/orchestrators/hello/id-1`)).toEqual({ kind: 'startOrchestration', functionName: 'hello', instanceId: 'id-1' });
+            expect(route(`${base}/orchestrators/hello`)).toEqual({
+                kind: 'startOrchestration',
+                functionName: 'hello',
+                instanceId: undefined,
+            });
+            expect(route(`${base}/orchestrators/hello/id-1`)).toEqual({
+                kind: 'startOrchestration',
+                functionName: 'hello',
+                instanceId: 'id-1',
+            });
             expect(route(`${base}/instances/`)).toEqual({ kind: 'instances' });
             expect(route(`${base}/instances/abc`)).toEqual({ kind: 'instance', instanceId: 'abc' });
-            expect(route(`${base}/instances/abc/terminate`)).toEqual({ kind: 'instanceOperation', instanceId: 'abc', operation: 'terminate' });
-            expect(route(`${base}/instances/abc/raiseEvent/Approved`)).toEqual({ kind: 'raiseEvent', instanceId: 'abc', eventName: 'Approved' });
-            expect(route(`${base}/entities/counter/k1`)).toEqual({ kind: 'entities', entityName: 'counter', entityKey: 'k1' });
+            expect(route(`${base}/instances/abc/terminate`)).toEqual({
+                kind: 'instanceOperation',
+                instanceId: 'abc',
+                operation: 'terminate',
+            });
+            expect(route(`${base}/instances/abc/raiseEvent/Approved`)).toEqual({
+                kind: 'raiseEvent',
+                instanceId: 'abc',
+                eventName: 'Approved',
+            });
+            expect(route(`${base}/entities/counter/k1`)).toEqual({
+                kind: 'entities',
+                entityName: 'counter',
+                entityKey: 'k1',
+            });
             expect(route(`${base}/makeprimary`)).toEqual({ kind: 'makePrimary' });
             expect(route(`${base}/nothing/here`)).toEqual({ kind: 'unknown' });
         }
@@ -27,7 +47,11 @@ describe('Durable HTTP API routes', () => {
     });
 
     it('decodes segments one by one, so an encoded slash stays inside the id', () => {
-        expect(route('/durabletask/instances/a%2Fb/terminate')).toEqual({ kind: 'instanceOperation', instanceId: 'a/b', operation: 'terminate' });
+        expect(route('/durabletask/instances/a%2Fb/terminate')).toEqual({
+            kind: 'instanceOperation',
+            instanceId: 'a/b',
+            operation: 'terminate',
+        });
         expect(route('/durabletask/instances/order%201')).toEqual({ kind: 'instance', instanceId: 'order 1' });
     });
 });

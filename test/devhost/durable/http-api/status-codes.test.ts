@@ -3,7 +3,15 @@
  * both bases; entity routes answer 501 with an RFC 9457 problem body.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startDurableHost, startOrchestration, waitForStatus, waitUntil, WEBHOOK, type DurableTestHost } from '../support/durable-host';
+import {
+    postJson,
+    startDurableHost,
+    startOrchestration,
+    waitForStatus,
+    waitUntil,
+    WEBHOOK,
+    type DurableTestHost,
+} from '../support/durable-host';
 
 let t: DurableTestHost;
 
@@ -24,12 +32,23 @@ describe('POST orchestrators/{name}/{id?}', () => {
             expect(response.status).toBe(202);
             const body = (await response.json()) as Record<string, string>;
             expect(Object.keys(body).sort()).toEqual(
-                ['id', 'statusQueryGetUri', 'sendEventPostUri', 'terminatePostUri', 'purgeHistoryDeleteUri', 'restartPostUri', 'suspendPostUri', 'resumePostUri'].sort(),
+                [
+                    'id',
+                    'statusQueryGetUri',
+                    'sendEventPostUri',
+                    'terminatePostUri',
+                    'purgeHistoryDeleteUri',
+                    'restartPostUri',
+                    'suspendPostUri',
+                    'resumePostUri',
+                ].sort(),
             );
             expect(body.id).toMatch(/^[0-9a-f]{32}$/);
             expect(response.headers.get('location')).toBe(body.statusQueryGetUri);
             expect(response.headers.get('retry-after')).toBe('10');
-            expect(body.statusQueryGetUri).toBe(`${t.origin}${WEBHOOK}/instances/${body.id}?taskHub=${t.hubName}&connection=Storage`);
+            expect(body.statusQueryGetUri).toBe(
+                `${t.origin}${WEBHOOK}/instances/${body.id}?taskHub=${t.hubName}&connection=Storage`,
+            );
             const status = await waitForStatus(body.statusQueryGetUri ?? '');
             expect(status.output).toEqual(['Hello, X!']);
         }
@@ -52,7 +71,11 @@ describe('POST orchestrators/{name}/{id?}', () => {
     });
 
     it('rejects bad JSON, unknown orchestrators and invalid ids with 400 and no stack trace', async () => {
-        const badJson = await fetch(`${t.origin}${WEBHOOK}/orchestrators/sequence`, { method: 'POST', body: '{nope', headers: { 'Content-Type': 'application/json' } });
+        const badJson = await fetch(`${t.origin}${WEBHOOK}/orchestrators/sequence`, {
+            method: 'POST',
+            body: '{nope',
+            headers: { 'Content-Type': 'application/json' },
+        });
         expect(badJson.status).toBe(400);
         expect(((await badJson.json()) as { Message: string }).Message).toBe('Invalid JSON content');
 
@@ -60,22 +83,31 @@ describe('POST orchestrators/{name}/{id?}', () => {
         expect(unknown.status).toBe(400);
         const body = (await unknown.json()) as Record<string, string>;
         expect(body.Message).toBe('One or more of the arguments submitted is incorrect');
-        expect(body.ExceptionMessage).toMatch(/^The function 'nope' doesn't exist, is disabled, or is not an orchestrator function\./);
+        expect(body.ExceptionMessage).toMatch(
+            /^The function 'nope' doesn't exist, is disabled, or is not an orchestrator function\./,
+        );
         expect(body).not.toHaveProperty('StackTrace');
 
-        const badId = await postJson(`${t.origin}${WEBHOOK}/orchestrators/sequence/${encodeURIComponent('@entity@key')}`);
+        const badId = await postJson(
+            `${t.origin}${WEBHOOK}/orchestrators/sequence/${encodeURIComponent('@entity@key')}`,
+        );
         expect(badId.status).toBe(400);
         expect(((await badId.json()) as Record<string, string>).ExceptionMessage).toMatch(/must not start with @/);
     });
 
     it('waits for completion with timeout and pollingInterval', async () => {
-        const response = await postJson(`${t.origin}${WEBHOOK}/orchestrators/sequence?timeout=10&pollingInterval=0.02`, ['W']);
+        const response = await postJson(
+            `${t.origin}${WEBHOOK}/orchestrators/sequence?timeout=10&pollingInterval=0.02`,
+            ['W'],
+        );
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual(['Hello, W!']);
         const failed = await postJson(`${t.origin}${WEBHOOK}/orchestrators/throwing?timeout=10&pollingInterval=0.02`);
         expect(failed.status).toBe(200);
         expect(((await failed.json()) as { runtimeStatus: string }).runtimeStatus).toBe('Failed');
-        const pending = await postJson(`${t.origin}${WEBHOOK}/orchestrators/waitForApproval?timeout=0.1&pollingInterval=0.05`);
+        const pending = await postJson(
+            `${t.origin}${WEBHOOK}/orchestrators/waitForApproval?timeout=0.1&pollingInterval=0.05`,
+        );
         expect(pending.status).toBe(202);
     });
 
@@ -100,11 +132,21 @@ describe('GET instances/{id}', () => {
         expect(response.headers.get('location')).toBe(check.statusQueryGetUri);
         expect(response.headers.get('retry-after')).toBe('5');
         const body = (await response.json()) as Record<string, unknown>;
-        expect(body).toMatchObject({ name: 'waitForApproval', instanceId: check.id, runtimeStatus: 'Running', input: { who: 'me' }, customStatus: 'waiting', output: null });
+        expect(body).toMatchObject({
+            name: 'waitForApproval',
+            instanceId: check.id,
+            runtimeStatus: 'Running',
+            input: { who: 'me' },
+            customStatus: 'waiting',
+            output: null,
+        });
         expect(body.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
         expect(body).not.toHaveProperty('historyEvents');
 
-        const noInput = (await (await fetch(`${check.statusQueryGetUri}&showInput=false`)).json()) as Record<string, unknown>;
+        const noInput = (await (await fetch(`${check.statusQueryGetUri}&showInput=false`)).json()) as Record<
+            string,
+            unknown
+        >;
         expect(noInput.input).toBeNull();
 
         await postJson(check.sendEventPostUri.replace('{eventName}', 'Approval'), true);
@@ -122,10 +164,16 @@ describe('GET instances/{id}', () => {
         expect(asError.status).toBe(500);
         expect(((await asError.json()) as { runtimeStatus: string }).runtimeStatus).toBe('Failed');
 
-        const withHistory = (await (await fetch(`${check.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`)).json()) as {
+        const withHistory = (await (
+            await fetch(`${check.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`)
+        ).json()) as {
             historyEvents: Array<Record<string, unknown>>;
         };
-        expect(withHistory.historyEvents.map((e) => e.EventType)).toEqual(['ExecutionStarted', 'TaskFailed', 'ExecutionCompleted']);
+        expect(withHistory.historyEvents.map((e) => e.EventType)).toEqual([
+            'ExecutionStarted',
+            'TaskFailed',
+            'ExecutionCompleted',
+        ]);
         expect(withHistory.historyEvents[1]).toMatchObject({ FunctionName: 'explode' });
         expect(withHistory.historyEvents[2]).toMatchObject({ OrchestrationStatus: 'Failed' });
     });
@@ -139,7 +187,11 @@ describe('POST instances/{id}/raiseEvent/{name} and terminate', () => {
         const url = check.sendEventPostUri.replace('{eventName}', 'Approval');
         const wrongType = await fetch(url, { method: 'POST', body: '1', headers: { 'Content-Type': 'text/plain' } });
         expect(wrongType.status).toBe(400);
-        const badJson = await fetch(url, { method: 'POST', body: '{', headers: { 'Content-Type': 'application/json' } });
+        const badJson = await fetch(url, {
+            method: 'POST',
+            body: '{',
+            headers: { 'Content-Type': 'application/json' },
+        });
         expect(badJson.status).toBe(400);
         expect((await postJson(url, 'yes')).status).toBe(202);
         expect((await waitForStatus(check.statusQueryGetUri)).output).toEqual({ approved: 'yes' });
@@ -147,7 +199,9 @@ describe('POST instances/{id}/raiseEvent/{name} and terminate', () => {
     });
 
     it('terminate: 404 unknown, 202 running (output = reason), 410 once terminated', async () => {
-        expect((await fetch(`${t.origin}/durabletask/instances/nobody/terminate?reason=x`, { method: 'POST' })).status).toBe(404);
+        expect(
+            (await fetch(`${t.origin}/durabletask/instances/nobody/terminate?reason=x`, { method: 'POST' })).status,
+        ).toBe(404);
         const check = await startOrchestration(t.origin, 'waitForApproval');
         await waitUntil(check.statusQueryGetUri, (s) => s.runtimeStatus === 'Running');
         const url = check.terminatePostUri.replace('{text}', 'no%20longer%20needed');
@@ -183,6 +237,10 @@ describe('entities and unknown paths', () => {
     });
 
     it('warns at start-up that entities are not run', () => {
-        expect(t.logs.some((entry) => entry.level === 'warning' && entry.message.includes("'counterEntity' is a Durable entity"))).toBe(true);
+        expect(
+            t.logs.some(
+                (entry) => entry.level === 'warning' && entry.message.includes("'counterEntity' is a Durable entity"),
+            ),
+        ).toBe(true);
     });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { EventType, RuntimeStatus, type HistoryEvent } from '../../../../devhost/durable/history';
-import { historyEvents, jsonOrText, sortableUtc, statusPayload } from '../../../../devhost/durable/http-api/status-payload';
+import {
+    historyEvents,
+    jsonOrText,
+    sortableUtc,
+    statusPayload,
+} from '../../../../devhost/durable/http-api/status-payload';
 import type { InstanceRecord } from '../../../../devhost/storage/contract';
 
 const t = (s: number): string => `2024-01-01T00:00:${String(s).padStart(2, '0')}.0000000Z`;
@@ -22,10 +27,25 @@ const history: HistoryEvent[] = [
         ScheduledStartTime: null,
         Generation: 0,
     },
-    { EventType: EventType.TaskScheduled, EventId: 0, IsPlayed: false, Timestamp: t(1), Name: 'sayHello', Version: null, Input: '["\\"World\\""]' },
+    {
+        EventType: EventType.TaskScheduled,
+        EventId: 0,
+        IsPlayed: false,
+        Timestamp: t(1),
+        Name: 'sayHello',
+        Version: null,
+        Input: '["\\"World\\""]',
+    },
     { EventType: EventType.OrchestratorCompleted, EventId: -1, IsPlayed: false, Timestamp: t(1) },
     { EventType: EventType.OrchestratorStarted, EventId: -1, IsPlayed: false, Timestamp: t(2) },
-    { EventType: EventType.TaskCompleted, EventId: -1, IsPlayed: false, Timestamp: t(2), TaskScheduledId: 0, Result: '"Hello, World!"' },
+    {
+        EventType: EventType.TaskCompleted,
+        EventId: -1,
+        IsPlayed: false,
+        Timestamp: t(2),
+        TaskScheduledId: 0,
+        Result: '"Hello, World!"',
+    },
     { EventType: EventType.TimerFired, EventId: -1, IsPlayed: false, Timestamp: t(3), TimerId: 1, FireAt: t(3) },
     {
         EventType: EventType.ExecutionCompleted,
@@ -73,7 +93,12 @@ describe('status payload', () => {
 
     it('converts history as DurableClient does', () => {
         const rows = historyEvents(history, { showInput: true, showHistoryOutput: true });
-        expect(rows.map((r) => r.EventType)).toEqual(['ExecutionStarted', 'TaskCompleted', 'TimerFired', 'ExecutionCompleted']);
+        expect(rows.map((r) => r.EventType)).toEqual([
+            'ExecutionStarted',
+            'TaskCompleted',
+            'TimerFired',
+            'ExecutionCompleted',
+        ]);
         expect(rows[0]).toEqual({
             EventType: 'ExecutionStarted',
             Timestamp: t(0),
@@ -92,7 +117,11 @@ describe('status payload', () => {
             Result: 'Hello, World!',
         });
         expect(rows[2]).toEqual({ EventType: 'TimerFired', Timestamp: t(3), FireAt: t(3) });
-        expect(rows[3]).toMatchObject({ EventType: 'ExecutionCompleted', OrchestrationStatus: 'Completed', Result: 'Hello, World!' });
+        expect(rows[3]).toMatchObject({
+            EventType: 'ExecutionCompleted',
+            OrchestrationStatus: 'Completed',
+            Result: 'Hello, World!',
+        });
     });
 
     it('drops results without showHistoryOutput and inputs without showInput', () => {

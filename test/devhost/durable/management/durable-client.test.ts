@@ -5,7 +5,14 @@
  * createCheckStatusResponse, createHttpManagementPayload, waitForCompletionOrCreateCheckStatusResponse.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startDurableHost, waitUntil, WEBHOOK, type DurableTestHost, type StatusBody } from '../support/durable-host';
+import {
+    postJson,
+    startDurableHost,
+    waitUntil,
+    WEBHOOK,
+    type DurableTestHost,
+    type StatusBody,
+} from '../support/durable-host';
 
 let t: DurableTestHost;
 
@@ -21,10 +28,17 @@ function unique(prefix: string): string {
     return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-async function call(op: string, body: Record<string, unknown> = {}): Promise<{ status: number; body: unknown; headers: Headers }> {
+async function call(
+    op: string,
+    body: Record<string, unknown> = {},
+): Promise<{ status: number; body: unknown; headers: Headers }> {
     const response = await postJson(`${t.origin}/api/client/${op}`, body);
     const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown), headers: response.headers };
+    return {
+        status: response.status,
+        body: text === '' ? undefined : (JSON.parse(text) as unknown),
+        headers: response.headers,
+    };
 }
 
 async function ok<T>(op: string, body: Record<string, unknown> = {}): Promise<T> {
@@ -46,8 +60,18 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
         expect(await ok<{ id: string }>('startNew', { name: 'greet', input: 'SDK', instanceId: id })).toEqual({ id });
         const done = await call('waitForCompletionOrCreateCheckStatusResponse', { instanceId: id });
         expect(done).toMatchObject({ status: 200, body: 'Hello, SDK!' });
-        const status = await ok<StatusBody & { history?: unknown }>('getStatus', { instanceId: id, showHistory: true, showHistoryOutput: true });
-        expect(status).toMatchObject({ name: 'greet', instanceId: id, runtimeStatus: 'Completed', input: 'SDK', output: 'Hello, SDK!' });
+        const status = await ok<StatusBody & { history?: unknown }>('getStatus', {
+            instanceId: id,
+            showHistory: true,
+            showHistoryOutput: true,
+        });
+        expect(status).toMatchObject({
+            name: 'greet',
+            instanceId: id,
+            runtimeStatus: 'Completed',
+            input: 'SDK',
+            output: 'Hello, SDK!',
+        });
 
         const generated = await ok<{ id: string }>('startNew', { name: 'flaky', input: 1 });
         expect(generated.id).toMatch(/^[0-9a-f]{32}$/);
@@ -57,12 +81,18 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
 
         const waiting = unique('sdk-wait');
         await ok('startNew', { name: 'twoEvents', instanceId: waiting });
-        const timedOut = await call('waitForCompletionOrCreateCheckStatusResponse', { instanceId: waiting, timeoutInMilliseconds: 200 });
+        const timedOut = await call('waitForCompletionOrCreateCheckStatusResponse', {
+            instanceId: waiting,
+            timeoutInMilliseconds: 200,
+        });
         expect(timedOut.status).toBe(202);
         expect(timedOut.body).toMatchObject({ id: waiting });
         await ok('terminate', { instanceId: waiting, reason: 'done waiting' });
         const terminated = await call('waitForCompletionOrCreateCheckStatusResponse', { instanceId: waiting });
-        expect(terminated).toMatchObject({ status: 200, body: { runtimeStatus: 'Terminated', output: 'done waiting' } });
+        expect(terminated).toMatchObject({
+            status: 200,
+            body: { runtimeStatus: 'Terminated', output: 'done waiting' },
+        });
         // Terminating a finished instance is fine for the SDK (410); an unknown one is an error (404).
         await ok('terminate', { instanceId: waiting, reason: 'again' });
         expect((await call('terminate', { instanceId: unique('none'), reason: 'x' })).status).toBe(500);
@@ -78,9 +108,17 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
         const all = await ok<StatusBody[]>('getStatusAll');
         expect(all.map((s) => s.instanceId)).toEqual(expect.arrayContaining([...ids, running]));
         const to = new Date(Date.now() + 1000);
-        const completed = await ok<StatusBody[]>('getStatusBy', { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: ['Completed'] });
+        const completed = await ok<StatusBody[]>('getStatusBy', {
+            createdTimeFrom: from,
+            createdTimeTo: to,
+            runtimeStatus: ['Completed'],
+        });
         expect(completed.map((s) => s.instanceId).sort()).toEqual([...ids].sort());
-        const active = await ok<StatusBody[]>('getStatusBy', { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: ['Running', 'Pending'] });
+        const active = await ok<StatusBody[]>('getStatusBy', {
+            createdTimeFrom: from,
+            createdTimeTo: to,
+            runtimeStatus: ['Running', 'Pending'],
+        });
         expect(active.map((s) => s.instanceId)).toEqual([running]);
         await ok('terminate', { instanceId: running, reason: 'cleanup' });
     });
@@ -90,7 +128,11 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
         // Write the rows straight through the runtime client: 105 starts of a quick orchestration.
         const client = t.durable.runtime?.client;
         if (!client) throw new Error('runtime not started');
-        await Promise.all(Array.from({ length: 105 }, (_, i) => client.startNew('greet', { instanceId: `${prefix}-${String(i).padStart(3, '0')}`, input: '"n"' })));
+        await Promise.all(
+            Array.from({ length: 105 }, (_, i) =>
+                client.startNew('greet', { instanceId: `${prefix}-${String(i).padStart(3, '0')}`, input: '"n"' }),
+            ),
+        );
         const all = await ok<StatusBody[]>('getStatusAll');
         expect(all.filter((s) => s.instanceId.startsWith(prefix))).toHaveLength(105);
     });
@@ -108,7 +150,9 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
         await ok('resume', { instanceId: id, reason: 'go' });
         const done = await call('waitForCompletionOrCreateCheckStatusResponse', { instanceId: id });
         expect(done).toMatchObject({ status: 200, body: [{ a: 1 }, 'two'] });
-        expect((await call('raiseEvent', { instanceId: unique('none'), eventName: 'First', data: 1 })).status).toBe(500);
+        expect((await call('raiseEvent', { instanceId: unique('none'), eventName: 'First', data: 1 })).status).toBe(
+            500,
+        );
     });
 
     it('rewind brings a failed instance to completion', async () => {
@@ -132,8 +176,20 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
         const ids = [unique('sdk-pb1'), unique('sdk-pb2')];
         for (const each of ids) await startAndWait('greet', each, each);
         const to = new Date(Date.now() + 1000);
-        expect(await ok('purgeInstanceHistoryBy', { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: ['Completed'] })).toEqual({ instancesDeleted: 2 });
-        expect(await ok('purgeInstanceHistoryBy', { createdTimeFrom: from, createdTimeTo: to, runtimeStatus: ['Completed'] })).toEqual({ instancesDeleted: 0 });
+        expect(
+            await ok('purgeInstanceHistoryBy', {
+                createdTimeFrom: from,
+                createdTimeTo: to,
+                runtimeStatus: ['Completed'],
+            }),
+        ).toEqual({ instancesDeleted: 2 });
+        expect(
+            await ok('purgeInstanceHistoryBy', {
+                createdTimeFrom: from,
+                createdTimeTo: to,
+                runtimeStatus: ['Completed'],
+            }),
+        ).toEqual({ instancesDeleted: 0 });
     });
 
     it('createCheckStatusResponse and createHttpManagementPayload point at this devhost', async () => {
@@ -143,7 +199,17 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
         const payload = check.body as Record<string, string>;
         expect(check.headers.get('location')).toBe(payload.statusQueryGetUri);
         expect(Object.keys(payload).sort()).toEqual(
-            ['id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'rewindPostUri', 'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri'].sort(),
+            [
+                'id',
+                'purgeHistoryDeleteUri',
+                'restartPostUri',
+                'resumePostUri',
+                'rewindPostUri',
+                'sendEventPostUri',
+                'statusQueryGetUri',
+                'suspendPostUri',
+                'terminatePostUri',
+            ].sort(),
         );
         expect(payload.statusQueryGetUri?.startsWith(`${t.origin}${WEBHOOK}/instances/${id}?`)).toBe(true);
         const management = await ok<Record<string, string>>('createHttpManagementPayload', { instanceId: id });

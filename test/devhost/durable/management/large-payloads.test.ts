@@ -6,7 +6,14 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { azuriteConnectionString } from '../../../support/storage';
-import { postJson, startDurableHost, waitForStatus, waitUntil, WEBHOOK, type DurableTestHost } from '../support/durable-host';
+import {
+    postJson,
+    startDurableHost,
+    waitForStatus,
+    waitUntil,
+    WEBHOOK,
+    type DurableTestHost,
+} from '../support/durable-host';
 
 let t: DurableTestHost;
 
@@ -31,7 +38,9 @@ function soup(length: number): string {
 }
 
 async function blobNames(prefix: string): Promise<string[]> {
-    const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(`${t.hubName.toLowerCase()}-largemessages`);
+    const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(
+        `${t.hubName.toLowerCase()}-largemessages`,
+    );
     const names: string[] = [];
     for await (const blob of container.listBlobsFlat({ prefix })) names.push(blob.name);
     return names;
@@ -49,7 +58,13 @@ describe('large payloads', () => {
         expect(raised.status).toBe(202);
         const done = await waitForStatus(`${statusUrl}?showInput=true`, 60_000, 50);
         expect(done.runtimeStatus).toBe('Completed');
-        expect(done.output).toEqual({ inputLength: text.length, echoedIntact: true, eventIntact: true, eventLength: 300 * 1024, head: text.slice(0, 1024 * 1024) });
+        expect(done.output).toEqual({
+            inputLength: text.length,
+            echoedIntact: true,
+            eventIntact: true,
+            eventLength: 300 * 1024,
+            head: text.slice(0, 1024 * 1024),
+        });
         expect((done.input as { text: string }).text === text).toBe(true);
 
         const blobs = await blobNames(`${id}/`);

@@ -4,7 +4,16 @@
  * their status codes. Filter values and ids are data: quotes and OData keywords change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startDurableHost, startOrchestration, waitForStatus, waitUntil, WEBHOOK, type DurableTestHost, type StatusBody } from '../support/durable-host';
+import {
+    postJson,
+    startDurableHost,
+    startOrchestration,
+    waitForStatus,
+    waitUntil,
+    WEBHOOK,
+    type DurableTestHost,
+    type StatusBody,
+} from '../support/durable-host';
 
 let t: DurableTestHost;
 const RPC = '/durabletask';
@@ -46,7 +55,10 @@ describe('GET instances/ (list)', () => {
             let token: string | null = null;
             let pages = 0;
             do {
-                const response: Response = await fetch(`${base}/instances/?instanceIdPrefix=${prefix}&top=2`, token ? { headers: { 'x-ms-continuation-token': token } } : {});
+                const response: Response = await fetch(
+                    `${base}/instances/?instanceIdPrefix=${prefix}&top=2`,
+                    token ? { headers: { 'x-ms-continuation-token': token } } : {},
+                );
                 expect(response.status).toBe(200);
                 token = response.headers.get('x-ms-continuation-token');
                 seen.push(...((await response.json()) as StatusBody[]));
@@ -57,51 +69,93 @@ describe('GET instances/ (list)', () => {
             // Inputs are left out unless asked for.
             expect(seen.every((s) => s.input === null)).toBe(true);
 
-            const completed = (await (await fetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=Completed`)).json()) as StatusBody[];
+            const completed = (await (
+                await fetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=Completed`)
+            ).json()) as StatusBody[];
             expect(completed.map((s) => s.instanceId).sort()).toEqual(ids.slice(0, 4).sort());
-            const running = (await (await fetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=0,Pending`)).json()) as StatusBody[];
+            const running = (await (
+                await fetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=0,Pending`)
+            ).json()) as StatusBody[];
             expect(running.map((s) => s.instanceId)).toEqual([ids[4]]);
-            const withInput = (await (await fetch(`${base}/instances/?instanceIdPrefix=${ids[0]}&showInput=true`)).json()) as StatusBody[];
-            expect(withInput).toMatchObject([{ instanceId: ids[0], input: ids[0], output: `Hello, ${ids[0]}!`, runtimeStatus: 'Completed', name: 'greet' }]);
+            const withInput = (await (
+                await fetch(`${base}/instances/?instanceIdPrefix=${ids[0]}&showInput=true`)
+            ).json()) as StatusBody[];
+            expect(withInput).toMatchObject([
+                {
+                    instanceId: ids[0],
+                    input: ids[0],
+                    output: `Hello, ${ids[0]}!`,
+                    runtimeStatus: 'Completed',
+                    name: 'greet',
+                },
+            ]);
         }
     });
 
     it('filters by created time', async () => {
         const future = new Date(Date.now() + 3600_000).toISOString();
-        const none = await fetch(`${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${prefix}&createdTimeFrom=${future}`);
+        const none = await fetch(
+            `${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${prefix}&createdTimeFrom=${future}`,
+        );
         expect(none.status).toBe(200);
         expect(await none.json()).toEqual([]);
         const past = new Date(Date.now() - 3600_000).toISOString();
-        const all = (await (await fetch(`${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${prefix}&createdTimeFrom=${past}&createdTimeTo=${future}`)).json()) as StatusBody[];
+        const all = (await (
+            await fetch(
+                `${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${prefix}&createdTimeFrom=${past}&createdTimeTo=${future}`,
+            )
+        ).json()) as StatusBody[];
         expect(all).toHaveLength(5);
     });
 
     it('treats quotes and OData keywords in filter values as data', async () => {
-        for (const evil of [`${prefix}' or PartitionKey ne '`, `' or 1 eq 1 or '`, `${prefix}") or true`, `x and RuntimeStatus eq 'Completed`]) {
-            const response = await fetch(`${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${encodeURIComponent(evil)}`);
+        for (const evil of [
+            `${prefix}' or PartitionKey ne '`,
+            `' or 1 eq 1 or '`,
+            `${prefix}") or true`,
+            `x and RuntimeStatus eq 'Completed`,
+        ]) {
+            const response = await fetch(
+                `${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${encodeURIComponent(evil)}`,
+            );
             expect(response.status).toBe(200);
             expect(await response.json()).toEqual([]);
         }
         // A status that is not a status, a bad date, a bad page size or a forged token: 400, not a query.
-        for (const query of ["runtimeStatus=Completed' or 'a' eq 'a", 'runtimeStatus=Finished', 'createdTimeFrom=yesterday', 'top=0', 'top=abc']) {
+        for (const query of [
+            "runtimeStatus=Completed' or 'a' eq 'a",
+            'runtimeStatus=Finished',
+            'createdTimeFrom=yesterday',
+            'top=0',
+            'top=abc',
+        ]) {
             const response = await fetch(`${t.origin}${WEBHOOK}/instances/?${query}`);
             expect(response.status, query).toBe(400);
-            expect(await response.json()).toMatchObject({ Message: 'One or more of the arguments submitted is incorrect' });
+            expect(await response.json()).toMatchObject({
+                Message: 'One or more of the arguments submitted is incorrect',
+            });
         }
-        const forged = await fetch(`${t.origin}${WEBHOOK}/instances/?top=1`, { headers: { 'x-ms-continuation-token': "' or 1 eq 1" } });
+        const forged = await fetch(`${t.origin}${WEBHOOK}/instances/?top=1`, {
+            headers: { 'x-ms-continuation-token': "' or 1 eq 1" },
+        });
         expect(forged.status).toBe(400);
     });
 });
 
 describe('instance ids are data', () => {
-    it('accepts quotes, OData words, ^ and unicode in an id; rejects the extension\'s forbidden ones', async () => {
+    it("accepts quotes, OData words, ^ and unicode in an id; rejects the extension's forbidden ones", async () => {
         const id = `${unique('odd')} ' or 'a' eq 'a ^ ü`;
         const done = await runToEnd('greet', 'quote', id);
         expect(done).toMatchObject({ instanceId: id, runtimeStatus: 'Completed' });
-        const listed = (await (await fetch(`${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${encodeURIComponent(id)}`)).json()) as StatusBody[];
+        const listed = (await (
+            await fetch(`${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${encodeURIComponent(id)}`)
+        ).json()) as StatusBody[];
         expect(listed.map((s) => s.instanceId)).toEqual([id]);
         for (const bad of ['@entity', 'a\u0001b', 'x'.repeat(257)]) {
-            const response = await postJson(`${t.origin}${WEBHOOK}/orchestrators/greet/${encodeURIComponent(bad)}`, 'x');
+            const response = await postJson(
+                `${t.origin}${WEBHOOK}/orchestrators/greet/${encodeURIComponent(bad)}`,
+                'x',
+            );
             expect(response.status, bad).toBe(400);
         }
         // An encoded slash never makes a route segment; it is an invalid id.
@@ -135,12 +189,18 @@ describe('DELETE instances/{id} and instances/ (purge)', () => {
         await waitUntil(`${t.origin}${WEBHOOK}/instances/${prefix}-running`, (s) => s.runtimeStatus === 'Running');
         const to = new Date(Date.now() + 1000).toISOString();
         // Tests of this file run one after another, so the window holds exactly the two completed instances above.
-        const purged = await fetch(`${t.origin}${RPC}/instances/?createdTimeFrom=${from}&createdTimeTo=${to}&runtimeStatus=Completed`, { method: 'DELETE' });
+        const purged = await fetch(
+            `${t.origin}${RPC}/instances/?createdTimeFrom=${from}&createdTimeTo=${to}&runtimeStatus=Completed`,
+            { method: 'DELETE' },
+        );
         expect(purged.status).toBe(200);
         expect(await purged.json()).toEqual({ instancesDeleted: 2 });
         expect((await fetch(`${t.origin}${WEBHOOK}/instances/${prefix}-a`)).status).toBe(404);
         expect((await fetch(`${t.origin}${WEBHOOK}/instances/${prefix}-running`)).status).toBe(202);
-        const again = await fetch(`${t.origin}${RPC}/instances/?createdTimeFrom=${from}&createdTimeTo=${to}&runtimeStatus=Completed`, { method: 'DELETE' });
+        const again = await fetch(
+            `${t.origin}${RPC}/instances/?createdTimeFrom=${from}&createdTimeTo=${to}&runtimeStatus=Completed`,
+            { method: 'DELETE' },
+        );
         expect(again.status).toBe(404);
         await fetch(`${t.origin}${WEBHOOK}/instances/${prefix}-running/terminate?reason=cleanup`, { method: 'POST' });
     });
@@ -186,22 +246,32 @@ describe('rewind', () => {
         const failed = await runToEnd('flaky', 1, id);
         expect(failed.runtimeStatus).toBe('Failed');
         expect(String(failed.output)).toContain('flaky failure 1');
-        expect((await fetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status).toBe(202);
-        const done = await waitForStatus(`${t.origin}${WEBHOOK}/instances/${id}?showHistory=true&showHistoryOutput=true`);
+        expect((await fetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status).toBe(
+            202,
+        );
+        const done = await waitForStatus(
+            `${t.origin}${WEBHOOK}/instances/${id}?showHistory=true&showHistoryOutput=true`,
+        );
         expect(done).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello, before!', 'recovered'] });
         const history = done.historyEvents ?? [];
         // 'hello' ran once; the failure was rewound; flakyStep completed once.
         expect(history.filter((e) => e.EventType === 'TaskCompleted' && e.FunctionName === 'hello')).toHaveLength(1);
-        expect(history.filter((e) => e.EventType === 'TaskCompleted' && e.FunctionName === 'flakyStep')).toHaveLength(1);
+        expect(history.filter((e) => e.EventType === 'TaskCompleted' && e.FunctionName === 'flakyStep')).toHaveLength(
+            1,
+        );
         expect(history.filter((e) => e.EventType === 'TaskFailed')).toHaveLength(0);
         expect(history.filter((e) => e.EventType === 'ExecutionCompleted')).toHaveLength(1);
     });
 
     it('answers 404 unknown, 410 completed, 500 running', async () => {
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/rewind`, { method: 'POST' })).status).toBe(404);
+        expect(
+            (await fetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/rewind`, { method: 'POST' })).status,
+        ).toBe(404);
         const completed = unique('rw-done');
         await runToEnd('greet', 'x', completed);
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${completed}/rewind`, { method: 'POST' })).status).toBe(410);
+        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${completed}/rewind`, { method: 'POST' })).status).toBe(
+            410,
+        );
         const running = unique('rw-run');
         await startOrchestration(t.origin, 'twoEvents', undefined, running);
         await waitUntil(`${t.origin}${WEBHOOK}/instances/${running}`, (s) => s.runtimeStatus === 'Running');
@@ -219,24 +289,40 @@ describe('restart and duplicate ids', () => {
         const body = (await fresh.json()) as { id: string; statusQueryGetUri: string };
         expect(body.id).not.toBe(id);
         expect(fresh.headers.get('location')).toBe(body.statusQueryGetUri);
-        expect(await waitForStatus(body.statusQueryGetUri)).toMatchObject({ name: 'greet', input: 'again', output: 'Hello, again!' });
+        expect(await waitForStatus(body.statusQueryGetUri)).toMatchObject({
+            name: 'greet',
+            input: 'again',
+            output: 'Hello, again!',
+        });
 
-        const same = await fetch(`${t.origin}${RPC}/instances/${id}/restart?restartWithNewInstanceId=false&timeout=10&pollingInterval=0.05`, { method: 'POST' });
+        const same = await fetch(
+            `${t.origin}${RPC}/instances/${id}/restart?restartWithNewInstanceId=false&timeout=10&pollingInterval=0.05`,
+            { method: 'POST' },
+        );
         expect(same.status).toBe(200);
         expect(await same.json()).toBe('Hello, again!');
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/restart`, { method: 'POST' })).status).toBe(400);
+        expect(
+            (await fetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/restart`, { method: 'POST' })).status,
+        ).toBe(400);
     });
 
     it('start-and-wait: 200 with output when done in time, 202 check-status otherwise; bad interval 400', async () => {
-        const quick = await postJson(`${t.origin}${WEBHOOK}/orchestrators/greet?timeout=10&pollingInterval=0.05`, 'wait');
+        const quick = await postJson(
+            `${t.origin}${WEBHOOK}/orchestrators/greet?timeout=10&pollingInterval=0.05`,
+            'wait',
+        );
         expect(quick.status).toBe(200);
         expect(await quick.json()).toBe('Hello, wait!');
-        const slow = await postJson(`${t.origin}${WEBHOOK}/orchestrators/twoEvents/${unique('sw')}?timeout=0.3&pollingInterval=0.1`);
+        const slow = await postJson(
+            `${t.origin}${WEBHOOK}/orchestrators/twoEvents/${unique('sw')}?timeout=0.3&pollingInterval=0.1`,
+        );
         expect(slow.status).toBe(202);
         const check = (await slow.json()) as { id: string; statusQueryGetUri: string };
         expect(slow.headers.get('retry-after')).toBe('10');
         await fetch(`${t.origin}${WEBHOOK}/instances/${check.id}/terminate`, { method: 'POST' });
-        expect((await postJson(`${t.origin}${WEBHOOK}/orchestrators/greet?timeout=1&pollingInterval=2`, 'x')).status).toBe(400);
+        expect(
+            (await postJson(`${t.origin}${WEBHOOK}/orchestrators/greet?timeout=1&pollingInterval=2`, 'x')).status,
+        ).toBe(400);
     });
 
     it('a duplicate id is refused while the instance runs (409) and accepted once it is terminal', async () => {
@@ -248,6 +334,10 @@ describe('restart and duplicate ids', () => {
         await fetch(`${t.origin}${WEBHOOK}/instances/${id}/terminate`, { method: 'POST' });
         await waitForStatus(`${t.origin}${WEBHOOK}/instances/${id}`);
         const restarted = await startOrchestration(t.origin, 'greet', 'second', id);
-        expect(await waitForStatus(restarted.statusQueryGetUri)).toMatchObject({ instanceId: id, name: 'greet', output: 'Hello, second!' });
+        expect(await waitForStatus(restarted.statusQueryGetUri)).toMatchObject({
+            instanceId: id,
+            name: 'greet',
+            output: 'Hello, second!',
+        });
     });
 });

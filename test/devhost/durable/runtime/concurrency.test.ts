@@ -6,10 +6,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DURABLE_CONFIG } from '../../../../devhost/durable/config';
 import { EventType, type HistoryEvent } from '../../../../devhost/durable/history';
 import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runtime';
-import type { HostLogger, InvokeRequest, InvocationOutcome, LoadedApp, RegisteredFunction } from '../../../../devhost/host/contracts';
+import type {
+    HostLogger,
+    InvokeRequest,
+    InvocationOutcome,
+    LoadedApp,
+    RegisteredFunction,
+} from '../../../../devhost/host/contracts';
 import { MemoryTaskHub } from '../support/memory-task-hub';
 
-const quiet: HostLogger = { log: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet: HostLogger = {
+    log: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+};
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const running = { orchestrators: 0, activities: 0, maxOrchestrators: 0, maxActivities: 0 };
@@ -48,9 +59,19 @@ function app(): LoadedApp {
             const completed = payload.history.find((e) => e.EventType === EventType.TaskCompleted);
             const state =
                 completed && 'Result' in completed
-                    ? { isDone: true, actions: [[action]], output: JSON.parse(completed.Result ?? 'null') as unknown, schemaVersion: 2 }
+                    ? {
+                          isDone: true,
+                          actions: [[action]],
+                          output: JSON.parse(completed.Result ?? 'null') as unknown,
+                          schemaVersion: 2,
+                      }
                     : { isDone: false, actions: [[action]], schemaVersion: 2 };
-            return { status: 'success', invocationId: 'o', returnValue: { json: JSON.stringify(state) }, outputData: [] };
+            return {
+                status: 'success',
+                invocationId: 'o',
+                returnValue: { json: JSON.stringify(state) },
+                outputData: [],
+            };
         },
         terminate: () => Promise.resolve(),
     };
@@ -60,7 +81,12 @@ const hub = new MemoryTaskHub('Concurrency');
 const runtime = new DurableRuntime({
     app: app(),
     storage: hub,
-    config: { ...DEFAULT_DURABLE_CONFIG, hubName: hub.hubName, maxConcurrentOrchestratorFunctions: 2, maxConcurrentActivityFunctions: 3 },
+    config: {
+        ...DEFAULT_DURABLE_CONFIG,
+        hubName: hub.hubName,
+        maxConcurrentOrchestratorFunctions: 2,
+        maxConcurrentActivityFunctions: 3,
+    },
     logger: quiet,
 });
 
@@ -69,7 +95,11 @@ afterAll(() => runtime.stop());
 describe('concurrency limits', () => {
     it('bounds episodes and activities and never overlaps episodes of one instance', async () => {
         await runtime.start();
-        const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => runtime.client.startNew('one', { input: String(i) }).then((r) => r.instanceId)));
+        const ids = await Promise.all(
+            Array.from({ length: 12 }, (_, i) =>
+                runtime.client.startNew('one', { input: String(i) }).then((r) => r.instanceId),
+            ),
+        );
         const deadline = Date.now() + 10_000;
         for (;;) {
             const records = await Promise.all(ids.map((id) => hub.readInstance(id)));

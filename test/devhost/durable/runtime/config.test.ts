@@ -40,12 +40,17 @@ describe('durableTask options from host.json', () => {
     });
 
     it('fails loudly on an unset setting and on invalid values', () => {
-        expect(() => durableConfigFromHostJson({ extensions: { durableTask: { hubName: '%NOPE%' } } }, {})).toThrow(/NOPE/);
-        expect(() => durableConfigFromHostJson({ extensions: { durableTask: { storageProvider: { partitionCount: 17 } } } }, {})).toThrow(
-            /partitionCount/,
+        expect(() => durableConfigFromHostJson({ extensions: { durableTask: { hubName: '%NOPE%' } } }, {})).toThrow(
+            /NOPE/,
         );
         expect(() =>
-            durableConfigFromHostJson({ extensions: { durableTask: { storageProvider: { maxQueuePollingInterval: 'soon' } } } }, {}),
+            durableConfigFromHostJson({ extensions: { durableTask: { storageProvider: { partitionCount: 17 } } } }, {}),
+        ).toThrow(/partitionCount/);
+        expect(() =>
+            durableConfigFromHostJson(
+                { extensions: { durableTask: { storageProvider: { maxQueuePollingInterval: 'soon' } } } },
+                {},
+            ),
         ).toThrow(/maxQueuePollingInterval/);
     });
 

@@ -11,11 +11,19 @@ import type { HostLogger, InvokeRequest, LoadedApp } from '../../../../devhost/h
 import { CheckpointConflictError, type HistoryAppend, type InstanceRecord } from '../../../../devhost/storage/contract';
 import { MemoryTaskHub } from '../support/memory-task-hub';
 
-const quiet: HostLogger = { log: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet: HostLogger = {
+    log: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+};
 
 /** One orchestrator, `echo`, that returns its input in the first episode (an OrchestratorState as the SDK writes it). */
 function echoApp(): LoadedApp {
-    const trigger = { name: 'orchestrationTrigger1', binding: { type: 'orchestrationTrigger', direction: 'in' as const } };
+    const trigger = {
+        name: 'orchestrationTrigger1',
+        binding: { type: 'orchestrationTrigger', direction: 'in' as const },
+    };
     return {
         appDir: '/nowhere',
         hostJson: {},
@@ -23,7 +31,12 @@ function echoApp(): LoadedApp {
         invoke: (request: InvokeRequest) => {
             const payload = JSON.parse(request.inputData[0]?.data.string ?? '{}') as { input: unknown };
             const state = { isDone: true, actions: [[]], output: payload.input, schemaVersion: 2 };
-            return Promise.resolve({ status: 'success', invocationId: 'x', returnValue: { json: JSON.stringify(state) }, outputData: [] });
+            return Promise.resolve({
+                status: 'success',
+                invocationId: 'x',
+                returnValue: { json: JSON.stringify(state) },
+                outputData: [],
+            });
         },
         terminate: () => Promise.resolve(),
     };
@@ -46,7 +59,11 @@ function start(hub: MemoryTaskHub): DurableRuntime {
     return runtime;
 }
 
-async function until(read: () => Promise<InstanceRecord | undefined>, status: string, timeoutMs = 8000): Promise<InstanceRecord> {
+async function until(
+    read: () => Promise<InstanceRecord | undefined>,
+    status: string,
+    timeoutMs = 8000,
+): Promise<InstanceRecord> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const record = await read();
@@ -76,7 +93,8 @@ describe('checkpoint failure paths', () => {
         const hub = new MemoryTaskHub('CrashB');
         const append = hub.appendHistory.bind(hub);
         let failures = 1;
-        hub.appendHistory = (a: HistoryAppend) => (failures-- > 0 ? Promise.reject(new CheckpointConflictError(a.instanceId)) : append(a));
+        hub.appendHistory = (a: HistoryAppend) =>
+            failures-- > 0 ? Promise.reject(new CheckpointConflictError(a.instanceId)) : append(a);
         const rt = start(hub);
         await rt.start();
         const record = await rt.client.startNew('echo', { input: '2' });
@@ -93,7 +111,9 @@ describe('checkpoint failure paths', () => {
         const write = hub.writeInstance.bind(hub);
         let failures = 1;
         hub.writeInstance = (r: InstanceRecord) =>
-            r.runtimeStatus === 'Completed' && failures-- > 0 ? Promise.reject(new Error('storage unavailable')) : write(r);
+            r.runtimeStatus === 'Completed' && failures-- > 0
+                ? Promise.reject(new Error('storage unavailable'))
+                : write(r);
         const rt = start(hub);
         await rt.start();
         const record = await rt.client.startNew('echo', { input: '3' });
@@ -112,10 +132,16 @@ describe('checkpoint failure paths', () => {
         await until(() => hub.readInstance(record.instanceId), 'Completed');
         const before = (await hub.readHistory(record.instanceId)).events.length;
         // The same ExecutionStarted again, as a crash between the history write and the delete would leave it.
-        const started = (await hub.readHistory(record.instanceId)).events.find((e) => e.EventType === EventType.ExecutionStarted);
+        const started = (await hub.readHistory(record.instanceId)).events.find(
+            (e) => e.EventType === EventType.ExecutionStarted,
+        );
         expect(started).toBeDefined();
         if (!started) return;
-        await hub.sendControlMessage({ Event: started, SequenceNumber: 0, OrchestrationInstance: { InstanceId: record.instanceId, ExecutionId: record.executionId } });
+        await hub.sendControlMessage({
+            Event: started,
+            SequenceNumber: 0,
+            OrchestrationInstance: { InstanceId: record.instanceId, ExecutionId: record.executionId },
+        });
         await drained(hub);
         expect((await hub.readHistory(record.instanceId)).events.length).toBe(before);
         expect((await hub.readInstance(record.instanceId))?.runtimeStatus).toBe('Completed');

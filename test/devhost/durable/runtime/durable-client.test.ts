@@ -28,12 +28,21 @@ describe('DurableClient from durable-functions against the devhost', () => {
         expect(payload.id).toMatch(/^[0-9a-f]{32}$/);
         expect(response.headers.get('location')).toBe(payload.statusQueryGetUri);
         // The SDK swaps in the request's origin; the URLs reach this devhost.
-        expect(payload.statusQueryGetUri?.startsWith(`${t.origin}/runtime/webhooks/durabletask/instances/${payload.id}`)).toBe(true);
+        expect(
+            payload.statusQueryGetUri?.startsWith(`${t.origin}/runtime/webhooks/durabletask/instances/${payload.id}`),
+        ).toBe(true);
         const done = await waitForStatus(payload.statusQueryGetUri ?? '');
         expect(done.output).toEqual(['Hello, SDK!']);
 
-        const status = (await (await op('status', { instanceId: payload.id, showHistory: true, showHistoryOutput: true })).json()) as Record<string, unknown>;
-        expect(status).toMatchObject({ name: 'sequence', instanceId: payload.id, runtimeStatus: 'Completed', output: ['Hello, SDK!'] });
+        const status = (await (
+            await op('status', { instanceId: payload.id, showHistory: true, showHistoryOutput: true })
+        ).json()) as Record<string, unknown>;
+        expect(status).toMatchObject({
+            name: 'sequence',
+            instanceId: payload.id,
+            runtimeStatus: 'Completed',
+            output: ['Hello, SDK!'],
+        });
     });
 
     it('startNew with an instance id, raiseEvent and waitForCompletion', async () => {
@@ -53,7 +62,10 @@ describe('DurableClient from durable-functions against the devhost', () => {
         await op('start', { name: 'waitForApproval', instanceId });
         expect((await op('terminate', { instanceId, reason: 'stop' })).status).toBe(202);
         const final = await op('wait', { instanceId });
-        expect(((await final.json()) as { runtimeStatus: string; output: unknown })).toMatchObject({ runtimeStatus: 'Terminated', output: 'stop' });
+        expect((await final.json()) as { runtimeStatus: string; output: unknown }).toMatchObject({
+            runtimeStatus: 'Terminated',
+            output: 'stop',
+        });
         const missing = await op('status', { instanceId: 'no-such-instance' });
         expect(missing.status).toBe(500);
     });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INSTANCE_ID_LENGTH, newInstanceId, validateInstanceId } from '../../../../devhost/durable/runtime/instance-ids';
+import {
+    MAX_INSTANCE_ID_LENGTH,
+    newInstanceId,
+    validateInstanceId,
+} from '../../../../devhost/durable/runtime/instance-ids';
 import { DurableArgumentError } from '../../../../devhost/durable/runtime/errors';
 
 describe('instance ids', () => {
@@ -23,7 +27,10 @@ describe('instance ids', () => {
         expect(() => validateInstanceId(id)).toThrow(message);
     });
 
-    it.each(['order-1', 'x'.repeat(MAX_INSTANCE_ID_LENGTH), 'mit Leerzeichen', "quote'd", 'ünïcødé:1'])('accepts %j', (id) => {
-        expect(() => validateInstanceId(id)).not.toThrow();
-    });
+    it.each(['order-1', 'x'.repeat(MAX_INSTANCE_ID_LENGTH), 'mit Leerzeichen', "quote'd", 'ünïcødé:1'])(
+        'accepts %j',
+        (id) => {
+            expect(() => validateInstanceId(id)).not.toThrow();
+        },
+    );
 });

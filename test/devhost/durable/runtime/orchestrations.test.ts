@@ -36,7 +36,10 @@ afterAll(async () => {
     await t?.close();
 });
 
-async function run(name: string, input?: unknown): Promise<{ id: string; status: Awaited<ReturnType<typeof waitForStatus>>; ms: number }> {
+async function run(
+    name: string,
+    input?: unknown,
+): Promise<{ id: string; status: Awaited<ReturnType<typeof waitForStatus>>; ms: number }> {
     const started = Date.now();
     const check = await startOrchestration(t.origin, name, input);
     const status = await waitForStatus(check.statusQueryGetUri);
@@ -60,7 +63,9 @@ describe('orchestrations on the devhost', () => {
     it('fails the orchestration with the extension text when an activity throws', async () => {
         const { status } = await run('failingActivity');
         expect(status.runtimeStatus).toBe('Failed');
-        expect(status.output).toMatch(/^Orchestrator function 'failingActivity' failed: Activity function 'explode' failed: {2}boom: x/);
+        expect(status.output).toMatch(
+            /^Orchestrator function 'failingActivity' failed: Activity function 'explode' failed: {2}boom: x/,
+        );
     });
 
     it('lets the orchestrator catch an activity failure', async () => {
@@ -78,7 +83,9 @@ describe('orchestrations on the devhost', () => {
     it('fails clearly when the activity does not exist', async () => {
         const { status } = await run('missingActivity');
         expect(status.runtimeStatus).toBe('Failed');
-        expect(status.output).toContain("The function 'doesNotExist' doesn't exist, is disabled, or is not an activity function.");
+        expect(status.output).toContain(
+            "The function 'doesNotExist' doesn't exist, is disabled, or is not an activity function.",
+        );
     });
 
     it('fires a short durable timer no earlier than asked', async () => {
@@ -94,7 +101,9 @@ describe('orchestrations on the devhost', () => {
         expect(status.runtimeStatus).toBe('Completed');
         const output = status.output as { child: string; failure: string };
         expect(output.child).toBe('child says Hello, Kyoto!');
-        expect(output.failure).toMatch(/^Orchestrator function 'failingActivity' failed: Activity function 'explode' failed: {2}boom: x/);
+        expect(output.failure).toMatch(
+            /^Orchestrator function 'failingActivity' failed: Activity function 'explode' failed: {2}boom: x/,
+        );
     });
 
     it('continues as new until done', async () => {
@@ -132,24 +141,41 @@ describe('orchestrations on the devhost', () => {
         expect(row.Output).toBe('["Hello, A!","Hello, B!"]');
         const historyTable = TableClient.fromConnectionString(connection, `${t.hubName}History`, options);
         const rows: Array<Record<string, unknown>> = [];
-        for await (const entity of historyTable.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${id}'` } })) {
+        for await (const entity of historyTable.listEntities<Record<string, unknown>>({
+            queryOptions: { filter: `PartitionKey eq '${id}'` },
+        })) {
             rows.push(entity);
         }
         const types = rows.filter((r) => r.rowKey !== 'sentinel').map((r) => r.EventType);
         expect(types).toEqual([
-            'OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted',
-            'OrchestratorStarted', 'TaskCompleted', 'TaskScheduled', 'OrchestratorCompleted',
-            'OrchestratorStarted', 'TaskCompleted', 'ExecutionCompleted', 'OrchestratorCompleted',
+            'OrchestratorStarted',
+            'ExecutionStarted',
+            'TaskScheduled',
+            'OrchestratorCompleted',
+            'OrchestratorStarted',
+            'TaskCompleted',
+            'TaskScheduled',
+            'OrchestratorCompleted',
+            'OrchestratorStarted',
+            'TaskCompleted',
+            'ExecutionCompleted',
+            'OrchestratorCompleted',
         ]);
         expect(rows.some((r) => r.rowKey === 'sentinel')).toBe(true);
         expect(rows.find((r) => r.rowKey === '0000000000000000')?.EventType).toBe('OrchestratorStarted');
 
         // Deletes run off the critical path: give them a moment, then every queue of the hub is empty.
         const queues = QueueServiceClient.fromConnectionString(connection);
-        const names = [0, 1, 2, 3].map((n) => `${t.hubName.toLowerCase()}-control-0${n}`).concat(`${t.hubName.toLowerCase()}-workitems`);
+        const names = [0, 1, 2, 3]
+            .map((n) => `${t.hubName.toLowerCase()}-control-0${n}`)
+            .concat(`${t.hubName.toLowerCase()}-workitems`);
         let counts: number[] = [];
         for (let attempt = 0; attempt < 50; attempt++) {
-            counts = await Promise.all(names.map(async (name) => (await queues.getQueueClient(name).getProperties()).approximateMessagesCount ?? -1));
+            counts = await Promise.all(
+                names.map(
+                    async (name) => (await queues.getQueueClient(name).getProperties()).approximateMessagesCount ?? -1,
+                ),
+            );
             if (counts.every((c) => c === 0)) break;
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
@@ -158,8 +184,11 @@ describe('orchestrations on the devhost', () => {
 
     it('measures a 4-activity orchestration: wall time and storage calls', async () => {
         await run('sequence'); // warm-up (connections, JIT)
-        const storage = t.durable.runtime?.storage as unknown as { stats?: { total: number; reset(): void; toJSON(): unknown } };
-        const samples: Array<{ ms: number; callsAtCompletion: number | undefined; totalCalls: number | undefined }> = [];
+        const storage = t.durable.runtime?.storage as unknown as {
+            stats?: { total: number; reset(): void; toJSON(): unknown };
+        };
+        const samples: Array<{ ms: number; callsAtCompletion: number | undefined; totalCalls: number | undefined }> =
+            [];
         for (let i = 0; i < 5; i++) {
             storage.stats?.reset();
             const started = performance.now();

@@ -5,7 +5,11 @@
 import path from 'node:path';
 import type { HostLogger, LogEntry } from '../../../../devhost/host/contracts';
 import { startHost, type RunningHost } from '../../../../devhost/host/start-host';
-import { createDurableExtension, type DurableExtension, type DurableExtensionOptions } from '../../../../devhost/durable/extension';
+import {
+    createDurableExtension,
+    type DurableExtension,
+    type DurableExtensionOptions,
+} from '../../../../devhost/durable/extension';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import { MemoryTaskHub } from './memory-task-hub';
 
@@ -37,9 +41,19 @@ export async function startDurableHost(app: string, options: DurableExtensionOpt
     // DEVHOST_TEST_MEMORY_HUB=1 runs the suites on the in-memory hub (debugging without Azurite).
     const useMemory = process.env.DEVHOST_TEST_MEMORY_HUB === '1' && !options.createStorage;
     const durable = createDurableExtension(
-        useMemory ? { ...options, createStorage: (r) => Promise.resolve(new MemoryTaskHub(r.hubName ?? hubName, r.partitionCount)) } : options,
+        useMemory
+            ? {
+                  ...options,
+                  createStorage: (r) => Promise.resolve(new MemoryTaskHub(r.hubName ?? hubName, r.partitionCount)),
+              }
+            : options,
     );
-    const host = await startHost({ appDir: path.join(FIXTURES, app), port: 0, extensions: [durable], logger: captureLogger(logs) });
+    const host = await startHost({
+        appDir: path.join(FIXTURES, app),
+        port: 0,
+        extensions: [durable],
+        logger: captureLogger(logs),
+    });
     return { host, durable, hubName, logs, origin: host.origin, close: () => host.close() };
 }
 
@@ -60,8 +74,16 @@ export async function postJson(url: string, body?: unknown, headers: Record<stri
     });
 }
 
-export async function startOrchestration(origin: string, name: string, input?: unknown, instanceId?: string): Promise<CheckStatus> {
-    const response = await postJson(`${origin}${WEBHOOK}/orchestrators/${name}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`, input);
+export async function startOrchestration(
+    origin: string,
+    name: string,
+    input?: unknown,
+    instanceId?: string,
+): Promise<CheckStatus> {
+    const response = await postJson(
+        `${origin}${WEBHOOK}/orchestrators/${name}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`,
+        input,
+    );
     if (response.status !== 202) throw new Error(`start ${name}: HTTP ${response.status} ${await response.text()}`);
     return (await response.json()) as CheckStatus;
 }
@@ -91,7 +113,11 @@ export async function waitForStatus(statusUrl: string, timeoutMs = 15_000, inter
 }
 
 /** Polls until `predicate` holds for the status body (any HTTP status with a body). */
-export async function waitUntil(statusUrl: string, predicate: (status: StatusBody) => boolean, timeoutMs = 10_000): Promise<StatusBody> {
+export async function waitUntil(
+    statusUrl: string,
+    predicate: (status: StatusBody) => boolean,
+    timeoutMs = 10_000,
+): Promise<StatusBody> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const response = await fetch(statusUrl);

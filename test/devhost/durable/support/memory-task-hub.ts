@@ -115,7 +115,11 @@ export class MemoryTaskHub implements TaskHubStorage {
             return Promise.reject(new Error(`startIndex ${append.startIndex} != ${previous.length}`));
         }
         const etag = randomUUID();
-        this.#history.set(append.instanceId, { events: [...previous, ...structuredClone([...append.events])], executionId: append.executionId, etag });
+        this.#history.set(append.instanceId, {
+            events: [...previous, ...structuredClone([...append.events])],
+            executionId: append.executionId,
+            etag,
+        });
         return Promise.resolve(etag);
     }
 
@@ -159,9 +163,19 @@ export class MemoryTaskHub implements TaskHubStorage {
 
     sendHidden(queue: QueueKind, message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage> {
         this.#count('send');
-        const name = queue === 'control' ? this.controlQueueName(this.partitionOf(message.OrchestrationInstance.InstanceId)) : this.workItemQueueName;
+        const name =
+            queue === 'control'
+                ? this.controlQueueName(this.partitionOf(message.OrchestrationInstance.InstanceId))
+                : this.workItemQueueName;
         const stored = this.#add(name, message, hiddenForSeconds * 1000);
-        return Promise.resolve({ message, queueName: name, messageId: stored.id, popReceipt: stored.popReceipt, dequeueCount: 0, insertedOn: stored.insertedOn });
+        return Promise.resolve({
+            message,
+            queueName: name,
+            messageId: stored.id,
+            popReceipt: stored.popReceipt,
+            dequeueCount: 0,
+            insertedOn: stored.insertedOn,
+        });
     }
 
     #receive(name: string, max: number, visibilitySeconds: number): ReceivedMessage[] {
@@ -185,7 +199,11 @@ export class MemoryTaskHub implements TaskHubStorage {
         return out;
     }
 
-    receiveControlMessages(partition: number, max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
+    receiveControlMessages(
+        partition: number,
+        max: number,
+        visibilityTimeoutSeconds: number,
+    ): Promise<ReceivedMessage[]> {
         this.#count('receive');
         return Promise.resolve(this.#receive(this.controlQueueName(partition), max, visibilityTimeoutSeconds));
     }
@@ -198,7 +216,8 @@ export class MemoryTaskHub implements TaskHubStorage {
     #find(message: ReceivedMessage): StoredMessage {
         const queue = this.#queue(message.queueName);
         const stored = queue.find((m) => m.id === message.messageId);
-        if (!stored || stored.popReceipt !== message.popReceipt) throw new Error(`404 MessageNotFound / pop receipt mismatch for ${message.messageId}`);
+        if (!stored || stored.popReceipt !== message.popReceipt)
+            throw new Error(`404 MessageNotFound / pop receipt mismatch for ${message.messageId}`);
         return stored;
     }
 

@@ -67,7 +67,8 @@ export function sdkInvoker(): InvokeOrchestrator {
             const state = await handler(payload, new InvocationContext({ functionName }));
             return { kind: 'state', state: JSON.parse(JSON.stringify(state)) as unknown };
         } catch (e) {
-            if (e instanceof Error) return { kind: 'error', message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+            if (e instanceof Error)
+                return { kind: 'error', message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
             return { kind: 'error', message: String(e) };
         }
     };

@@ -15,7 +15,12 @@ import {
     type InstanceSnapshot,
     type InvokeOrchestrator,
 } from '../../../../../devhost/durable/engine';
-import { EventType, type HistoryEvent, type TaskMessage, type TaskScheduledEvent } from '../../../../../devhost/durable/history';
+import {
+    EventType,
+    type HistoryEvent,
+    type TaskMessage,
+    type TaskScheduledEvent,
+} from '../../../../../devhost/durable/history';
 
 interface Queued {
     message: TaskMessage;
@@ -45,7 +50,11 @@ export class InMemoryTaskHub {
     readonly results: EpisodeResult[] = [];
     #guids = 0;
 
-    constructor(invoke: InvokeOrchestrator, options: Partial<EngineOptions> = {}, now = new Date('2024-01-01T00:00:00.000Z')) {
+    constructor(
+        invoke: InvokeOrchestrator,
+        options: Partial<EngineOptions> = {},
+        now = new Date('2024-01-01T00:00:00.000Z'),
+    ) {
         this.#invoke = invoke;
         this.options = { ...defaultEngineOptions, ...options };
         this.now = now;
@@ -54,9 +63,7 @@ export class InMemoryTaskHub {
     newGuid = (): string => `exec${String(++this.#guids).padStart(4, '0')}`;
 
     start(name: string, input: unknown, instanceId = 'instance1'): string {
-        this.send(
-            executionStartedMessage({ instanceId, executionId: this.newGuid(), name, input, now: this.now }),
-        );
+        this.send(executionStartedMessage({ instanceId, executionId: this.newGuid(), name, input, now: this.now }));
         return instanceId;
     }
 
@@ -89,7 +96,11 @@ export class InMemoryTaskHub {
     async episode(instanceId = 'instance1', messages?: TaskMessage[]): Promise<EpisodeResult> {
         const queue = this.#control.get(instanceId) ?? [];
         const visible = messages ?? queue.filter((q) => q.visibleAt <= this.now.getTime()).map((q) => q.message);
-        if (!messages) this.#control.set(instanceId, queue.filter((q) => q.visibleAt > this.now.getTime()));
+        if (!messages)
+            this.#control.set(
+                instanceId,
+                queue.filter((q) => q.visibleAt > this.now.getTime()),
+            );
         const state = this.#instances.get(instanceId) ?? { history: [], snapshot: null, customStatus: null };
         const result = await runEpisode(
             {
@@ -141,7 +152,12 @@ export class InMemoryTaskHub {
                 event = taskCompleted(item.event.EventId, fn(item.input), this.now);
             } catch (e) {
                 const error = e instanceof Error ? e : new Error(String(e));
-                event = taskFailed(item.event.EventId, item.event.Name, { message: error.message, stack: 'at test' }, this.now);
+                event = taskFailed(
+                    item.event.EventId,
+                    item.event.Name,
+                    { message: error.message, stack: 'at test' },
+                    this.now,
+                );
             }
             this.send({
                 Event: event,
@@ -152,7 +168,11 @@ export class InMemoryTaskHub {
     }
 
     /** Runs episodes (and activities) until the instance has nothing visible to process. */
-    async drive(impl: Record<string, (input: unknown) => unknown>, instanceId = 'instance1', maxEpisodes = 50): Promise<InstanceSnapshot> {
+    async drive(
+        impl: Record<string, (input: unknown) => unknown>,
+        instanceId = 'instance1',
+        maxEpisodes = 50,
+    ): Promise<InstanceSnapshot> {
         for (let i = 0; i < maxEpisodes; i++) {
             const visible = (this.#control.get(instanceId) ?? []).some((q) => q.visibleAt <= this.now.getTime());
             if (!visible && this.workItems.length === 0) break;
@@ -168,7 +188,11 @@ export function shape(history: readonly HistoryEvent[]): string[] {
     return history.map((event) => {
         const name = EventType[event.EventType];
         const key =
-            'TaskScheduledId' in event ? `(${String(event.TaskScheduledId)})` : 'TimerId' in event ? `(${String(event.TimerId)})` : '';
+            'TaskScheduledId' in event
+                ? `(${String(event.TaskScheduledId)})`
+                : 'TimerId' in event
+                  ? `(${String(event.TimerId)})`
+                  : '';
         const id = event.EventId >= 0 ? `#${event.EventId}` : '';
         return `${name}${id}${key}${event.IsPlayed ? '' : '*'}`;
     });
