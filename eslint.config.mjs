@@ -84,6 +84,41 @@ export default tseslint.config(
         },
     },
     {
+        // Storage is an adapter: it implements the runtime's port (durable/ports) in the provider's layout and
+        // speaks the protocol's vocabulary, but never reaches into the engine, the runtime or the HTTP API.
+        files: ['devhost/storage/**/*.ts'],
+        rules: {
+            'no-restricted-imports': [
+                'error',
+                {
+                    patterns: [
+                        {
+                            group: ['**/durable/engine/**', '**/durable/runtime/**', '**/http-api/**', '**/boot/**'],
+                            message: 'Storage imports only the port (durable/ports) and protocol/.',
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    {
+        // The leaves: the Durable vocabulary and the host contracts import nothing else of the devhost.
+        files: ['devhost/protocol/**/*.ts', 'devhost/contracts/**/*.ts'],
+        rules: {
+            'no-restricted-imports': [
+                'error',
+                {
+                    patterns: [
+                        {
+                            group: ['../*', '!../protocol', '!../protocol/**', '!../contracts', '!../contracts/**'],
+                            message: 'protocol/ and contracts/ are leaves.',
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    {
         // Orchestrators replay: anything non-deterministic breaks in-flight instances.
         files: orchestratorFiles,
         rules: {

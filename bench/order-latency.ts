@@ -20,10 +20,10 @@ installCoreModule();
 
 import path from 'node:path';
 import { createDurableExtension } from '../devhost/durable/extension';
-import { startHost } from '../devhost/host/start-host';
-import type { HostLogger } from '../devhost/host/contracts';
+import { startHost } from '../devhost/boot/start-host';
+import type { HostLogger } from '../devhost/contracts/host';
 import { startAzurite } from '../devhost/storage/azurite';
-import type { InstanceRecord } from '../devhost/storage/contract';
+import type { InstanceRecord } from '../devhost/durable/ports/task-hub-storage';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 40);

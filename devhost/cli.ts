@@ -3,11 +3,11 @@ import { installCoreModule } from './seam/core-module';
 installCoreModule();
 
 import path from 'node:path';
-import { enabledExtensions } from './extensions';
-import { PortInUseError, startHost, type RunningHost } from './host/start-host';
-import { createConsoleLogger } from './log/console-logger';
+import { enabledExtensions } from './boot/extensions';
+import { PortInUseError, startHost, type RunningHost } from './boot/start-host';
+import { createConsoleLogger } from './boot/console-logger';
 import { applyLocalSettings, readLocalSettings } from './seam/local-settings';
-import { ensureDevelopmentStorage, type DevStorageResult } from './start/dev-storage';
+import { ensureDevelopmentStorage, type DevStorageResult } from './boot/dev-storage';
 
 const USAGE = 'Usage: devhost start [appDir] [--port N]';
 const DEFAULT_PORT = 7071;

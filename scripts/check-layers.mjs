@@ -2,7 +2,7 @@
 // Folder-level dependency check: dependencies point one way, so no two folders may import each other (directly
 // or through a longer loop). ESLint's import-x/no-cycle sees file cycles; this sees the layers, which is what a
 // reader navigates. Prints the cycles it finds and exits 1, or prints the layer order and exits 0.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
@@ -25,7 +25,10 @@ for (const top of scanned) {
         const from = relative(root, dirname(file));
         const text = readFileSync(file, 'utf8');
         for (const match of text.matchAll(importPattern)) {
-            const target = relative(root, dirname(resolve(dirname(file), match[1])));
+            const resolved = resolve(dirname(file), match[1]);
+            // A folder import ('../engine') lands on the folder's index, so the folder itself is the target.
+            const isFolder = existsSync(resolved) && statSync(resolved).isDirectory();
+            const target = relative(root, isFolder ? resolved : dirname(resolved));
             if (target === from || target.startsWith('..')) continue;
             if (!edges.has(from)) edges.set(from, new Set());
             edges.get(from).add(target);

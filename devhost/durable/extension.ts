@@ -3,13 +3,13 @@
  * in Azure Storage (Azurite locally), supplies the durableClient input to other functions, and serves the
  * Durable HTTP API under /runtime/webhooks/durabletask/ and the local RPC base /durabletask/.
  */
-import type { BindingInfo, HostContext, HostExtension } from '../host/contracts';
-import type { InstanceRecord, TaskHubStorage } from '../storage/contract';
-import { durableConfigFromHostJson, type DurableConfig } from './config';
+import type { BindingInfo, HostContext, HostExtension } from '../contracts/host';
+import type { InstanceRecord, TaskHubStorage } from './ports/task-hub-storage';
+import { durableConfigFromHostJson, type DurableConfig } from './runtime/durable-config';
 import { DurableHttpApi } from './http-api/durable-http-api';
 import { durableClientBinding } from './http-api/management-urls';
 import { DurableRuntime } from './runtime/durable-runtime';
-import { defaultStorageFactory } from './runtime/default-storage';
+import { defaultStorageFactory } from './default-storage';
 import type { StorageFactory } from './runtime/storage-factory';
 
 export interface DurableExtensionOptions {

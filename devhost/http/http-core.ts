@@ -6,7 +6,7 @@ import type {
     ParameterBinding,
     RegisteredFunction,
     TypedData,
-} from '../host/contracts';
+} from '../contracts/host';
 import type { DevhostApp } from '../seam/load-app';
 import { fromRpcHttpResponse, toRpcHttpRequest } from './rpc-http';
 import type { RouteMatch, RouteTable } from './route-table';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RegisteredFunction } from '../host/contracts';
+import type { RegisteredFunction } from '../contracts/host';
 import {
     compareRoutePrecedence,
     matchRouteTemplate,

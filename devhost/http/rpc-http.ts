@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TypedData } from '../host/contracts';
+import type { TypedData } from '../contracts/host';
 import type { RouteValues } from './route-template';
 import { formatSetCookie, rpcHttpCookieSchema } from './set-cookie';
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import type { TypedData } from '../host/contracts';
+import type { TypedData } from '../contracts/host';
 import type { RouteValues } from './route-template';
 
 /** Headers that describe one hop; the proxy connection has its own. */

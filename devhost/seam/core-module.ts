@@ -1,6 +1,6 @@
 import Module from 'node:module';
 import { z } from 'zod';
-import type { LogEntry, LogLevel } from '../host/contracts';
+import type { LogEntry, LogLevel } from '../contracts/host';
 import type {
     CoreFunctionMetadata,
     FunctionCallback,

@@ -3,7 +3,7 @@
  * The official `types-core` package is not shipped in node_modules, so these are our own minimal types,
  * written from the contract the library compiles against (see docs/runtime-seam.md §1.3, §3.2).
  */
-import type { BindingInfo, LogLevel, ParameterBinding, TypedData } from '../host/contracts';
+import type { BindingInfo, LogLevel, ParameterBinding, TypedData } from '../contracts/host';
 
 export interface CoreFunctionMetadata {
     name: string;

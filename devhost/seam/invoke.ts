@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { InvocationOutcome, InvokeRequest, ParameterBinding, TypedData } from '../host/contracts';
+import type { InvocationOutcome, InvokeRequest, ParameterBinding, TypedData } from '../contracts/host';
 import type {
     CoreInvocationContext,
     PostInvocationHookContext,

@@ -8,7 +8,7 @@ import type {
     InvokeRequest,
     LoadedApp,
     RegisteredFunction,
-} from '../host/contracts';
+} from '../contracts/host';
 import { readAppManifest } from './app-manifest';
 import type { AppStartHookContext, AppTerminateHookContext, WorkerCapabilities } from './core-types';
 import { coreState, defaultWorkerCapabilities, installCoreModule, type Registration } from './core-module';

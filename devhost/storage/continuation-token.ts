@@ -3,15 +3,9 @@
  * and a tampered or foreign token is rejected clearly instead of being sent to the service.
  */
 import { z } from 'zod';
+import { InvalidContinuationTokenError } from '../durable/ports/task-hub-storage';
 
 const tokenSchema = z.object({ v: z.literal(1), t: z.string().min(1) });
-
-export class InvalidContinuationTokenError extends Error {
-    constructor() {
-        super('The continuation token is not valid for this task hub listing.');
-        this.name = 'InvalidContinuationTokenError';
-    }
-}
 
 export function wrapContinuationToken(sdkToken: string): string {
     return Buffer.from(JSON.stringify({ v: 1, t: sdkToken }), 'utf8').toString('base64url');

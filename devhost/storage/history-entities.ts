@@ -4,7 +4,7 @@
  * strings / ints / bools / DateTimes as native columns, enums by name, other objects as JSON text
  * (a null object is the text "null", a null string is no column), and `ExecutionId` on every row.
  */
-import { EventType, RuntimeStatus, type HistoryEvent } from '../durable/history';
+import { EventType, RuntimeStatus, type HistoryEvent } from '../protocol/history';
 import { EVENT_MEMBERS, eventTypeFromName, parseHistoryEvent } from './history-event-schema';
 import {
     cellBoolean,

@@ -1,10 +1,10 @@
 /**
- * zod schemas for the history events of devhost/durable/history.ts. Every event that comes back from a table
+ * zod schemas for the history events of devhost/protocol/history.ts. Every event that comes back from a table
  * row or a queue message passes through `historyEventSchema`, so the engine only ever sees well-formed events.
  * Objects are loose: members this devhost does not model (ParentTraceContext, GenerateNewTrace, ...) survive.
  */
 import { z } from 'zod';
-import { EventType, RuntimeStatus, type FailureDetailsJson, type HistoryEvent } from '../durable/history';
+import { EventType, RuntimeStatus, type FailureDetailsJson, type HistoryEvent } from '../protocol/history';
 
 const nullableString = z.string().nullable();
 

@@ -13,7 +13,7 @@
  * Only the final transaction sets `IsCheckpointComplete` (default true) and `CheckpointCompletedTimestamp`.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { CheckpointConflictError, type HistoryAppend, type HistorySnapshot } from './contract';
+import { CheckpointConflictError, type HistoryAppend, type HistorySnapshot } from '../durable/ports/task-hub-storage';
 import {
     entityToHistoryEvent,
     historyEventToEntity,

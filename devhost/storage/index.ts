@@ -18,9 +18,9 @@ export {
     sanitizeDefaultHubName,
     validateTaskHubName,
 } from './task-hub-settings';
-export { InvalidContinuationTokenError } from './continuation-token';
+export { InvalidContinuationTokenError } from '../durable/ports/task-hub-storage';
 export { escapePartitionKey, unescapePartitionKey } from './key-sanitation';
 export { fnv1a32, partitionIndex } from './partition';
 export { MAX_VISIBILITY_DELAY_SECONDS, type DiscardedMessage, type SendOptions } from './message-queues';
 export { StorageStats } from './stats';
-export * from './contract';
+export * from '../durable/ports/task-hub-storage';

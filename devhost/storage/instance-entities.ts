@@ -6,8 +6,8 @@
  * ignores unknown columns.
  */
 import { z } from 'zod';
-import { RuntimeStatus, type RuntimeStatusName } from '../durable/history';
-import type { InstanceRecord } from './contract';
+import { RuntimeStatus, type RuntimeStatusName } from '../protocol/history';
+import type { InstanceRecord } from '../durable/ports/task-hub-storage';
 import { tagsSchema } from './history-event-schema';
 import { escapePartitionKey, unescapePartitionKey } from './key-sanitation';
 

@@ -5,7 +5,7 @@
  * reader needs its `$type`; the others are written for fidelity. Reading strips every `$type`.
  */
 import { z } from 'zod';
-import { EventType, type HistoryEvent, type OrchestrationInstanceRef, type TaskMessage } from '../durable/history';
+import { EventType, type HistoryEvent, type OrchestrationInstanceRef, type TaskMessage } from '../protocol/history';
 import { EVENT_MEMBERS, parseHistoryEvent } from './history-event-schema';
 
 const CORE = 'DurableTask.Core';

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
-import { EventType, type OrchestrationInstanceRef, type TaskMessage } from '../durable/history';
-import type { MessageReceipt, ReceivedMessage } from './contract';
+import { EventType, type OrchestrationInstanceRef, type TaskMessage } from '../protocol/history';
+import type { MessageReceipt, ReceivedMessage } from '../durable/ports/task-hub-storage';
 import { exceedsQueuePayloadLimit, messageBlobName, type LargePayloadStore } from './large-payloads';
 import {
     parseMessageData,

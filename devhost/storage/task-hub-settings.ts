@@ -5,7 +5,7 @@
  * never altered, so a bad name fails at start instead of silently naming another hub.
  */
 import { z } from 'zod';
-import { resolveSettingReferences } from '../config/settings';
+import { resolveSettingReferences } from '../contracts/settings';
 import { DEFAULT_PARTITION_COUNT, MAX_PARTITION_COUNT } from './hub-resources';
 
 export const DEFAULT_HUB_NAME = 'TestHubName';

@@ -4,7 +4,7 @@
  * (in parallel), never checked per operation. `stats` counts the storage calls made through this object.
  */
 import type { QueueClient } from '@azure/storage-queue';
-import type { TaskMessage } from '../durable/history';
+import type { TaskMessage } from '../protocol/history';
 import { createHubClients, type HubClients } from './clients';
 import type { StorageConnection } from './connection';
 import type {
@@ -16,7 +16,7 @@ import type {
     MessageReceipt,
     ReceivedMessage,
     TaskHubStorage,
-} from './contract';
+} from '../durable/ports/task-hub-storage';
 import { HistoryStore } from './history-store';
 import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
 import { InstanceStore } from './instance-store';

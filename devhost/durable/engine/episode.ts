@@ -18,7 +18,7 @@ import {
     type HistoryEvent,
     type RuntimeStatusName,
     type TaskMessage,
-} from '../history';
+} from '../../protocol/history';
 import { findEntityAction, parseOrchestratorState, type OrchestratorState } from './actions';
 import {
     executionCompleted,

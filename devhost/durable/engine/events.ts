@@ -18,7 +18,7 @@ import {
     type TaskScheduledEvent,
     type TimerCreatedEvent,
     type TimerFiredEvent,
-} from '../history';
+} from '../../protocol/history';
 import { z } from 'zod';
 
 export function orchestratorStarted(now: Date): OrchestratorStartedEvent {

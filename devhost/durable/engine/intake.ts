@@ -21,7 +21,7 @@ import {
     type ExecutionStartedEvent,
     type HistoryEvent,
     type TaskMessage,
-} from '../history';
+} from '../../protocol/history';
 
 export interface ExecutionView {
     started: ExecutionStartedEvent | null;

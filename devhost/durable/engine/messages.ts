@@ -9,7 +9,7 @@ import {
     type HistoryEvent,
     type ParentInstanceRef,
     type TaskMessage,
-} from '../history';
+} from '../../protocol/history';
 
 export interface ExecutionStartedOptions {
     instanceId: string;

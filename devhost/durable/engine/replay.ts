@@ -11,7 +11,7 @@
  * "Open tasks" are what DTFx counts: scheduled activities, timers and sub-orchestrations whose completion
  * has not been replayed, minus cancelled timers. Waiting for an external event is not an open task.
  */
-import { EventType, type EventRaisedEvent, type HistoryEvent } from '../history';
+import { EventType, type EventRaisedEvent, type HistoryEvent } from '../../protocol/history';
 import type { Action, HttpRequestJson, RetryPolicy } from './actions';
 import { tryParseJson } from './events';
 import { SimTask, type TaskOutcome } from './sim-task';

@@ -10,7 +10,7 @@
  * Rows keep their positions (events are replaced, not removed), so the rewrite is one overwrite of the same
  * rows under the sentinel ETag. The instance then gets an ExecutionRewound message to run an episode.
  */
-import { EventType, RuntimeStatus, type HistoryEvent } from '../history';
+import { EventType, RuntimeStatus, type HistoryEvent } from '../../protocol/history';
 
 const REWOUND_PREFIX = 'Rewound: ';
 

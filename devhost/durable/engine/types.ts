@@ -2,7 +2,7 @@
  * The engine's public types: what the runtime hands an episode and what it gets back. The runtime owns
  * storage, queues and clocks; the engine is a pure function of (history, messages, orchestrator answer).
  */
-import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../history';
+import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../../protocol/history';
 
 /** From host.json `extensions.durableTask` (or the Azure Storage provider's defaults). */
 export interface EngineOptions {

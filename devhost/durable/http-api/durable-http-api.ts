@@ -12,8 +12,8 @@ import {
     InstanceNotFoundError,
     InvalidInstanceOperationError,
 } from '../runtime/errors';
-import { InvalidContinuationTokenError } from '../../storage/continuation-token';
-import type { InstanceRecord } from '../../storage/contract';
+import { InvalidContinuationTokenError } from '../ports/task-hub-storage';
+import type { InstanceRecord } from '../ports/task-hub-storage';
 import { checkStatusBody, managementUrls } from './management-urls';
 import { booleanParam, secondsParam } from './query';
 import { readListQuery } from './list-query';

@@ -5,7 +5,7 @@
  * a bad value is an ArgumentException (400), never part of a query.
  */
 import { z } from 'zod';
-import { RuntimeStatus, type RuntimeStatusName } from '../history';
+import { RuntimeStatus, type RuntimeStatusName } from '../../protocol/history';
 import { DurableArgumentError } from '../runtime/errors';
 import { booleanParam } from './query';
 

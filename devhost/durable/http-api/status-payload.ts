@@ -3,8 +3,8 @@
  * conversion, durable-protocol.md E): event type names instead of numbers, no EventId/IsPlayed, no
  * OrchestratorStarted/Completed rows, and scheduling rows folded into their completions.
  */
-import { EventType, RuntimeStatus, type HistoryEvent } from '../history';
-import type { InstanceRecord } from '../../storage/contract';
+import { EventType, RuntimeStatus, type HistoryEvent } from '../../protocol/history';
+import type { InstanceRecord } from '../ports/task-hub-storage';
 
 export interface StatusPayload {
     name: string;

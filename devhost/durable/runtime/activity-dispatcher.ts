@@ -7,9 +7,9 @@
  * result to this process's orchestration dispatcher instead, which deletes the work item once the result is
  * in history (see deliverResult).
  */
-import type { HostLogger, LoadedApp } from '../../host/contracts';
-import type { ReceivedMessage, TaskHubStorage } from '../../storage/contract';
-import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../history';
+import type { HostLogger, LoadedApp } from '../../contracts/host';
+import type { ReceivedMessage, TaskHubStorage } from '../ports/task-hub-storage';
+import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../protocol/history';
 import { activityInput, taskCompleted, taskFailed } from '../engine';
 import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
 import type { MessageTransport } from './message-transport';

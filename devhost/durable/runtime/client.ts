@@ -4,14 +4,14 @@
  * data: ids are validated before they reach a key or a URL; event data and inputs are JSON text.
  */
 import { randomUUID } from 'node:crypto';
-import type { HistoryEvent, TaskMessage } from '../history';
+import type { HistoryEvent, TaskMessage } from '../../protocol/history';
 import type {
     InstancePage,
     InstanceQuery,
     InstanceRecord,
     ReceivedMessage,
     TaskHubStorage,
-} from '../../storage/contract';
+} from '../ports/task-hub-storage';
 import type { InstanceRowWriter } from './instance-row-writer';
 import {
     DurableArgumentError,

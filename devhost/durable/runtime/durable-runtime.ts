@@ -4,9 +4,9 @@
  * work, lets running episodes and activities finish, and hands unprocessed messages back to their queues.
  */
 import { randomUUID } from 'node:crypto';
-import type { HostLogger, LoadedApp } from '../../host/contracts';
-import type { InstanceRecord, TaskHubStorage } from '../../storage/contract';
-import type { DurableConfig } from '../config';
+import type { HostLogger, LoadedApp } from '../../contracts/host';
+import type { InstanceRecord, TaskHubStorage } from '../ports/task-hub-storage';
+import type { DurableConfig } from './durable-config';
 import type { EngineOptions } from '../engine';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { DurableClientService } from './client';

@@ -1,5 +1,5 @@
 /** The app's durable functions by trigger type, with the binding name each trigger value must be sent under. */
-import type { LoadedApp } from '../../host/contracts';
+import type { LoadedApp } from '../../contracts/host';
 
 export interface DurableFunctionIndex {
     /** Orchestrator name → orchestrationTrigger binding name. */

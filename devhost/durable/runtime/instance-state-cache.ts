@@ -3,8 +3,8 @@
  * sentinel ETag, and its Instances row. Kept so a step costs no reads; it is only ever a cache — the ETag check
  * of the next checkpoint catches a stale entry (another writer), and then the entry is dropped and re-read.
  */
-import type { HistoryEvent } from '../history';
-import type { InstanceRecord, TaskHubStorage } from '../../storage/contract';
+import type { HistoryEvent } from '../../protocol/history';
+import type { InstanceRecord, TaskHubStorage } from '../ports/task-hub-storage';
 
 export interface InstanceState {
     events: HistoryEvent[];

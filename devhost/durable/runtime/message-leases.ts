@@ -10,8 +10,8 @@
  * Renewal updates the message's visibility, which gives it a new pop receipt (updated in place on the held
  * object); `letGo` waits for a renewal in flight so a delete or release never uses a stale receipt.
  */
-import type { HostLogger } from '../../host/contracts';
-import type { ReceivedMessage, TaskHubStorage } from '../../storage/contract';
+import type { HostLogger } from '../../contracts/host';
+import type { ReceivedMessage, TaskHubStorage } from '../ports/task-hub-storage';
 
 export class MessageLeases {
     readonly #storage: TaskHubStorage;

@@ -15,8 +15,8 @@
  * Fallback (plain sends): the message is visible at once (timers: at their whole-second delay) and the owning
  * poller is woken (back-off reset), which costs one receive but no polling delay.
  */
-import type { TaskMessage } from '../history';
-import type { ReceivedMessage, TaskHubStorage } from '../../storage/contract';
+import type { TaskMessage } from '../../protocol/history';
+import type { ReceivedMessage, TaskHubStorage } from '../ports/task-hub-storage';
 
 export type QueueKind = 'control' | 'workItem';
 

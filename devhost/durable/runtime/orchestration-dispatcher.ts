@@ -28,9 +28,15 @@ import {
     type InstanceRecord,
     type ReceivedMessage,
     type TaskHubStorage,
-} from '../../storage/contract';
-import type { HostLogger } from '../../host/contracts';
-import { EventType, RuntimeStatus, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
+} from '../ports/task-hub-storage';
+import type { HostLogger } from '../../contracts/host';
+import {
+    EventType,
+    RuntimeStatus,
+    type ExecutionStartedEvent,
+    type HistoryEvent,
+    type TaskMessage,
+} from '../../protocol/history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
 import { executionCompleted, orchestratorCompleted, orchestratorStarted } from '../engine/events';
 import { HeldMessages } from './held-messages';

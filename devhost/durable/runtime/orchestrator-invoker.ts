@@ -3,7 +3,7 @@
  * string typed data under the orchestrationTrigger binding's name; the OrchestratorState comes back as the
  * invocation's return value, a throwing orchestrator as a failure whose message carries `$OutOfProcData$`.
  */
-import type { LoadedApp } from '../../host/contracts';
+import type { LoadedApp } from '../../contracts/host';
 import type { InvokeOrchestrator, OrchestratorCallResult } from '../engine';
 import { valueFromTypedData } from './typed-data';
 

@@ -1,5 +1,5 @@
 /** RpcTypedData returned by the worker, back to the value the function returned. */
-import type { TypedData } from '../../host/contracts';
+import type { TypedData } from '../../contracts/host';
 
 function parseJson(text: string): unknown {
     return JSON.parse(text) as unknown;

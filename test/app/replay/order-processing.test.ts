@@ -10,7 +10,7 @@ import {
     type HistoryEvent,
     type TaskCompletedEvent,
     type TaskFailedEvent,
-} from '../../../devhost/durable/history';
+} from '../../../devhost/protocol/history';
 import { shape } from '../../devhost/durable/engine/support/task-hub';
 import { UNIT_PRICE_CENTS } from '../../../src/orders/money';
 import { loadBuiltApp } from './support/built-app';

@@ -5,7 +5,7 @@
  * malformed results for the rare branches.
  */
 import { describe, expect, it } from 'vitest';
-import { EventType, type TaskFailedEvent } from '../../../devhost/durable/history';
+import { EventType, type TaskFailedEvent } from '../../../devhost/protocol/history';
 import { shape } from '../../devhost/durable/engine/support/task-hub';
 import { loadBuiltApp } from './support/built-app';
 import { ReplayRun, scheduledEvents } from './support/replay-run';

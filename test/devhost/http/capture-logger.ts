@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { HostLogger, LogEntry } from '../../../devhost/host/contracts';
+import type { HostLogger, LogEntry } from '../../../devhost/contracts/host';
 
 /** A HostLogger that keeps every entry, for asserting on what the host and the app logged. */
 export function captureLogger(): HostLogger & { readonly entries: LogEntry[] } {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BindingInfo, HostExtension } from '../../../devhost/host/contracts';
-import { startHost, type RunningHost } from '../../../devhost/host/start-host';
+import type { BindingInfo, HostExtension } from '../../../devhost/contracts/host';
+import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
 import { captureLogger, fixtureAppDir } from './capture-logger';
 
 const logger = captureLogger();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startHost, type RunningHost } from '../../../devhost/host/start-host';
+import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
 import { captureLogger, fixtureAppDir } from './capture-logger';
 
 const logger = captureLogger();

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RegisteredFunction } from '../../../devhost/host/contracts';
+import type { RegisteredFunction } from '../../../devhost/contracts/host';
 import { RouteTable } from '../../../devhost/http/route-table';
 import { httpRoutePrefix } from '../../../devhost/seam/app-manifest';
 import { loadApp, type DevhostApp } from '../../../devhost/seam/load-app';

@@ -1,5 +1,5 @@
 /** One history event of every type, with every member set, for round-trip tests. */
-import { dtfxTimestamp, EventType, RuntimeStatus, type HistoryEvent } from '../../../devhost/durable/history';
+import { dtfxTimestamp, EventType, RuntimeStatus, type HistoryEvent } from '../../../devhost/protocol/history';
 
 const at = (ms: number): string => dtfxTimestamp(new Date(Date.UTC(2024, 0, 2, 3, 4, 5) + ms));
 

@@ -7,8 +7,8 @@ import {
     RuntimeStatus,
     type HistoryEvent,
     type TaskMessage,
-} from '../../../devhost/durable/history';
-import type { InstanceRecord } from '../../../devhost/storage/contract';
+} from '../../../devhost/protocol/history';
+import type { InstanceRecord } from '../../../devhost/durable/ports/task-hub-storage';
 import { createTestHub, type TestHub } from './hub-fixture';
 
 let hub: TestHub;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dtfxTimestamp, EventType, type TaskMessage } from '../../../devhost/durable/history';
+import { dtfxTimestamp, EventType, type TaskMessage } from '../../../devhost/protocol/history';
 import type { DiscardedMessage } from '../../../devhost/storage/message-queues';
 import { visibilityDelaySeconds, MAX_VISIBILITY_DELAY_SECONDS } from '../../../devhost/storage/message-queues';
 import { everyEventType } from './events-fixture';

@@ -10,7 +10,7 @@ import {
     type EpisodeResult,
     type InstanceSnapshot,
 } from '../../../../devhost/durable/engine';
-import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../../devhost/durable/history';
+import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../../devhost/protocol/history';
 import { InMemoryTaskHub, type WorkItem } from '../../../devhost/durable/engine/support/task-hub';
 import type { BuiltApp } from './built-app';
 

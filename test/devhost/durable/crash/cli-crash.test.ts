@@ -5,7 +5,7 @@
  *   on, and in the end every instance completed with the right output and a history without duplicates
  *   (each TaskScheduled id once, one completion per id). The fixture's 4-second queue visibility timeouts
  *   make the devhost's message lease 4 s, so a restart takes over a killed process's messages within
- *   seconds (the default lease is 15 s; see devhost/durable/config.ts).
+ *   seconds (the default lease is 15 s; see devhost/durable/runtime/durable-config.ts).
  * - SIGTERM stops taking work, lets the running activities finish, and leaves the rest to the next start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -10,9 +10,9 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStorageFactory } from '../../../../devhost/durable/runtime/default-storage';
-import { EventType } from '../../../../devhost/durable/history';
-import type { HistoryAppend, TaskHubStorage } from '../../../../devhost/storage/contract';
+import { defaultStorageFactory } from '../../../../devhost/durable/default-storage';
+import { EventType } from '../../../../devhost/protocol/history';
+import type { HistoryAppend, TaskHubStorage } from '../../../../devhost/durable/ports/task-hub-storage';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import {
     postJson,

@@ -4,10 +4,10 @@
  */
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { LogEntry } from '../../../../devhost/host/contracts';
-import { startHost } from '../../../../devhost/host/start-host';
+import type { LogEntry } from '../../../../devhost/contracts/host';
+import { startHost } from '../../../../devhost/boot/start-host';
 import { createDurableExtension, type DurableExtensionOptions } from '../../../../devhost/durable/extension';
-import { EventType, type HistoryEvent } from '../../../../devhost/durable/history';
+import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
 import { createTaskHubStorage, parseConnectionString, type AzureTaskHubStorage } from '../../../../devhost/storage';
 import { azuriteConnectionString } from '../../../support/storage';
 import { captureLogger, FIXTURES, type DurableTestHost } from '../support/durable-host';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventRaisedMessage } from '../../../../devhost/durable/engine';
-import { EventType, type ExecutionStartedEvent } from '../../../../devhost/durable/history';
+import { EventType, type ExecutionStartedEvent } from '../../../../devhost/protocol/history';
 import { loadDurableFunctions, sdkInvoker } from './support/sdk-host';
 import { InMemoryTaskHub, shape } from './support/task-hub';
 

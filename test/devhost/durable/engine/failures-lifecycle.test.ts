@@ -9,7 +9,7 @@ import {
     taskCompleted,
     terminateMessage,
 } from '../../../../devhost/durable/engine';
-import { EventType, type ExecutionCompletedEvent, type TaskMessage } from '../../../../devhost/durable/history';
+import { EventType, type ExecutionCompletedEvent, type TaskMessage } from '../../../../devhost/protocol/history';
 import { loadDurableFunctions, sdkInvoker } from './support/sdk-host';
 import { InMemoryTaskHub, shape } from './support/task-hub';
 

@@ -6,7 +6,7 @@ import {
     taskCompleted,
     taskFailed,
 } from '../../../../devhost/durable/engine';
-import { EventType, type TaskScheduledEvent } from '../../../../devhost/durable/history';
+import { EventType, type TaskScheduledEvent } from '../../../../devhost/protocol/history';
 
 function scheduled(input: string | null): TaskScheduledEvent {
     return {

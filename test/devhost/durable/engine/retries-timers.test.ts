@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventType, type TimerCreatedEvent } from '../../../../devhost/durable/history';
+import { EventType, type TimerCreatedEvent } from '../../../../devhost/protocol/history';
 import { loadDurableFunctions, sdkInvoker } from './support/sdk-host';
 import { InMemoryTaskHub, shape } from './support/task-hub';
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { EventType, RuntimeStatus, type HistoryEvent } from '../../../../devhost/durable/history';
+import { EventType, RuntimeStatus, type HistoryEvent } from '../../../../devhost/protocol/history';
 import {
     historyEvents,
     jsonOrText,
     sortableUtc,
     statusPayload,
 } from '../../../../devhost/durable/http-api/status-payload';
-import type { InstanceRecord } from '../../../../devhost/storage/contract';
+import type { InstanceRecord } from '../../../../devhost/durable/ports/task-hub-storage';
 
 const t = (s: number): string => `2024-01-01T00:00:${String(s).padStart(2, '0')}.0000000Z`;
 

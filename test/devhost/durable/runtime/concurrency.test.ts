@@ -3,8 +3,8 @@
  * one instance never runs two episodes at the same time.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DURABLE_CONFIG } from '../../../../devhost/durable/config';
-import { EventType, type HistoryEvent } from '../../../../devhost/durable/history';
+import { DEFAULT_DURABLE_CONFIG } from '../../../../devhost/durable/runtime/durable-config';
+import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
 import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runtime';
 import type {
     HostLogger,
@@ -12,7 +12,7 @@ import type {
     InvocationOutcome,
     LoadedApp,
     RegisteredFunction,
-} from '../../../../devhost/host/contracts';
+} from '../../../../devhost/contracts/host';
 import { MemoryTaskHub } from '../support/memory-task-hub';
 
 const quiet: HostLogger = {

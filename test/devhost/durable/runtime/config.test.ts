@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DURABLE_CONFIG, durableConfigFromHostJson, timeSpanToMs } from '../../../../devhost/durable/config';
+import {
+    DEFAULT_DURABLE_CONFIG,
+    durableConfigFromHostJson,
+    timeSpanToMs,
+} from '../../../../devhost/durable/runtime/durable-config';
 
 describe('durableTask options from host.json', () => {
     it('uses the extension defaults when host.json has no durableTask section', () => {

@@ -4,11 +4,15 @@
  * duplicate. Each must converge to one completed instance with one history.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DURABLE_CONFIG } from '../../../../devhost/durable/config';
-import { EventType } from '../../../../devhost/durable/history';
+import { DEFAULT_DURABLE_CONFIG } from '../../../../devhost/durable/runtime/durable-config';
+import { EventType } from '../../../../devhost/protocol/history';
 import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runtime';
-import type { HostLogger, InvokeRequest, LoadedApp } from '../../../../devhost/host/contracts';
-import { CheckpointConflictError, type HistoryAppend, type InstanceRecord } from '../../../../devhost/storage/contract';
+import type { HostLogger, InvokeRequest, LoadedApp } from '../../../../devhost/contracts/host';
+import {
+    CheckpointConflictError,
+    type HistoryAppend,
+    type InstanceRecord,
+} from '../../../../devhost/durable/ports/task-hub-storage';
 import { MemoryTaskHub } from '../support/memory-task-hub';
 
 const quiet: HostLogger = {

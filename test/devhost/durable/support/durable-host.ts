@@ -3,8 +3,8 @@
  * on a unique task hub, and small HTTP helpers for the Durable API.
  */
 import path from 'node:path';
-import type { HostLogger, LogEntry } from '../../../../devhost/host/contracts';
-import { startHost, type RunningHost } from '../../../../devhost/host/start-host';
+import type { HostLogger, LogEntry } from '../../../../devhost/contracts/host';
+import { startHost, type RunningHost } from '../../../../devhost/boot/start-host';
 import {
     createDurableExtension,
     type DurableExtension,

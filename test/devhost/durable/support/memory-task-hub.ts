@@ -4,7 +4,7 @@
  * storage precisely (call counts, conflicts, failures); the real storage module is tested against Azurite.
  */
 import { randomUUID } from 'node:crypto';
-import type { HistoryEvent, TaskMessage } from '../../../../devhost/durable/history';
+import type { HistoryEvent, TaskMessage } from '../../../../devhost/protocol/history';
 import {
     CheckpointConflictError,
     type HistoryAppend,
@@ -13,7 +13,7 @@ import {
     type InstanceRecord,
     type ReceivedMessage,
     type TaskHubStorage,
-} from '../../../../devhost/storage/contract';
+} from '../../../../devhost/durable/ports/task-hub-storage';
 import type { QueueKind } from '../../../../devhost/durable/runtime/message-transport';
 
 interface StoredMessage {

@@ -20,7 +20,7 @@ import {
     type HistoryEvent,
     type TaskMessage,
     type TaskScheduledEvent,
-} from '../../../../../devhost/durable/history';
+} from '../../../../../devhost/protocol/history';
 
 interface Queued {
     message: TaskMessage;

@@ -1,8 +1,8 @@
-import type { HostExtension, HostContext, HostLogger } from './contracts';
+import type { HostExtension, HostContext, HostLogger } from '../contracts/host';
 import { createHttpCore } from '../http/http-core';
 import { listen, type NodeServer } from '../http/node-adapter';
 import { RouteTable } from '../http/route-table';
-import { createConsoleLogger } from '../log/console-logger';
+import { createConsoleLogger } from './console-logger';
 import { httpRoutePrefix } from '../seam/app-manifest';
 import { loadApp, type DevhostApp } from '../seam/load-app';
 import { describeFunctions } from './function-listing';

@@ -4,7 +4,7 @@
  * keys are accepted and ignored, as the extension ignores options it does not know.
  */
 import { z } from 'zod';
-import { resolveSettingReferences } from '../config/settings';
+import { resolveSettingReferences } from '../../contracts/settings';
 
 /** The extension's default task hub for local development (DurableTaskOptions.DefaultHubName). */
 export const DEFAULT_HUB_NAME = 'TestHubName';

@@ -5,7 +5,7 @@
  * Payloads over the queue / table limits are moved to `<hub>-largemessages` and back transparently: callers
  * always see whole values.
  */
-import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../durable/history';
+import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../../protocol/history';
 
 export interface InstanceRecord {
     instanceId: string;
@@ -72,6 +72,14 @@ export interface HistoryAppend {
 }
 
 /** Thrown when the sentinel ETag no longer matches: another episode checkpointed first (split brain). */
+/** A listing's continuation token that this task hub did not issue (tampered, foreign, or from another filter). */
+export class InvalidContinuationTokenError extends Error {
+    constructor() {
+        super('The continuation token is not valid for this task hub listing.');
+        this.name = 'InvalidContinuationTokenError';
+    }
+}
+
 export class CheckpointConflictError extends Error {
     constructor(readonly instanceId: string) {
         super(`History of instance '${instanceId}' was changed by another writer (sentinel ETag mismatch).`);

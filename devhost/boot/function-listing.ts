@@ -1,4 +1,4 @@
-import type { HostExtension, RegisteredFunction } from './contracts';
+import type { HostExtension, RegisteredFunction } from '../contracts/host';
 import type { HttpRoute } from '../http/route-table';
 
 export interface FunctionListing {

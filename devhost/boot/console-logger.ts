@@ -1,4 +1,4 @@
-import type { HostLogger, LogEntry, LogLevel } from '../host/contracts';
+import type { HostLogger, LogEntry, LogLevel } from '../contracts/host';
 
 const severity: Record<LogLevel, number> = {
     trace: 0,

@@ -1,5 +1,5 @@
-import { createDurableExtension } from './durable/extension';
-import type { HostExtension } from './host/contracts';
+import { createDurableExtension } from '../durable/extension';
+import type { HostExtension } from '../contracts/host';
 
 /**
  * The trigger extensions `devhost start` enables, in the order they see HTTP requests. The one place to add

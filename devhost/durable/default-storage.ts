@@ -9,8 +9,8 @@ import {
     sanitizeDefaultHubName,
     storageConnectionFromEnv,
     validateTaskHubName,
-} from '../../storage';
-import type { StorageFactory } from './storage-factory';
+} from '../storage';
+import type { StorageFactory } from './runtime/storage-factory';
 
 export const defaultStorageFactory: StorageFactory = (request) => {
     const connection = storageConnectionFromEnv(request.env);
