@@ -2,7 +2,7 @@
  * DTFx history events as the Durable extension serializes them for out-of-process SDKs (PascalCase members,
  * numeric EventType, ISO timestamps). The same objects are written to `<Hub>History` rows (EventType as its
  * name, Timestamp as `_Timestamp`) and travel inside queue messages (`TaskMessage.Event`).
- * Source: ../shared/docs/durable-protocol.md A.2, storage-deployment-anchors.md 2.4, 2.6.
+ * Source: docs/protocol.md §3, §5, §9.
  */
 
 export enum EventType {

@@ -1,7 +1,7 @@
 /**
  * The slice of the `@azure/functions-core` contract that `@azure/functions` v4 and durable-functions use.
  * The official `types-core` package is not shipped in node_modules, so these are our own minimal types,
- * written from the contract the library compiles against (see docs/runtime-seam.md §1.3, §3.2).
+ * written from the contract the library compiles against (see docs/protocol.md §13).
  */
 import type { BindingInfo, LogLevel, ParameterBinding, TypedData } from '../contracts/host';
 

@@ -1,6 +1,6 @@
 /**
  * History event ⇄ `<Hub>History` row, as DTFx's `TableEntityConverter` writes them
- * (storage-deployment-anchors.md 2.4): `EventType` as its enum name, `Timestamp` renamed `_Timestamp`,
+ * (docs/protocol.md §3): `EventType` as its enum name, `Timestamp` renamed `_Timestamp`,
  * strings / ints / bools / DateTimes as native columns, enums by name, other objects as JSON text
  * (a null object is the text "null", a null string is no column), and `ExecutionId` on every row.
  */

@@ -1,6 +1,6 @@
 /**
  * The `<Hub>History` table: one partition per instance, one row per event (RowKey = X16 index) and a
- * `sentinel` row whose ETag guards every checkpoint (storage-deployment-anchors.md 2.4, 2.8).
+ * `sentinel` row whose ETag guards every checkpoint (docs/protocol.md §3, §7).
  *
  * Writes follow the provider's UploadHistoryBatch: each entity-group transaction holds at most 99 rows plus
  * the sentinel, and the sentinel is in EVERY transaction, guarded by the ETag of the one before (the caller's

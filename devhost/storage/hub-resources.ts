@@ -1,6 +1,6 @@
 /**
  * Names of a task hub's tables, queues and container, exactly as the provider names them
- * (storage-deployment-anchors.md 2.1-2.2): tables keep the hub's case, queues and containers are lowercase.
+ * (docs/protocol.md §1): tables keep the hub's case, queues and containers are lowercase.
  */
 export interface HubResourceNames {
     instancesTable: string;

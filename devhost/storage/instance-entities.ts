@@ -1,5 +1,5 @@
 /**
- * InstanceRecord ⇄ `<Hub>Instances` row (storage-deployment-anchors.md 2.3): PartitionKey = escaped instance
+ * InstanceRecord ⇄ `<Hub>Instances` row (docs/protocol.md §2): PartitionKey = escaped instance
  * id, RowKey "", DateTime columns as Date, `Generation` Int32, `RuntimeStatus` by name, `CustomStatus` the
  * literal "null" when unset (DTFx #477), `Tags` as JSON ("null" when none), `TaskHubName`.
  * `ParentInstanceId` is a devhost addition (the provider keeps the parent only in history); the provider

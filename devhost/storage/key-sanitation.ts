@@ -1,6 +1,6 @@
 /**
  * Instance ids become table PartitionKeys. Table keys may not hold `/ \ # ?` or control characters, so the
- * provider escapes them with `^` (DTFx `Tracking/KeySanitation.cs`, storage-deployment-anchors.md 2.3).
+ * provider escapes them with `^` (DTFx `Tracking/KeySanitation.cs`, docs/protocol.md §2).
  * Both directions are needed: queries list PartitionKeys and hand back instance ids.
  */
 

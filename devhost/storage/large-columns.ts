@@ -1,5 +1,5 @@
 /**
- * Moving oversized table columns to `<hub>-largemessages` and back (storage-deployment-anchors.md 2.5).
+ * Moving oversized table columns to `<hub>-largemessages` and back (docs/protocol.md §4).
  * History rows: the column becomes "" and `<Column>BlobName` names the blob. Instance rows: the column holds
  * the blob URL, except on the Pending row written at start, which (as the provider's SetNewExecutionAsync
  * does) keeps "" plus `InputBlobName`. Readers accept all three forms.

@@ -1,7 +1,7 @@
 /**
  * `<hub>-largemessages`: values too big for a table column (60 KiB measured in UTF-16) or a queue message
  * (45 KiB of UTF-8 JSON) are gzipped into blobs, named as the provider names them
- * (storage-deployment-anchors.md 2.5-2.6), so the real extension could read them back and vice versa.
+ * (docs/protocol.md §4), so the real extension could read them back and vice versa.
  */
 import { randomInt } from 'node:crypto';
 import { promisify } from 'node:util';

@@ -1,5 +1,5 @@
 /**
- * Queue message bodies as the provider writes them (storage-deployment-anchors.md 2.6): DTFx `MessageData`
+ * Queue message bodies as the provider writes them (docs/protocol.md §5): DTFx `MessageData`
  * serialized by Newtonsoft with `TypeNameHandling.Objects`, so objects carry `$type` (bare type names, no
  * assembly) and enums are integers. `TaskMessage.Event` is declared as the abstract HistoryEvent, so the .NET
  * reader needs its `$type`; the others are written for fidelity. Reading strips every `$type`.

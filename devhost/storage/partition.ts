@@ -1,6 +1,6 @@
 /**
  * Instance → control queue: 32-bit FNV-1a over the UTF-8 bytes of the instance id, modulo the partition
- * count (DTFx `Fnv1aHashHelper.cs`, storage-deployment-anchors.md 2.7). Must match the provider bit for bit,
+ * count (DTFx `Fnv1aHashHelper.cs`, docs/protocol.md §6). Must match the provider bit for bit,
  * or a real host sharing the hub would look for an instance's messages on another queue.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Task hub name and partition count from host.json, as the Durable extension resolves them
- * (storage-deployment-anchors.md 2.1, 2.7): `extensions.durableTask.hubName` with `%Setting%` references,
+ * (docs/protocol.md §1, §6): `extensions.durableTask.hubName` with `%Setting%` references,
  * else the default — `WEBSITE_SITE_NAME` sanitized, or `TestHubName` locally. An explicit name is validated,
  * never altered, so a bad name fails at start instead of silently naming another hub.
  */

@@ -1,5 +1,5 @@
 /**
- * The SDK's OrchestratorState and its V3 action tree (durable-protocol.md B.1, B.2), validated with zod and
+ * The SDK's OrchestratorState and its V3 action tree (docs/protocol.md §10), validated with zod and
  * turned into a typed tree the replay walks. Parsing is strict where the engine depends on a field
  * (names, fire times, retry numbers) and lenient elsewhere (inputs are opaque values).
  */

@@ -1,6 +1,6 @@
 /**
  * Builders for the history events the engine and the activity dispatcher create, shaped as DTFx serializes
- * them (durable-protocol.md A.2, A.3, C, G.3). Every builder takes the clock explicitly: time comes from
+ * them (docs/protocol.md §9, §11). Every builder takes the clock explicitly: time comes from
  * episodes, never from `new Date()` inside the engine.
  */
 import {
@@ -183,7 +183,7 @@ const activityInputArray = z.array(z.unknown());
 /**
  * The value an activity handler receives. TaskScheduled.Input is `[x]` where x is the SDK's action input
  * (strings arrive JSON-encoded by the SDK); the extension binds x as text and the Node library JSON-parses
- * it, so the net effect is the original value (durable-protocol.md C).
+ * it, so the net effect is the original value (docs/protocol.md §11).
  */
 export function activityInput(scheduled: TaskScheduledEvent): unknown {
     if (scheduled.Input === null) return undefined;

@@ -26,7 +26,7 @@ export type OrchestratorCallResult =
     /** The invocation failed; `message` may carry `\n\n$OutOfProcData$:<state JSON>`. */
     | { kind: 'error'; message: string; stack?: string };
 
-/** The orchestrationTrigger binding JSON the Durable extension sends (durable-protocol.md A.1). */
+/** The orchestrationTrigger binding JSON the Durable extension sends (docs/protocol.md §9). */
 export interface OrchestrationBindingPayload {
     history: HistoryEvent[];
     input: unknown;

@@ -1,6 +1,6 @@
 /**
  * The Durable HTTP API of the devhost, under the public webhook base and the local RPC base (the same routes,
- * as the extension serves both). Status codes, headers and bodies follow HttpApiHandler (durable-protocol.md E);
+ * as the extension serves both). Status codes, headers and bodies follow HttpApiHandler (docs/protocol.md §12);
  * entity routes answer 501 with a problem body (the devhost runs no entities). Errors never carry stack traces.
  */
 import type { DurableClientService } from '../runtime/client';

@@ -1,6 +1,6 @@
 /**
  * The status payload of the HTTP API (StatusResponsePayload) and its `historyEvents` (DurableClient's history
- * conversion, durable-protocol.md E): event type names instead of numbers, no EventId/IsPlayed, no
+ * conversion, docs/protocol.md §12): event type names instead of numbers, no EventId/IsPlayed, no
  * OrchestratorStarted/Completed rows, and scheduling rows folded into their completions.
  */
 import { EventType, RuntimeStatus, type HistoryEvent } from '../../protocol/history';

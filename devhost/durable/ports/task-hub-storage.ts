@@ -1,6 +1,6 @@
 /**
  * What the Durable engine and the management API need from the task hub's storage. The implementation keeps
- * the Durable Task Azure Storage provider's layout (storage-deployment-anchors.md section 2) so a task hub
+ * the Durable Task Azure Storage provider's layout (docs/protocol.md §1-§7) so a task hub
  * written by the devhost reads the same in Storage Explorer as one written by the real extension.
  * Payloads over the queue / table limits are moved to `<hub>-largemessages` and back transparently: callers
  * always see whole values.

@@ -1,5 +1,5 @@
 /**
- * host.json `extensions.durableTask` as the Durable extension reads it (storage-deployment-anchors.md 4.3),
+ * host.json `extensions.durableTask` as the Durable extension reads it (docs/protocol.md §8),
  * validated with zod, with the extension's defaults. Only the knobs the devhost acts on are modelled; unknown
  * keys are accepted and ignored, as the extension ignores options it does not know.
  */

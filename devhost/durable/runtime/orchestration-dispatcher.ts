@@ -4,7 +4,7 @@
  * runs ONE episode at a time over up to 32 of its messages, and at most maxConcurrentOrchestratorFunctions
  * episodes run at once.
  *
- * Checkpoint order (the provider's, storage-deployment-anchors.md 2.8), and why a crash anywhere converges:
+ * Checkpoint order (the provider's, docs/protocol.md §7), and why a crash anywhere converges:
  *   1. send the outbound messages (work items, timers, sub-orchestration starts, events, parent notifications);
  *   2. append the history batch under the sentinel ETag (the commit point), then upsert the Instances row;
  *   3. delete the inbound messages (and the ones the engine discarded as duplicates).

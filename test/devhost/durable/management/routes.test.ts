@@ -1,5 +1,5 @@
 /**
- * The management routes of the Durable HTTP API (durable-protocol.md E) under both bases: list with filters
+ * The management routes of the Durable HTTP API (docs/protocol.md §12) under both bases: list with filters
  * and paging, purge one and by filter, suspend/resume with events buffered meanwhile, rewind, restart, and
  * their status codes. Filter values and ids are data: quotes and OData keywords change nothing.
  */
