@@ -8,6 +8,7 @@ import { PortInUseError, startHost, type RunningHost } from './boot/start-host';
 import { createConsoleLogger } from './boot/console-logger';
 import { applyLocalSettings, readLocalSettings } from './seam/local-settings';
 import { ensureDevelopmentStorage, type DevStorageResult } from './boot/dev-storage';
+import { errorMessage } from './contracts/errors';
 
 const USAGE = 'Usage: devhost start [appDir] [--port N]';
 const DEFAULT_PORT = 7071;
@@ -69,7 +70,7 @@ async function start(args: StartArgs): Promise<void> {
             .then(
                 () => process.exit(0),
                 (error: unknown) => {
-                    logger.error(`Stopping failed: ${error instanceof Error ? error.message : String(error)}`);
+                    logger.error(`Stopping failed: ${errorMessage(error)}`);
                     process.exit(1);
                 },
             );
@@ -83,7 +84,7 @@ const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b
 
 /** One line a person can act on; a network failure at start-up is almost always the storage connection. */
 function describeStartFailure(error: unknown): string {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
     if (UNREACHABLE.test(code) || UNREACHABLE.test(message)) {
         return (

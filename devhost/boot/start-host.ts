@@ -6,6 +6,7 @@ import { createConsoleLogger } from './console-logger';
 import { httpRoutePrefix } from '../seam/app-manifest';
 import { loadApp, type DevhostApp } from '../seam/load-app';
 import { describeFunctions } from './function-listing';
+import { errorMessage } from '../contracts/errors';
 
 export interface StartHostOptions {
     appDir: string;
@@ -116,9 +117,7 @@ async function stopAll(extensions: readonly HostExtension[], logger: HostLogger)
         try {
             await extension.stop();
         } catch (error) {
-            logger.error(
-                `Extension '${extension.name}' failed to stop: ${error instanceof Error ? error.message : String(error)}`,
-            );
+            logger.error(`Extension '${extension.name}' failed to stop: ${errorMessage(error)}`);
         }
     }
 }

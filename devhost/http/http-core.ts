@@ -11,6 +11,7 @@ import type { DevhostApp } from '../seam/load-app';
 import { fromRpcHttpResponse, toRpcHttpRequest } from './rpc-http';
 import type { RouteMatch, RouteTable } from './route-table';
 import { forwardToStreamProxy, streamTriggerMetadata } from './stream-proxy';
+import { errorMessage } from '../contracts/errors';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -74,7 +75,7 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
         try {
             return fromRpcHttpResponse(httpResult(fn, outcome));
         } catch (error) {
-            logFailure(fn, { status: 'failure', invocationId: outcome.invocationId, message: describe(error) });
+            logFailure(fn, { status: 'failure', invocationId: outcome.invocationId, message: errorMessage(error) });
             return internalServerError();
         }
     }
@@ -108,7 +109,9 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
         ]);
         if (first.kind === 'response') return first.response;
         if (first.kind === 'proxyError') {
-            logger.error(`HTTP stream proxy for '${fn.name}' (Id=${invocationId}) failed: ${describe(first.error)}`);
+            logger.error(
+                `HTTP stream proxy for '${fn.name}' (Id=${invocationId}) failed: ${errorMessage(first.error)}`,
+            );
             return internalServerError();
         }
         if (first.outcome.status === 'failure') {
@@ -156,8 +159,4 @@ function httpResult(
         ([, b]) => b.direction === 'out' && b.type.toLowerCase() === 'http',
     );
     return output ? outcome.outputData.find((o) => o.name === output[0])?.data : outcome.returnValue;
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

@@ -7,6 +7,7 @@ import {
     type RouteTemplate,
     type RouteValues,
 } from './route-template';
+import { errorMessage } from '../contracts/errors';
 
 /** An HTTP-triggered function as the host routes it. */
 export interface HttpRoute {
@@ -47,7 +48,7 @@ export class RouteTable {
             try {
                 template = parseRouteTemplate(full);
             } catch (error) {
-                throw new Error(`Function '${fn.name}': ${error instanceof Error ? error.message : String(error)}`, {
+                throw new Error(`Function '${fn.name}': ${errorMessage(error)}`, {
                     cause: error,
                 });
             }

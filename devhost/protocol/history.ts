@@ -43,6 +43,18 @@ export enum RuntimeStatus {
 }
 export type RuntimeStatusName = keyof typeof RuntimeStatus;
 
+/** Statuses an instance never leaves by itself (the extension's non-running states, minus ContinuedAsNew). */
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set<RuntimeStatusName>([
+    'Completed',
+    'Failed',
+    'Terminated',
+    'Canceled',
+]);
+
+export function isTerminalStatus(status: string): boolean {
+    return TERMINAL_STATUSES.has(status);
+}
+
 export interface OrchestrationInstanceRef {
     InstanceId: string;
     ExecutionId: string;

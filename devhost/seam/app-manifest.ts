@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { errorMessage } from '../contracts/errors';
 
 const packageJsonSchema = z.looseObject({
     main: z.string().min(1).optional(),
@@ -22,14 +23,14 @@ async function readJson(file: string): Promise<unknown> {
     try {
         text = await readFile(file, 'utf8');
     } catch (error) {
-        throw new Error(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+        throw new Error(`Cannot read ${file}: ${errorMessage(error)}`, {
             cause: error,
         });
     }
     try {
         return JSON.parse(text);
     } catch (error) {
-        throw new Error(`${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, {
+        throw new Error(`${file} is not valid JSON: ${errorMessage(error)}`, {
             cause: error,
         });
     }

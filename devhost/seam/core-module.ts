@@ -11,6 +11,7 @@ import type {
 } from './core-types';
 import { Disposable } from './disposable';
 import { HookRegistry } from './hook-registry';
+import { errorMessage } from '../contracts/errors';
 
 export const CORE_MODULE_ID = '@azure/functions-core';
 /** What we claim to be: a 3.x Node worker under a 4.x host (nothing in the libraries parses these today). */
@@ -102,7 +103,7 @@ class CoreState {
                 this.logSink({
                     level: 'error',
                     category: 'system',
-                    message: `A log hook failed: ${describeError(error)}`,
+                    message: `A log hook failed: ${errorMessage(error)}`,
                 });
             } finally {
                 this.#inLogHook = false;
@@ -113,10 +114,6 @@ class CoreState {
 }
 
 export const coreState = new CoreState();
-
-function describeError(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
-}
 
 function registerFunction(metadata: unknown, callback: unknown): Disposable {
     if (coreState.registrationLocked) {

@@ -15,6 +15,7 @@ import { coreState, defaultWorkerCapabilities, installCoreModule, type Registrat
 import { findFiles } from './glob';
 import { invokeRegistration } from './invoke';
 import { applyLocalSettings, readLocalSettings } from './local-settings';
+import { errorMessage } from '../contracts/errors';
 
 export interface LoadAppOptions {
     /** Receives every log line: `context.log` (category `user`, with function name and invocation id) and system logs. */
@@ -68,7 +69,7 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
             else appRequire(file);
         } catch (error) {
             throw new Error(
-                `Worker was unable to load entry point "${path.relative(absoluteAppDir, file)}": ${describe(error)}`,
+                `Worker was unable to load entry point "${path.relative(absoluteAppDir, file)}": ${errorMessage(error)}`,
                 {
                     cause: error,
                 },
@@ -159,8 +160,4 @@ function describeRegistration(registration: Registration): RegisteredFunction {
 function isEsm(file: string, jsIsEsm: boolean): boolean {
     const extension = path.extname(file);
     return extension === '.mjs' || (extension === '.js' && jsIsEsm);
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { errorMessage } from '../contracts/errors';
 
 /** local.settings.json as Core Tools reads it; values may be written as numbers or booleans, used as strings. */
 const localSettingsSchema = z.looseObject({
@@ -28,7 +29,7 @@ export async function readLocalSettings(appDir: string): Promise<LocalSettings |
     try {
         return localSettingsSchema.parse(JSON.parse(text));
     } catch (error) {
-        throw new Error(`${file} is not valid: ${error instanceof Error ? error.message : String(error)}`, {
+        throw new Error(`${file} is not valid: ${errorMessage(error)}`, {
             cause: error,
         });
     }

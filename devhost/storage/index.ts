@@ -13,9 +13,8 @@ export {
 export {
     DEFAULT_HUB_NAME,
     InvalidTaskHubNameError,
-    resolvePartitionCount,
-    resolveTaskHubName,
     sanitizeDefaultHubName,
+    taskHubName,
     validateTaskHubName,
 } from './task-hub-settings';
 export { InvalidContinuationTokenError } from '../durable/ports/task-hub-storage';

@@ -1,12 +1,8 @@
 /**
- * Task hub name and partition count from host.json, as the Durable extension resolves them
- * (docs/protocol.md §1, §6): `extensions.durableTask.hubName` with `%Setting%` references,
- * else the default — `WEBSITE_SITE_NAME` sanitized, or `TestHubName` locally. An explicit name is validated,
- * never altered, so a bad name fails at start instead of silently naming another hub.
+ * The task hub name as the Durable extension resolves it (docs/protocol.md §1): an explicit name is validated,
+ * never altered, so a bad name fails at start instead of silently naming another hub; the default is the
+ * extension's. The one place the devhost decides a hub name.
  */
-import { z } from 'zod';
-import { resolveSettingReferences } from '../contracts/settings';
-import { DEFAULT_PARTITION_COUNT, MAX_PARTITION_COUNT } from './hub-resources';
 
 export const DEFAULT_HUB_NAME = 'TestHubName';
 const MAX_HUB_NAME_LENGTH = 45;
@@ -48,40 +44,13 @@ export function sanitizeDefaultHubName(raw: string): string {
     return name;
 }
 
-const numberOrNumericString = z.union([z.number(), z.string()]);
-
-const hostJsonSchema = z.looseObject({
-    extensions: z
-        .looseObject({
-            durableTask: z
-                .looseObject({
-                    hubName: z.string().optional(),
-                    storageProvider: z.looseObject({ partitionCount: numberOrNumericString.optional() }).optional(),
-                })
-                .optional(),
-        })
-        .optional(),
-});
-
-function durableTaskSection(hostJson: unknown) {
-    return hostJsonSchema.parse(hostJson ?? {}).extensions?.durableTask;
-}
-
-export function resolveTaskHubName(hostJson: unknown, env: NodeJS.ProcessEnv = process.env): string {
-    const configured = durableTaskSection(hostJson)?.hubName?.trim();
-    if (configured) return validateTaskHubName(resolveSettingReferences(configured, env).trim());
+/**
+ * The hub the extension uses: the host.json name (its `%Setting%` references already resolved by the durable
+ * config) validated as it is, else the default: `WEBSITE_SITE_NAME` sanitized on Azure, `TestHubName` locally.
+ */
+export function taskHubName(configured: string | undefined, env: NodeJS.ProcessEnv): string {
+    const explicit = configured?.trim();
+    if (explicit) return validateTaskHubName(explicit);
     const site = env.WEBSITE_SITE_NAME?.trim();
     return site ? sanitizeDefaultHubName(site) : DEFAULT_HUB_NAME;
-}
-
-export function resolvePartitionCount(hostJson: unknown, env: NodeJS.ProcessEnv = process.env): number {
-    const configured = durableTaskSection(hostJson)?.storageProvider?.partitionCount;
-    if (configured === undefined) return DEFAULT_PARTITION_COUNT;
-    const value = typeof configured === 'number' ? configured : Number(resolveSettingReferences(configured, env));
-    if (!Number.isInteger(value) || value < 1 || value > MAX_PARTITION_COUNT) {
-        throw new RangeError(
-            `host.json extensions.durableTask.storageProvider.partitionCount must be 1-${MAX_PARTITION_COUNT}, got ${String(configured)}.`,
-        );
-    }
-    return value;
 }

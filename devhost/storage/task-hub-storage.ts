@@ -28,6 +28,7 @@ import { MessageQueues, type DiscardedMessage, type SendOptions } from './messag
 import { partitionIndex } from './partition';
 import { StorageStats } from './stats';
 import { validateTaskHubName } from './task-hub-settings';
+import { errorMessage } from '../contracts/errors';
 
 export interface TaskHubStorageOptions {
     connection: StorageConnection;
@@ -54,7 +55,7 @@ export interface AzureTaskHubStorage extends TaskHubStorage {
 }
 
 function warnDiscarded(message: DiscardedMessage): void {
-    const reason = message.error instanceof Error ? message.error.message : String(message.error);
+    const reason = errorMessage(message.error);
     console.warn(
         `[devhost] Removed unreadable message ${message.messageId} from queue '${message.queueName}': ${reason}`,
     );

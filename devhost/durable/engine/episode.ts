@@ -45,6 +45,7 @@ import type {
     OrchestratorCallResult,
     OutboundMessage,
 } from './types';
+import { errorMessage } from '../../contracts/errors';
 
 const outOfProcDataMarker = '$OutOfProcData$:';
 /** DTFx loops ContinueAsNew within one work item; this bounds an orchestrator that never waits. */
@@ -539,8 +540,4 @@ function played(event: HistoryEvent): HistoryEvent {
 
 function unplayed(event: HistoryEvent): HistoryEvent {
     return { ...event, IsPlayed: false };
-}
-
-function errorMessage(e: unknown): string {
-    return e instanceof Error ? e.message : String(e);
 }

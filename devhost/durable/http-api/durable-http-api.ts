@@ -4,7 +4,7 @@
  * entity routes answer 501 with a problem body (the devhost runs no entities). Errors never carry stack traces.
  */
 import type { DurableClientService } from '../runtime/client';
-import { isTerminalStatus } from '../runtime/client';
+import { isTerminalStatus } from '../../protocol/history';
 import {
     DurableArgumentError,
     InstanceAlreadyExistsError,
@@ -21,6 +21,7 @@ import { readJsonBody } from './json-body';
 import { emptyResponse, errorResponse, jsonResponse, problemResponse } from './responses';
 import { durablePathSegments, matchRoute, type DurableRoute } from './routes';
 import { jsonOrText, statusPayload } from './status-payload';
+import { errorMessage } from '../../contracts/errors';
 
 const ARGUMENT_EXCEPTION = 'System.ArgumentException';
 const CONTINUATION_HEADER = 'x-ms-continuation-token';
@@ -52,7 +53,7 @@ export class DurableHttpApi {
                     type: 'System.InvalidOperationException',
                 });
             }
-            const message = error instanceof Error ? error.message : String(error);
+            const message = errorMessage(error);
             return errorResponse(500, 'Something went wrong while processing your request', {
                 message,
                 type: 'System.Exception',

@@ -1,4 +1,5 @@
 import { errorResponse } from './responses';
+import { errorMessage } from '../../contracts/errors';
 
 export type JsonBody = { ok: true; text: string | null } | { ok: false; response: Response };
 
@@ -15,7 +16,7 @@ export async function readJsonBody(request: Request): Promise<JsonBody> {
         return {
             ok: false,
             response: errorResponse(400, 'Invalid JSON content', {
-                message: error instanceof Error ? error.message : String(error),
+                message: errorMessage(error),
                 type: 'Newtonsoft.Json.JsonReaderException',
             }),
         };

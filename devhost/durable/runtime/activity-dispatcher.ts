@@ -19,6 +19,7 @@ import type { MessageLeases } from './message-leases';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { valueFromTypedData } from './typed-data';
+import { errorMessage } from '../../contracts/errors';
 
 export interface ActivityDispatcherOptions {
     app: LoadedApp;
@@ -66,7 +67,7 @@ export class ActivityDispatcher {
             maxDelayMs: options.maxPollingIntervalMs,
             poll: () => this.#poll(),
             onError: (error) =>
-                options.logger.warn(`Polling ${options.storage.workItemQueueName} failed: ${describe(error)}`),
+                options.logger.warn(`Polling ${options.storage.workItemQueueName} failed: ${errorMessage(error)}`),
         });
     }
 
@@ -193,7 +194,7 @@ export class ActivityDispatcher {
             await this.#o.transport.send({ queue: 'control', message: result });
         } catch (error) {
             this.#o.logger.error(
-                `Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${describe(error)}. It will run again.`,
+                `Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${errorMessage(error)}. It will run again.`,
             );
             const delay = Math.min(2 ** Math.max(0, item.dequeueCount), 600);
             await this.#o.leases
@@ -234,7 +235,7 @@ export class ActivityDispatcher {
             return { ok: true, value: valueFromTypedData(outcome.returnValue) ?? null };
         } catch (error) {
             this.#o.logger.warn(
-                `Activity '${event.Name}' of ${item.message.OrchestrationInstance.InstanceId} failed in the host: ${describe(error)}`,
+                `Activity '${event.Name}' of ${item.message.OrchestrationInstance.InstanceId} failed in the host: ${errorMessage(error)}`,
             );
             return error instanceof Error
                 ? error.stack === undefined
@@ -250,11 +251,7 @@ export class ActivityDispatcher {
             await this.#o.storage.deleteMessage(item);
         } catch (error) {
             // Already gone or re-received elsewhere: the duplicate completion it may cause is discarded by history.
-            this.#o.logger.warn(`Could not delete work item ${item.messageId}: ${describe(error)}`);
+            this.#o.logger.warn(`Could not delete work item ${item.messageId}: ${errorMessage(error)}`);
         }
     }
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

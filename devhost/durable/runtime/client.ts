@@ -4,7 +4,7 @@
  * data: ids are validated before they reach a key or a URL; event data and inputs are JSON text.
  */
 import { randomUUID } from 'node:crypto';
-import type { HistoryEvent, TaskMessage } from '../../protocol/history';
+import { isTerminalStatus, type HistoryEvent, type TaskMessage } from '../../protocol/history';
 import type {
     InstancePage,
     InstanceQuery,
@@ -31,15 +31,9 @@ import {
     suspendMessage,
     terminateMessage,
 } from '../engine';
-
-/** Statuses over which a new instance with the same id may be started (the extension's default). */
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+import { errorMessage } from '../../contracts/errors';
 
 const SUSPENDABLE: ReadonlySet<string> = new Set(['Running', 'Pending', 'ContinuedAsNew']);
-
-export function isTerminalStatus(status: string): boolean {
-    return TERMINAL_STATUSES.has(status);
-}
 
 export interface StartOptions {
     instanceId?: string;
@@ -115,6 +109,7 @@ export class DurableClientService {
             await this.#discard(enqueued);
             throw error;
         });
+        // A new instance may replace one in a terminal status only (the extension's default dedupe statuses).
         if (existing && !isTerminalStatus(existing.runtimeStatus)) {
             await this.#discard(enqueued);
             throw new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
@@ -232,7 +227,7 @@ export class DurableClientService {
             rewritten = rewindHistory(history.events);
         } catch (error) {
             throw new InvalidInstanceOperationError(
-                `Cannot rewind orchestration instance '${instanceId}': ${error instanceof Error ? error.message : String(error)}`,
+                `Cannot rewind orchestration instance '${instanceId}': ${errorMessage(error)}`,
             );
         }
         const executionId = history.executionId ?? record.executionId;

@@ -5,24 +5,12 @@
  */
 import { z } from 'zod';
 import { resolveSettingReferences } from '../../contracts/settings';
-
-/** The extension's default task hub for local development (DurableTaskOptions.DefaultHubName). */
-export const DEFAULT_HUB_NAME = 'TestHubName';
-
-/** `hh:mm:ss`, `d.hh:mm:ss` or `hh:mm:ss.fff` (TimeSpan's invariant format) to milliseconds. */
-export function timeSpanToMs(value: string): number {
-    const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?$/.exec(value.trim());
-    if (!match) throw new Error(`'${value}' is not a TimeSpan ("hh:mm:ss" or "d.hh:mm:ss").`);
-    const [, days = '0', hours = '0', minutes = '0', seconds = '0', fraction = ''] = match;
-    const ms = Number((fraction + '000').slice(0, 3));
-    return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 + Number(seconds) * 1000 + ms;
-}
+import { parseTimeSpan } from '../engine';
 
 const timeSpan = z.string().refine(
     (value) => {
         try {
-            timeSpanToMs(value);
-            return true;
+            return parseTimeSpan(value) >= 0;
         } catch {
             return false;
         }
@@ -118,7 +106,7 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
     const provider = section.storageProvider ?? {};
     const d = DEFAULT_DURABLE_CONFIG;
     const seconds = (value: string | undefined, fallback: number): number =>
-        value === undefined ? fallback : Math.max(1, Math.round(timeSpanToMs(value) / 1000));
+        value === undefined ? fallback : Math.max(1, Math.round(parseTimeSpan(value) / 1000));
     const controlVisibility = seconds(provider.controlQueueVisibilityTimeout, d.controlQueueVisibilityTimeoutSeconds);
     const workItemVisibility = seconds(
         provider.workItemQueueVisibilityTimeout,
@@ -130,7 +118,7 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
         maxQueuePollingIntervalMs:
             provider.maxQueuePollingInterval === undefined
                 ? d.maxQueuePollingIntervalMs
-                : Math.max(50, timeSpanToMs(provider.maxQueuePollingInterval)),
+                : Math.max(50, parseTimeSpan(provider.maxQueuePollingInterval)),
         controlQueueBatchSize: provider.controlQueueBatchSize ?? d.controlQueueBatchSize,
         controlQueueVisibilityTimeoutSeconds: seconds(
             provider.controlQueueVisibilityTimeout,

@@ -12,6 +12,7 @@
  */
 import type { HostLogger } from '../../contracts/host';
 import type { ReceivedMessage, TaskHubStorage } from '../ports/task-hub-storage';
+import { errorMessage } from '../../contracts/errors';
 
 export class MessageLeases {
     readonly #storage: TaskHubStorage;
@@ -62,7 +63,7 @@ export class MessageLeases {
                     // Gone (deleted by a duplicate's handler) or taken over after a missed renewal: stop renewing.
                     this.#held.delete(message.messageId);
                     this.#logger.warn(
-                        `Could not renew the lease of message ${message.messageId}: ${error instanceof Error ? error.message : String(error)}`,
+                        `Could not renew the lease of message ${message.messageId}: ${errorMessage(error)}`,
                     );
                 })
                 .finally(() => this.#renewing.delete(message.messageId));

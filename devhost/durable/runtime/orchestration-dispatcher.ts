@@ -32,6 +32,7 @@ import {
 import type { HostLogger } from '../../contracts/host';
 import {
     EventType,
+    isTerminalStatus,
     RuntimeStatus,
     type ExecutionStartedEvent,
     type HistoryEvent,
@@ -47,6 +48,7 @@ import { REFRESH_ROW_DELAY_MS, type InstanceRowWriter } from './instance-row-wri
 import type { MessageTransport } from './message-transport';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
+import { errorMessage } from '../../contracts/errors';
 
 export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
@@ -72,8 +74,6 @@ export interface OrchestrationDispatcherOptions {
     /** Deliveries after which a message whose episode keeps failing is set aside as poison. */
     maxDequeueCount: number;
 }
-
-const FINAL_STATUSES: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
 const BUFFER_THRESHOLD = 256;
@@ -102,7 +102,7 @@ export class OrchestrationDispatcher {
                 name: queueName,
                 maxDelayMs: options.maxPollingIntervalMs,
                 poll: () => this.#poll(partition),
-                onError: (error) => options.logger.warn(`Polling ${queueName} failed: ${describe(error)}`),
+                onError: (error) => options.logger.warn(`Polling ${queueName} failed: ${errorMessage(error)}`),
             });
         });
     }
@@ -230,7 +230,7 @@ export class OrchestrationDispatcher {
                 return;
             }
             this.#o.logger.error(
-                `Instance ${instanceId}: episode failed (attempt ${attempts} of ${this.#o.maxDequeueCount}): ${describe(error)}`,
+                `Instance ${instanceId}: episode failed (attempt ${attempts} of ${this.#o.maxDequeueCount}): ${errorMessage(error)}`,
             );
             this.#abandon(batch);
         }
@@ -243,7 +243,7 @@ export class OrchestrationDispatcher {
      */
     async #setAside(instanceId: string, batch: ReceivedMessage[], error: unknown, attempts: number): Promise<void> {
         const kinds = batch.map((m) => `${m.messageId} (${EventType[m.message.Event.EventType]})`).join(', ');
-        const reason = `The devhost set aside ${batch.length} message(s) for this instance after ${attempts} failed attempts to process them: ${kinds}. Last error: ${describe(error)}`;
+        const reason = `The devhost set aside ${batch.length} message(s) for this instance after ${attempts} failed attempts to process them: ${kinds}. Last error: ${errorMessage(error)}`;
         this.#o.logger.error(`Instance ${instanceId}: poison message(s). ${reason}`);
         await Promise.all(
             batch.map(async (item) => {
@@ -259,7 +259,9 @@ export class OrchestrationDispatcher {
                         await this.#o.storage.deleteMessage(item);
                     }
                 } catch (setAsideError) {
-                    this.#o.logger.warn(`Could not set aside message ${item.messageId}: ${describe(setAsideError)}`);
+                    this.#o.logger.warn(
+                        `Could not set aside message ${item.messageId}: ${errorMessage(setAsideError)}`,
+                    );
                 } finally {
                     this.#held.delete(item.messageId);
                 }
@@ -268,7 +270,7 @@ export class OrchestrationDispatcher {
         try {
             await this.#failInstance(instanceId, reason);
         } catch (failError) {
-            this.#o.logger.error(`Instance ${instanceId}: could not be marked failed: ${describe(failError)}`);
+            this.#o.logger.error(`Instance ${instanceId}: could not be marked failed: ${errorMessage(failError)}`);
         }
     }
 
@@ -299,12 +301,12 @@ export class OrchestrationDispatcher {
                 })
                 .catch((error: unknown) =>
                     this.#o.logger.warn(
-                        `Instance ${instanceId}: the failure could not be written to history: ${describe(error)}`,
+                        `Instance ${instanceId}: the failure could not be written to history: ${errorMessage(error)}`,
                     ),
                 );
         }
         this.#state.drop(instanceId);
-        if (!row || FINAL_STATUSES.has(row.runtimeStatus)) return;
+        if (!row || isTerminalStatus(row.runtimeStatus)) return;
         await this.#rows.write({
             ...row,
             runtimeStatus: 'Failed',
@@ -348,7 +350,7 @@ export class OrchestrationDispatcher {
         const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
         const record = instanceRecord(instanceId, result, events, state.record, now);
         this.#state.set(instanceId, { events, executionId: result.executionId, etag, record });
-        const final = FINAL_STATUSES.has(record.runtimeStatus);
+        const final = isTerminalStatus(record.runtimeStatus);
         // A row that only moves lastUpdatedTime on may wait longer for the next one to replace it.
         const refreshOnly = !final && !rowLags(state.record, result);
         const rowWritten = this.#rows.write(
@@ -358,7 +360,9 @@ export class OrchestrationDispatcher {
         const reported = rowWritten.then(
             () => this.#o.onCheckpoint?.(record),
             (error: unknown) =>
-                this.#o.logger.warn(`Instance ${instanceId}: the status row could not be written: ${describe(error)}`),
+                this.#o.logger.warn(
+                    `Instance ${instanceId}: the status row could not be written: ${errorMessage(error)}`,
+                ),
         );
         if (final) {
             await rowWritten;
@@ -427,7 +431,7 @@ export class OrchestrationDispatcher {
             .letGo(item)
             .then(() => this.#o.storage.deleteMessage(item))
             .catch((error: unknown) =>
-                this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`),
+                this.#o.logger.warn(`Could not delete message ${item.messageId}: ${errorMessage(error)}`),
             )
             .finally(() => this.#held.delete(item.messageId));
     }
@@ -450,7 +454,7 @@ export class OrchestrationDispatcher {
                     .letGo(item)
                     .then(() => this.#o.storage.releaseMessage(item, delay))
                     .catch((error: unknown) =>
-                        this.#o.logger.warn(`Could not release message ${item.messageId}: ${describe(error)}`),
+                        this.#o.logger.warn(`Could not release message ${item.messageId}: ${errorMessage(error)}`),
                     )
                     .finally(() => this.#held.delete(item.messageId)),
             );
@@ -508,8 +512,4 @@ function rowLags(record: InstanceRecord | undefined, result: EpisodeResult): boo
 
 function messageKey(message: TaskMessage): string {
     return JSON.stringify(message);
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { durableConfigFromHostJson } from '../../../devhost/durable/runtime/durable-config';
 import { controlQueueName, hubResourceNames } from '../../../devhost/storage/hub-resources';
 import {
     InvalidTaskHubNameError,
-    resolvePartitionCount,
-    resolveTaskHubName,
     sanitizeDefaultHubName,
+    taskHubName,
     validateTaskHubName,
 } from '../../../devhost/storage/task-hub-settings';
 
 const hostJson = (durableTask: Record<string, unknown>) => ({ version: '2.0', extensions: { durableTask } });
+/** host.json to hub name the way the extension gets there: the durable config resolves settings, then the hub. */
+const resolveTaskHubName = (json: unknown, env: NodeJS.ProcessEnv): string =>
+    taskHubName(durableConfigFromHostJson(json, env).hubName, env);
 
 describe('task hub name and partitions from host.json', () => {
     it('uses hubName with %Setting% references resolved from the environment', () => {
@@ -32,18 +35,11 @@ describe('task hub name and partitions from host.json', () => {
 
     it('defaults to TestHubName locally and to the sanitized site name on Azure', () => {
         expect(resolveTaskHubName({}, {})).toBe('TestHubName');
-        expect(resolveTaskHubName(undefined, { WEBSITE_SITE_NAME: 'func-orders-prod' })).toBe('funcordersprod');
+        expect(resolveTaskHubName({}, { WEBSITE_SITE_NAME: 'func-orders-prod' })).toBe('funcordersprod');
         expect(sanitizeDefaultHubName('1app')).toBe('t1app');
         expect(sanitizeDefaultHubName('a-b')).toBe('abHub');
         expect(sanitizeDefaultHubName('---')).toBe('DefaultTaskHub');
         expect(sanitizeDefaultHubName('x'.repeat(60))).toHaveLength(45);
-    });
-
-    it('reads partitionCount (default 4, 1-16)', () => {
-        expect(resolvePartitionCount({})).toBe(4);
-        expect(resolvePartitionCount(hostJson({ storageProvider: { partitionCount: 8 } }))).toBe(8);
-        expect(resolvePartitionCount(hostJson({ storageProvider: { partitionCount: '%P%' } }), { P: '2' })).toBe(2);
-        expect(() => resolvePartitionCount(hostJson({ storageProvider: { partitionCount: 17 } }))).toThrow(/1-16/);
     });
 
     it('names resources as the provider does: tables keep case, queues and containers are lowercase', () => {

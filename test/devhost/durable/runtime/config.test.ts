@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-    DEFAULT_DURABLE_CONFIG,
-    durableConfigFromHostJson,
-    timeSpanToMs,
-} from '../../../../devhost/durable/runtime/durable-config';
+import { DEFAULT_DURABLE_CONFIG, durableConfigFromHostJson } from '../../../../devhost/durable/runtime/durable-config';
 
 describe('durableTask options from host.json', () => {
     it('uses the extension defaults when host.json has no durableTask section', () => {
@@ -58,10 +54,19 @@ describe('durableTask options from host.json', () => {
         ).toThrow(/maxQueuePollingInterval/);
     });
 
-    it('parses TimeSpan text', () => {
-        expect(timeSpanToMs('00:00:30')).toBe(30_000);
-        expect(timeSpanToMs('6.00:00:00')).toBe(6 * 24 * 3600 * 1000);
-        expect(timeSpanToMs('00:00:01.5')).toBe(1500);
-        expect(() => timeSpanToMs('30s')).toThrow();
+    it('reads durations in the one TimeSpan format the engine also parses, and rejects typos and negatives', () => {
+        const hostJson = (storageProvider: Record<string, unknown>) => ({
+            extensions: { durableTask: { storageProvider } },
+        });
+        expect(
+            durableConfigFromHostJson(hostJson({ maxQueuePollingInterval: '00:00:01.5' })).maxQueuePollingIntervalMs,
+        ).toBe(1500);
+        expect(
+            durableConfigFromHostJson(hostJson({ controlQueueVisibilityTimeout: '0.00:10:00' }))
+                .controlQueueVisibilityTimeoutSeconds,
+        ).toBe(600);
+        expect(() => durableConfigFromHostJson(hostJson({ maxQueuePollingInterval: '30s' }))).toThrow(/TimeSpan/);
+        expect(() => durableConfigFromHostJson(hostJson({ maxQueuePollingInterval: '-00:00:01' }))).toThrow(/TimeSpan/);
+        expect(() => durableConfigFromHostJson(hostJson({ maxQueuePollingInterval: '00:99:00' }))).toThrow(/TimeSpan/);
     });
 });
