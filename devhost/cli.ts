@@ -4,18 +4,20 @@ installCoreModule();
 
 import path from 'node:path';
 import { enabledExtensions } from './boot/extensions';
-import { PortInUseError, startHost, type RunningHost } from './boot/start-host';
+import { PortInUseError, startHost, UnsupportedBindingsError, type RunningHost } from './boot/start-host';
 import { createConsoleLogger } from './boot/console-logger';
 import { applyLocalSettings, readLocalSettings } from './seam/local-settings';
 import { ensureDevelopmentStorage, type DevStorageResult } from './boot/dev-storage';
 import { errorMessage } from './contracts/errors';
 
-const USAGE = 'Usage: devhost start [appDir] [--port N]';
+const USAGE = 'Usage: devhost start [appDir] [--port N] [--allow-unsupported]';
 const DEFAULT_PORT = 7071;
 
 interface StartArgs {
     appDir: string;
     port: number | undefined;
+    /** Run an app even if some of its triggers or bindings are not implemented here (each is a warning). */
+    allowUnsupported: boolean;
 }
 
 class UsageError extends Error {}
@@ -30,15 +32,17 @@ function parsePort(text: string | undefined): number {
 function parseStartArgs(args: readonly string[]): StartArgs {
     let appDir: string | undefined;
     let port: number | undefined;
+    let allowUnsupported = false;
     for (let i = 0; i < args.length; i++) {
         const arg = args[i] ?? '';
-        if (arg === '--port' || arg === '-p') port = parsePort(args[++i]);
+        if (arg === '--allow-unsupported') allowUnsupported = true;
+        else if (arg === '--port' || arg === '-p') port = parsePort(args[++i]);
         else if (arg.startsWith('--port=')) port = parsePort(arg.slice('--port='.length));
         else if (arg.startsWith('-')) throw new UsageError(`Unknown option '${arg}'.`);
         else if (appDir === undefined) appDir = arg;
         else throw new UsageError(`Unexpected argument '${arg}'.`);
     }
-    return { appDir: path.resolve(appDir ?? '.'), port };
+    return { appDir: path.resolve(appDir ?? '.'), port, allowUnsupported };
 }
 
 async function start(args: StartArgs): Promise<void> {
@@ -51,10 +55,16 @@ async function start(args: StartArgs): Promise<void> {
     logger.info(storage.description);
     let host: RunningHost;
     try {
-        host = await startHost({ appDir: args.appDir, port, extensions: enabledExtensions(), logger });
+        host = await startHost({
+            appDir: args.appDir,
+            port,
+            extensions: enabledExtensions(),
+            logger,
+            allowUnsupported: args.allowUnsupported,
+        });
     } catch (error) {
         await storage.azurite?.stop();
-        if (error instanceof PortInUseError) {
+        if (error instanceof PortInUseError || error instanceof UnsupportedBindingsError) {
             process.stderr.write(`${error.message}\n`);
             process.exit(1);
         }

@@ -7,6 +7,7 @@ import { httpRoutePrefix } from '../seam/app-manifest';
 import { loadApp, type DevhostApp } from '../seam/load-app';
 import { describeFunctions } from './function-listing';
 import { errorMessage } from '../contracts/errors';
+import { withBindings } from '../bindings/invocation-bindings';
 
 export interface StartHostOptions {
     appDir: string;
@@ -16,6 +17,11 @@ export interface StartHostOptions {
     hostname?: string;
     extensions?: readonly HostExtension[];
     logger?: HostLogger;
+    /**
+     * Start even if a function uses a trigger or binding no extension handles (each is logged as a warning, and
+     * an invocation that needs one fails naming it). Without it such an app is refused at start.
+     */
+    allowUnsupported?: boolean;
 }
 
 export interface RunningHost {
@@ -38,6 +44,17 @@ export class PortInUseError extends Error {
     }
 }
 
+/** Thrown when the app uses triggers or bindings the devhost does not run, so the CLI can list them. */
+export class UnsupportedBindingsError extends Error {
+    constructor(readonly problems: readonly string[]) {
+        super(
+            `The app uses what the devhost does not run:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+                'Start with --allow-unsupported to run the rest anyway.',
+        );
+        this.name = 'UnsupportedBindingsError';
+    }
+}
+
 /**
  * Loads the app, serves its HTTP functions, starts the extensions and prints the function list, in the order
  * the Functions host does. Requests that arrive before the extensions are started wait for them.
@@ -46,10 +63,16 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const logger = options.logger ?? createConsoleLogger();
     const hostname = options.hostname ?? '127.0.0.1';
     const extensions = options.extensions ?? [];
-    const app = await loadApp(options.appDir, { logger });
-    const routes = new RouteTable(app.functions.values(), httpRoutePrefix(app.hostJson));
+    const loaded = await loadApp(options.appDir, { logger });
+    const routes = new RouteTable(loaded.functions.values(), httpRoutePrefix(loaded.hostJson));
+    const listing = describeFunctions(loaded.functions.values(), routes.routes, extensions, 'http://localhost');
+    if (listing.unsupported.length > 0 && options.allowUnsupported !== true) {
+        await loaded.terminate();
+        throw new UnsupportedBindingsError(listing.unsupported);
+    }
 
     let origin: string | undefined;
+    const app = withBindings(loaded, { extensions, origin: () => origin ?? '' });
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
     const core = createHttpCore({ app, routes, extensions, logger, origin: () => origin });
@@ -86,15 +109,15 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     }
     markReady();
 
-    const listing = describeFunctions(
+    const { lines } = describeFunctions(
         app.functions.values(),
         routes.routes,
         extensions,
         `http://localhost:${server.port}`,
     );
     logger.info('Functions:');
-    for (const line of listing.lines) logger.info(`    ${line}`);
-    for (const warning of listing.warnings) logger.warn(warning);
+    for (const line of lines) logger.info(`    ${line}`);
+    for (const problem of listing.unsupported) logger.warn(`${problem} (allowed by --allow-unsupported)`);
 
     let closing: Promise<void> | undefined;
     return {

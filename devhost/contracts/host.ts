@@ -94,19 +94,41 @@ export interface HostContext {
     readonly env: NodeJS.ProcessEnv;
 }
 
+/** What an extension gets when it supplies an input binding for one invocation. */
+export interface InputRequest {
+    /** Origin this host serves on (clients such as durableClient point back at it). */
+    readonly origin: string;
+    readonly functionName: string;
+    /** Values for `{name}` expressions: route and query values, the trigger's JSON properties and metadata. */
+    readonly bindingData: Readonly<Record<string, unknown>>;
+}
+
+/** What an extension gets when it writes an output binding after a successful invocation. */
+export interface OutputRequest {
+    readonly functionName: string;
+    readonly bindingData: Readonly<Record<string, unknown>>;
+}
+
 /**
- * A trigger extension: serves some trigger types, supplies some input binding types to other functions,
- * and may own HTTP routes (checked before the app's routes, as the host's webhooks are).
+ * A trigger extension: serves some trigger types, supplies input and writes output binding types for any
+ * function, and may own HTTP routes (checked before the app's routes, as the host's webhooks are).
  */
 export interface HostExtension {
     readonly name: string;
-    /** Trigger types it runs, e.g. `orchestrationTrigger`, `activityTrigger`; the CLI does not warn on these. */
+    /** Trigger types it runs, e.g. `orchestrationTrigger`, `activityTrigger`. */
     readonly triggerTypes: readonly string[];
-    /** Input binding types it can supply, e.g. `durableClient`. */
+    /** Input binding types it can supply, e.g. `durableClient`, `blob`. */
     readonly inputBindingTypes: readonly string[];
+    /** Output binding types it writes, e.g. `blob`, `queue`. */
+    readonly outputBindingTypes?: readonly string[];
     start(host: HostContext): Promise<void>;
-    /** The value of an extra input of one of `inputBindingTypes`, for an HTTP invocation at `origin`. */
-    provideInput?(binding: BindingInfo, request: { origin: string; url: string }): unknown;
+    /**
+     * The value of an input binding of one of `inputBindingTypes`: JSON-able data, a string, or bytes
+     * (a Buffer/Uint8Array), converted to typed data as the worker protocol carries it.
+     */
+    provideInput?(binding: BindingInfo, request: InputRequest): unknown;
+    /** Writes the value the function set for an output binding of one of `outputBindingTypes`. */
+    writeOutput?(binding: BindingInfo, data: TypedData, request: OutputRequest): Promise<void>;
     /** Answer the request, or `undefined` to let the host route it to the app. */
     handleHttp?(request: Request): Promise<Response | undefined>;
     /** Stop taking work; finish or release in-flight work within the host's shutdown bound. */

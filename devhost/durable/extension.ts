@@ -3,7 +3,7 @@
  * in Azure Storage (Azurite locally), supplies the durableClient input to other functions, and serves the
  * Durable HTTP API under /runtime/webhooks/durabletask/ and the local RPC base /durabletask/.
  */
-import type { BindingInfo, HostContext, HostExtension } from '../contracts/host';
+import type { BindingInfo, HostContext, HostExtension, InputRequest } from '../contracts/host';
 import type { InstanceRecord, TaskHubStorage } from './ports/task-hub-storage';
 import { durableConfigFromHostJson, type DurableConfig } from './runtime/durable-config';
 import { DurableHttpApi } from './http-api/durable-http-api';
@@ -48,7 +48,8 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
 
     return {
         name: 'durable',
-        triggerTypes: ['orchestrationTrigger', 'activityTrigger', 'entityTrigger'],
+        // Entities (entityTrigger) are not run here: an app that defines one is refused unless allowed.
+        triggerTypes: ['orchestrationTrigger', 'activityTrigger'],
         inputBindingTypes: ['durableClient', 'orchestrationClient'],
         get runtime() {
             return runtime;
@@ -82,7 +83,7 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
             host.logger.info(`Durable task hub '${storage.hubName}' (${config.partitionCount} partitions) is running.`);
         },
 
-        provideInput(_binding: BindingInfo, request: { origin: string; url: string }): unknown {
+        provideInput(_binding: BindingInfo, request: InputRequest): unknown {
             if (!storage)
                 throw new Error('The Durable extension has not started: no durableClient input is available yet.');
             return durableClientBinding(request.origin, storage.hubName);

@@ -38,20 +38,6 @@ function internalServerError(): Response {
 export function createHttpCore(options: HttpCoreOptions): FetchHandler {
     const { app, routes, extensions, logger } = options;
 
-    async function extraInputs(fn: RegisteredFunction, request: Request): Promise<ParameterBinding[]> {
-        const origin = options.origin?.() ?? new URL(request.url).origin;
-        const out: ParameterBinding[] = [];
-        for (const [name, binding] of Object.entries(fn.bindings)) {
-            if (name === fn.trigger.name || binding.direction !== 'in') continue;
-            const extension = extensions.find((e) => e.provideInput && e.inputBindingTypes.includes(binding.type));
-            if (!extension?.provideInput) continue;
-            const value: unknown = await extension.provideInput(binding, { origin, url: request.url });
-            const json = JSON.stringify(value);
-            if (json !== undefined) out.push({ name, data: { json } });
-        }
-        return out;
-    }
-
     function logFailure(fn: RegisteredFunction, outcome: Extract<InvocationOutcome, { status: 'failure' }>): void {
         logger.log({
             level: 'error',
@@ -65,10 +51,8 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
     async function invokeBuffered(request: Request, match: RouteMatch): Promise<Response> {
         const { fn } = match.route;
         const http = await toRpcHttpRequest(request, match.params);
-        const inputData: ParameterBinding[] = [
-            { name: fn.trigger.name, data: { http } },
-            ...(await extraInputs(fn, request)),
-        ];
+        // Other inputs (durableClient, blobs, ...) are added by the binding pipeline around app.invoke.
+        const inputData: ParameterBinding[] = [{ name: fn.trigger.name, data: { http } }];
         const outcome = await app.invoke({ functionName: fn.name, inputData, invocationId: randomUUID() });
         // A failed invocation is already logged (with its invocation id) by the app's invoke.
         if (outcome.status === 'failure') return internalServerError();
@@ -86,7 +70,6 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
         const inputData: ParameterBinding[] = [
             // The library ignores this in stream mode and reads the proxied request instead.
             { name: fn.trigger.name, data: { http: { method: request.method, url: request.url } } },
-            ...(await extraInputs(fn, request)),
         ];
         const invocation = app.invoke({
             functionName: fn.name,

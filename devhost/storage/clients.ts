@@ -1,5 +1,5 @@
 /**
- * The SDK clients of one task hub, created once and kept (creating clients per operation would rebuild
+ * The SDK clients of one task hub (or of one account, for bindings), created once and kept (creating clients per operation would rebuild
  * pipelines and lose keep-alive connections). Credentials follow the connection: shared key, SAS, or an
  * Azure AD token credential.
  */
@@ -31,55 +31,72 @@ function withSas(url: string, token: string): string {
     return `${url}${url.includes('?') ? '&' : '?'}${token}`;
 }
 
-export function createHubClients(connection: StorageConnection, names: HubResourceNames): HubClients {
+/** Clients by resource name for one storage account; one token credential shared by all of them. */
+export interface AccountClients {
+    table(name: string): TableClient;
+    queue(name: string): QueueClient;
+    container(name: string): ContainerClient;
+}
+
+export function createAccountClients(connection: StorageConnection): AccountClients {
     const { endpoints, credential } = connection;
     const tableOptions = { allowInsecureConnection: endpoints.table.startsWith('http:') };
     let token: TokenCredential | undefined;
     if (credential.kind === 'identity') token = createDefaultAzureCredential(credential.clientId);
 
-    const table = (name: string): TableClient => {
-        switch (credential.kind) {
-            case 'sharedKey':
-                return new TableClient(
-                    endpoints.table,
-                    name,
-                    new AzureNamedKeyCredential(credential.accountName, credential.accountKey),
-                    tableOptions,
-                );
-            case 'sas':
-                return new TableClient(endpoints.table, name, new AzureSASCredential(credential.token), tableOptions);
-            case 'identity':
-                return new TableClient(endpoints.table, name, token as TokenCredential, tableOptions);
-        }
-    };
-    const queue = (name: string): QueueClient => {
-        const url = `${endpoints.queue}/${name}`;
-        switch (credential.kind) {
-            case 'sharedKey':
-                return new QueueClient(url, new QueueSharedKey(credential.accountName, credential.accountKey));
-            case 'sas':
-                return new QueueClient(withSas(url, credential.token), new QueueAnonymousCredential());
-            case 'identity':
-                return new QueueClient(url, token);
-        }
-    };
-    const container = (name: string): ContainerClient => {
-        const url = `${endpoints.blob}/${name}`;
-        switch (credential.kind) {
-            case 'sharedKey':
-                return new ContainerClient(url, new BlobSharedKey(credential.accountName, credential.accountKey));
-            case 'sas':
-                return new ContainerClient(withSas(url, credential.token), new BlobAnonymousCredential());
-            case 'identity':
-                return new ContainerClient(url, token);
-        }
-    };
-
     return {
-        instances: table(names.instancesTable),
-        history: table(names.historyTable),
-        controlQueues: names.controlQueues.map(queue),
-        workItems: queue(names.workItemQueue),
-        largeMessages: container(names.largeMessagesContainer),
+        table(name: string): TableClient {
+            switch (credential.kind) {
+                case 'sharedKey':
+                    return new TableClient(
+                        endpoints.table,
+                        name,
+                        new AzureNamedKeyCredential(credential.accountName, credential.accountKey),
+                        tableOptions,
+                    );
+                case 'sas':
+                    return new TableClient(
+                        endpoints.table,
+                        name,
+                        new AzureSASCredential(credential.token),
+                        tableOptions,
+                    );
+                case 'identity':
+                    return new TableClient(endpoints.table, name, token as TokenCredential, tableOptions);
+            }
+        },
+        queue(name: string): QueueClient {
+            const url = `${endpoints.queue}/${name}`;
+            switch (credential.kind) {
+                case 'sharedKey':
+                    return new QueueClient(url, new QueueSharedKey(credential.accountName, credential.accountKey));
+                case 'sas':
+                    return new QueueClient(withSas(url, credential.token), new QueueAnonymousCredential());
+                case 'identity':
+                    return new QueueClient(url, token);
+            }
+        },
+        container(name: string): ContainerClient {
+            const url = `${endpoints.blob}/${name}`;
+            switch (credential.kind) {
+                case 'sharedKey':
+                    return new ContainerClient(url, new BlobSharedKey(credential.accountName, credential.accountKey));
+                case 'sas':
+                    return new ContainerClient(withSas(url, credential.token), new BlobAnonymousCredential());
+                case 'identity':
+                    return new ContainerClient(url, token);
+            }
+        },
+    };
+}
+
+export function createHubClients(connection: StorageConnection, names: HubResourceNames): HubClients {
+    const account = createAccountClients(connection);
+    return {
+        instances: account.table(names.instancesTable),
+        history: account.table(names.historyTable),
+        controlQueues: names.controlQueues.map((name) => account.queue(name)),
+        workItems: account.queue(names.workItemQueue),
+        largeMessages: account.container(names.largeMessagesContainer),
     };
 }

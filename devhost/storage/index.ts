@@ -22,4 +22,6 @@ export { escapePartitionKey, unescapePartitionKey } from './key-sanitation';
 export { fnv1a32, partitionIndex } from './partition';
 export { MAX_VISIBILITY_DELAY_SECONDS, type DiscardedMessage, type SendOptions } from './message-queues';
 export { StorageStats } from './stats';
+export { createAccountClients, type AccountClients } from './clients';
 export * from '../durable/ports/task-hub-storage';
+export { httpStatusOf, isNotFound } from './storage-errors';

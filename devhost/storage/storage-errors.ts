@@ -12,3 +12,8 @@ export function isConcurrencyConflict(err: unknown): boolean {
     const status = httpStatusOf(err);
     return status === 409 || status === 412;
 }
+
+/** 404: the blob, entity or queue does not exist. */
+export function isNotFound(err: unknown): boolean {
+    return httpStatusOf(err) === 404;
+}

@@ -4,7 +4,7 @@
  * (names, fire times, retry numbers) and lenient elsewhere (inputs are opaque values).
  */
 import { z } from 'zod';
-import { parseTimeSpan } from './timespan';
+import { parseTimeSpan } from '../../protocol/timespan';
 
 export interface RetryPolicy {
     firstRetryIntervalMs: number;

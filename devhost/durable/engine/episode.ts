@@ -35,7 +35,7 @@ import {
 import { takeIn, viewOf, type ExecutionView } from './intake';
 import { executionStartedEvent } from './messages';
 import { replay, type Decision, type ReplayOptions } from './replay';
-import { parseTimeSpan } from './timespan';
+import { parseTimeSpan } from '../../protocol/timespan';
 import type {
     EpisodeRequest,
     EpisodeResult,

@@ -27,7 +27,7 @@ export {
     type ExecutionStartedOptions,
 } from './messages';
 export { rewindHistory, type RewindResult } from './rewind';
-export { formatTimeSpan, parseTimeSpan } from './timespan';
+export { formatTimeSpan, parseTimeSpan } from '../../protocol/timespan';
 export { httpActivityName } from './replay';
 export {
     parseOrchestratorState,

@@ -18,7 +18,7 @@ import { HeldMessages } from './held-messages';
 import type { MessageLeases } from './message-leases';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
-import { valueFromTypedData } from './typed-data';
+import { valueFromTypedData } from '../../bindings/typed-data';
 import { errorMessage } from '../../contracts/errors';
 
 export interface ActivityDispatcherOptions {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { resolveSettingReferences } from '../../contracts/settings';
-import { parseTimeSpan } from '../engine';
+import { parseTimeSpan } from '../../protocol/timespan';
 
 const timeSpan = z.string().refine(
     (value) => {

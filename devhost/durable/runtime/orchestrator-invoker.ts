@@ -5,7 +5,7 @@
  */
 import type { LoadedApp } from '../../contracts/host';
 import type { InvokeOrchestrator, OrchestratorCallResult } from '../engine';
-import { valueFromTypedData } from './typed-data';
+import { valueFromTypedData } from '../../bindings/typed-data';
 
 export function createOrchestratorInvoker(app: LoadedApp, bindings: ReadonlyMap<string, string>): InvokeOrchestrator {
     return async (functionName, payload): Promise<OrchestratorCallResult> => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BindingInfo, HostExtension } from '../../../devhost/contracts/host';
+import type { BindingInfo, HostExtension, InputRequest } from '../../../devhost/contracts/host';
 import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
 import { captureLogger, fixtureAppDir } from './capture-logger';
 
 const logger = captureLogger();
-const providedInputs: { binding: BindingInfo; origin: string; url: string }[] = [];
+const providedInputs: ({ binding: BindingInfo } & InputRequest)[] = [];
 
 /** A stand-in trigger extension: owns one webhook route and supplies the durableClient input. */
 const fakeExtension: HostExtension = {
@@ -29,7 +29,13 @@ let host: RunningHost;
 let base: string;
 
 beforeAll(async () => {
-    host = await startHost({ appDir: fixtureAppDir('http-cjs'), port: 0, extensions: [fakeExtension], logger });
+    host = await startHost({
+        appDir: fixtureAppDir('http-cjs'),
+        port: 0,
+        extensions: [fakeExtension],
+        logger,
+        allowUnsupported: true, // the fixture's timer trigger has no extension here
+    });
     base = host.origin;
 });
 
@@ -226,15 +232,16 @@ describe('extensions', () => {
     });
 
     it('supplies extra inputs of the types an extension provides, as JSON under the binding name', async () => {
-        const response = await fetch(`${base}/api/client/widget`, { method: 'POST' });
+        const response = await fetch(`${base}/api/client/widget?color=red`, { method: 'POST' });
         expect(await response.json()).toEqual({ taskHub: 'FakeHub', name: 'widget' });
         const provided = providedInputs.at(-1);
         expect(provided?.binding.type).toBe('durableClient');
         expect(provided?.origin).toBe(host.origin);
-        expect(provided?.url).toBe(`${base}/api/client/widget`);
+        expect(provided?.functionName).toBe('startSomething');
+        expect(provided?.bindingData).toMatchObject({ name: 'widget', color: 'red' });
     });
 
-    it('lists every function and warns only about triggers no extension serves', () => {
+    it('lists every function and, when allowed, warns only about triggers no extension serves', () => {
         const lines = logger.entries.map((e) => e.message);
         expect(lines).toContain(`    itemById: [GET] http://localhost:${host.port}/api/items/{id:int}`);
         expect(lines).toContain(`    double: activityTrigger`);
