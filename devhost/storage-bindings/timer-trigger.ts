@@ -98,7 +98,6 @@ export class TimerTrigger {
     }
 
     async #fire(scheduled: Date, isPastDue: boolean, previous: ScheduleStatus | undefined): Promise<void> {
-        if (this.#stopped) return;
         const { fn, invoke, clock, logger } = this.#options;
         const next = this.#schedule.next(clock.now() > scheduled ? clock.now() : scheduled);
         const status: ScheduleStatus = {
@@ -123,7 +122,7 @@ export class TimerTrigger {
         }
     }
 
-    /** Stops scheduling and waits for a running occurrence to finish. */
+    /** Stops scheduling and waits for occurrences already due to finish. */
     async stop(): Promise<void> {
         this.#stopped = true;
         this.#cancel?.();
