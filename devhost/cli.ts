@@ -4,17 +4,20 @@ installCoreModule();
 
 import path from 'node:path';
 import { enabledExtensions } from './extensions';
+import { loadFunctionKeys } from './host/function-keys';
 import { PortInUseError, startHost, type RunningHost } from './host/start-host';
 import { createConsoleLogger } from './log/console-logger';
 import { applyLocalSettings, readLocalSettings } from './seam/local-settings';
 import { ensureDevelopmentStorage, type DevStorageResult } from './start/dev-storage';
 
-const USAGE = 'Usage: devhost start [appDir] [--port N]';
+const USAGE = 'Usage: devhost start [appDir] [--port N] [--enable-auth]';
 const DEFAULT_PORT = 7071;
 
 interface StartArgs {
     appDir: string;
     port: number | undefined;
+    /** Check function keys on keyed routes, as `func start --enableAuth` does; off by default, as in Core Tools. */
+    enableAuth: boolean;
 }
 
 class UsageError extends Error {}
@@ -29,15 +32,17 @@ function parsePort(text: string | undefined): number {
 function parseStartArgs(args: readonly string[]): StartArgs {
     let appDir: string | undefined;
     let port: number | undefined;
+    let enableAuth = false;
     for (let i = 0; i < args.length; i++) {
         const arg = args[i] ?? '';
         if (arg === '--port' || arg === '-p') port = parsePort(args[++i]);
+        else if (arg === '--enable-auth' || arg === '--enableAuth') enableAuth = true;
         else if (arg.startsWith('--port=')) port = parsePort(arg.slice('--port='.length));
         else if (arg.startsWith('-')) throw new UsageError(`Unknown option '${arg}'.`);
         else if (appDir === undefined) appDir = arg;
         else throw new UsageError(`Unexpected argument '${arg}'.`);
     }
-    return { appDir: path.resolve(appDir ?? '.'), port };
+    return { appDir: path.resolve(appDir ?? '.'), port, enableAuth };
 }
 
 async function start(args: StartArgs): Promise<void> {
@@ -46,11 +51,13 @@ async function start(args: StartArgs): Promise<void> {
     const port = args.port ?? settings?.Host?.LocalHttpPort ?? DEFAULT_PORT;
     // Core Tools applies local settings before anything else, so storage is known before the host starts.
     applyLocalSettings(settings, process.env);
+    // Keys are read after local settings, so DEVHOST_FUNCTION_KEYS may live in local.settings.json.
+    const functionKeys = args.enableAuth ? await loadFunctionKeys(args.appDir, process.env) : undefined;
     const storage: DevStorageResult = await ensureDevelopmentStorage(args.appDir, process.env);
     logger.info(storage.description);
     let host: RunningHost;
     try {
-        host = await startHost({ appDir: args.appDir, port, extensions: enabledExtensions(), logger });
+        host = await startHost({ appDir: args.appDir, port, extensions: enabledExtensions(), logger, functionKeys });
     } catch (error) {
         await storage.azurite?.stop();
         if (error instanceof PortInUseError) {

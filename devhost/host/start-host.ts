@@ -1,11 +1,13 @@
 import type { HostExtension, HostContext, HostLogger } from './contracts';
 import { createHttpCore } from '../http/http-core';
+import { createKeyCheck } from '../http/key-check';
 import { listen, type NodeServer } from '../http/node-adapter';
 import { RouteTable } from '../http/route-table';
 import { createConsoleLogger } from '../log/console-logger';
 import { httpRoutePrefix } from '../seam/app-manifest';
 import { loadApp, type DevhostApp } from '../seam/load-app';
 import { describeFunctions } from './function-listing';
+import { hasAnyKey, type FunctionKeys } from './function-keys';
 
 export interface StartHostOptions {
     appDir: string;
@@ -15,6 +17,11 @@ export interface StartHostOptions {
     hostname?: string;
     extensions?: readonly HostExtension[];
     logger?: HostLogger;
+    /**
+     * Check function keys on the app's routes with these keys (`devhost start --enable-auth`). Absent, every
+     * route is anonymous, as Core Tools treats local requests unless started with --enableAuth.
+     */
+    functionKeys?: FunctionKeys;
 }
 
 export interface RunningHost {
@@ -51,7 +58,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     let origin: string | undefined;
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const core = createHttpCore({ app, routes, extensions, logger, origin: () => origin });
+    const keyCheck = options.functionKeys ? createKeyCheck(options.functionKeys) : undefined;
+    const core = createHttpCore({ app, routes, extensions, logger, origin: () => origin, keyCheck });
 
     let server: NodeServer;
     try {
@@ -94,6 +102,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     logger.info('Functions:');
     for (const line of listing.lines) logger.info(`    ${line}`);
     for (const warning of listing.warnings) logger.warn(warning);
+    if (options.functionKeys) describeKeyChecks(options.functionKeys, routes, logger);
 
     let closing: Promise<void> | undefined;
     return {
@@ -109,6 +118,22 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
                 await serverClosed;
             })()),
     };
+}
+
+function describeKeyChecks(keys: FunctionKeys, routes: RouteTable, logger: HostLogger): void {
+    const keyed = routes.routes.filter((route) => route.authLevel !== 'anonymous').map((route) => route.fn.name);
+    if (keyed.length === 0) {
+        logger.info('Function keys: checked, but every HTTP function is anonymous.');
+    } else if (!hasAnyKey(keys)) {
+        logger.warn(
+            `Function keys: checked, and no key is configured, so ${keyed.join(', ')} will answer 401. ` +
+                'Set DEVHOST_FUNCTION_KEYS or write local.keys.json (docs/deploy.md).',
+        );
+    } else {
+        logger.info(
+            `Function keys: required on ${keyed.join(', ')} (x-functions-key header or ?code=; from ${keys.sources.join(' and ')}).`,
+        );
+    }
 }
 
 async function stopAll(extensions: readonly HostExtension[], logger: HostLogger): Promise<void> {
