@@ -4,13 +4,14 @@ installCoreModule();
 
 import path from 'node:path';
 import { enabledExtensions } from './boot/extensions';
+import { loadFunctionKeys } from './http/function-keys';
 import { PortInUseError, startHost, UnsupportedBindingsError, type RunningHost } from './boot/start-host';
 import { createConsoleLogger } from './boot/console-logger';
 import { applyLocalSettings, readLocalSettings } from './seam/local-settings';
 import { ensureDevelopmentStorage, type DevStorageResult } from './boot/dev-storage';
 import { errorMessage } from './contracts/errors';
 
-const USAGE = 'Usage: devhost start [appDir] [--port N] [--allow-unsupported]';
+const USAGE = 'Usage: devhost start [appDir] [--port N] [--enable-auth] [--allow-unsupported]';
 const DEFAULT_PORT = 7071;
 
 interface StartArgs {
@@ -18,6 +19,8 @@ interface StartArgs {
     port: number | undefined;
     /** Run an app even if some of its triggers or bindings are not implemented here (each is a warning). */
     allowUnsupported: boolean;
+    /** Check function keys on keyed routes, as `func start --enableAuth` does; off by default, as in Core Tools. */
+    enableAuth: boolean;
 }
 
 class UsageError extends Error {}
@@ -33,16 +36,18 @@ function parseStartArgs(args: readonly string[]): StartArgs {
     let appDir: string | undefined;
     let port: number | undefined;
     let allowUnsupported = false;
+    let enableAuth = false;
     for (let i = 0; i < args.length; i++) {
         const arg = args[i] ?? '';
         if (arg === '--allow-unsupported') allowUnsupported = true;
+        else if (arg === '--enable-auth' || arg === '--enableAuth') enableAuth = true;
         else if (arg === '--port' || arg === '-p') port = parsePort(args[++i]);
         else if (arg.startsWith('--port=')) port = parsePort(arg.slice('--port='.length));
         else if (arg.startsWith('-')) throw new UsageError(`Unknown option '${arg}'.`);
         else if (appDir === undefined) appDir = arg;
         else throw new UsageError(`Unexpected argument '${arg}'.`);
     }
-    return { appDir: path.resolve(appDir ?? '.'), port, allowUnsupported };
+    return { appDir: path.resolve(appDir ?? '.'), port, allowUnsupported, enableAuth };
 }
 
 async function start(args: StartArgs): Promise<void> {
@@ -51,6 +56,8 @@ async function start(args: StartArgs): Promise<void> {
     const port = args.port ?? settings?.Host?.LocalHttpPort ?? DEFAULT_PORT;
     // Core Tools applies local settings before anything else, so storage is known before the host starts.
     applyLocalSettings(settings, process.env);
+    // Keys are read after local settings, so DEVHOST_FUNCTION_KEYS may live in local.settings.json.
+    const functionKeys = args.enableAuth ? await loadFunctionKeys(args.appDir, process.env) : undefined;
     const storage: DevStorageResult = await ensureDevelopmentStorage(args.appDir, process.env);
     logger.info(storage.description);
     let host: RunningHost;
@@ -61,6 +68,7 @@ async function start(args: StartArgs): Promise<void> {
             extensions: enabledExtensions(),
             logger,
             allowUnsupported: args.allowUnsupported,
+            functionKeys,
         });
     } catch (error) {
         await storage.azurite?.stop();

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run package`: the exact deployment package for Azure Functions Flex Consumption.
 //
-// Flex Consumption runs the zip as it is (no remote build), so the zip must hold everything the app needs
-// at run time and nothing else: the built JavaScript, host.json, package.json and the production
+// This project builds locally (azure.yaml `remoteBuild: false`; Flex Consumption could also build remotely
+// with Oryx, which we choose not to use), and Flex runs the zip as it is, so the zip must hold everything the
+// app needs at run time and nothing else: the built JavaScript, host.json, package.json and the production
 // node_modules. What stays out is decided by .funcignore, the file Core Tools also reads, so there is one
 // truth; node_modules is limited to the lockfile's production packages. The result is written twice:
 //   dist/package/app/      the staged tree, which azd deploys (azure.yaml `dist`)

@@ -1,5 +1,6 @@
 import type { HostExtension, HostContext, HostLogger } from '../contracts/host';
 import { createHttpCore } from '../http/http-core';
+import { createKeyCheck } from '../http/key-check';
 import { listen, type NodeServer } from '../http/node-adapter';
 import { RouteTable } from '../http/route-table';
 import { createConsoleLogger } from './console-logger';
@@ -8,6 +9,7 @@ import { loadApp, type DevhostApp } from '../seam/load-app';
 import { describeFunctions } from './function-listing';
 import { errorMessage } from '../contracts/errors';
 import { withBindings } from '../bindings/invocation-bindings';
+import { hasAnyKey, type FunctionKeys } from '../http/function-keys';
 
 export interface StartHostOptions {
     appDir: string;
@@ -22,6 +24,11 @@ export interface StartHostOptions {
      * an invocation that needs one fails naming it). Without it such an app is refused at start.
      */
     allowUnsupported?: boolean;
+    /**
+     * Check function keys on the app's routes with these keys (`devhost start --enable-auth`). Absent, every
+     * route is anonymous, as Core Tools treats local requests unless started with --enableAuth.
+     */
+    functionKeys?: FunctionKeys;
 }
 
 export interface RunningHost {
@@ -75,7 +82,8 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const app = withBindings(loaded, { extensions, origin: () => origin ?? '' });
     let markReady: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const core = createHttpCore({ app, routes, extensions, logger, origin: () => origin });
+    const keyCheck = options.functionKeys ? createKeyCheck(options.functionKeys) : undefined;
+    const core = createHttpCore({ app, routes, extensions, logger, origin: () => origin, keyCheck });
 
     let server: NodeServer;
     try {
@@ -118,6 +126,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     logger.info('Functions:');
     for (const line of lines) logger.info(`    ${line}`);
     for (const problem of listing.unsupported) logger.warn(`${problem} (allowed by --allow-unsupported)`);
+    if (options.functionKeys) describeKeyChecks(options.functionKeys, routes, logger);
 
     let closing: Promise<void> | undefined;
     return {
@@ -133,6 +142,22 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
                 await serverClosed;
             })()),
     };
+}
+
+function describeKeyChecks(keys: FunctionKeys, routes: RouteTable, logger: HostLogger): void {
+    const keyed = routes.routes.filter((route) => route.authLevel !== 'anonymous').map((route) => route.fn.name);
+    if (keyed.length === 0) {
+        logger.info('Function keys: checked, but every HTTP function is anonymous.');
+    } else if (!hasAnyKey(keys)) {
+        logger.warn(
+            `Function keys: checked, and no key is configured, so ${keyed.join(', ')} will answer 401. ` +
+                'Set DEVHOST_FUNCTION_KEYS or write local.keys.json (docs/deploy.md).',
+        );
+    } else {
+        logger.info(
+            `Function keys: required on ${keyed.join(', ')} (x-functions-key header or ?code=; from ${keys.sources.join(' and ')}).`,
+        );
+    }
 }
 
 async function stopAll(extensions: readonly HostExtension[], logger: HostLogger): Promise<void> {

@@ -8,6 +8,7 @@ import type {
     TypedData,
 } from '../contracts/host';
 import type { DevhostApp } from '../seam/load-app';
+import type { KeyCheck } from './key-check';
 import { fromRpcHttpResponse, toRpcHttpRequest } from './rpc-http';
 import type { RouteMatch, RouteTable } from './route-table';
 import { forwardToStreamProxy, streamTriggerMetadata } from './stream-proxy';
@@ -24,6 +25,8 @@ export interface HttpCoreOptions {
     readonly origin?: () => string | undefined;
     /** How long a streamed invocation that succeeded may take to deliver its response headers. */
     readonly streamResponseGraceMs?: number;
+    /** Function-key checks for the app's routes; absent, every route is anonymous (as under Core Tools). */
+    readonly keyCheck?: KeyCheck;
 }
 
 /** The host's answer to a failed invocation: 500 with an empty body (details go to the log, not the client). */
@@ -33,7 +36,8 @@ function internalServerError(): Response {
 
 /**
  * The host's HTTP pipeline as a fetch-style function: extensions' routes first (e.g. the Durable webhooks),
- * then the app's HTTP triggers by route template and method; anything else is a 404 with an empty body.
+ * then the app's HTTP triggers by route template and method (401 when keys are checked and the request has no
+ * valid one); anything else is a 404 with an empty body.
  */
 export function createHttpCore(options: HttpCoreOptions): FetchHandler {
     const { app, routes, extensions, logger } = options;
@@ -120,6 +124,8 @@ export function createHttpCore(options: HttpCoreOptions): FetchHandler {
             }
             const match = routes.match(request.method, new URL(request.url).pathname);
             if (!match) return new Response(null, { status: 404 });
+            // The host rejects a request without a valid key before the function runs, with an empty body.
+            if (options.keyCheck && !options.keyCheck(match.route, request)) return new Response(null, { status: 401 });
             return app.httpStreamUri
                 ? await invokeStreaming(request, match, app.httpStreamUri)
                 : await invokeBuffered(request, match);

@@ -18,7 +18,17 @@ export interface HttpRoute {
     readonly template: RouteTemplate;
     /** Upper-case methods; `undefined` means any method. */
     readonly methods: readonly string[] | undefined;
+    /** Who may call it when the host checks keys (see key-check.ts). */
+    readonly authLevel: HttpAuthLevel;
 }
+
+/** The trigger's authLevel, case-insensitive as the host parses it; unset is `function`, the host's default. */
+const authLevelSchema = z.preprocess(
+    (value) => (typeof value === 'string' ? value.toLowerCase() : (value ?? 'function')),
+    z.enum(['anonymous', 'function', 'system', 'admin']),
+);
+
+export type HttpAuthLevel = z.infer<typeof authLevelSchema>;
 
 export interface RouteMatch {
     readonly route: HttpRoute;
@@ -28,6 +38,7 @@ export interface RouteMatch {
 const httpTriggerOptionsSchema = z.looseObject({
     route: z.string().nullish(),
     methods: z.array(z.string()).nullish(),
+    authLevel: authLevelSchema,
 });
 
 export function isHttpTrigger(fn: RegisteredFunction): boolean {
@@ -41,7 +52,12 @@ export class RouteTable {
         const routes: HttpRoute[] = [];
         for (const fn of functions) {
             if (!isHttpTrigger(fn)) continue;
-            const options = httpTriggerOptionsSchema.parse(fn.trigger.binding);
+            const parsed = httpTriggerOptionsSchema.safeParse(fn.trigger.binding);
+            if (!parsed.success) {
+                const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+                throw new Error(`Function '${fn.name}': invalid HTTP trigger (${issues.join('; ')}).`);
+            }
+            const options = parsed.data;
             const route = (options.route ?? fn.name).replace(/^\/+|\/+$/g, '');
             const full = [routePrefix, route].filter((part) => part !== '').join('/');
             let template: RouteTemplate;
@@ -54,7 +70,7 @@ export class RouteTable {
             }
             const methods =
                 options.methods && options.methods.length > 0 ? options.methods.map((m) => m.toUpperCase()) : undefined;
-            routes.push({ fn, route, template, methods });
+            routes.push({ fn, route, template, methods, authLevel: options.authLevel });
         }
         // Stable sort: among equally specific templates, registration order decides.
         this.routes = routes.sort((a, b) => compareRoutePrecedence(a.template, b.template));

@@ -14,6 +14,10 @@ param nodeRuntimeVersion string
 param taskHubName string
 param maximumInstanceCount int
 param instanceMemoryMB int
+@allowed(['function', 'anonymous'])
+param httpAuthLevel string
+@description('Subnet (delegated to Microsoft.App/environments) for outbound virtual network integration; empty for none.')
+param virtualNetworkSubnetId string = ''
 
 // Every app setting the app and its host read. test/deploy/app-settings.test.ts parses this object and
 // checks it against the code (process.env reads, %Setting% references in host.json, connections).
@@ -29,6 +33,8 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // host.json extensions.durableTask.hubName is %TASKHUB_NAME%.
   TASKHUB_NAME: taskHubName
+  // authLevel of the public HTTP routes, read by src/http/auth-level.ts: function (keys required) or anonymous.
+  HTTP_AUTH_LEVEL: httpAuthLevel
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -60,6 +66,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Outbound traffic through the virtual network, so host storage is reached over its private endpoints.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

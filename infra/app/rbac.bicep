@@ -33,10 +33,15 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 // read, write and delete blobs, create containers and take blob leases: azure-webjobs-hosts (host id
 // locks), azure-webjobs-secrets (function keys), <hub>-leases / <hub>-applease (partition and app leases),
 // <hub>-largemessages (payloads over the queue/table limits) and the deployment container (the package).
-// All of that is Contributor. Owner adds only POSIX ACL management and the ACL super-user right
-// (modifyPermissions, runAsSuperUser), which mean something on a hierarchical-namespace account only; this
-// one has none. The Functions docs and the quickstart grant Owner; Azure CLI's own Flex setup grants
-// Contributor for deployment storage. If a future host feature ever needs Owner, it fails loudly with 403.
+// Contributor covers all of that, leases included, and is the blob role the Durable docs list as enough
+// (MicrosoftDocs azure-docs, includes/functions-durable-permissions.md).
+// Owner is wider than that, not only by POSIX ACLs: its role definition grants every blob data action
+// (blobs/*) and every container action (containers/*), so besides ACL management and the ACL super-user right
+// (modifyPermissions, manageOwnership, runAsSuperUser) it adds blob index tags, deleting blob versions,
+// permanently deleting soft-deleted blobs, container immutability policies and legal holds, and any blob
+// permission Azure adds later. Nothing here uses those, so the app does not get them. The Functions docs and
+// the quickstart grant Owner; Azure CLI's own Flex setup grants Contributor for deployment storage. If a
+// future host feature ever needs more, it fails loudly with 403.
 resource appBlobData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, appPrincipalId, roles.storageBlobDataContributor)
   scope: storage

@@ -4,6 +4,8 @@ param name string
 param location string
 param tags object
 param deploymentContainerName string
+@description('false: the account accepts no traffic from public networks, only through private endpoints (vnetEnabled).')
+param publicNetworkAccess bool = true
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -25,11 +27,19 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     // No hierarchical namespace: blob access is plain RBAC, no POSIX ACLs (see the role choice in rbac.bicep).
     isHnsEnabled: false
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
-    networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
-    }
+    // With the virtual network the account is closed to public networks, trusted Azure services included, as in
+    // Microsoft's Flex templates: the app reaches it through its private endpoints, and the Flex platform reads
+    // the deployment package through the app's virtual network integration.
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
+    networkAcls: publicNetworkAccess
+      ? {
+          defaultAction: 'Allow'
+          bypass: 'AzureServices'
+        }
+      : {
+          defaultAction: 'Deny'
+          bypass: 'None'
+        }
   }
 }
 

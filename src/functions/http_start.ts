@@ -1,11 +1,12 @@
 import * as df from 'durable-functions';
+import { publicRouteAuthLevel } from '../http/auth-level';
 import { startOrchestration } from '../http/start-orchestration';
 
-// POST /api/orchestrations/{function_name}: the public way in. Anonymous like the official quickstarts;
-// put the app behind App Service authentication (or use function keys) before exposing it.
+// POST /api/orchestrations/{function_name}: the public way in. A function key is required unless HTTP_AUTH_LEVEL
+// says otherwise (src/http/auth-level.ts).
 df.app.client.http('http_start', {
     route: 'orchestrations/{function_name}',
     methods: ['POST'],
-    authLevel: 'anonymous',
+    authLevel: publicRouteAuthLevel(),
     handler: startOrchestration,
 });

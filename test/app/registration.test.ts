@@ -3,6 +3,7 @@ import Module from 'node:module';
 import { join } from 'node:path';
 import { InvocationContext } from '@azure/functions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { publicRouteAuthLevel } from '../../src/http/auth-level';
 import { orchestratorNames } from '../../src/orchestrations';
 
 /** What the app registers, as the host would see it: function name → binding metadata. */
@@ -89,6 +90,13 @@ describe('function registrations (the public contract)', () => {
         expect(registered.get('get_status')).toContainEqual(
             expect.objectContaining({ type: 'durableClient', direction: 'in' }),
         );
+    });
+
+    it("takes every HTTP route's authLevel from the one setting (src/http/auth-level.ts)", () => {
+        const httpFunctions = [...registered.keys()].filter((name) => trigger(name).type === 'httpTrigger');
+        expect(httpFunctions.length).toBeGreaterThan(0);
+        for (const name of httpFunctions) expect(trigger(name).authLevel, name).toBe(publicRouteAuthLevel());
+        if (process.env.HTTP_AUTH_LEVEL === undefined) expect(trigger('http_start').authLevel).toBe('function');
     });
 
     it('registers as orchestrators exactly the names the starter accepts', () => {

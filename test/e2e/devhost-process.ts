@@ -30,6 +30,8 @@ export async function startDevhost(options: {
     appDir?: string;
     port?: number;
     env: Record<string, string | undefined>;
+    /** Extra `devhost start` options, e.g. `--enable-auth`. */
+    args?: readonly string[];
     readyTimeoutMs?: number;
 }): Promise<DevhostProcess> {
     if (!existsSync(cliPath)) throw new Error('dist/devhost/cli.js is missing: run `npm run build` first.');
@@ -41,7 +43,7 @@ export async function startDevhost(options: {
     }
     const child: ChildProcessWithoutNullStreams = spawn(
         process.execPath,
-        [cliPath, 'start', options.appDir ?? repoRoot, '--port', String(port)],
+        [cliPath, 'start', options.appDir ?? repoRoot, '--port', String(port), ...(options.args ?? [])],
         { env },
     );
     let output = '';

@@ -125,3 +125,26 @@ export function params(text: string): BicepParam[] {
 export function stringVariable(text: string, name: string): string | undefined {
     return new RegExp(`^var\\s+${name}\\s*=\\s*'([^']*)'`, 'm').exec(stripComments(text))?.[1];
 }
+
+/** One decorator call, `@name(...)`, with quoted strings and one level of nested parentheses inside. */
+const DECORATOR = String.raw`@\w+\((?:'(?:[^'\\]|\\.)*'|\([^()]*\)|[^()'])*\)\s*`;
+
+/** The decorators written directly above `param <name>`, as source text (empty when there are none). */
+export function paramDecorators(text: string, name: string): string {
+    const match = new RegExp(`((?:${DECORATOR})*)^param\\s+${name}\\b`, 'm').exec(stripComments(text));
+    if (!match) throw new Error(`No param ${name} in the Bicep text.`);
+    return match[1] ?? '';
+}
+
+/** The values of an `@allowed([...])` decorator: quoted strings as strings, bare numbers as numbers. */
+export function allowedValues(decorators: string): (string | number)[] | undefined {
+    const list = /@allowed\(\s*\[([\s\S]*?)\]\s*\)/.exec(decorators)?.[1];
+    if (list === undefined) return undefined;
+    return [...list.matchAll(/'([^']*)'|(-?\d+)/g)].map((match) => match[1] ?? Number(match[2]));
+}
+
+/** The number in `@minValue(n)` or `@maxValue(n)`. */
+export function numericDecorator(decorators: string, name: 'minValue' | 'maxValue'): number | undefined {
+    const value = new RegExp(`@${name}\\(\\s*(-?\\d+)\\s*\\)`).exec(decorators)?.[1];
+    return value === undefined ? undefined : Number(value);
+}
