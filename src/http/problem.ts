@@ -26,6 +26,8 @@ export const ProblemType = {
     malformedJson: 'urn:order-workflows:problem:malformed-json',
     invalidInput: 'urn:order-workflows:problem:invalid-input',
     unknownOrchestrator: 'urn:order-workflows:problem:unknown-orchestrator',
+    conflict: 'urn:order-workflows:problem:conflict',
+    notFound: 'urn:order-workflows:problem:not-found',
     upstreamFailure: 'urn:order-workflows:problem:durable-backend-failure',
 } as const;
 
