@@ -51,9 +51,7 @@ describe('parallel_processing', () => {
                 return part.map((item, i) => success(offset + i, item));
             });
         const secondWave = expectFanOut(run.resolve(answer(firstWave)));
-        expect(secondWave).toEqual([
-            { name: 'parallel_processing_batch', input: { offset: 1000, items: ['i1000'] } },
-        ]);
+        expect(secondWave).toEqual([{ name: 'parallel_processing_batch', input: { offset: 1000, items: ['i1000'] } }]);
         expect(run.customStatuses.at(-1)).toEqual({ processed: 1000, total: 1001 });
 
         const summary = expectResult(run.resolve(answer(secondWave)));

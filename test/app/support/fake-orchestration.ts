@@ -107,7 +107,9 @@ export function expectActivity(step: Step<unknown>): { name: string; input: unkn
         );
     }
     if (step.task.scheduled.kind !== 'activity') {
-        throw new Error(`Expected the orchestrator to wait for one activity, but it waits for ${step.task.scheduled.kind}`);
+        throw new Error(
+            `Expected the orchestrator to wait for one activity, but it waits for ${step.task.scheduled.kind}`,
+        );
     }
     const { name, input, retry } = step.task.scheduled;
     return retry === undefined ? { name, input } : { name, input, retry };
