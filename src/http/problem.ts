@@ -1,6 +1,6 @@
 import { HttpResponse } from '@azure/functions';
 import type { z } from 'zod';
-import { formatFieldPath } from '../field-path';
+import { formatFieldPath } from '../contracts/field-path';
 
 /** One invalid field of a request body: `field` is a path such as `items[0].quantity`, `(root)` for the body. */
 export interface FieldError {

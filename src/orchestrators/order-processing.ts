@@ -131,8 +131,7 @@ export function* orderProcessing(context: OrchestrationContextLike): Generator<T
     }
     const notification = everyAttemptFailed
         ? 'failed'
-        : parseOrThrow(SendNotificationResultSchema, notified, self, `${ActivityNames.sendNotification} result`)
-              .status;
+        : parseOrThrow(SendNotificationResultSchema, notified, self, `${ActivityNames.sendNotification} result`).status;
 
     return finish({
         status: 'completed',

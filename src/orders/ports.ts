@@ -18,8 +18,7 @@ export class TransientServiceError extends Error {
 }
 
 export type ChargeOutcome =
-    | { readonly kind: 'charged'; readonly chargeId: string }
-    | { readonly kind: 'declined'; readonly reason: string };
+    { readonly kind: 'charged'; readonly chargeId: string } | { readonly kind: 'declined'; readonly reason: string };
 
 export interface PaymentGateway {
     /** Charges the customer once per key; a decline is an answer, a transient failure throws. */

@@ -80,4 +80,3 @@ describe('an order across a SIGKILL of the devhost', () => {
         }
     }, 150_000);
 });
-

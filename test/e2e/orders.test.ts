@@ -63,7 +63,12 @@ describe('order_processing on the devhost', () => {
         const order = await api.order('12345');
         expect(order).toMatchObject({ order_id: '12345', instance_id: 'order-12345', runtime_status: 'Completed' });
         expect(order.ledger).toEqual([
-            { kind: 'charge', id: (status.output as { charge_id: string }).charge_id, amount_cents: 5998, at: expect.any(String) },
+            {
+                kind: 'charge',
+                id: (status.output as { charge_id: string }).charge_id,
+                amount_cents: 5998,
+                at: expect.any(String),
+            },
         ]);
     });
 

@@ -35,7 +35,11 @@ export function ordersApi(origin: () => string) {
             expect(response.status, text).toBe(202);
             return JSON.parse(text) as CheckStatus;
         },
-        async run(name: string, input: unknown, timeoutMs = 30_000): Promise<StatusPayload & { customStatus: unknown }> {
+        async run(
+            name: string,
+            input: unknown,
+            timeoutMs = 30_000,
+        ): Promise<StatusPayload & { customStatus: unknown }> {
             const started = await this.start(name, input);
             return (await pollUntilDone(started.statusQueryGetUri, timeoutMs)) as StatusPayload & {
                 customStatus: unknown;
