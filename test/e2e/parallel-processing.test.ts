@@ -59,7 +59,8 @@ describe('parallel_processing on the devhost', () => {
                 seen.add(progress.processed);
             }
             if (compact.runtime_status !== 'Running' && compact.runtime_status !== 'Pending') break;
-            expect(Date.now() - begun, 'still running').toBeLessThan(240_000);
+            // About 45 s on an idle 2-core machine; several times that when the machine is shared.
+            expect(Date.now() - begun, 'still running').toBeLessThan(840_000);
             await new Promise((resolve) => setTimeout(resolve, 250));
         }
         const status = await pollUntilDone(started.statusQueryGetUri);
@@ -74,7 +75,7 @@ describe('parallel_processing on the devhost', () => {
         // Progress moved through intermediate values, not just 0 and 10,000.
         expect([...seen].some((processed) => processed > 0 && processed < 10_000)).toBe(true);
         console.log(`10,000 items: ${Date.now() - begun} ms from start to Completed`);
-    }, 300_000);
+    }, 900_000);
 
     it('refuses more than 10,000 items with a 400 problem and starts nothing', async () => {
         const instances = async (): Promise<number> =>
