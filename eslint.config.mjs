@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
 
-const orchestratorFiles = ['src/workflows/order-processing.ts', 'src/workflows/parallel-processing.ts'];
+// Every orchestrator lives in src/orchestrators/ (activities in src/activities/, shared schemas in src/contracts/).
+const orchestratorFiles = ['src/orchestrators/**/*.ts'];
 
 export default tseslint.config(
     { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.azurite/**', 'test/fixtures/**', 'bench/results/**'] },

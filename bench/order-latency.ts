@@ -107,7 +107,8 @@ async function main(): Promise<void> {
     }
     const storage = extension.runtime?.storage;
 
-    for (let i = 0; i < WARMUP; i++) await run('order_processing', order(i));
+    // Order ids are instance ids now (a repeated order_id starts nothing), so warm-up orders get their own.
+    for (let i = 0; i < WARMUP; i++) await run('order_processing', order(5000 + i));
     await idle();
 
     // Context: what one storage call costs here right now (a point read of a missing row, one at a time).

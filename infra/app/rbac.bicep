@@ -67,7 +67,8 @@ resource appQueueData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 // Tables: <Hub>Instances, <Hub>History and <Hub>Partitions (table partition management) are created and
-// written by the Durable extension. There is no narrower role that can create tables and write entities.
+// written by the Durable extension, and the app's own OrdersLedger / OrdersTestGateway by the app (docs/api.md).
+// There is no narrower role that can create tables and write entities.
 resource appTableData 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, appPrincipalId, roles.storageTableDataContributor)
   scope: storage

@@ -1,22 +1,25 @@
 import * as df from 'durable-functions';
+import { createChargeCustomer } from '../activities/charge-customer';
+import { createFulfillOrder } from '../activities/fulfill-order';
+import { createRefundPayment } from '../activities/refund-payment';
+import { createSendNotification } from '../activities/send-notification';
+import { validateOrder } from '../activities/validate-order';
+import { ActivityNames } from '../contracts/names';
+import { orderLedger, testGatewayKeys } from '../ledger/app-tables';
 import {
-    createInProcessFulfilmentService,
-    createInProcessNotifier,
-    createInProcessPaymentGateway,
-} from '../orders/in-process-adapters';
-import { createChargeCustomer } from '../workflows/charge-customer';
-import { createFulfillOrder } from '../workflows/fulfill-order';
-import { ActivityNames } from '../workflows/names';
-import { createSendNotification } from '../workflows/send-notification';
-import { validateOrder } from '../workflows/validate-order';
+    createTestModeFulfilmentService,
+    createTestModeNotifier,
+    createTestModePaymentGateway,
+} from '../orders/test-mode-services';
 
-// The activities of order_processing, wired to the in-process adapters. Swapping in real services means
-// changing these three lines, not the activities.
-const payments = createInProcessPaymentGateway();
-const fulfilment = createInProcessFulfilmentService();
-const notifier = createInProcessNotifier();
+// The activities of order_processing, wired to the test-mode services and the Table storage ledger.
+// Swapping in real services means changing these three lines, not the activities.
+const payments = createTestModePaymentGateway(testGatewayKeys());
+const fulfilment = createTestModeFulfilmentService();
+const notifier = createTestModeNotifier();
 
 df.app.activity(ActivityNames.validateOrder, { handler: validateOrder });
-df.app.activity(ActivityNames.chargeCustomer, { handler: createChargeCustomer(payments) });
-df.app.activity(ActivityNames.fulfillOrder, { handler: createFulfillOrder(fulfilment) });
-df.app.activity(ActivityNames.sendNotification, { handler: createSendNotification(notifier) });
+df.app.activity(ActivityNames.chargeCustomer, { handler: createChargeCustomer(payments, orderLedger()) });
+df.app.activity(ActivityNames.fulfillOrder, { handler: createFulfillOrder(fulfilment, orderLedger()) });
+df.app.activity(ActivityNames.refundPayment, { handler: createRefundPayment(payments, orderLedger()) });
+df.app.activity(ActivityNames.sendNotification, { handler: createSendNotification(notifier, orderLedger()) });

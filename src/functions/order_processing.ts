@@ -1,5 +1,5 @@
 import * as df from 'durable-functions';
-import { OrchestratorNames } from '../workflows/names';
-import { orderProcessing } from '../workflows/order-processing';
+import { OrchestratorNames } from '../contracts/names';
+import { orderProcessing } from '../orchestrators/order-processing';
 
 df.app.orchestration(OrchestratorNames.orderProcessing, orderProcessing);

@@ -1,5 +1,5 @@
 import * as df from 'durable-functions';
-import { ActivityNames } from '../workflows/names';
-import { processItem } from '../workflows/process-item';
+import { processItem } from '../activities/process-item';
+import { ActivityNames } from '../contracts/names';
 
 df.app.activity(ActivityNames.processItem, { handler: processItem });

@@ -1,6 +1,6 @@
 import { HttpResponse } from '@azure/functions';
 import type { z } from 'zod';
-import { formatFieldPath } from '../field-path';
+import { formatFieldPath } from '../contracts/field-path';
 
 /** One invalid field of a request body: `field` is a path such as `items[0].quantity`, `(root)` for the body. */
 export interface FieldError {
@@ -26,6 +26,8 @@ export const ProblemType = {
     malformedJson: 'urn:order-workflows:problem:malformed-json',
     invalidInput: 'urn:order-workflows:problem:invalid-input',
     unknownOrchestrator: 'urn:order-workflows:problem:unknown-orchestrator',
+    conflict: 'urn:order-workflows:problem:conflict',
+    notFound: 'urn:order-workflows:problem:not-found',
     upstreamFailure: 'urn:order-workflows:problem:durable-backend-failure',
 } as const;
 

@@ -1,18 +1,20 @@
 import type { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
-import { findOrchestration, orchestratorNames } from '../orchestrations';
+import { type OrchestrationEntry, findOrchestration, orchestratorNames } from '../orchestrations';
+import { mayStartAgain, readExistingInstance, sameJson } from './existing-instance';
 import { fieldErrors, problemResponse, ProblemType } from './problem';
 import { readJsonBody } from './read-json-body';
 
 /** The part of the DurableClient the starter needs (a fake in tests, the real client in the app). */
-export type StarterClient = Pick<DurableClient, 'startNew' | 'createCheckStatusResponse'>;
+export type StarterClient = Pick<DurableClient, 'startNew' | 'createCheckStatusResponse' | 'getStatus'>;
 
 /**
  * `POST /api/orchestrations/{function_name}`: starts an orchestrator with the JSON body as its input.
  * 404 for a name that is not a startable orchestrator, 400 for malformed JSON or input failing the
  * orchestrator's schema (one message per field), otherwise 202 with the management payload and the
  * Location / Retry-After headers that createCheckStatusResponse builds. The input handed to the instance is
- * the parsed one (defaults filled in, unknown keys dropped).
+ * the parsed one (defaults filled in, unknown keys dropped). An orchestration keyed by its input
+ * (`order_processing`, by `order_id`) starts idempotently: see startKeyed.
  */
 export async function startOrchestration(
     request: HttpRequest,
@@ -52,19 +54,70 @@ export async function startOrchestration(
         });
     }
 
+    if (orchestration.instanceIdOf !== undefined) {
+        return startKeyed(request, client, context, orchestration, orchestration.instanceIdOf(input.data), input.data);
+    }
+
     let instanceId: string;
     try {
         instanceId = await client.startNew(orchestration.name, { input: input.data });
     } catch (error) {
-        // The caller did nothing wrong: log the cause for operators, answer without internals.
-        context.error(`Starting ${orchestration.name} failed:`, error);
-        return problemResponse({
-            type: ProblemType.upstreamFailure,
-            title: 'Orchestration not started',
-            status: 502,
-            detail: `The Durable Functions backend could not start ${orchestration.name}. Try again later.`,
-        });
+        return notStarted(context, orchestration, error);
     }
     context.log(`Started ${orchestration.name} instance ${instanceId}`);
     return client.createCheckStatusResponse(request, instanceId);
+}
+
+/**
+ * An idempotent start under a deterministic instance id. No instance yet, or one that ended Failed or
+ * Terminated: start it (again). An instance with the same input, running or finished: the same request
+ * again, so answer 202 with its management URLs and start nothing. Another input: 409. Two requests racing
+ * to start the same id: the loser's startNew fails, and it answers from what the winner started.
+ */
+async function startKeyed(
+    request: HttpRequest,
+    client: StarterClient,
+    context: InvocationContext,
+    orchestration: OrchestrationEntry,
+    instanceId: string,
+    input: unknown,
+): Promise<HttpResponse> {
+    const answerFor = (existing: { input: unknown }): HttpResponse =>
+        sameJson(existing.input, input)
+            ? client.createCheckStatusResponse(request, instanceId)
+            : problemResponse({
+                  type: ProblemType.conflict,
+                  title: 'Already started with another input',
+                  status: 409,
+                  detail:
+                      `Instance '${instanceId}' of ${orchestration.name} exists with a different input. ` +
+                      'Repeat the original request to get its status URLs, or use another id.',
+                  instance_id: instanceId,
+              });
+    try {
+        const existing = await readExistingInstance(client, instanceId);
+        if (existing !== undefined && !mayStartAgain(existing)) return answerFor(existing);
+    } catch (error) {
+        return notStarted(context, orchestration, error);
+    }
+    try {
+        await client.startNew(orchestration.name, { instanceId, input });
+    } catch (error) {
+        const winner = await readExistingInstance(client, instanceId).catch(() => undefined);
+        if (winner !== undefined && !mayStartAgain(winner)) return answerFor(winner);
+        return notStarted(context, orchestration, error);
+    }
+    context.log(`Started ${orchestration.name} instance ${instanceId}`);
+    return client.createCheckStatusResponse(request, instanceId);
+}
+
+function notStarted(context: InvocationContext, orchestration: OrchestrationEntry, error: unknown): HttpResponse {
+    // The caller did nothing wrong: log the cause for operators, answer without internals.
+    context.error(`Starting ${orchestration.name} failed:`, error);
+    return problemResponse({
+        type: ProblemType.upstreamFailure,
+        title: 'Orchestration not started',
+        status: 502,
+        detail: `The Durable Functions backend could not start ${orchestration.name}. Try again later.`,
+    });
 }

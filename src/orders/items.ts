@@ -1,11 +1,20 @@
 import { z } from 'zod';
 
 /**
- * The input of the `parallel_processing` orchestrator: any JSON values. An empty list is allowed and gives a
- * summary with `total: 0`; whether one value can be processed is decided per item by `process_item`.
+ * The most items one parallel_processing run takes (docs/api.md). A larger list is refused with a 400 before
+ * anything starts.
+ */
+export const MAX_PARALLEL_ITEMS = 10_000;
+
+/**
+ * The input of the `parallel_processing` orchestrator: any JSON values, at most MAX_PARALLEL_ITEMS. An empty
+ * list is allowed and gives a summary with `total: 0`; whether one value can be processed is decided per
+ * item by `process_item`.
  */
 export const ParallelInputSchema = z.object({
-    items: z.array(z.unknown(), { error: 'items is required and must be an array' }),
+    items: z
+        .array(z.unknown(), { error: 'items is required and must be an array' })
+        .max(MAX_PARALLEL_ITEMS, { error: `items has more than ${MAX_PARALLEL_ITEMS} entries (the maximum)` }),
 });
 export type ParallelInput = z.infer<typeof ParallelInputSchema>;
 

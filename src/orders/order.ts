@@ -24,8 +24,26 @@ export const OrderItemSchema = z.object({
 export type OrderItem = z.infer<typeof OrderItemSchema>;
 
 /**
+ * An item as a SKU string, the reference recipe's shape (`"items": ["widget-a", "widget-b"]`), read as
+ * `{sku, quantity: 1}` so everything after the boundary sees one shape.
+ */
+const SkuStringSchema = z
+    .string()
+    .trim()
+    .min(1, { error: 'an item given as a string is a SKU and must not be empty' })
+    .transform((sku): OrderItem => ({ sku, quantity: 1 }));
+
+/** The most lines one order may have: far above a real basket, low enough to bound one activity's input. */
+export const MAX_ORDER_LINES = 1_000;
+
+/** The payment method when the order names none: the gateway's always-successful test card. */
+export const DEFAULT_PAYMENT_METHOD = 'pm_card_visa';
+
+/**
  * The input of the `order_processing` orchestrator. The boundary checks shapes and types only: an empty
- * `items` list passes here and is rejected by `validate_order` ("No items in order").
+ * `items` list passes here and is rejected by `validate_order` ("No items in order"). The parsed value is
+ * canonical (string items become objects, defaults are filled in): it is what the instance is started with
+ * and what a repeated POST is compared against.
  */
 export const OrderInputSchema = z.object({
     order_id: z
@@ -33,8 +51,18 @@ export const OrderInputSchema = z.object({
         .trim()
         .min(1, { error: 'order_id must not be empty' })
         .max(100, { error: 'order_id must be at most 100 characters' }),
-    items: z.array(OrderItemSchema, { error: 'items is required and must be an array of objects' }),
+    items: z
+        .array(z.union([SkuStringSchema, OrderItemSchema], { error: 'an item is a SKU string or an object' }), {
+            error: 'items is required and must be an array',
+        })
+        .max(MAX_ORDER_LINES, { error: `an order has at most ${MAX_ORDER_LINES} items` }),
     email: z.email({ error: 'email must be a valid email address' }).optional(),
+    payment_method: z
+        .string({ error: 'payment_method must be a string' })
+        .trim()
+        .min(1, { error: 'payment_method must not be empty' })
+        .max(100, { error: 'payment_method must be at most 100 characters' })
+        .default(DEFAULT_PAYMENT_METHOD),
 });
 export type OrderInput = z.infer<typeof OrderInputSchema>;
 

@@ -1,37 +1,67 @@
 import { InvocationContext } from '@azure/functions';
-import { describe, expect, it } from 'vitest';
-import {
-    createInProcessFulfilmentService,
-    createInProcessNotifier,
-    createInProcessPaymentGateway,
-} from '../../src/orders/in-process-adapters';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createChargeCustomer } from '../../src/activities/charge-customer';
+import { createFulfillOrder } from '../../src/activities/fulfill-order';
+import { processItem } from '../../src/activities/process-item';
+import { createRefundPayment } from '../../src/activities/refund-payment';
+import { createSendNotification } from '../../src/activities/send-notification';
+import { validateOrder } from '../../src/activities/validate-order';
+import { WorkflowInputError } from '../../src/contracts/boundary';
+import { tableClientFactory } from '../../src/ledger/table-connection';
+import { createTableKeyRegister, createTableLedger } from '../../src/ledger/table-ledger';
+import { orderTableNames } from '../../src/ledger/table-names';
+import type { OrderLedger } from '../../src/orders/ledger';
 import type { Money } from '../../src/orders/money';
-import type { FulfilmentService, Notifier, PaymentGateway } from '../../src/orders/ports';
-import { WorkflowInputError } from '../../src/workflows/boundary';
-import { createChargeCustomer } from '../../src/workflows/charge-customer';
-import { createFulfillOrder } from '../../src/workflows/fulfill-order';
-import { processItem } from '../../src/workflows/process-item';
-import { createSendNotification } from '../../src/workflows/send-notification';
-import { validateOrder } from '../../src/workflows/validate-order';
+import type { PaymentGateway } from '../../src/orders/ports';
+import {
+    createTestModeFulfilmentService,
+    createTestModeNotifier,
+    createTestModePaymentGateway,
+} from '../../src/orders/test-mode-services';
+import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 
+/**
+ * The activities with the test-mode services and the real Table storage ledger (the run's Azurite, tables of
+ * this file's own prefix). Each test uses its own order, so its own ledger partition.
+ */
 const context = () => new InvocationContext({ functionName: 'activity-test', logHandler: () => undefined });
 const total: Money = { cents: 8997, decimal: 89.97 };
+let ledger: OrderLedger;
+let payments: PaymentGateway;
 
-/** A payment gateway that records what it was asked to charge. */
-function recordingPayments(): PaymentGateway & { charges: { orderId: string; amount: Money }[] } {
-    const charges: { orderId: string; amount: Money }[] = [];
-    return {
-        charges,
-        charge: async (request) => {
-            charges.push(request);
-            return { chargeId: `ch_${charges.length}` };
+beforeAll(() => {
+    const tables = tableClientFactory({ AzureWebJobsStorage: azuriteConnectionString() });
+    const names = orderTableNames({ ORDERS_TABLE_PREFIX: uniqueHubName('Act') });
+    ledger = createTableLedger(tables, names);
+    payments = createTestModePaymentGateway(createTableKeyRegister(tables, names));
+});
+
+let orders = 0;
+function step(name: string) {
+    orders += 1;
+    const instance = `order-T${orders}`;
+    return { order_id: `T${orders}`, instance_id: instance, idempotency_key: `${instance}:${name}` };
+}
+
+/** A gateway that counts its calls around the test-mode one. */
+function countingGateway(): PaymentGateway & { calls: number } {
+    const counted = {
+        calls: 0,
+        charge: (request: Parameters<PaymentGateway['charge']>[0]) => {
+            counted.calls += 1;
+            return payments.charge(request);
+        },
+        refund: (request: Parameters<PaymentGateway['refund']>[0]) => {
+            counted.calls += 1;
+            return payments.refund(request);
         },
     };
+    return counted;
 }
 
 describe('validate_order', () => {
-    it('accepts three items at exactly 89.97', async () => {
-        const input = { order_id: 'A-1', items: [{ sku: 'A' }, { sku: 'B' }, { sku: 'C' }] };
+    it('accepts three items at exactly 89.97, SKU strings included', async () => {
+        const input = { order_id: 'A-1', items: ['A', { sku: 'B' }, { name: 'C' }] };
         expect(await validateOrder(input, context())).toEqual({ valid: true, amount: total });
     });
 
@@ -43,8 +73,7 @@ describe('validate_order', () => {
     });
 
     it('throws a WorkflowInputError naming the activity for malformed input', async () => {
-        const failure = validateOrder({ order_id: 7 }, context());
-        await expect(failure).rejects.toBeInstanceOf(WorkflowInputError);
+        await expect(validateOrder({ order_id: 7 }, context())).rejects.toBeInstanceOf(WorkflowInputError);
         await expect(validateOrder({ order_id: 7 }, context())).rejects.toThrow(
             /^validate_order: invalid input: order_id/,
         );
@@ -52,94 +81,153 @@ describe('validate_order', () => {
 });
 
 describe('charge_customer', () => {
-    it('charges the given amount through the gateway and returns its charge id', async () => {
-        const payments = recordingPayments();
-        const result = await createChargeCustomer(payments)({ order_id: 'A-1', amount: total }, context());
-        expect(result).toEqual({ charge_id: 'ch_1', amount: total });
-        expect(payments.charges).toEqual([{ orderId: 'A-1', amount: total }]);
+    it('charges once and records the charge; running again returns the same charge without asking the gateway', async () => {
+        const gateway = countingGateway();
+        const charge = createChargeCustomer(gateway, ledger);
+        const input = { ...step('charge'), amount: total, payment_method: 'pm_card_visa' };
+        const first = await charge(input, context());
+        expect(first).toEqual({ status: 'charged', charge_id: expect.stringMatching(/^ch_/), amount: total });
+        expect(await charge(input, context())).toEqual(first);
+        expect(gateway.calls).toBe(1);
+        const records = await ledger.read(input.instance_id);
+        expect(records).toEqual([
+            {
+                kind: 'charge',
+                id: first.status === 'charged' ? first.charge_id : '',
+                amount_cents: 8997,
+                at: expect.any(String),
+            },
+        ]);
+    });
+
+    it('two runs racing record one charge (the gateway answers the same key with the same charge)', async () => {
+        const charge = createChargeCustomer(payments, ledger);
+        const input = { ...step('charge'), amount: total, payment_method: 'pm_card_visa' };
+        const [a, b] = await Promise.all([charge(input, context()), charge(input, context())]);
+        expect(a).toEqual(b);
+        expect((await ledger.read(input.instance_id)).filter((r) => r.kind === 'charge')).toHaveLength(1);
+    });
+
+    it('answers a decline as a result and records nothing', async () => {
+        const input = { ...step('charge'), amount: total, payment_method: 'pm_card_declined' };
+        expect(await createChargeCustomer(payments, ledger)(input, context())).toEqual({
+            status: 'declined',
+            reason: 'Your card was declined.',
+        });
+        expect(await ledger.read(input.instance_id)).toEqual([]);
+    });
+
+    it('pm_card_flaky: throws on the first attempt of an order only', async () => {
+        const charge = createChargeCustomer(payments, ledger);
+        const input = { ...step('charge'), amount: total, payment_method: 'pm_card_flaky' };
+        await expect(charge(input, context())).rejects.toThrow(/timed out/);
+        expect(await ledger.read(input.instance_id)).toEqual([]);
+        expect(await charge(input, context())).toMatchObject({ status: 'charged' });
+        const other = { ...step('charge'), amount: total, payment_method: 'pm_card_flaky' };
+        await expect(charge(other, context())).rejects.toThrow(/timed out/);
     });
 
     it('charges nothing for a zero, inconsistent or missing amount', async () => {
-        const payments = recordingPayments();
-        const charge = createChargeCustomer(payments);
-        await expect(charge({ order_id: 'A-1', amount: { cents: 0, decimal: 0 } }, context())).rejects.toThrow(
-            /positive/,
-        );
-        await expect(charge({ order_id: 'A-1', amount: { cents: 8997, decimal: 89 } }, context())).rejects.toThrow(
+        const gateway = countingGateway();
+        const charge = createChargeCustomer(gateway, ledger);
+        const base = { ...step('charge'), payment_method: 'pm_card_visa' };
+        await expect(charge({ ...base, amount: { cents: 0, decimal: 0 } }, context())).rejects.toThrow(/positive/);
+        await expect(charge({ ...base, amount: { cents: 8997, decimal: 89 } }, context())).rejects.toThrow(
             /amount.decimal/,
         );
-        await expect(charge({ order_id: 'A-1' }, context())).rejects.toThrow(/amount/);
-        expect(payments.charges).toEqual([]);
+        await expect(charge(base, context())).rejects.toThrow(/amount/);
+        expect(gateway.calls).toBe(0);
     });
+});
 
-    it('lets a gateway failure fail the activity', async () => {
-        const declining: PaymentGateway = { charge: async () => Promise.reject(new Error('card declined')) };
-        await expect(createChargeCustomer(declining)({ order_id: 'A-1', amount: total }, context())).rejects.toThrow(
-            'card declined',
-        );
+describe('refund_payment', () => {
+    it('refunds once and records the refund against the charge', async () => {
+        const gateway = countingGateway();
+        const refund = createRefundPayment(gateway, ledger);
+        const input = { ...step('refund'), charge_id: 'ch_x', amount: total };
+        const first = await refund(input, context());
+        expect(first.refund_id).toMatch(/^re_/);
+        expect(await refund(input, context())).toEqual(first);
+        expect(gateway.calls).toBe(1);
+        expect(await ledger.read(input.instance_id)).toEqual([
+            { kind: 'refund', id: first.refund_id, charge_id: 'ch_x', amount_cents: 8997, at: expect.any(String) },
+        ]);
     });
 });
 
 describe('fulfill_order', () => {
-    it('ships the lines and returns the tracking number', async () => {
-        const shipped: unknown[] = [];
-        const warehouse: FulfilmentService = {
-            ship: async (request) => {
-                shipped.push(request);
-                return { trackingNumber: 'TRK9' };
-            },
+    const fulfil = () => createFulfillOrder(createTestModeFulfilmentService(), ledger);
+
+    it('ships once and records the tracking number', async () => {
+        const input = { ...step('fulfil'), items: [{ sku: 'MUG', quantity: 2 }] };
+        const first = await fulfil()(input, context());
+        expect(first).toEqual({ status: 'shipped', tracking_number: expect.stringMatching(/^TRK[0-9A-F]{12}$/) });
+        expect(await fulfil()(input, context())).toEqual(first);
+        expect((await ledger.read(input.instance_id)).map((r) => r.kind)).toEqual(['shipment']);
+    });
+
+    it('answers TEST-OUT-OF-STOCK as unfulfillable and records no shipment', async () => {
+        const input = {
+            ...step('fulfil'),
+            items: [
+                { sku: 'MUG', quantity: 1 },
+                { sku: 'TEST-OUT-OF-STOCK', quantity: 1 },
+            ],
         };
-        const items = [{ sku: 'MUG', quantity: 2 }];
-        expect(await createFulfillOrder(warehouse)({ order_id: 'A-1', items }, context())).toEqual({
-            tracking_number: 'TRK9',
+        expect(await fulfil()(input, context())).toEqual({
+            status: 'unfulfillable',
+            reason: 'TEST-OUT-OF-STOCK is out of stock',
         });
-        expect(shipped).toEqual([{ orderId: 'A-1', items }]);
+        expect(await ledger.read(input.instance_id)).toEqual([]);
     });
 
     it('refuses to ship an empty order', async () => {
-        const warehouse: FulfilmentService = { ship: async () => ({ trackingNumber: 'never' }) };
-        await expect(createFulfillOrder(warehouse)({ order_id: 'A-1', items: [] }, context())).rejects.toThrow(
+        await expect(fulfil()({ ...step('fulfil'), items: [] }, context())).rejects.toThrow(
             /fulfill_order: invalid input: items/,
         );
     });
 });
 
 describe('send_notification', () => {
-    function recordingNotifier(): Notifier & { sent: { to: string; subject: string }[] } {
-        const sent: { to: string; subject: string }[] = [];
-        return {
-            sent,
-            send: async ({ to, subject }) => {
-                sent.push({ to, subject });
-                return { messageId: `m-${sent.length}` };
-            },
-        };
-    }
+    const notify = () => createSendNotification(createTestModeNotifier(), ledger);
 
-    it('mails the customer that the order is completed', async () => {
-        const notifier = recordingNotifier();
-        const input = { order_id: 'A-1', email: 'ada@example.com', status: 'completed' };
-        expect(await createSendNotification(notifier)(input, context())).toEqual({ sent: true, message_id: 'm-1' });
-        expect(notifier.sent).toEqual([{ to: 'ada@example.com', subject: 'Your order A-1 is completed' }]);
+    it('mails the customer once and records the attempt', async () => {
+        const input = { ...step('notify'), email: 'ada@example.com', status: 'completed' };
+        const first = await notify()(input, context());
+        expect(first).toEqual({ status: 'sent', message_id: expect.stringMatching(/^msg_/) });
+        expect(await notify()(input, context())).toEqual(first);
+        expect(await ledger.read(input.instance_id)).toEqual([
+            expect.objectContaining({ kind: 'notification', to: 'ada@example.com', outcome: 'sent' }),
+        ]);
+    });
+
+    it('records every bounced attempt and throws so the orchestrator retries', async () => {
+        const input = { ...step('notify'), email: 'x@bounce.test', status: 'completed' };
+        await expect(notify()(input, context())).rejects.toThrow(/bounced/);
+        await expect(notify()(input, context())).rejects.toThrow(/bounced/);
+        expect(
+            (await ledger.read(input.instance_id)).map((r) => (r.kind === 'notification' ? r.outcome : r.kind)),
+        ).toEqual(['failed', 'failed']);
     });
 
     it('sends nothing without an email', async () => {
-        const notifier = recordingNotifier();
-        const input = { order_id: 'A-1', email: null, status: 'completed' };
-        expect(await createSendNotification(notifier)(input, context())).toEqual({ sent: false, message_id: null });
-        expect(notifier.sent).toEqual([]);
+        const input = { ...step('notify'), email: null, status: 'completed' };
+        expect(await notify()(input, context())).toEqual({ status: 'skipped' });
+        expect(await ledger.read(input.instance_id)).toEqual([]);
     });
 
     it('rejects an unknown status or a bad address', async () => {
-        const send = createSendNotification(recordingNotifier());
-        await expect(send({ order_id: 'A-1', email: null, status: 'lost' }, context())).rejects.toThrow(/status/);
-        await expect(send({ order_id: 'A-1', email: 'nope', status: 'completed' }, context())).rejects.toThrow(/email/);
+        await expect(notify()({ ...step('notify'), email: null, status: 'lost' }, context())).rejects.toThrow(/status/);
+        await expect(notify()({ ...step('notify'), email: 'nope', status: 'completed' }, context())).rejects.toThrow(
+            /email/,
+        );
     });
 });
 
 describe('process_item', () => {
     it('processes a named item', async () => {
         expect(await processItem({ index: 3, item: { sku: 'MUG' } }, context())).toEqual({
+            status: 'success',
             ok: true,
             index: 3,
             item: { sku: 'MUG' },
@@ -149,6 +237,7 @@ describe('process_item', () => {
 
     it('reports an item it cannot process as a result, not an error', async () => {
         expect(await processItem({ index: 0, item: null }, context())).toEqual({
+            status: 'failed',
             ok: false,
             index: 0,
             item: null,
@@ -160,21 +249,5 @@ describe('process_item', () => {
         await expect(processItem({ index: -1, item: 'a' }, context())).rejects.toThrow(
             /process_item: invalid input: index/,
         );
-    });
-});
-
-describe('in-process adapters', () => {
-    it('make a fresh id on every call', async () => {
-        const payments = createInProcessPaymentGateway();
-        const fulfilment = createInProcessFulfilmentService();
-        const notifier = createInProcessNotifier();
-        const charges = await Promise.all([1, 2].map(() => payments.charge({ orderId: 'A', amount: total })));
-        const shipments = await Promise.all([1, 2].map(() => fulfilment.ship({ orderId: 'A', items: [] })));
-        const messages = await Promise.all([1, 2].map(() => notifier.send({ to: 'a@b.co', subject: 's', body: 'b' })));
-        expect(charges[0]?.chargeId).toMatch(/^ch_[0-9a-f]{24}$/);
-        expect(shipments[0]?.trackingNumber).toMatch(/^TRK[0-9A-F]{12}$/);
-        expect(new Set(charges.map((c) => c.chargeId)).size).toBe(2);
-        expect(new Set(shipments.map((s) => s.trackingNumber)).size).toBe(2);
-        expect(new Set(messages.map((m) => m.messageId)).size).toBe(2);
     });
 });

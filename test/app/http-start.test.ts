@@ -1,3 +1,4 @@
+import { OrchestrationRuntimeStatus } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 import { startOrchestration } from '../../src/http/start-orchestration';
 import { FakeDurableClient } from './support/fake-durable-client';
@@ -32,19 +33,108 @@ describe('http_start', () => {
             {
                 name: 'order_processing',
                 options: {
+                    instanceId: 'order-A-1',
                     input: {
                         ...order,
                         items: [
                             { sku: 'MUG', quantity: 1 },
                             { sku: 'TEE', quantity: 2 },
                         ],
+                        payment_method: 'pm_card_visa',
                     },
                 },
             },
         ]);
         expect(body).toMatchObject({
-            id: 'instance-1',
-            statusQueryGetUri: expect.stringContaining('/instances/instance-1'),
+            id: 'order-A-1',
+            statusQueryGetUri: expect.stringContaining('/instances/order-A-1'),
+        });
+    });
+
+    describe('order_processing starts idempotently under the order id', () => {
+        const order = { order_id: 'A-9', items: ['MUG'] };
+
+        it('answers the same body again with 202 and the same instance, starting nothing', async () => {
+            const client = new FakeDurableClient();
+            const first = await start('order_processing', JSON.stringify(order), client);
+            const again = await start('order_processing', JSON.stringify(order), client);
+            expect(again.status).toBe(202);
+            expect(again.body).toEqual(first.body);
+            expect(client.started).toHaveLength(1);
+        });
+
+        it('treats the same order written another way (SKU string or object, defaults) as the same body', async () => {
+            const client = new FakeDurableClient();
+            await start('order_processing', JSON.stringify(order), client);
+            const again = await start(
+                'order_processing',
+                JSON.stringify({
+                    items: [{ quantity: 1, sku: 'MUG' }],
+                    payment_method: 'pm_card_visa',
+                    order_id: 'A-9',
+                }),
+                client,
+            );
+            expect(again.status).toBe(202);
+            expect(client.started).toHaveLength(1);
+        });
+
+        it('answers another body under the same order id with a 409 problem, starting nothing', async () => {
+            const client = new FakeDurableClient();
+            await start('order_processing', JSON.stringify(order), client);
+            const other = await start('order_processing', JSON.stringify({ ...order, items: ['TEE'] }), client);
+            expect(other.status).toBe(409);
+            expect(other.contentType).toBe('application/problem+json');
+            expect(other.body).toMatchObject({
+                type: 'urn:order-workflows:problem:conflict',
+                status: 409,
+                instance_id: 'order-A-9',
+            });
+            expect(client.started).toHaveLength(1);
+        });
+
+        it.each(['Failed', 'Terminated'] as const)('starts an order that ended %s again', async (ending) => {
+            const client = new FakeDurableClient();
+            await start('order_processing', JSON.stringify(order), client);
+            const stored = client.instances.get('order-A-9');
+            if (!stored) throw new Error('not stored');
+            client.instances.set('order-A-9', { ...stored, runtimeStatus: OrchestrationRuntimeStatus[ending] });
+            const again = await start('order_processing', JSON.stringify(order), client);
+            expect(again.status).toBe(202);
+            expect(client.started).toHaveLength(2);
+        });
+
+        it('does not start a Completed order again, whatever its outcome', async () => {
+            const client = new FakeDurableClient();
+            await start('order_processing', JSON.stringify(order), client);
+            const stored = client.instances.get('order-A-9');
+            if (!stored) throw new Error('not stored');
+            client.instances.set('order-A-9', { ...stored, runtimeStatus: OrchestrationRuntimeStatus.Completed });
+            expect((await start('order_processing', JSON.stringify(order), client)).status).toBe(202);
+            expect(client.started).toHaveLength(1);
+        });
+
+        it('answers a start that lost a race from what the winner started', async () => {
+            const client = new FakeDurableClient();
+            // The status read finds nothing, then another request starts the instance before this one does.
+            const winnerInput = {
+                order_id: 'A-9',
+                items: [{ sku: 'MUG', quantity: 1 }],
+                payment_method: 'pm_card_visa',
+            };
+            const realGetStatus = client.getStatus.bind(client);
+            let reads = 0;
+            client.getStatus = async (instanceId) => {
+                reads += 1;
+                if (reads === 1) {
+                    await client.startNew('order_processing', { instanceId, input: winnerInput });
+                    throw new Error('Durable Functions extension replied with HTTP 404 response.');
+                }
+                return realGetStatus(instanceId);
+            };
+            const answer = await start('order_processing', JSON.stringify(order), client);
+            expect(answer.status).toBe(202);
+            expect(client.started).toHaveLength(1);
         });
     });
 
@@ -103,7 +193,7 @@ describe('http_start', () => {
     );
 
     it('answers 400 with one message per invalid field', async () => {
-        const order = { order_id: '', items: [{ sku: 'MUG', quantity: 0 }, 'TEE'], email: 'nope' };
+        const order = { order_id: '', items: [{ sku: 'MUG', quantity: 0 }, 7], email: 'nope' };
         const { status, contentType, body, client } = await start('order_processing', JSON.stringify(order));
 
         expect(status).toBe(400);
@@ -112,7 +202,7 @@ describe('http_start', () => {
         expect(body).toHaveProperty('errors', [
             { field: 'order_id', message: 'order_id must not be empty' },
             { field: 'items[0].quantity', message: 'quantity must be at least 1' },
-            { field: 'items[1]', message: expect.stringContaining('expected object') },
+            { field: 'items[1]', message: 'an item is a SKU string or an object' },
             { field: 'email', message: 'email must be a valid email address' },
         ]);
         expect(client.started).toEqual([]);

@@ -60,11 +60,14 @@ describe('function registrations (the public contract)', () => {
         expect([...registered.keys()].sort()).toEqual([
             'charge_customer',
             'fulfill_order',
+            'get_order',
             'get_status',
             'http_start',
             'order_processing',
             'parallel_processing',
+            'parallel_processing_batch',
             'process_item',
+            'refund_payment',
             'send_notification',
             'validate_order',
         ]);
@@ -99,17 +102,30 @@ describe('function registrations (the public contract)', () => {
         if (process.env.HTTP_AUTH_LEVEL === undefined) expect(trigger('http_start').authLevel).toBe('function');
     });
 
-    it('registers as orchestrators exactly the names the starter accepts', () => {
-        const orchestrators = [...registered.keys()].filter((name) => trigger(name).type === 'orchestrationTrigger');
-        expect(orchestrators.sort()).toEqual([...orchestratorNames]);
+    it('serves get_order on GET orders/{order_id} with a durable client', () => {
+        expect(trigger('get_order')).toMatchObject({
+            type: 'httpTrigger',
+            route: 'orders/{order_id}',
+            methods: ['GET'],
+        });
+        expect(registered.get('get_order')).toContainEqual(
+            expect.objectContaining({ type: 'durableClient', direction: 'in' }),
+        );
     });
 
-    it('registers the five activities', () => {
+    it('registers as orchestrators the names the starter accepts, and the batch sub-orchestrator', () => {
+        const orchestrators = [...registered.keys()].filter((name) => trigger(name).type === 'orchestrationTrigger');
+        expect(orchestrators.sort()).toEqual([...orchestratorNames, 'parallel_processing_batch'].sort());
+        expect(orchestratorNames).not.toContain('parallel_processing_batch');
+    });
+
+    it('registers the six activities', () => {
         const activities = [...registered.keys()].filter((name) => trigger(name).type === 'activityTrigger');
         expect(activities.sort()).toEqual([
             'charge_customer',
             'fulfill_order',
             'process_item',
+            'refund_payment',
             'send_notification',
             'validate_order',
         ]);

@@ -37,7 +37,8 @@ function startOrder(headers: Record<string, string> = {}, query = ''): Promise<R
 }
 
 it('says which functions need a key', () => {
-    expect(devhost.output()).toMatch(/Function keys: required on (get_status, http_start|http_start, get_status)/);
+    const line = /Function keys: required on ([^(]+) \(/.exec(devhost.output());
+    expect(line?.[1]?.split(', ').sort()).toEqual(['get_order', 'get_status', 'http_start']);
 });
 
 it('refuses the starter without a key or with a wrong one: 401, empty body, nothing started', async () => {

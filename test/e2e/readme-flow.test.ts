@@ -10,7 +10,11 @@ let devhost: DevhostProcess;
 
 beforeAll(async () => {
     devhost = await startDevhost({
-        env: { AzureWebJobsStorage: azuriteConnectionString(), TASKHUB_NAME: uniqueHubName('E2e') },
+        env: {
+            AzureWebJobsStorage: azuriteConnectionString(),
+            TASKHUB_NAME: uniqueHubName('E2e'),
+            ORDERS_TABLE_PREFIX: uniqueHubName('E2e'),
+        },
     });
 });
 

@@ -18,6 +18,7 @@ const scheduledIds = (count: number) => Array.from({ length: count }, (_, id) =>
 
 /** What the real process_item makes of a processable item. */
 const processed = (index: number, item: unknown, label: string) => ({
+    status: 'success',
     ok: true,
     index,
     item,
@@ -97,10 +98,10 @@ describe('parallel_processing replayed on the engine (built app)', () => {
             failed: 3,
             results: [
                 processed(0, 'ok', 'ok'),
-                { ok: false, index: 1, item: null, error: 'Item of type null cannot be processed' },
-                { ok: false, index: 2, item: '   ', error: 'Item is a blank string' },
+                { status: 'failed', ok: false, index: 1, item: null, error: 'Item of type null cannot be processed' },
+                { status: 'failed', ok: false, index: 2, item: '   ', error: 'Item is a blank string' },
                 processed(3, { id: 'X-1' }, 'X-1'),
-                { ok: false, index: 4, item: {}, error: 'Item object has no id, sku or name' },
+                { status: 'failed', ok: false, index: 4, item: {}, error: 'Item object has no id, sku or name' },
             ],
         });
         expect(run.scheduled.map((activity) => activity.input)).toEqual(items.map((item, index) => ({ index, item })));

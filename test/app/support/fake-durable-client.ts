@@ -1,14 +1,21 @@
 import { type HttpRequest, HttpResponse } from '@azure/functions';
-import type { DurableOrchestrationStatus, StartNewOptions } from 'durable-functions';
+import { type DurableOrchestrationStatus, OrchestrationRuntimeStatus, type StartNewOptions } from 'durable-functions';
 import type { StatusClient } from '../../../src/http/get-status';
 import type { StarterClient } from '../../../src/http/start-orchestration';
 
 /**
- * A DurableClient stand-in with the three methods the HTTP handlers use. `startNew` records its calls and
- * answers with sequential ids; `createCheckStatusResponse` builds the payload the way the SDK does (the
+ * A DurableClient stand-in with the three methods the HTTP handlers use. `startNew` records its calls, keeps
+ * the new instance as Pending (so `getStatus` finds it, as on a real backend) and answers with the given id
+ * or sequential ones; a start over an instance that is not finished fails as the extension's 409 does; `createCheckStatusResponse` builds the payload the way the SDK does (the
  * management URLs on the request's origin, Location and Retry-After headers); `getStatus` serves the
  * statuses a test put in `instances` and otherwise throws the SDK's 404 error verbatim.
  */
+const FINISHED = new Set<OrchestrationRuntimeStatus>([
+    OrchestrationRuntimeStatus.Completed,
+    OrchestrationRuntimeStatus.Failed,
+    OrchestrationRuntimeStatus.Terminated,
+]);
+
 export class FakeDurableClient implements StarterClient, StatusClient {
     readonly started: { name: string; options: StartNewOptions | undefined }[] = [];
     readonly instances = new Map<string, DurableOrchestrationStatus>();
@@ -19,8 +26,23 @@ export class FakeDurableClient implements StarterClient, StatusClient {
         if (this.startError !== undefined) {
             throw this.startError;
         }
+        const existing = options?.instanceId === undefined ? undefined : this.instances.get(options.instanceId);
+        if (existing !== undefined && !FINISHED.has(existing.runtimeStatus)) {
+            throw new Error('DurableClient error: Durable Functions extension replied with HTTP 409 response.');
+        }
         this.started.push({ name, options });
-        return `instance-${this.started.length}`;
+        const instanceId = options?.instanceId ?? `instance-${this.started.length}`;
+        this.instances.set(instanceId, {
+            name,
+            instanceId,
+            runtimeStatus: OrchestrationRuntimeStatus.Pending,
+            input: options?.input,
+            output: null,
+            customStatus: undefined,
+            createdTime: new Date(0),
+            lastUpdatedTime: new Date(0),
+        });
+        return instanceId;
     }
 
     createCheckStatusResponse(request: HttpRequest | undefined, instanceId: string): HttpResponse {

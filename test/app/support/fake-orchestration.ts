@@ -1,5 +1,5 @@
-import type { Task } from 'durable-functions';
-import type { Orchestrator, OrchestrationContextLike } from '../../../src/workflows/orchestration-context';
+import type { RetryOptions, Task } from 'durable-functions';
+import type { Orchestrator, OrchestrationContextLike } from '../../../src/orchestrators/orchestration-context';
 
 /** A task the fake context hands out: it never completes by itself; the test resolves it by hand. */
 export class FakeTask implements Task {
@@ -10,7 +10,8 @@ export class FakeTask implements Task {
 }
 
 export type ScheduledWork =
-    | { readonly kind: 'activity'; readonly name: string; readonly input: unknown }
+    | { readonly kind: 'activity'; readonly name: string; readonly input: unknown; readonly retry?: RetryOptions }
+    | { readonly kind: 'subOrchestration'; readonly name: string; readonly input: unknown }
     | { readonly kind: 'all'; readonly children: readonly FakeTask[] };
 
 export type Step<TResult> =
@@ -25,14 +26,24 @@ export type Step<TResult> =
 export class OrchestratorRun<TResult> {
     readonly created: FakeTask[] = [];
     readonly yielded: FakeTask[] = [];
+    /** Every setCustomStatus value, in order. */
+    readonly customStatuses: unknown[] = [];
     readonly #generator: Generator<Task, TResult, unknown>;
 
-    constructor(orchestrator: Orchestrator<TResult>, input: unknown) {
+    constructor(orchestrator: Orchestrator<TResult>, input: unknown, instanceId = 'instance-1') {
         const context: OrchestrationContextLike = {
             df: {
+                instanceId,
                 getInput: () => structuredClone(input),
                 callActivity: (name, activityInput) =>
                     this.#track(new FakeTask({ kind: 'activity', name, input: activityInput })),
+                callActivityWithRetry: (name, retry, activityInput) =>
+                    this.#track(new FakeTask({ kind: 'activity', name, input: activityInput, retry })),
+                callSubOrchestrator: (name, subInput) =>
+                    this.#track(new FakeTask({ kind: 'subOrchestration', name, input: subInput })),
+                setCustomStatus: (status) => {
+                    this.customStatuses.push(structuredClone(status));
+                },
                 Task: {
                     all: (tasks) => this.#track(new FakeTask({ kind: 'all', children: tasks.map(asFakeTask) })),
                 },
@@ -53,7 +64,7 @@ export class OrchestratorRun<TResult> {
         return this.#step(() => this.#generator.throw(error));
     }
 
-    /** Activity tasks that were created but neither yielded nor part of a yielded Task.all. */
+    /** Activity and sub-orchestration tasks that were created but neither yielded nor part of a yielded Task.all. */
     unyieldedActivities(): FakeTask[] {
         const covered = new Set<FakeTask>();
         for (const task of this.yielded) {
@@ -62,7 +73,7 @@ export class OrchestratorRun<TResult> {
                 task.scheduled.children.forEach((child) => covered.add(child));
             }
         }
-        return this.created.filter((task) => task.scheduled.kind === 'activity' && !covered.has(task));
+        return this.created.filter((task) => task.scheduled.kind !== 'all' && !covered.has(task));
     }
 
     #track(task: FakeTask): FakeTask {
@@ -89,16 +100,19 @@ function asFakeTask(task: Task): FakeTask {
 }
 
 /** The activity a step is waiting for; fails the test if the step is anything else. */
-export function expectActivity(step: Step<unknown>): { name: string; input: unknown } {
+export function expectActivity(step: Step<unknown>): { name: string; input: unknown; retry?: RetryOptions } {
     if (step.done) {
         throw new Error(
             `Expected the orchestrator to wait for an activity, but it returned ${JSON.stringify(step.result)}`,
         );
     }
     if (step.task.scheduled.kind !== 'activity') {
-        throw new Error('Expected the orchestrator to wait for one activity, but it waits for Task.all');
+        throw new Error(
+            `Expected the orchestrator to wait for one activity, but it waits for ${step.task.scheduled.kind}`,
+        );
     }
-    return { name: step.task.scheduled.name, input: step.task.scheduled.input };
+    const { name, input, retry } = step.task.scheduled;
+    return retry === undefined ? { name, input } : { name, input, retry };
 }
 
 /** The activities of a Task.all a step is waiting for; fails the test if the step is anything else. */
@@ -109,11 +123,11 @@ export function expectFanOut(step: Step<unknown>): { name: string; input: unknow
         );
     }
     if (step.task.scheduled.kind !== 'all') {
-        throw new Error('Expected the orchestrator to wait for Task.all, but it waits for one activity');
+        throw new Error(`Expected the orchestrator to wait for Task.all, but it waits for ${step.task.scheduled.kind}`);
     }
     return step.task.scheduled.children.map((child) => {
-        if (child.scheduled.kind !== 'activity') {
-            throw new Error('Expected only activities inside Task.all');
+        if (child.scheduled.kind === 'all') {
+            throw new Error('Expected no Task.all inside Task.all');
         }
         return { name: child.scheduled.name, input: child.scheduled.input };
     });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { formatFieldPath } from '../field-path';
+import { formatFieldPath } from './field-path';
 
 /** A schema failure as `path: message` pairs joined by `; `: readable in a failed activity or instance. */
 export function describeIssues(error: z.ZodError): string {

@@ -1,4 +1,4 @@
-import type { Task } from 'durable-functions';
+import type { RetryOptions, Task } from 'durable-functions';
 
 /**
  * The part of the durable-functions orchestration context our orchestrators use. Typing the generators
@@ -7,8 +7,12 @@ import type { Task } from 'durable-functions';
  * Deliberately absent: anything about time or randomness. Orchestrators get neither.
  */
 export interface OrchestrationApi {
+    readonly instanceId: string;
     getInput(): unknown;
     callActivity(name: string, input?: unknown): Task;
+    callActivityWithRetry(name: string, retryOptions: RetryOptions, input?: unknown): Task;
+    callSubOrchestrator(name: string, input?: unknown, instanceId?: string): Task;
+    setCustomStatus(customStatusObject: unknown): void;
     readonly Task: { all(tasks: Task[]): Task };
 }
 

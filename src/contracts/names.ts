@@ -5,6 +5,8 @@
 export const OrchestratorNames = {
     orderProcessing: 'order_processing',
     parallelProcessing: 'parallel_processing',
+    /** A sub-orchestration of parallel_processing (one batch of items); not startable over HTTP. */
+    parallelProcessingBatch: 'parallel_processing_batch',
 } as const;
 export type OrchestratorName = (typeof OrchestratorNames)[keyof typeof OrchestratorNames];
 
@@ -12,6 +14,7 @@ export const ActivityNames = {
     validateOrder: 'validate_order',
     chargeCustomer: 'charge_customer',
     fulfillOrder: 'fulfill_order',
+    refundPayment: 'refund_payment',
     sendNotification: 'send_notification',
     processItem: 'process_item',
 } as const;

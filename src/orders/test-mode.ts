@@ -1,0 +1,16 @@
+/**
+ * The inputs that make the test-mode services fail, deterministically, like a payment gateway's test cards
+ * (docs/api.md "Test mode"). Everything else succeeds.
+ */
+export const TestMode = {
+    /** The gateway declines the charge: the order ends `payment_declined`, nothing is retried. */
+    declinedCard: 'pm_card_declined',
+    /** The first charge attempt of each order fails transiently; the retry succeeds. */
+    flakyCard: 'pm_card_flaky',
+    /** The warehouse cannot supply this SKU: fulfilment fails for good and the charge is refunded. */
+    outOfStockSku: 'TEST-OUT-OF-STOCK',
+    /** Every message to an address at this domain bounces: the order completes with `notification: "failed"`. */
+    bouncingDomain: 'bounce.test',
+} as const;
+
+export const DECLINE_REASON = 'Your card was declined.';
