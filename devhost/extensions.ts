@@ -1,11 +1,13 @@
 import { createDurableExtension } from './durable/extension';
 import type { HostExtension } from './host/contracts';
+import { createViewerExtension } from './viewer/extension';
 
 /**
  * The trigger extensions `devhost start` enables, in the order they see HTTP requests. The one place to add
  * one. The Durable extension serves orchestration/activity triggers, the durableClient input and the
- * `/runtime/webhooks/durabletask/` API.
+ * `/runtime/webhooks/durabletask/` API; the viewer serves `/_devhost/` from the Durable extension's task hub.
  */
 export function enabledExtensions(): HostExtension[] {
-    return [createDurableExtension()];
+    const durable = createDurableExtension();
+    return [durable, createViewerExtension({ durable })];
 }
