@@ -342,7 +342,7 @@ function historyRow(event, index) {
         h('td', { class: 'num' }, String(index)),
         h('td', {}, String(event.EventType)),
         h('td', {}, String(event.Name ?? '')),
-        h('td', { class: 'mono' }, formatTime(Date.parse(String(event.Timestamp)))),
+        h('td', { class: 'mono time' }, formatTime(Date.parse(String(event.Timestamp)))),
         h('td', { class: 'details' }, details.join('; ')),
     );
 }
