@@ -4,7 +4,8 @@
  * are leased (hidden) while an episode or activity works on them, as Storage Explorer shows it.
  */
 import type { QueueClient } from '@azure/storage-queue';
-import { hubResourceNames, storageConnectionFromEnv } from '../storage';
+import { storageConnectionFromEnv } from '../storage/connection';
+import { hubResourceNames } from '../storage/hub-resources';
 import { createHubClients } from '../storage/clients';
 
 export interface QueueDepth {

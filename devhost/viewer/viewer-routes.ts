@@ -8,7 +8,7 @@
 export const VIEWER_BASE = '/_devhost';
 
 export type ViewerRoute =
-    | { kind: 'page' }
+    | { kind: 'page'; instanceId?: string }
     | { kind: 'static'; file: string }
     | { kind: 'hubSummary' }
     | { kind: 'instanceDetail'; instanceId: string }
@@ -31,7 +31,7 @@ export function matchViewerRoute(pathname: string): ViewerRoute | undefined {
     const [first, second, third] = segments;
     if (segments.length === 1 && first === '') return { kind: 'page' };
     if (first === 'instances' && second !== undefined && second !== '' && segments.length === 2)
-        return { kind: 'page' };
+        return { kind: 'page', instanceId: second };
     if (first === 'static' && second !== undefined && segments.length === 2) return { kind: 'static', file: second };
     if (first === 'api' && second === 'hub' && segments.length === 2) return { kind: 'hubSummary' };
     if (first === 'api' && second === 'instances' && third !== undefined && third !== '' && segments.length === 3)

@@ -221,6 +221,7 @@ export function renderInstancePage(main, instanceId) {
         replaceContent(timeline, h('h2', { id: 'timeline-title' }, 'Timeline'), renderTimeline(model));
         renderHistory(history);
         main.dataset.timelineReady = 'true';
+        performance.mark('viewer:rendered');
     }
 
     function renderHistory(history) {
@@ -264,6 +265,7 @@ export function renderInstancePage(main, instanceId) {
     async function refresh(force = false) {
         try {
             const next = await instanceDetail(instanceId);
+            performance.mark('viewer:detail-loaded');
             if (!next) {
                 poller?.stop();
                 replaceContent(
