@@ -49,7 +49,8 @@ export function createViewerExtension(options: ViewerExtensionOptions): HostExte
         start(host: HostContext): Promise<void> {
             files = options.staticFolder ? loadStaticFiles(options.staticFolder) : loadStaticFiles();
             env = host.env;
-            host.logger.info(`Instance viewer: ${host.origin}${VIEWER_BASE}/`);
+            // Printed like the function URLs (localhost and the port), next to them at start-up.
+            host.logger.info(`Instance viewer: http://localhost:${new URL(host.origin).port}${VIEWER_BASE}/`);
             return Promise.resolve();
         },
 

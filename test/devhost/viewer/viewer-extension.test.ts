@@ -48,7 +48,9 @@ describe('viewer routes', () => {
     });
 
     it('logs where the viewer is', () => {
-        expect(logs.map((entry) => entry.message)).toContain(`Instance viewer: ${host.origin}/_devhost/`);
+        expect(logs.map((entry) => entry.message)).toContain(
+            `Instance viewer: http://localhost:${host.port}/_devhost/`,
+        );
     });
 
     it('serves the shell for the list and for deep links, preloading the instance detail', async () => {
