@@ -48,8 +48,7 @@ export function renderListPage(main) {
     const purged = new URLSearchParams(location.search).get('purged');
     if (purged) {
         notice.textContent = `Instance ${purged} was purged.`;
-        filter = { ...filter };
-        writeFilter(filter);
+        writeFilter(filter); // drops ?purged= so a reload does not repeat the notice
     }
     const errorBox = h('div', { class: 'error', role: 'alert', hidden: true });
     const summaryBox = h('section', { class: 'summary', 'aria-labelledby': 'summary-title' });
