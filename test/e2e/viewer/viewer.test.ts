@@ -171,8 +171,13 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
         const id = await start(fixture.origin, 'waitForApproval', null);
         await waitForStatus(fixture.origin, id, 'Running');
         await openInstance(fixture.origin, id);
-        await page.click('button[data-action="terminate"]');
-        await page.click('dialog button:has-text("Cancel")');
+        // By keyboard: Enter opens the dialog with focus inside it, Escape cancels it.
+        await page.focus('button[data-action="terminate"]');
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('dialog[open]');
+        expect(await page.evaluate('document.activeElement.closest("dialog") !== null')).toBe(true);
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('dialog', { state: 'detached' });
         expect((await statusOf(fixture.origin, id)).runtimeStatus).toBe('Running');
         await confirmDialog('terminate', { reason: 'not needed' });
         await page.waitForSelector('#runtime-status:text("Terminated")', { timeout: 15_000 });
@@ -195,8 +200,15 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
         await openInstance(fixture.origin, id);
         const failed = page.locator('.tl-row[data-kind="suborchestration"][data-failed="true"]');
         expect(await failed.count()).toBe(1);
-        // A string: the test is compiled without the DOM library.
-        const color = await failed.locator('.tl-bar').evaluate('(bar) => getComputedStyle(bar).backgroundColor');
+        // The test is compiled without the DOM library, so the page's getComputedStyle is reached through globalThis.
+        const color = await failed
+            .locator('.tl-bar')
+            .evaluate(
+                (bar) =>
+                    (
+                        globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } }
+                    ).getComputedStyle(bar).backgroundColor,
+            );
         expect(color).toBe('rgb(196, 23, 13)');
         await failed.locator('a').click();
         await page.waitForSelector('main[data-timeline-ready]');
