@@ -46,6 +46,11 @@ export default tseslint.config(
         languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
     },
     {
+        // The devhost's instance viewer: hand-written ES modules that run in the browser, served as they are.
+        files: ['devhost/viewer/static/**/*.js'],
+        languageOptions: { globals: globals.browser },
+    },
+    {
         // bin/ is plain CommonJS so it runs before anything is built.
         files: ['bin/**/*.js'],
         languageOptions: {

@@ -1,0 +1,55 @@
+/**
+ * The task hub summary: instances counted by runtime status (every page of the Instances table, without the
+ * input column) and the messages waiting on each queue. Table storage has no count, so the rows are read; a
+ * local task hub holds few enough for that, and the count stops at a cap rather than reading forever.
+ */
+import type { RuntimeStatusName } from '../protocol/history';
+import type { TaskHubStorage } from '../durable/ports/task-hub-storage';
+import type { QueueDepth, QueueDepthReader } from './queue-depths';
+import { errorMessage } from '../contracts/errors';
+
+/** Past this many instances the counts are reported as a lower bound (`complete: false`). */
+export const SUMMARY_ROW_CAP = 50_000;
+
+export interface HubSummary {
+    hubName: string;
+    partitionCount: number;
+    countsByStatus: Partial<Record<RuntimeStatusName, number>>;
+    total: number;
+    /** False when the count stopped at SUMMARY_ROW_CAP. */
+    complete: boolean;
+    queues: QueueDepth[];
+    /** Why queue depths are missing, when they are. */
+    queuesError?: string;
+}
+
+export async function readHubSummary(
+    storage: TaskHubStorage,
+    readQueues: QueueDepthReader | undefined,
+): Promise<HubSummary> {
+    const queuesRead = readQueues
+        ? readQueues().then(
+              (queues) => ({ queues }),
+              (error: unknown) => ({ queues: [] as QueueDepth[], queuesError: errorMessage(error) }),
+          )
+        : Promise.resolve({ queues: [] as QueueDepth[], queuesError: 'This task hub storage has no queues to read.' });
+    const countsByStatus: Partial<Record<RuntimeStatusName, number>> = {};
+    let total = 0;
+    let token: string | undefined;
+    do {
+        const page = await storage.queryInstances({ top: 1000, excludeInput: true }, token);
+        for (const instance of page.instances) {
+            countsByStatus[instance.runtimeStatus] = (countsByStatus[instance.runtimeStatus] ?? 0) + 1;
+            total++;
+        }
+        token = page.continuationToken;
+    } while (token !== undefined && total < SUMMARY_ROW_CAP);
+    return {
+        hubName: storage.hubName,
+        partitionCount: storage.partitionCount,
+        countsByStatus,
+        total,
+        complete: token === undefined,
+        ...(await queuesRead),
+    };
+}

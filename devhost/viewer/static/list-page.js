@@ -1,0 +1,309 @@
+// The instances page: the task hub summary (counts by status, queue depths), filters, and the instances
+// table, newest first, paged, refreshed every two seconds while the page is open.
+import { ApiError, hubSummary, listInstances } from './api.js';
+import {
+    ACTIVE_STATUSES,
+    formatDateTime,
+    formatDuration,
+    h,
+    instanceHref,
+    replaceContent,
+    STATUSES,
+    statusBadge,
+    timeElement,
+} from './dom.js';
+import { startPolling } from './poller.js';
+
+const PAGE_SIZE = 25;
+const LIST_CAP = 10_000;
+const POLL_MS = 2000;
+
+function readFilter() {
+    const params = new URLSearchParams(location.search);
+    return {
+        status: params.get('status') ?? '',
+        name: params.get('name') ?? '',
+        prefix: params.get('prefix') ?? '',
+        from: params.get('from') ?? '',
+        to: params.get('to') ?? '',
+        page: Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1),
+    };
+}
+
+function writeFilter(filter) {
+    const params = new URLSearchParams();
+    for (const key of ['status', 'name', 'prefix', 'from', 'to']) if (filter[key]) params.set(key, filter[key]);
+    if (filter.page > 1) params.set('page', String(filter.page));
+    const search = params.toString();
+    history.replaceState(null, '', `/_devhost/${search ? `?${search}` : ''}`);
+}
+
+export function renderListPage(main) {
+    document.title = 'Durable instances · devhost';
+    let filter = readFilter();
+    let rows = [];
+    let truncated = false;
+
+    const notice = h('div', { class: 'notice', role: 'status' });
+    const purged = new URLSearchParams(location.search).get('purged');
+    if (purged) {
+        notice.textContent = `Instance ${purged} was purged.`;
+        writeFilter(filter); // drops ?purged= so a reload does not repeat the notice
+    }
+    const errorBox = h('div', { class: 'error', role: 'alert', hidden: true });
+    const summaryBox = h('section', { class: 'summary', 'aria-labelledby': 'summary-title' });
+    const tableBody = h('tbody');
+    const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' });
+    const countLine = h('p', { class: 'count', id: 'instance-count' });
+    const updated = h('p', { class: 'updated' });
+
+    const field = (label, input) => h('label', {}, h('span', {}, label), input);
+    const statusSelect = h(
+        'select',
+        { name: 'status' },
+        h('option', { value: '' }, 'Any status'),
+        STATUSES.map((status) => h('option', { value: status, selected: filter.status === status }, status)),
+    );
+    const nameInput = h('input', {
+        name: 'name',
+        type: 'search',
+        value: filter.name,
+        placeholder: 'e.g. order_processing',
+    });
+    const prefixInput = h('input', {
+        name: 'prefix',
+        type: 'search',
+        value: filter.prefix,
+        placeholder: 'id starts with',
+    });
+    const fromInput = h('input', { name: 'from', type: 'datetime-local', step: '1', value: filter.from });
+    const toInput = h('input', { name: 'to', type: 'datetime-local', step: '1', value: filter.to });
+    const form = h(
+        'form',
+        {
+            class: 'filters',
+            'aria-label': 'Filter instances',
+            onsubmit: (event) => {
+                event.preventDefault();
+                filter = {
+                    status: statusSelect.value,
+                    name: nameInput.value.trim(),
+                    prefix: prefixInput.value.trim(),
+                    from: fromInput.value,
+                    to: toInput.value,
+                    page: 1,
+                };
+                writeFilter(filter);
+                void refresh();
+            },
+        },
+        field('Status', statusSelect),
+        field('Orchestrator name', nameInput),
+        field('Instance id prefix', prefixInput),
+        field('Created from (local time)', fromInput),
+        field('Created to (local time)', toInput),
+        h(
+            'div',
+            { class: 'filter-buttons' },
+            h('button', { type: 'submit' }, 'Apply'),
+            h(
+                'button',
+                {
+                    type: 'button',
+                    class: 'secondary',
+                    onclick: () => {
+                        for (const input of [nameInput, prefixInput, fromInput, toInput]) input.value = '';
+                        statusSelect.value = '';
+                        form.requestSubmit();
+                    },
+                },
+                'Clear',
+            ),
+        ),
+    );
+
+    replaceContent(
+        main,
+        h('h1', {}, 'Orchestration instances'),
+        notice,
+        errorBox,
+        summaryBox,
+        form,
+        countLine,
+        h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+                'table',
+                { class: 'instances', 'aria-describedby': 'instance-count' },
+                h(
+                    'thead',
+                    {},
+                    h(
+                        'tr',
+                        {},
+                        ['Name', 'Instance id', 'Status', 'Created', 'Last updated', 'Duration'].map((title) =>
+                            h('th', { scope: 'col' }, title),
+                        ),
+                    ),
+                ),
+                tableBody,
+            ),
+        ),
+        pager,
+        updated,
+    );
+
+    function renderRows() {
+        const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+        if (filter.page > pages) filter.page = pages;
+        const shown = rows.slice((filter.page - 1) * PAGE_SIZE, filter.page * PAGE_SIZE);
+        const now = Date.now();
+        replaceContent(
+            tableBody,
+            shown.length === 0
+                ? h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No instances match.'))
+                : shown.map((row) => {
+                      const created = Date.parse(row.createdTime);
+                      const end = ACTIVE_STATUSES.has(row.runtimeStatus) ? now : Date.parse(row.lastUpdatedTime);
+                      return h(
+                          'tr',
+                          { dataset: { instanceId: row.instanceId, status: row.runtimeStatus } },
+                          h('td', {}, row.name),
+                          h('td', { class: 'mono' }, h('a', { href: instanceHref(row.instanceId) }, row.instanceId)),
+                          h('td', {}, statusBadge(row.runtimeStatus)),
+                          h('td', {}, timeElement(row.createdTime)),
+                          h('td', {}, timeElement(row.lastUpdatedTime)),
+                          h('td', { class: 'num' }, formatDuration(end - created)),
+                      );
+                  }),
+        );
+        countLine.textContent =
+            `${rows.length} instance${rows.length === 1 ? '' : 's'}` +
+            (truncated ? ` (the first ${LIST_CAP} read; narrow the filter to see others)` : '') +
+            `, newest first. Page ${filter.page} of ${pages}.`;
+        const goTo = (page) => () => {
+            filter.page = page;
+            writeFilter(filter);
+            renderRows();
+        };
+        replaceContent(
+            pager,
+            h(
+                'button',
+                { type: 'button', class: 'secondary', disabled: filter.page <= 1, onclick: goTo(filter.page - 1) },
+                '← Newer',
+            ),
+            h('span', {}, `Page ${filter.page} of ${pages}`),
+            h(
+                'button',
+                { type: 'button', class: 'secondary', disabled: filter.page >= pages, onclick: goTo(filter.page + 1) },
+                'Older →',
+            ),
+        );
+    }
+
+    function renderSummary(summary) {
+        document.getElementById('hub-name').textContent = `Task hub ${summary.hubName}`;
+        const counts = STATUSES.filter(
+            (status) =>
+                (summary.countsByStatus[status] ?? 0) > 0 ||
+                ACTIVE_STATUSES.has(status) ||
+                status === 'Completed' ||
+                status === 'Failed',
+        );
+        replaceContent(
+            summaryBox,
+            h('h2', { id: 'summary-title' }, `Task hub ${summary.hubName}`),
+            h(
+                'div',
+                { class: 'summary-grid' },
+                h(
+                    'div',
+                    {},
+                    h('h3', {}, `Instances by status (${summary.total}${summary.complete ? '' : '+'})`),
+                    h(
+                        'ul',
+                        { class: 'counts' },
+                        counts.map((status) =>
+                            h(
+                                'li',
+                                { dataset: { status } },
+                                h(
+                                    'button',
+                                    {
+                                        type: 'button',
+                                        class: 'count-button',
+                                        title: `Show ${status} instances`,
+                                        onclick: () => {
+                                            statusSelect.value = status;
+                                            form.requestSubmit();
+                                        },
+                                    },
+                                    statusBadge(status),
+                                    h('span', { class: 'count-value' }, String(summary.countsByStatus[status] ?? 0)),
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+                h(
+                    'div',
+                    {},
+                    h('h3', {}, 'Messages waiting'),
+                    summary.queuesError
+                        ? h('p', { class: 'muted' }, `Queue depths unavailable: ${summary.queuesError}`)
+                        : h(
+                              'table',
+                              { class: 'queues' },
+                              h(
+                                  'thead',
+                                  {},
+                                  h(
+                                      'tr',
+                                      {},
+                                      h('th', { scope: 'col' }, 'Queue'),
+                                      h('th', { scope: 'col', class: 'num' }, 'Messages'),
+                                  ),
+                              ),
+                              h(
+                                  'tbody',
+                                  {},
+                                  summary.queues.map((queue) =>
+                                      h(
+                                          'tr',
+                                          { dataset: { queue: queue.name } },
+                                          h('td', { class: 'mono' }, queue.name),
+                                          h('td', { class: 'num' }, String(queue.approximateMessageCount)),
+                                      ),
+                                  ),
+                              ),
+                          ),
+                ),
+            ),
+        );
+    }
+
+    function showError(error) {
+        errorBox.hidden = false;
+        errorBox.textContent = error instanceof ApiError ? error.message : `Unexpected error: ${String(error)}`;
+    }
+
+    async function refresh() {
+        const [list, summary] = await Promise.allSettled([listInstances(filter, LIST_CAP), hubSummary()]);
+        if (list.status === 'fulfilled') {
+            rows = list.value.instances;
+            truncated = list.value.truncated;
+            renderRows();
+        }
+        if (summary.status === 'fulfilled') renderSummary(summary.value);
+        const failure = [list, summary].find((result) => result.status === 'rejected');
+        if (failure) showError(failure.reason);
+        else errorBox.hidden = true;
+        updated.textContent = `Updated ${formatDateTime(new Date().toISOString())}; refreshes every ${POLL_MS / 1000} s.`;
+        main.dataset.loaded = 'true';
+    }
+
+    void refresh();
+    startPolling(refresh, POLL_MS);
+}
