@@ -28,6 +28,11 @@ export interface InstanceRecord {
     parentInstanceId: string | null;
 }
 
+export interface VersionedInstance {
+    record: InstanceRecord;
+    etag: string;
+}
+
 export interface InstanceQuery {
     instanceIdPrefix?: string;
     createdTimeFrom?: Date;
@@ -52,6 +57,8 @@ export interface HistorySnapshot {
     executionId: string | null;
     /** ETag of the `sentinel` row; undefined when there is none yet. */
     etag: string | undefined;
+    /** Keys of client messages consumed by earlier generations (engine/intake.ts), from the sentinel row. */
+    consumedBefore?: string[];
 }
 
 export interface HistoryAppend {
@@ -69,6 +76,8 @@ export interface HistoryAppend {
      * that belong to an older execution are replaced or deleted.
      */
     newExecution?: boolean;
+    /** With a new execution: the keys to keep on the sentinel row for it (see HistorySnapshot). */
+    consumedBefore?: readonly string[];
 }
 
 /** Thrown when the sentinel ETag no longer matches: another episode checkpointed first (split brain). */
@@ -118,6 +127,15 @@ export interface TaskHubStorage {
     readInstance(instanceId: string): Promise<InstanceRecord | undefined>;
     /** InsertOrMerge, as checkpoints do. */
     writeInstance(record: InstanceRecord): Promise<void>;
+    /** The row with its ETag, for a conditional write of a new execution (start, restart). */
+    readInstanceVersioned(instanceId: string): Promise<VersionedInstance | undefined>;
+    /**
+     * Writes the row of a new execution only if the row is still as it was read: absent (`etag` undefined:
+     * insert, which fails if the row exists) or unchanged (replace under that ETag). False when another
+     * writer got there first. The provider's AzureTableTrackingStore.SetNewExecutionAsync does the same
+     * (Azure/durabletask, called from AzureStorageOrchestrationService.CreateTaskOrchestrationAsync).
+     */
+    writeNewExecution(record: InstanceRecord, etag: string | undefined): Promise<boolean>;
     queryInstances(query: InstanceQuery, continuationToken?: string): Promise<InstancePage>;
 
     readHistory(instanceId: string): Promise<HistorySnapshot>;

@@ -16,6 +16,7 @@ import type {
     MessageReceipt,
     ReceivedMessage,
     TaskHubStorage,
+    VersionedInstance,
 } from './contract';
 import { HistoryStore } from './history-store';
 import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
@@ -128,6 +129,14 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
 
     writeInstance(record: InstanceRecord): Promise<void> {
         return this.instances.write(record);
+    }
+
+    readInstanceVersioned(instanceId: string): Promise<VersionedInstance | undefined> {
+        return this.instances.readVersioned(instanceId);
+    }
+
+    writeNewExecution(record: InstanceRecord, etag: string | undefined): Promise<boolean> {
+        return this.instances.writeNewExecution(record, etag);
     }
 
     queryInstances(query: InstanceQuery, continuationToken?: string): Promise<InstancePage> {

@@ -11,6 +11,7 @@ import type { EngineOptions } from '../engine';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { DurableClientService } from './client';
 import { indexDurableFunctions, type DurableFunctionIndex } from './function-index';
+import { FunctionNameSet } from './function-names';
 import { IdleWorkQueue } from './idle-work-queue';
 import { InstanceRowWriter } from './instance-row-writer';
 import { MessageLeases } from './message-leases';
@@ -44,7 +45,7 @@ export class DurableRuntime {
         const clock = options.clock ?? (() => new Date());
         this.storage = storage;
         this.functions = indexDurableFunctions(app);
-        const knownOrchestrators = new Set(this.functions.orchestrators.keys());
+        const knownOrchestrators = new FunctionNameSet(this.functions.orchestrators.keys());
         // Every message this process works on is hidden by a short lease it renews (message-leases.ts): sends
         // for its own dispatchers, receives and renewals all use the lease, not the queues' long visibility
         // timeouts, so after a crash the messages reappear within one lease.

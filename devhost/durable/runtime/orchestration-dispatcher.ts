@@ -188,10 +188,18 @@ export class OrchestrationDispatcher {
         }
     }
 
-    async #runEpisode(instanceId: string, batch: ReceivedMessage[]): Promise<void> {
+    async #runEpisode(instanceId: string, received: ReceivedMessage[]): Promise<void> {
         let state: InstanceState | undefined;
+        let batch = received;
         try {
             state = await this.#state.load(this.#o.storage, instanceId);
+            const record = state.record;
+            const losers = batch.filter((item) => lostStart(item.message, record));
+            if (losers.length > 0) {
+                for (const item of losers) this.#track(this.#delete(item));
+                batch = batch.filter((item) => !losers.includes(item));
+                if (batch.length === 0) return;
+            }
             const now = this.#o.clock();
             const result = await runEpisode(
                 {
@@ -203,6 +211,7 @@ export class OrchestrationDispatcher {
                     options: this.#o.engineOptions,
                     knownOrchestrators: this.#o.knownOrchestrators,
                     customStatus: state.record?.customStatus ?? null,
+                    consumedBefore: state.consumedBefore ?? [],
                 },
                 this.#o.invoke,
             );
@@ -338,10 +347,12 @@ export class OrchestrationDispatcher {
             etag: state.etag,
             isCheckpointComplete: true,
             newExecution: result.newExecution,
+            ...(result.consumedBefore ? { consumedBefore: result.consumedBefore } : {}),
         });
         const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
         const record = instanceRecord(instanceId, result, events, state.record, now);
-        this.#state.set(instanceId, { events, executionId: result.executionId, etag, record });
+        const consumedBefore = result.consumedBefore ?? state.consumedBefore ?? [];
+        this.#state.set(instanceId, { events, executionId: result.executionId, etag, record, consumedBefore });
         const final = FINAL_STATUSES.has(record.runtimeStatus);
         // A row that only moves lastUpdatedTime on may wait longer for the next one to replace it.
         const refreshOnly = !final && !rowLags(state.record, result);
@@ -450,6 +461,21 @@ export class OrchestrationDispatcher {
             );
         }
     }
+}
+
+/**
+ * A client's start message that lost the race for its instance id: the Pending row (written conditionally by
+ * the winner after its message was enqueued) names another execution. Only a plain send can leave one behind
+ * (the fast path deletes the loser's hidden message before anyone sees it).
+ */
+function lostStart(message: TaskMessage, record: InstanceRecord | undefined): boolean {
+    const event = message.Event;
+    return (
+        event.EventType === EventType.ExecutionStarted &&
+        event.ParentInstance === null &&
+        record?.runtimeStatus === 'Pending' &&
+        record.executionId !== message.OrchestrationInstance.ExecutionId
+    );
 }
 
 function executionStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {

@@ -1,0 +1,141 @@
+/**
+ * The exactly-once windows of issue 11, in process on Azurite through the real SDK, each with the fault that
+ * opens it: concurrent starts of one id, a parent episode that runs again after its child finished, an event
+ * redelivered across ContinueAsNew, and function names in another case.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultStorageFactory } from '../../../../devhost/durable/runtime/default-storage';
+import { EventType } from '../../../../devhost/durable/history';
+import { CheckpointConflictError, type InstanceRecord } from '../../../../devhost/storage/contract';
+import { uniqueHubName } from '../../../support/storage';
+import {
+    postJson,
+    startOrchestration,
+    waitForStatus,
+    waitUntil,
+    WEBHOOK,
+    type DurableTestHost,
+} from '../support/durable-host';
+import { hubStorage, startOnHub } from '../crash/support';
+import { faultyStorage, queuedMessages, type Faults } from './support';
+
+let t: DurableTestHost;
+const faults: Faults = {};
+const checkpoints: InstanceRecord[] = [];
+
+beforeAll(async () => {
+    t = await startOnHub(uniqueHubName('Once'), {
+        createStorage: async (request) => faultyStorage(await defaultStorageFactory(request), faults),
+        onCheckpoint: (record) => checkpoints.push(record),
+        config: { messageLeaseSeconds: 2 },
+    });
+});
+
+afterAll(async () => {
+    await t?.close();
+});
+
+function unique(prefix: string): string {
+    return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+describe('concurrent starts of one instance id (defect 6)', () => {
+    it('exactly one start wins; the others get 409; the winner runs once with its own input', async () => {
+        const id = unique('race');
+        const responses = await Promise.all(
+            [0, 1, 2, 3, 4, 5, 6, 7].map((n) => postJson(`${t.origin}${WEBHOOK}/orchestrators/greet/${id}`, `n${n}`)),
+        );
+        const statuses = responses.map((r) => r.status);
+        expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+        expect(statuses.filter((s) => s === 409)).toHaveLength(7);
+        const winner = responses[statuses.indexOf(202)];
+        const body = (await winner?.json()) as { statusQueryGetUri: string };
+        const done = await waitForStatus(body.statusQueryGetUri);
+        expect(done.runtimeStatus).toBe('Completed');
+        expect(done.output).toBe(`Hello, ${String(done.input)}!`);
+        const history = await hubStorage(t.hubName).readHistory(id);
+        expect(history.events.filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
+        expect(history.events.filter((e) => e.EventType === EventType.TaskScheduled)).toHaveLength(1);
+        expect(await queuedMessages(t.hubName)).toBe(0);
+    });
+});
+
+describe('a parent episode that runs again after its child completed (defect 4)', () => {
+    it('does not start the completed child again', async () => {
+        const id = unique('parent');
+        const childId = `${id}-child`;
+        let lost = false;
+        faults.beforeAppend = async (append, storage) => {
+            if (lost || append.instanceId !== id) return;
+            if (!append.events.some((e) => e.EventType === EventType.SubOrchestrationInstanceCreated)) return;
+            lost = true;
+            // The child's start was sent before this commit; let the child finish, then lose the race.
+            const deadline = Date.now() + 10_000;
+            while ((await storage.readInstance(childId))?.runtimeStatus !== 'Completed' && Date.now() < deadline)
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            throw new CheckpointConflictError(id);
+        };
+        try {
+            const started = await startOrchestration(t.origin, 'parentOfGreet', 'kid', id);
+            const done = await waitForStatus(started.statusQueryGetUri, 20_000);
+            expect(lost).toBe(true);
+            expect(done).toMatchObject({ runtimeStatus: 'Completed', output: 'Hello, kid!' });
+            // Give a second child run time to show itself, then count the child's completions.
+            await new Promise((resolve) => setTimeout(resolve, 1_500));
+            const childCompletions = checkpoints.filter(
+                (r) => r.instanceId === childId && r.runtimeStatus === 'Completed',
+            );
+            expect(childCompletions).toHaveLength(1);
+            const childHistory = await hubStorage(t.hubName).readHistory(childId);
+            expect(childHistory.executionId).toBe(childCompletions[0]?.executionId);
+            expect(childHistory.events.filter((e) => e.EventType === EventType.TaskScheduled)).toHaveLength(1);
+            expect(await queuedMessages(t.hubName)).toBe(0);
+        } finally {
+            delete faults.beforeAppend;
+        }
+    }, 40_000);
+});
+
+describe('an event redelivered after ContinueAsNew (defect 3)', () => {
+    it('is applied to the generation that consumed it, never to the next one', async () => {
+        const id = unique('accumulate');
+        let kept = false;
+        // The checkpoint that consumed Add(1) and continued as new commits; the process "dies" before the delete.
+        faults.failDelete = (message) => {
+            const event = message.message.Event;
+            if (kept || message.message.OrchestrationInstance.InstanceId !== id) return false;
+            if (event.EventType !== EventType.EventRaised || event.Input !== '1') return false;
+            kept = true;
+            return true;
+        };
+        try {
+            const started = await startOrchestration(t.origin, 'accumulate', undefined, id);
+            await waitUntil(started.statusQueryGetUri, (s) => s.runtimeStatus === 'Running');
+            expect((await postJson(`${t.origin}${WEBHOOK}/instances/${id}/raiseEvent/Add`, 1)).status).toBe(202);
+            await waitUntil(started.statusQueryGetUri, (s) => JSON.stringify(s.input) === '{"sum":1,"rounds":1}');
+            // The kept message reappears after its lease (2 s) and must be discarded.
+            await new Promise((resolve) => setTimeout(resolve, 4_500));
+            expect(kept).toBe(true);
+            const status = (await (await fetch(started.statusQueryGetUri)).json()) as { runtimeStatus: string };
+            expect(status.runtimeStatus).toBe('Running');
+            expect((await postJson(`${t.origin}${WEBHOOK}/instances/${id}/raiseEvent/Add`, 10)).status).toBe(202);
+            expect(await waitForStatus(started.statusQueryGetUri)).toMatchObject({
+                runtimeStatus: 'Completed',
+                output: 11,
+            });
+            expect(await queuedMessages(t.hubName)).toBe(0);
+        } finally {
+            delete faults.failDelete;
+        }
+    }, 30_000);
+});
+
+describe('function names ignore case, as in the extension (defect 9)', () => {
+    it('starts an orchestrator named in another case, which calls an activity named in another case', async () => {
+        const started = await startOrchestration(t.origin, 'MIXEDCASECALL', 'Ada');
+        expect(await waitForStatus(started.statusQueryGetUri)).toMatchObject({
+            runtimeStatus: 'Completed',
+            output: 'Hello, Ada!',
+        });
+    });
+});
