@@ -410,8 +410,14 @@ export class OrchestrationDispatcher {
     #putBack(item: ReceivedMessage, state: InstanceState, now: Date): void {
         const event = item.message.Event;
         let dueAt: number | undefined;
-        if (event.EventType === EventType.TimerFired) dueAt = Date.parse(event.FireAt);
-        else if (event.EventType === EventType.ExecutionStarted && event.ScheduledStartTime)
+        if (event.EventType === EventType.TimerFired) {
+            // The committed FireAt wins over the message's (a lost attempt's timer message may carry an earlier one).
+            const created = state.events.find(
+                (e) => e.EventType === EventType.TimerCreated && e.EventId === event.TimerId,
+            );
+            const committed = created?.EventType === EventType.TimerCreated ? Date.parse(created.FireAt) : NaN;
+            dueAt = Math.max(Date.parse(event.FireAt), Number.isFinite(committed) ? committed : 0);
+        } else if (event.EventType === EventType.ExecutionStarted && event.ScheduledStartTime)
             dueAt = Date.parse(event.ScheduledStartTime);
         if (dueAt !== undefined && Number.isFinite(dueAt)) {
             this.#abandon([item], Math.max(1, Math.ceil((dueAt - now.getTime()) / 1000)));
