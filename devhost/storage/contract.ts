@@ -88,6 +88,17 @@ export class CheckpointConflictError extends Error {
     }
 }
 
+/**
+ * The queue says the message is no longer ours: deleted, or its pop receipt is stale (someone else received it
+ * after our lease lapsed). Renewing it is pointless; any other failure of an update may be transient.
+ */
+export class MessageGoneError extends Error {
+    constructor(readonly messageId: string) {
+        super(`Message ${messageId} is gone or no longer held (its pop receipt is stale).`);
+        this.name = 'MessageGoneError';
+    }
+}
+
 export interface ReceivedMessage {
     message: TaskMessage;
     queueName: string;

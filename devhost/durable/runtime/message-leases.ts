@@ -11,7 +11,7 @@
  * object); `letGo` waits for a renewal in flight so a delete or release never uses a stale receipt.
  */
 import type { HostLogger } from '../../host/contracts';
-import type { ReceivedMessage, TaskHubStorage } from '../../storage/contract';
+import { MessageGoneError, type ReceivedMessage, type TaskHubStorage } from '../../storage/contract';
 
 export class MessageLeases {
     readonly #storage: TaskHubStorage;
@@ -59,10 +59,13 @@ export class MessageLeases {
             const renewal = this.#storage
                 .releaseMessage(message, this.#leaseSeconds)
                 .catch((error: unknown) => {
-                    // Gone (deleted by a duplicate's handler) or taken over after a missed renewal: stop renewing.
-                    this.#held.delete(message.messageId);
+                    // Gone (deleted by a duplicate's handler) or taken over after a lapsed lease: stop renewing.
+                    // Anything else (a timeout, a 503) may pass: keep the message and try again at the next tick,
+                    // well inside the lease (renewals run every third of it).
+                    const gone = error instanceof MessageGoneError;
+                    if (gone) this.#held.delete(message.messageId);
                     this.#logger.warn(
-                        `Could not renew the lease of message ${message.messageId}: ${error instanceof Error ? error.message : String(error)}`,
+                        `Could not renew the lease of message ${message.messageId}${gone ? '' : ' (will retry)'}: ${error instanceof Error ? error.message : String(error)}`,
                     );
                 })
                 .finally(() => this.#renewing.delete(message.messageId));

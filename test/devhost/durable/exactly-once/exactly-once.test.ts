@@ -3,6 +3,9 @@
  * opens it: concurrent starts of one id, a parent episode that runs again after its child finished, an event
  * redelivered across ContinueAsNew, and function names in another case.
  */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStorageFactory } from '../../../../devhost/durable/runtime/default-storage';
 import { EventType } from '../../../../devhost/durable/history';
@@ -23,7 +26,10 @@ let t: DurableTestHost;
 const faults: Faults = {};
 const checkpoints: InstanceRecord[] = [];
 
+const activityLog = path.join(mkdtempSync(path.join(tmpdir(), 'once-')), 'activities.log');
+
 beforeAll(async () => {
+    process.env.ACTIVITY_LOG = activityLog;
     t = await startOnHub(uniqueHubName('Once'), {
         createStorage: async (request) => faultyStorage(await defaultStorageFactory(request), faults),
         onCheckpoint: (record) => checkpoints.push(record),
@@ -138,4 +144,40 @@ describe('function names ignore case, as in the extension (defect 9)', () => {
             output: 'Hello, Ada!',
         });
     });
+});
+
+describe('a lease renewal that fails once (defect 14)', () => {
+    it('keeps renewing: a long activity keeps its work item hidden from every poller and runs once', async () => {
+        const id = unique('renew');
+        let failed = false;
+        let receivedAgain = 0;
+        faults.onWorkItemReceived = (message) => {
+            if (message.message.OrchestrationInstance.InstanceId === id) receivedAgain++;
+        };
+        faults.failRelease = (message, delaySeconds) => {
+            if (failed || !message.queueName.endsWith('-workitems') || delaySeconds !== 2) return false;
+            failed = true;
+            return true;
+        };
+        try {
+            const started = await startOrchestration(t.origin, 'slowFanOut', { count: 1, delayMs: 5_000 }, id);
+            expect(await waitForStatus(started.statusQueryGetUri, 20_000, 50)).toMatchObject({
+                runtimeStatus: 'Completed',
+                output: 0,
+            });
+            expect(failed).toBe(true);
+            const runs = existsSync(activityLog)
+                ? readFileSync(activityLog, 'utf8')
+                      .split('\n')
+                      .filter((line) => line === 'slowSquare 0 done')
+                : [];
+            expect(runs).toHaveLength(1);
+            // Handed over in-process when sent, and never visible to a poller since.
+            expect(receivedAgain).toBe(0);
+            expect(await queuedMessages(t.hubName)).toBe(0);
+        } finally {
+            delete faults.failRelease;
+            delete faults.onWorkItemReceived;
+        }
+    }, 30_000);
 });

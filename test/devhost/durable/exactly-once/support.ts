@@ -11,6 +11,10 @@ export interface Faults {
     beforeAppend?: (append: HistoryAppend, storage: TaskHubStorage) => Promise<void>;
     /** Return true to make this delete fail (the message stays, as after a kill before the delete). */
     failDelete?: (message: ReceivedMessage) => boolean;
+    /** Return true to make this visibility update (a lease renewal or a release) fail as a 503 would. */
+    failRelease?: (message: ReceivedMessage, delaySeconds: number) => boolean;
+    /** Told about every work item a poller receives (a message whose lease lapsed is received again). */
+    onWorkItemReceived?: (message: ReceivedMessage) => void;
 }
 
 export function faultyStorage(storage: TaskHubStorage, faults: Faults): TaskHubStorage {
@@ -26,6 +30,20 @@ export function faultyStorage(storage: TaskHubStorage, faults: Faults): TaskHubS
                 return async (message: ReceivedMessage): Promise<void> => {
                     if (faults.failDelete?.(message)) throw new Error('simulated kill before the delete');
                     return target.deleteMessage(message);
+                };
+            }
+            if (property === 'receiveWorkItems') {
+                return async (max: number, visibilitySeconds: number): Promise<ReceivedMessage[]> => {
+                    const received = await target.receiveWorkItems(max, visibilitySeconds);
+                    for (const message of received) faults.onWorkItemReceived?.(message);
+                    return received;
+                };
+            }
+            if (property === 'releaseMessage') {
+                return async (message: ReceivedMessage, delaySeconds: number): Promise<void> => {
+                    if (faults.failRelease?.(message, delaySeconds))
+                        throw Object.assign(new Error('simulated 503 Server Busy'), { statusCode: 503 });
+                    return target.releaseMessage(message, delaySeconds);
                 };
             }
             const value: unknown = Reflect.get(target, property, target);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { HistoryEvent, TaskMessage } from '../../../../devhost/durable/history';
 import {
     CheckpointConflictError,
+    MessageGoneError,
     type HistoryAppend,
     type HistorySnapshot,
     type InstancePage,
@@ -242,8 +243,7 @@ export class MemoryTaskHub implements TaskHubStorage {
     #find(message: ReceivedMessage): StoredMessage {
         const queue = this.#queue(message.queueName);
         const stored = queue.find((m) => m.id === message.messageId);
-        if (!stored || stored.popReceipt !== message.popReceipt)
-            throw new Error(`404 MessageNotFound / pop receipt mismatch for ${message.messageId}`);
+        if (!stored || stored.popReceipt !== message.popReceipt) throw new MessageGoneError(message.messageId);
         return stored;
     }
 
