@@ -19,9 +19,10 @@
  * instance may start before them.
  *
  * Held messages are kept invisible by short, renewed leases (MessageLeases), so after a crash they reappear
- * within one lease. Poison: when an episode fails (not a lost ETag race) on a batch in which a message has
- * already been delivered `maxDequeueCount` times, the batch is set aside (storage.setAsideMessage, or logged
- * and deleted) and the instance fails with a reason naming the messages and the error, instead of looping.
+ * within one lease. Poison: when episodes have failed (not a lost ETag race, a deferral or a lapsed lease: only
+ * real failures count, in this process) `maxDequeueCount` times on a message, its batch is set aside
+ * (storage.setAsideMessage, or logged and deleted) and the instance fails with a reason naming the messages and
+ * the error, instead of looping; a sub-orchestration's parent is told (SubOrchestrationInstanceFailed).
  */
 import {
     CheckpointConflictError,
@@ -32,7 +33,12 @@ import {
 import type { HostLogger } from '../../host/contracts';
 import { EventType, RuntimeStatus, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
-import { executionCompleted, orchestratorCompleted, orchestratorStarted } from '../engine/events';
+import {
+    executionCompleted,
+    orchestratorCompleted,
+    orchestratorStarted,
+    subOrchestrationFailed,
+} from '../engine/events';
 import { HeldMessages } from './held-messages';
 import type { MessageLeases } from './message-leases';
 import { InstanceStateCache, type InstanceState } from './instance-state-cache';
@@ -80,6 +86,8 @@ export class OrchestrationDispatcher {
     /** Every control message this process holds (pending or in an episode), by message id. */
     readonly #held = new HeldMessages();
     readonly #pending = new Map<string, ReceivedMessage[]>();
+    /** Failed episodes per held message id (the poison count); forgotten when the message is deleted. */
+    readonly #failures = new Map<string, number>();
     readonly #ready: string[] = [];
     readonly #running = new Map<string, Promise<void>>();
     readonly #background = new Set<Promise<unknown>>();
@@ -226,8 +234,9 @@ export class OrchestrationDispatcher {
                 this.#abandon(batch);
                 return;
             }
-            // Deliveries so far: dequeueCount counts receives from the queue; a local hand-over adds one.
-            const attempts = Math.max(...batch.map((m) => m.dequeueCount + 1));
+            // Attempts count only episodes that failed on the message, in this process: a queue's dequeueCount
+            // also grows with deferrals, lost ETag races and lapsed leases, none of which says the message is bad.
+            const attempts = Math.max(...batch.map((m) => this.#countFailure(m)));
             if (attempts >= this.#o.maxDequeueCount) {
                 await this.#setAside(instanceId, batch, error, attempts);
                 return;
@@ -237,6 +246,12 @@ export class OrchestrationDispatcher {
             );
             this.#abandon(batch);
         }
+    }
+
+    #countFailure(item: ReceivedMessage): number {
+        const failures = (this.#failures.get(item.messageId) ?? 0) + 1;
+        this.#failures.set(item.messageId, failures);
+        return failures;
     }
 
     /**
@@ -265,56 +280,95 @@ export class OrchestrationDispatcher {
                     this.#o.logger.warn(`Could not set aside message ${item.messageId}: ${describe(setAsideError)}`);
                 } finally {
                     this.#held.delete(item.messageId);
+                    this.#failures.delete(item.messageId);
                 }
             }),
         );
         try {
-            await this.#failInstance(instanceId, reason);
+            await this.#failInstance(instanceId, reason, batch);
         } catch (failError) {
             this.#o.logger.error(`Instance ${instanceId}: could not be marked failed: ${describe(failError)}`);
         }
     }
 
-    async #failInstance(instanceId: string, reason: string): Promise<void> {
+    async #failInstance(instanceId: string, reason: string, batch: readonly ReceivedMessage[]): Promise<void> {
         const now = this.#o.clock();
         const [history, row] = await Promise.all([
             this.#o.storage.readHistory(instanceId).catch(() => undefined),
             this.#o.storage.readInstance(instanceId),
         ]);
-        const started = history ? executionStarted(history.events) : undefined;
+        const committedStart = history ? executionStarted(history.events) : undefined;
+        // A first episode that never committed: the instance is only its start message.
+        const started = committedStart ?? startIn(batch);
         const finished =
             history?.events.some(
                 (e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated,
             ) ?? false;
-        if (history && started && !finished && history.executionId) {
-            await this.#o.storage
-                .appendHistory({
-                    instanceId,
-                    executionId: history.executionId,
-                    startIndex: history.events.length,
-                    events: [
-                        orchestratorStarted(now),
-                        executionCompleted(-1, RuntimeStatus.Failed, reason, now),
-                        orchestratorCompleted(now),
-                    ],
-                    etag: history.etag,
-                    isCheckpointComplete: true,
-                })
-                .catch((error: unknown) =>
-                    this.#o.logger.warn(
-                        `Instance ${instanceId}: the failure could not be written to history: ${describe(error)}`,
-                    ),
-                );
+        if (!started || finished) {
+            this.#state.drop(instanceId);
+            if (row && !FINAL_STATUSES.has(row.runtimeStatus)) await this.#rows.write(failedRow(row, reason, now));
+            return;
         }
+        // A sub-orchestration's parent waits for its outcome: tell it, as a failing episode would (DTFx sends
+        // SubOrchestrationInstanceFailed when a child fails). Sent before the history write, like every outbound
+        // message of a checkpoint; a repeat is discarded by the parent as a duplicate.
+        const parent = started.ParentInstance;
+        if (parent) {
+            await this.#o.transport.send({
+                queue: 'control',
+                message: {
+                    Event: subOrchestrationFailed(parent.TaskScheduleId, reason, reason, now),
+                    SequenceNumber: 0,
+                    OrchestrationInstance: parent.OrchestrationInstance,
+                },
+            });
+        }
+        const executionId = started.OrchestrationInstance.ExecutionId;
+        const opening = committedStart ? [orchestratorStarted(now)] : [orchestratorStarted(now), started];
+        await this.#o.storage
+            .appendHistory({
+                instanceId,
+                executionId,
+                startIndex: committedStart && history ? history.events.length : 0,
+                events: [
+                    ...opening,
+                    executionCompleted(-1, RuntimeStatus.Failed, reason, now),
+                    orchestratorCompleted(now),
+                ],
+                etag: history?.etag,
+                isCheckpointComplete: true,
+                newExecution: !committedStart,
+            })
+            .catch((error: unknown) =>
+                this.#o.logger.warn(
+                    `Instance ${instanceId}: the failure could not be written to history: ${describe(error)}`,
+                ),
+            );
         this.#state.drop(instanceId);
-        if (!row || FINAL_STATUSES.has(row.runtimeStatus)) return;
-        await this.#rows.write({
-            ...row,
-            runtimeStatus: 'Failed',
-            output: reason,
-            completedTime: now,
-            lastUpdatedTime: now,
-        });
+        if (row && FINAL_STATUSES.has(row.runtimeStatus)) return;
+        await this.#rows.write(
+            failedRow(
+                row ?? {
+                    instanceId,
+                    executionId,
+                    name: started.Name,
+                    version: started.Version,
+                    input: started.Input,
+                    output: null,
+                    customStatus: null,
+                    runtimeStatus: 'Pending',
+                    createdTime: new Date(started.Timestamp),
+                    lastUpdatedTime: now,
+                    completedTime: null,
+                    scheduledStartTime: null,
+                    generation: started.Generation,
+                    tags: started.Tags,
+                    parentInstanceId: parent?.OrchestrationInstance.InstanceId ?? null,
+                },
+                reason,
+                now,
+            ),
+        );
     }
 
     /**
@@ -440,7 +494,10 @@ export class OrchestrationDispatcher {
             .catch((error: unknown) =>
                 this.#o.logger.warn(`Could not delete message ${item.messageId}: ${describe(error)}`),
             )
-            .finally(() => this.#held.delete(item.messageId));
+            .finally(() => {
+                this.#held.delete(item.messageId);
+                this.#failures.delete(item.messageId);
+            });
     }
 
     #track(work: Promise<unknown>): void {
@@ -482,6 +539,16 @@ function lostStart(message: TaskMessage, record: InstanceRecord | undefined): bo
         record?.runtimeStatus === 'Pending' &&
         record.executionId !== message.OrchestrationInstance.ExecutionId
     );
+}
+
+function startIn(batch: readonly ReceivedMessage[]): ExecutionStartedEvent | undefined {
+    for (const item of batch)
+        if (item.message.Event.EventType === EventType.ExecutionStarted) return item.message.Event;
+    return undefined;
+}
+
+function failedRow(row: InstanceRecord, reason: string, now: Date): InstanceRecord {
+    return { ...row, runtimeStatus: 'Failed', output: reason, completedTime: now, lastUpdatedTime: now };
 }
 
 function executionStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {

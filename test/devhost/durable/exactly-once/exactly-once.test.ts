@@ -33,7 +33,7 @@ beforeAll(async () => {
     t = await startOnHub(uniqueHubName('Once'), {
         createStorage: async (request) => faultyStorage(await defaultStorageFactory(request), faults),
         onCheckpoint: (record) => checkpoints.push(record),
-        config: { messageLeaseSeconds: 2 },
+        config: { messageLeaseSeconds: 2, maxDequeueCount: 2 },
     });
 });
 
@@ -178,6 +178,52 @@ describe('a lease renewal that fails once (defect 14)', () => {
         } finally {
             delete faults.failRelease;
             delete faults.onWorkItemReceived;
+        }
+    }, 30_000);
+});
+
+describe('poison policy (defect 12)', () => {
+    it('counts only failed episodes: a lost ETag race and then one storage fault do not poison', async () => {
+        const id = unique('transient');
+        const faultsSeen: string[] = [];
+        faults.beforeAppend = (append) => {
+            if (append.instanceId !== id || faultsSeen.length >= 2) return Promise.resolve();
+            faultsSeen.push(faultsSeen.length === 0 ? 'conflict' : 'fault');
+            return Promise.reject(
+                faultsSeen.length === 1 ? new CheckpointConflictError(id) : new Error('simulated storage fault'),
+            );
+        };
+        try {
+            const started = await startOrchestration(t.origin, 'greet', 'again', id);
+            expect(await waitForStatus(started.statusQueryGetUri, 20_000)).toMatchObject({
+                runtimeStatus: 'Completed',
+                output: 'Hello, again!',
+            });
+            expect(faultsSeen).toEqual(['conflict', 'fault']);
+        } finally {
+            delete faults.beforeAppend;
+        }
+    }, 30_000);
+
+    it('a child set aside as poison fails, and its parent hears of it', async () => {
+        const id = unique('poisoned-parent');
+        const childId = `${id}-child`;
+        // Every checkpoint of the child fails, except the record of its failure.
+        faults.beforeAppend = (append) =>
+            append.instanceId === childId && !append.events.some((e) => e.EventType === EventType.ExecutionCompleted)
+                ? Promise.reject(new Error('simulated storage fault'))
+                : Promise.resolve();
+        try {
+            const started = await startOrchestration(t.origin, 'parentOfGreet', 'kid', id);
+            const parent = await waitForStatus(started.statusQueryGetUri, 20_000);
+            expect(parent.runtimeStatus).toBe('Failed');
+            expect(String(parent.output)).toContain('set aside');
+            const child = (await (await fetch(`${t.origin}${WEBHOOK}/instances/${childId}`)).json()) as {
+                runtimeStatus: string;
+            };
+            expect(child.runtimeStatus).toBe('Failed');
+        } finally {
+            delete faults.beforeAppend;
         }
     }, 30_000);
 });
