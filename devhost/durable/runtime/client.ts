@@ -158,6 +158,7 @@ export class DurableClientService {
             const winner = await this.#o.storage.readInstance(instanceId);
             throw new InstanceAlreadyExistsError(instanceId, winner?.runtimeStatus ?? 'Pending');
         }
+        this.#o.rows.revive(instanceId);
         if (existing) this.#o.onInstanceChanged?.(instanceId);
         else this.#o.onNewInstance?.(record);
         this.#o.transport.dispatch(outgoing, held);
@@ -295,6 +296,9 @@ export class DurableClientService {
 
     /** Deletes the instance's row, history and blobs; false when there was no instance. */
     async purge(instanceId: string): Promise<boolean> {
+        // Rows of the instance still waiting to be written (deferred checkpoints) must not land after the purge
+        // and bring the instance back.
+        await this.#o.rows.forget(instanceId);
         const existed = await this.#o.storage.purgeInstance(instanceId);
         this.#o.onInstanceChanged?.(instanceId);
         return existed;

@@ -227,3 +227,23 @@ describe('poison policy (defect 12)', () => {
         }
     }, 30_000);
 });
+
+describe('purge of a running instance (defect 13)', () => {
+    it('stays purged: a deferred status row does not bring it back', async () => {
+        const id = unique('purged');
+        const started = await startOrchestration(t.origin, 'twoEvents', undefined, id);
+        await waitUntil(started.statusQueryGetUri, (s) => s.runtimeStatus === 'Running');
+        const storage = hubStorage(t.hubName);
+        expect((await postJson(`${t.origin}${WEBHOOK}/instances/${id}/raiseEvent/First`, 1)).status).toBe(202);
+        // The checkpoint of First is committed; its row (only lastUpdatedTime moves on) waits up to 1 s.
+        const deadline = Date.now() + 5_000;
+        while (!(await storage.readHistory(id)).events.some((e) => e.EventType === EventType.EventRaised)) {
+            if (Date.now() > deadline) throw new Error('First was not checkpointed');
+            await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${id}`, { method: 'DELETE' })).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(await storage.readInstance(id)).toBeUndefined();
+        expect((await fetch(started.statusQueryGetUri)).status).toBe(404);
+    });
+});
