@@ -180,6 +180,12 @@ export interface TaskHubStorage {
     /** Makes the message visible again after `delaySeconds` (abandon with back-off). Returns the new pop receipt. */
     releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void>;
     /**
+     * Optional: deletes the instance's large-payload blobs (history and instance-row columns) that neither its
+     * history rows nor its Instances row name any more: those of replaced executions (ContinueAsNew, restart,
+     * rewind). Returns how many. Cheap when the instance never had a large payload (no call at all).
+     */
+    collectOrphanBlobs?(instanceId: string): Promise<number>;
+    /**
      * Optional: keeps a poison message (one that could never be processed) where people can read it, with the
      * reason, and removes it from its queue. Without it the runtime logs the message and deletes it.
      */

@@ -162,6 +162,22 @@ export class HistoryStore {
         }
     }
 
+    /** The blobs the instance's history rows name (every row of the partition, whatever its execution). */
+    async blobNames(instanceId: string): Promise<string[]> {
+        const partitionKey = escapePartitionKey(instanceId);
+        const names: string[] = [];
+        const pages = this.table
+            .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })
+            .byPage();
+        for await (const page of pages) {
+            this.stats.tableOps++;
+            for (const row of page)
+                for (const [column, value] of Object.entries(row))
+                    if (column.endsWith(BLOB_NAME_SUFFIX) && typeof value === 'string' && value) names.push(value);
+        }
+        return names;
+    }
+
     /** Row keys of an instance's history partition (the sentinel included when `from` is omitted). */
     async listRowKeys(partitionKey: string, from?: string): Promise<string[]> {
         const filter = from

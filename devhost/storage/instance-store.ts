@@ -55,6 +55,26 @@ export class InstanceStore {
         }
     }
 
+    /** The blobs the instance's row names: `<Column>BlobName` cells and blob URLs in its columns. */
+    async blobNames(instanceId: string, nameFromUrl: (value: string) => string | undefined): Promise<string[]> {
+        this.stats.tableOps++;
+        let raw: Record<string, unknown>;
+        try {
+            raw = await this.table.getEntity(escapePartitionKey(instanceId), '');
+        } catch (err) {
+            if (httpStatusOf(err) === 404) return [];
+            throw err;
+        }
+        const names: string[] = [];
+        for (const value of Object.values(raw)) {
+            if (typeof value !== 'string' || !value) continue;
+            const fromUrl = nameFromUrl(value);
+            if (fromUrl) names.push(fromUrl);
+            else if (value.endsWith('.json.gz')) names.push(value);
+        }
+        return names;
+    }
+
     /** Insert (no ETag) or replace under the ETag; false on 409 / 412: another start won. */
     async writeNewExecution(record: InstanceRecord, etag: string | undefined): Promise<boolean> {
         const entity = instanceRecordToEntity(record, this.hubName);

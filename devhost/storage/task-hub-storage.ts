@@ -74,6 +74,7 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
     private readonly payloads: LargePayloadStore;
     private readonly cache = new LargeValueCache();
     private readonly instances: InstanceStore;
+    private readonly largeColumns: LargeColumns;
     private readonly history: HistoryStore;
     private readonly queues: MessageQueues;
 
@@ -88,6 +89,7 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
             this.stats,
         );
         const largeColumns = new LargeColumns(this.payloads, this.cache);
+        this.largeColumns = largeColumns;
         this.instances = new InstanceStore(this.clients.instances, this.hubName, largeColumns, this.stats);
         this.history = new HistoryStore(this.clients.history, largeColumns, this.stats);
         this.queues = new MessageQueues(this.payloads, this.stats, options.onDiscardedMessage ?? warnDiscarded);
@@ -161,8 +163,30 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
             this.history.deleteAll(instanceId),
             ...[...prefixes].map((prefix) => this.payloads.deleteByPrefix(prefix)),
         ]);
-        this.cache.forgetInstance(sanitized);
+        this.largeColumns.forgetBlobs(sanitized);
         return existed;
+    }
+
+    /**
+     * Lists first, then reads what history and the row name, then deletes what was listed and is named by
+     * neither: a blob uploaded after the listing (a checkpoint under way) is never touched. The dispatcher
+     * calls it inside an episode, so no other episode of the instance runs meanwhile.
+     */
+    async collectOrphanBlobs(instanceId: string): Promise<number> {
+        const sanitized = escapePartitionKey(instanceId);
+        if (!this.largeColumns.hasBlobs(sanitized)) return 0;
+        const listed = await this.payloads.list(`${sanitized}/history-`);
+        if (listed.length === 0) return 0;
+        const [historyNames, rowNames] = await Promise.all([
+            this.history.blobNames(instanceId),
+            this.instances.blobNames(instanceId, (value) => this.payloads.blobNameFromUrl(value)),
+        ]);
+        const named = new Set([...historyNames, ...rowNames]);
+        const orphans = listed.filter((name) => !named.has(name));
+        // The value cache may still hand out an orphan's name for reuse: forget the instance's entries first.
+        if (orphans.length > 0) this.cache.forgetInstance(sanitized);
+        await this.payloads.delete(orphans);
+        return orphans.length;
     }
 
     partitionOf(instanceId: string): number {

@@ -425,6 +425,17 @@ export class OrchestrationDispatcher {
         } else {
             this.#track(reported);
         }
+        // Large-payload blobs of a replaced execution (ContinueAsNew, restart, rewind) would leak: collect them
+        // here, inside the episode, so no other episode of the instance writes meanwhile.
+        if ((final || result.newExecution) && this.#o.storage.collectOrphanBlobs) {
+            await this.#o.storage
+                .collectOrphanBlobs(instanceId)
+                .catch((error: unknown) =>
+                    this.#o.logger.warn(
+                        `Instance ${instanceId}: old large-payload blobs were kept: ${describe(error)}`,
+                    ),
+                );
+        }
         return { rowWritten };
     }
 

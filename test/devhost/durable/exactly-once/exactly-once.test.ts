@@ -6,11 +6,12 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStorageFactory } from '../../../../devhost/durable/runtime/default-storage';
 import { EventType } from '../../../../devhost/durable/history';
 import { CheckpointConflictError, type InstanceRecord } from '../../../../devhost/storage/contract';
-import { uniqueHubName } from '../../../support/storage';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import {
     postJson,
     startOrchestration,
@@ -246,4 +247,32 @@ describe('purge of a running instance (defect 13)', () => {
         expect(await storage.readInstance(id)).toBeUndefined();
         expect((await fetch(started.statusQueryGetUri)).status).toBe(404);
     });
+});
+
+describe('large-payload blobs of replaced executions (defect 7)', () => {
+    it('ContinueAsNew with a large input leaves only the blobs the final history and row name', async () => {
+        const id = unique('bigchain');
+        const text = 'x'.repeat(200 * 1024);
+        const started = await startOrchestration(t.origin, 'bigChain', { text, round: 0 }, id);
+        expect(await waitForStatus(started.statusQueryGetUri, 20_000)).toMatchObject({
+            runtimeStatus: 'Completed',
+            output: { round: 3, length: text.length + 3 },
+        });
+        const container = BlobServiceClient.fromConnectionString(azuriteConnectionString()).getContainerClient(
+            `${t.hubName.toLowerCase()}-largemessages`,
+        );
+        const listed: string[] = [];
+        for await (const blob of container.listBlobsFlat({ prefix: `${id}/history-` })) listed.push(blob.name);
+        const storage = hubStorage(t.hubName);
+        const history = await storage.readHistory(id);
+        expect(history.events.filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
+        // One generation's worth: its ExecutionStarted input (history) and the row's input; no more.
+        expect(listed.length).toBeGreaterThan(0);
+        expect(listed.length).toBeLessThanOrEqual(2);
+        // And the instance still reads whole.
+        const status = (await (await fetch(`${started.statusQueryGetUri}&showHistory=true`)).json()) as {
+            input: { text: string };
+        };
+        expect(status.input.text).toHaveLength(text.length + 3);
+    }, 30_000);
 });
