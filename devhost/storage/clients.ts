@@ -25,6 +25,7 @@ export interface HubClients {
     controlQueues: readonly QueueClient[];
     workItems: QueueClient;
     largeMessages: ContainerClient;
+    leases: ContainerClient;
 }
 
 function withSas(url: string, token: string): string {
@@ -81,5 +82,6 @@ export function createHubClients(connection: StorageConnection, names: HubResour
         controlQueues: names.controlQueues.map(queue),
         workItems: queue(names.workItemQueue),
         largeMessages: container(names.largeMessagesContainer),
+        leases: container(names.leasesContainer),
     };
 }

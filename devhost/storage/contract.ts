@@ -180,6 +180,11 @@ export interface TaskHubStorage {
     /** Makes the message visible again after `delaySeconds` (abandon with back-off). Returns the new pop receipt. */
     releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void>;
     /**
+     * Optional: takes the hub for this process (hub-lock.ts) or throws HubLockedError; `onLost` is told when a
+     * renewal fails. Storage without it (in-memory test hubs) is never shared.
+     */
+    acquireHubLock?(onLost: (error: unknown) => void): Promise<{ release(): Promise<void> }>;
+    /**
      * Optional: deletes the instance's large-payload blobs (history and instance-row columns) that neither its
      * history rows nor its Instances row name any more: those of replaced executions (ContinueAsNew, restart,
      * rewind). Returns how many. Cheap when the instance never had a large payload (no call at all).

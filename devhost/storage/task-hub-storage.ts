@@ -20,6 +20,7 @@ import type {
 } from './contract';
 import { HistoryStore } from './history-store';
 import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
+import { acquireHubLock, type HubLock } from './hub-lock';
 import { InstanceStore } from './instance-store';
 import { escapePartitionKey } from './key-sanitation';
 import { LargeColumns } from './large-columns';
@@ -112,6 +113,10 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         ]);
     }
 
+    acquireHubLock(onLost: (error: unknown) => void): Promise<HubLock> {
+        return acquireHubLock(this.clients.leases, this.hubName, onLost);
+    }
+
     async deleteAll(): Promise<void> {
         const queues = [...this.clients.controlQueues, this.clients.workItems];
         this.stats.tableOps += 2;
@@ -122,6 +127,7 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
             this.clients.history.deleteTable(),
             ...queues.map((q) => q.deleteIfExists()),
             this.clients.largeMessages.deleteIfExists(),
+            this.clients.leases.deleteIfExists(),
         ]);
     }
 

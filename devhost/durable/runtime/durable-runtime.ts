@@ -39,10 +39,13 @@ export class DurableRuntime {
     readonly #idleWork: IdleWorkQueue;
     readonly #leases: MessageLeases;
     #started = false;
+    #lock: { release(): Promise<void> } | undefined;
+    readonly #logger: HostLogger;
 
     constructor(options: DurableRuntimeOptions) {
         const { app, storage, config, logger } = options;
         const clock = options.clock ?? (() => new Date());
+        this.#logger = logger;
         this.storage = storage;
         this.functions = indexDurableFunctions(app);
         const knownOrchestrators = new FunctionNameSet(this.functions.orchestrators.keys());
@@ -114,7 +117,20 @@ export class DurableRuntime {
 
     async start(): Promise<void> {
         if (this.#started) return;
-        await this.storage.createIfNotExists();
+        // One process per hub: the caches and held messages below are only right when no other process works on
+        // it (hub-lock.ts). Taken before anything is created or received.
+        this.#lock = await this.storage.acquireHubLock?.((error) =>
+            this.#logger.error(
+                `Lost the lock of task hub '${this.storage.hubName}' (${error instanceof Error ? error.message : String(error)}): another process may take it over.`,
+            ),
+        );
+        try {
+            await this.storage.createIfNotExists();
+        } catch (error) {
+            await this.#lock?.release();
+            this.#lock = undefined;
+            throw error;
+        }
         this.#leases.start();
         this.#orchestrations.start();
         this.#activities.start();
@@ -128,5 +144,7 @@ export class DurableRuntime {
         await Promise.all([this.#orchestrations.stop(), this.#activities.stop()]);
         await this.#idleWork.flush();
         this.#leases.stop();
+        await this.#lock?.release();
+        this.#lock = undefined;
     }
 }
