@@ -85,10 +85,14 @@ export class HistoryStore {
         }
         await Promise.all(current.map((row) => this.restoreLargeColumns(row)));
         const consumed = sentinel?.cells.get(CONSUMED_COLUMN);
-        const consumedBefore = consumed
-            ? consumedKeysSchema.parse(JSON.parse(cellString(CONSUMED_COLUMN, consumed)))
-            : [];
-        return { events: current.map(entityToHistoryEvent), executionId, etag: sentinel?.etag, consumedBefore };
+        const snapshot: HistorySnapshot = {
+            events: current.map(entityToHistoryEvent),
+            executionId,
+            etag: sentinel?.etag,
+        };
+        if (consumed)
+            snapshot.consumedBefore = consumedKeysSchema.parse(JSON.parse(cellString(CONSUMED_COLUMN, consumed)));
+        return snapshot;
     }
 
     private async restoreLargeColumns(row: TypedRow): Promise<void> {
