@@ -37,6 +37,22 @@ export class DurableHttpApi {
         const url = new URL(request.url);
         const segments = durablePathSegments(url.pathname);
         if (!segments) return undefined;
+        // The extension builds a client for the hub the query names (HttpApiHandler: taskHub / connection); the
+        // devhost serves one hub, so a request for another one is refused, not answered from the wrong hub.
+        const taskHub = url.searchParams.get('taskHub');
+        if (taskHub !== null && taskHub !== '' && taskHub.toLowerCase() !== this.#client.taskHubName.toLowerCase()) {
+            return errorResponse(400, 'One or more of the arguments submitted is incorrect', {
+                message: `The devhost serves task hub '${this.#client.taskHubName}' only, not '${taskHub}'.`,
+                type: ARGUMENT_EXCEPTION,
+            });
+        }
+        const connection = url.searchParams.get('connection');
+        if (connection !== null && connection !== '' && !KNOWN_CONNECTIONS.has(connection.toLowerCase())) {
+            return errorResponse(400, 'One or more of the arguments submitted is incorrect', {
+                message: `The devhost serves its task hub over the 'Storage' connection (AzureWebJobsStorage) only, not '${connection}'.`,
+                type: ARGUMENT_EXCEPTION,
+            });
+        }
         try {
             return await this.#route(request, url, matchRoute(segments));
         } catch (error) {
@@ -133,7 +149,7 @@ export class DurableHttpApi {
             throw error;
         }
         const timeoutMs = secondsParam(url.searchParams, 'timeout');
-        const intervalMs = secondsParam(url.searchParams, 'pollingInterval');
+        const intervalMs = pollingIntervalMs(url.searchParams);
         if (timeoutMs !== undefined && intervalMs !== undefined) {
             return this.#waitOrCheckStatus(url, record.instanceId, timeoutMs, intervalMs);
         }
@@ -201,7 +217,7 @@ export class DurableHttpApi {
             throw error;
         }
         const timeoutMs = secondsParam(url.searchParams, 'timeout');
-        const intervalMs = secondsParam(url.searchParams, 'pollingInterval');
+        const intervalMs = pollingIntervalMs(url.searchParams);
         if (timeoutMs !== undefined && intervalMs !== undefined)
             return this.#waitOrCheckStatus(url, record.instanceId, timeoutMs, intervalMs);
         return this.#checkStatus(url, record.instanceId);
@@ -268,4 +284,15 @@ function instanceErrorResponse(error: unknown): Response {
     if (error instanceof InstanceNotFoundError) return emptyResponse(404);
     if (error instanceof InstanceGoneError) return emptyResponse(410);
     throw error;
+}
+
+/** `connection` values that name the hub's storage: the extension's default name and the setting itself. */
+const KNOWN_CONNECTIONS: ReadonlySet<string> = new Set(['storage', 'azurewebjobsstorage']);
+
+/** Waiting polls the row at most this often, whatever `pollingInterval` says (0 would poll without pause). */
+const MIN_POLLING_INTERVAL_MS = 250;
+
+function pollingIntervalMs(params: URLSearchParams): number | undefined {
+    const ms = secondsParam(params, 'pollingInterval');
+    return ms === undefined ? undefined : Math.max(ms, MIN_POLLING_INTERVAL_MS);
 }
