@@ -100,11 +100,16 @@ export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator
     const executionId = started.OrchestrationInstance.ExecutionId;
     const startsExecution = intake.accepted.includes(started);
 
-    if (intake.terminated) return terminate(req, intake.accepted, past, view, started, startsExecution, common);
+    if (intake.terminated) {
+        const terminated = terminate(req, intake.accepted, past, view, started, startsExecution, common);
+        // Restarted and terminated in one batch: the new execution's history replaces the old one.
+        return intake.restarted ? { ...terminated, newExecution: true, consumedBefore: [] } : terminated;
+    }
     if (view.suspended) {
         return {
             executionId,
             newExecution: intake.restarted,
+            ...(intake.restarted ? { consumedBefore: [] } : {}),
             startIndex: past.length,
             appended: [orchestratorStarted(req.now), ...intake.accepted.map(unplayed), orchestratorCompleted(req.now)],
             outbound: [],
