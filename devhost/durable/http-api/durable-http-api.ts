@@ -149,7 +149,7 @@ export class DurableHttpApi {
             throw error;
         }
         const timeoutMs = secondsParam(url.searchParams, 'timeout');
-        const intervalMs = pollingIntervalMs(url.searchParams);
+        const intervalMs = secondsParam(url.searchParams, 'pollingInterval');
         if (timeoutMs !== undefined && intervalMs !== undefined) {
             return this.#waitOrCheckStatus(url, record.instanceId, timeoutMs, intervalMs);
         }
@@ -167,7 +167,13 @@ export class DurableHttpApi {
                 `Total timeout ${timeoutMs / 1000} should be bigger than retry timeout ${intervalMs / 1000}`,
             );
         }
-        const record = await this.#client.waitForCompletion(instanceId, timeoutMs, Math.max(intervalMs, 10));
+        // The floor applies to the polling only (the interval is validated as given); the wait still ends at the
+        // timeout, as waitForCompletion never sleeps past it.
+        const record = await this.#client.waitForCompletion(
+            instanceId,
+            timeoutMs,
+            Math.max(intervalMs, MIN_POLLING_INTERVAL_MS),
+        );
         if (record?.runtimeStatus === 'Completed') return jsonResponse(200, jsonOrText(record.output));
         if (record && isTerminalStatus(record.runtimeStatus)) return this.#status(url, instanceId);
         return this.#checkStatus(url, instanceId);
@@ -217,7 +223,7 @@ export class DurableHttpApi {
             throw error;
         }
         const timeoutMs = secondsParam(url.searchParams, 'timeout');
-        const intervalMs = pollingIntervalMs(url.searchParams);
+        const intervalMs = secondsParam(url.searchParams, 'pollingInterval');
         if (timeoutMs !== undefined && intervalMs !== undefined)
             return this.#waitOrCheckStatus(url, record.instanceId, timeoutMs, intervalMs);
         return this.#checkStatus(url, record.instanceId);
@@ -291,8 +297,3 @@ const KNOWN_CONNECTIONS: ReadonlySet<string> = new Set(['storage', 'azurewebjobs
 
 /** Waiting polls the row at most this often, whatever `pollingInterval` says (0 would poll without pause). */
 const MIN_POLLING_INTERVAL_MS = 250;
-
-function pollingIntervalMs(params: URLSearchParams): number | undefined {
-    const ms = secondsParam(params, 'pollingInterval');
-    return ms === undefined ? undefined : Math.max(ms, MIN_POLLING_INTERVAL_MS);
-}
