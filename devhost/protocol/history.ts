@@ -202,6 +202,7 @@ export interface TaskMessage {
 }
 
 /** DTFx's timestamp format: ISO with 7 fractional digits. JS has milliseconds, so the rest are zeros. */
-export function dtfxTimestamp(date: Date): string {
-    return date.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+export function dtfxTimestamp(date: Date, subMillisecondTicks = 0): string {
+    const ticks = String(Math.min(9999, Math.max(0, Math.trunc(subMillisecondTicks)))).padStart(4, '0');
+    return date.toISOString().replace(/\.(\d{3})Z$/, `.$1${ticks}Z`);
 }

@@ -25,6 +25,7 @@ export interface HubClients {
     controlQueues: readonly QueueClient[];
     workItems: QueueClient;
     largeMessages: ContainerClient;
+    leases: ContainerClient;
 }
 
 function withSas(url: string, token: string): string {
@@ -98,5 +99,6 @@ export function createHubClients(connection: StorageConnection, names: HubResour
         controlQueues: names.controlQueues.map((name) => account.queue(name)),
         workItems: account.queue(names.workItemQueue),
         largeMessages: account.container(names.largeMessagesContainer),
+        leases: account.container(names.leasesContainer),
     };
 }

@@ -12,6 +12,7 @@
  *    truth" rule drops messages whose events are already in the prefix and re-emits what is missing.
  * Only the final transaction sets `IsCheckpointComplete` (default true) and `CheckpointCompletedTimestamp`.
  */
+import { z } from 'zod';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { CheckpointConflictError, type HistoryAppend, type HistorySnapshot } from '../durable/ports/task-hub-storage';
 import {
@@ -32,6 +33,9 @@ const MAX_ROWS_PER_TRANSACTION = 99;
 /** The service allows 4 MiB per transaction; the provider flushes at an estimated 3 MB. */
 const MAX_TRANSACTION_BYTES = 3 * 1024 * 1024;
 const BLOB_NAME_SUFFIX = 'BlobName';
+/** Sentinel column: client messages consumed by earlier generations of a ContinueAsNew chain (intake.ts). */
+const CONSUMED_COLUMN = 'DevhostConsumedMessages';
+const consumedKeysSchema = z.array(z.string());
 
 function estimatedBytes(entity: Record<string, unknown>): number {
     let bytes = 512;
@@ -80,7 +84,15 @@ export class HistoryStore {
             current.push(row);
         }
         await Promise.all(current.map((row) => this.restoreLargeColumns(row)));
-        return { events: current.map(entityToHistoryEvent), executionId, etag: sentinel?.etag };
+        const consumed = sentinel?.cells.get(CONSUMED_COLUMN);
+        const snapshot: HistorySnapshot = {
+            events: current.map(entityToHistoryEvent),
+            executionId,
+            etag: sentinel?.etag,
+        };
+        if (consumed)
+            snapshot.consumedBefore = consumedKeysSchema.parse(JSON.parse(cellString(CONSUMED_COLUMN, consumed)));
+        return snapshot;
     }
 
     private async restoreLargeColumns(row: TypedRow): Promise<void> {
@@ -126,6 +138,9 @@ export class HistoryStore {
                 IsCheckpointComplete: complete,
             };
             if (complete) sentinel.CheckpointCompletedTimestamp = new Date();
+            // A devhost column (the provider ignores unknown columns): written in the same transaction as the
+            // first rows of a new generation, so it is committed exactly when they are.
+            if (append.consumedBefore && i === 0) sentinel[CONSUMED_COLUMN] = JSON.stringify(append.consumedBefore);
             const guard: TransactionAction =
                 etag === undefined ? ['create', sentinel] : ['update', sentinel, 'Merge', { etag }];
             etag = await this.submit(append.instanceId, [...batch, guard]);
@@ -149,6 +164,22 @@ export class HistoryStore {
                 throw new CheckpointConflictError(instanceId);
             throw err;
         }
+    }
+
+    /** The blobs the instance's history rows name (every row of the partition, whatever its execution). */
+    async blobNames(instanceId: string): Promise<string[]> {
+        const partitionKey = escapePartitionKey(instanceId);
+        const names: string[] = [];
+        const pages = this.table
+            .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })
+            .byPage();
+        for await (const page of pages) {
+            this.stats.tableOps++;
+            for (const row of page)
+                for (const [column, value] of Object.entries(row))
+                    if (column.endsWith(BLOB_NAME_SUFFIX) && typeof value === 'string' && value) names.push(value);
+        }
+        return names;
     }
 
     /** Row keys of an instance's history partition (the sentinel included when `from` is omitted). */

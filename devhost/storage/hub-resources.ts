@@ -8,6 +8,8 @@ export interface HubResourceNames {
     controlQueues: readonly string[];
     workItemQueue: string;
     largeMessagesContainer: string;
+    /** The provider's lease container; the devhost keeps its hub lock there (hub-lock.ts). */
+    leasesContainer: string;
 }
 
 export const MAX_PARTITION_COUNT = 16;
@@ -30,5 +32,6 @@ export function hubResourceNames(hubName: string, partitionCount: number): HubRe
         controlQueues: Array.from({ length: partitionCount }, (_, i) => controlQueueName(hubName, i)),
         workItemQueue: `${lower}-workitems`,
         largeMessagesContainer: `${lower}-largemessages`,
+        leasesContainer: `${lower}-leases`,
     };
 }

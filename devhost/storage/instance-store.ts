@@ -2,7 +2,7 @@
  * The `<Hub>Instances` table: one row per instance. One call per read, write or listing page.
  */
 import type { TableClient } from '@azure/data-tables';
-import type { InstancePage, InstanceQuery, InstanceRecord } from '../durable/ports/task-hub-storage';
+import type { InstancePage, InstanceQuery, InstanceRecord, VersionedInstance } from '../durable/ports/task-hub-storage';
 import {
     INSTANCE_COLUMNS,
     instanceRecordToEntity,
@@ -15,7 +15,7 @@ import { escapePartitionKey } from './key-sanitation';
 import type { LargeColumns } from './large-columns';
 import { parseMessageData } from './message-envelope';
 import type { StorageStats } from './stats';
-import { httpStatusOf } from './storage-errors';
+import { httpStatusOf, isConcurrencyConflict } from './storage-errors';
 import { unwrapContinuationToken, wrapContinuationToken } from './continuation-token';
 
 const COLUMNS_WITHOUT_INPUT = [
@@ -41,12 +41,51 @@ export class InstanceStore {
     ) {}
 
     async read(instanceId: string): Promise<InstanceRecord | undefined> {
+        return (await this.readVersioned(instanceId))?.record;
+    }
+
+    async readVersioned(instanceId: string): Promise<VersionedInstance | undefined> {
         this.stats.tableOps++;
         try {
             const raw = await this.table.getEntity(escapePartitionKey(instanceId), '');
-            return await this.toRecord(raw, false);
+            return { record: await this.toRecord(raw, false), etag: raw.etag };
         } catch (err) {
             if (httpStatusOf(err) === 404) return undefined;
+            throw err;
+        }
+    }
+
+    /** The blobs the instance's row names: `<Column>BlobName` cells and blob URLs in its columns. */
+    async blobNames(instanceId: string, nameFromUrl: (value: string) => string | undefined): Promise<string[]> {
+        this.stats.tableOps++;
+        let raw: Record<string, unknown>;
+        try {
+            raw = await this.table.getEntity(escapePartitionKey(instanceId), '');
+        } catch (err) {
+            if (httpStatusOf(err) === 404) return [];
+            throw err;
+        }
+        const names: string[] = [];
+        for (const value of Object.values(raw)) {
+            if (typeof value !== 'string' || !value) continue;
+            const fromUrl = nameFromUrl(value);
+            if (fromUrl) names.push(fromUrl);
+            else if (value.endsWith('.json.gz')) names.push(value);
+        }
+        return names;
+    }
+
+    /** Insert (no ETag) or replace under the ETag; false on 409 / 412: another start won. */
+    async writeNewExecution(record: InstanceRecord, etag: string | undefined): Promise<boolean> {
+        const entity = instanceRecordToEntity(record, this.hubName);
+        await this.largeColumns.offloadInstanceRow(entity, record.runtimeStatus === 'Pending');
+        this.stats.tableOps++;
+        try {
+            if (etag === undefined) await this.table.createEntity(entity);
+            else await this.table.updateEntity(entity, 'Replace', { etag });
+            return true;
+        } catch (err) {
+            if (isConcurrencyConflict(err)) return false;
             throw err;
         }
     }

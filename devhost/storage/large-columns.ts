@@ -22,7 +22,20 @@ export class LargeColumns {
         private readonly cache: LargeValueCache,
     ) {}
 
+    /** Instances (escaped ids) this process saw a large payload of: only they can have orphan blobs to collect. */
+    private readonly withBlobs = new Set<string>();
+
+    hasBlobs(partitionKey: string): boolean {
+        return this.withBlobs.has(partitionKey);
+    }
+
+    forgetBlobs(partitionKey: string): void {
+        this.withBlobs.delete(partitionKey);
+        this.cache.forgetInstance(partitionKey);
+    }
+
     private async store(partitionKey: string, text: string, blobName: () => string, reuse: boolean): Promise<string> {
+        this.withBlobs.add(partitionKey);
         const known = reuse ? this.cache.find(partitionKey, text) : undefined;
         if (known) return known;
         const name = blobName();
@@ -78,6 +91,7 @@ export class LargeColumns {
 
     /** Downloads a blob by name and remembers it for reuse by later writes of the same value. */
     async restore(partitionKey: string, blobName: string): Promise<string> {
+        this.withBlobs.add(partitionKey);
         const text = await this.payloads.download(blobName);
         this.cache.remember(partitionKey, text, blobName);
         return text;

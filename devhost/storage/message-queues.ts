@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
 import { EventType, type OrchestrationInstanceRef, type TaskMessage } from '../protocol/history';
-import type { MessageReceipt, ReceivedMessage } from '../durable/ports/task-hub-storage';
+import { MessageGoneError, type MessageReceipt, type ReceivedMessage } from '../durable/ports/task-hub-storage';
 import { exceedsQueuePayloadLimit, messageBlobName, type LargePayloadStore } from './large-payloads';
 import {
     parseMessageData,
@@ -154,12 +154,20 @@ export class MessageQueues {
     /** Visible again after `delaySeconds`; the message's pop receipt is updated in place for a later delete. */
     async release(queue: QueueClient, message: ReceivedMessage, delaySeconds: number): Promise<void> {
         this.stats.queueOps++;
-        const response = await queue.updateMessage(
-            message.messageId,
-            message.popReceipt,
-            undefined,
-            Math.min(Math.max(0, Math.ceil(delaySeconds)), MAX_VISIBILITY_DELAY_SECONDS),
-        );
+        let response;
+        try {
+            response = await queue.updateMessage(
+                message.messageId,
+                message.popReceipt,
+                undefined,
+                Math.min(Math.max(0, Math.ceil(delaySeconds)), MAX_VISIBILITY_DELAY_SECONDS),
+            );
+        } catch (error) {
+            // 404 MessageNotFound (deleted, or received by someone else: a new pop receipt); 400 PopReceiptMismatch.
+            const status = httpStatusOf(error);
+            if (status === 404 || status === 400) throw new MessageGoneError(message.messageId);
+            throw error;
+        }
         if (response.popReceipt) message.popReceipt = response.popReceipt;
     }
 }

@@ -16,9 +16,11 @@ import type {
     MessageReceipt,
     ReceivedMessage,
     TaskHubStorage,
+    VersionedInstance,
 } from '../durable/ports/task-hub-storage';
 import { HistoryStore } from './history-store';
 import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
+import { acquireHubLock, type HubLock } from './hub-lock';
 import { InstanceStore } from './instance-store';
 import { escapePartitionKey } from './key-sanitation';
 import { LargeColumns } from './large-columns';
@@ -74,6 +76,7 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
     private readonly payloads: LargePayloadStore;
     private readonly cache = new LargeValueCache();
     private readonly instances: InstanceStore;
+    private readonly largeColumns: LargeColumns;
     private readonly history: HistoryStore;
     private readonly queues: MessageQueues;
 
@@ -88,6 +91,7 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
             this.stats,
         );
         const largeColumns = new LargeColumns(this.payloads, this.cache);
+        this.largeColumns = largeColumns;
         this.instances = new InstanceStore(this.clients.instances, this.hubName, largeColumns, this.stats);
         this.history = new HistoryStore(this.clients.history, largeColumns, this.stats);
         this.queues = new MessageQueues(this.payloads, this.stats, options.onDiscardedMessage ?? warnDiscarded);
@@ -110,6 +114,10 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         ]);
     }
 
+    acquireHubLock(onLost: (error: unknown) => void): Promise<HubLock> {
+        return acquireHubLock(this.clients.leases, this.hubName, onLost);
+    }
+
     async deleteAll(): Promise<void> {
         const queues = [...this.clients.controlQueues, this.clients.workItems];
         this.stats.tableOps += 2;
@@ -120,6 +128,7 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
             this.clients.history.deleteTable(),
             ...queues.map((q) => q.deleteIfExists()),
             this.clients.largeMessages.deleteIfExists(),
+            this.clients.leases.deleteIfExists(),
         ]);
     }
 
@@ -129,6 +138,14 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
 
     writeInstance(record: InstanceRecord): Promise<void> {
         return this.instances.write(record);
+    }
+
+    readInstanceVersioned(instanceId: string): Promise<VersionedInstance | undefined> {
+        return this.instances.readVersioned(instanceId);
+    }
+
+    writeNewExecution(record: InstanceRecord, etag: string | undefined): Promise<boolean> {
+        return this.instances.writeNewExecution(record, etag);
     }
 
     queryInstances(query: InstanceQuery, continuationToken?: string): Promise<InstancePage> {
@@ -153,8 +170,30 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
             this.history.deleteAll(instanceId),
             ...[...prefixes].map((prefix) => this.payloads.deleteByPrefix(prefix)),
         ]);
-        this.cache.forgetInstance(sanitized);
+        this.largeColumns.forgetBlobs(sanitized);
         return existed;
+    }
+
+    /**
+     * Lists first, then reads what history and the row name, then deletes what was listed and is named by
+     * neither: a blob uploaded after the listing (a checkpoint under way) is never touched. The dispatcher
+     * calls it inside an episode, so no other episode of the instance runs meanwhile.
+     */
+    async collectOrphanBlobs(instanceId: string): Promise<number> {
+        const sanitized = escapePartitionKey(instanceId);
+        if (!this.largeColumns.hasBlobs(sanitized)) return 0;
+        const listed = await this.payloads.list(`${sanitized}/history-`);
+        if (listed.length === 0) return 0;
+        const [historyNames, rowNames] = await Promise.all([
+            this.history.blobNames(instanceId),
+            this.instances.blobNames(instanceId, (value) => this.payloads.blobNameFromUrl(value)),
+        ]);
+        const named = new Set([...historyNames, ...rowNames]);
+        const orphans = listed.filter((name) => !named.has(name));
+        // The value cache may still hand out an orphan's name for reuse: forget the instance's entries first.
+        if (orphans.length > 0) this.cache.forgetInstance(sanitized);
+        await this.payloads.delete(orphans);
+        return orphans.length;
     }
 
     partitionOf(instanceId: string): number {

@@ -32,10 +32,11 @@ import {
     timerFired,
     tryParseJson,
 } from './events';
-import { takeIn, viewOf, type ExecutionView } from './intake';
+import { clientMessageKey, consumedKeyHash, takeIn, viewOf, type ExecutionView } from './intake';
 import { executionStartedEvent } from './messages';
 import { replay, type Decision, type ReplayOptions } from './replay';
 import { parseTimeSpan } from '../../protocol/timespan';
+import { stableHash128 } from './stable-hash';
 import type {
     EpisodeRequest,
     EpisodeResult,
@@ -78,7 +79,7 @@ interface GenerationRun {
 }
 
 export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator): Promise<EpisodeResult> {
-    const intake = takeIn(req.past, req.incoming, req.now);
+    const intake = takeIn(req.past, req.incoming, req.now, new Set(req.consumedBefore ?? []));
     const { view } = intake;
     const started = view.started;
     const common = { discarded: intake.discarded, deferred: intake.deferred };
@@ -100,11 +101,16 @@ export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator
     const executionId = started.OrchestrationInstance.ExecutionId;
     const startsExecution = intake.accepted.includes(started);
 
-    if (intake.terminated) return terminate(req, intake.accepted, past, view, started, startsExecution, common);
+    if (intake.terminated) {
+        const terminated = terminate(req, intake.accepted, past, view, started, startsExecution, common);
+        // Restarted and terminated in one batch: the new execution's history replaces the old one.
+        return intake.restarted ? { ...terminated, newExecution: true, consumedBefore: [] } : terminated;
+    }
     if (view.suspended) {
         return {
             executionId,
             newExecution: intake.restarted,
+            ...(intake.restarted ? { consumedBefore: [] } : {}),
             startIndex: past.length,
             appended: [orchestratorStarted(req.now), ...intake.accepted.map(unplayed), orchestratorCompleted(req.now)],
             outbound: [],
@@ -125,6 +131,9 @@ export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator
     let newExecution = intake.restarted;
     let customStatus: string | null = req.customStatus ?? null;
     let createdHere = startsExecution;
+    // A restart begins a new instance: nothing consumed before counts. A ContinueAsNew adds what the ending
+    // generation consumed.
+    let consumedBefore: string[] = intake.restarted ? [] : [...(req.consumedBefore ?? [])];
     const outbound: OutboundMessage[] = [];
     for (let count = 1; ; count++) {
         const run = await runGeneration(generation, req, options, invoke, count < maxGenerationsPerEpisode);
@@ -134,6 +143,7 @@ export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator
         if (run.customStatus !== undefined) customStatus = run.customStatus ?? (count > 1 ? customStatus : null);
         const { ending } = run;
         if (ending.kind === 'continueAsNew') {
+            consumedBefore = rememberConsumed(consumedBefore, [...generation.past, ...generation.fresh]);
             const next = executionStartedEvent({
                 instanceId: req.instanceId,
                 executionId: req.newGuid(),
@@ -173,8 +183,26 @@ export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator
             },
             ...common,
             ranOrchestrator: true,
+            ...(newExecution ? { consumedBefore } : {}),
         };
     }
+}
+
+/** How many consumed client-message keys a generation keeps (each 16 hex digits; the sentinel cell holds 32K). */
+export const MAX_CONSUMED_KEYS = 1000;
+
+/**
+ * The keys after a generation ends: the earlier ones plus the client messages it applied, newest last, at
+ * most MAX_CONSUMED_KEYS (a redelivery comes within a lease of the crash, so the oldest are the safest to
+ * forget). Hashed: event data can be large.
+ */
+function rememberConsumed(before: readonly string[], generationEvents: readonly HistoryEvent[]): string[] {
+    const keys = new Set(before);
+    for (const event of generationEvents) {
+        const key = clientMessageKey(event);
+        if (key !== undefined) keys.add(consumedKeyHash(key));
+    }
+    return [...keys].slice(-MAX_CONSUMED_KEYS);
 }
 
 async function runGeneration(
@@ -387,7 +415,7 @@ function decide(
                 ],
             };
         case 'subOrchestration': {
-            const childExecutionId = req.newGuid();
+            const childExecutionId = childExecutionIdFor(instance, decision.id);
             const childStart: ExecutionStartedEvent = {
                 ...executionStartedEvent({
                     instanceId: decision.instanceId,
@@ -419,6 +447,16 @@ function decide(
             };
         }
     }
+}
+
+/**
+ * The child's ExecutionId follows from the parent execution and the step, not from a fresh GUID: when the
+ * parent's episode runs again (a lost ETag race, a failed send, a kill before the checkpoint), its start message
+ * is the same message, which the child's intake discards instead of taking for a restart.
+ */
+function childExecutionIdFor(parent: TaskMessage['OrchestrationInstance'], taskScheduleId: number): string {
+    const hex = stableHash128(JSON.stringify([parent.InstanceId, parent.ExecutionId, taskScheduleId]));
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function terminate(

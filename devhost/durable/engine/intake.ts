@@ -10,10 +10,20 @@
  *   unknown instance). For a running instance it is discarded.
  * - Messages for an instance that has not started yet (no ExecutionStarted in history or in the batch
  *   before them) are deferred: they may have overtaken the start message.
- * - A TimerFired before its FireAt (by the episode clock) is deferred: timers never fire early.
+ * - A TimerFired before its FireAt (by the episode clock) is deferred: timers never fire early. The FireAt is
+ *   the one history committed with TimerCreated, not the message's own: a repeated episode computes a later
+ *   FireAt, and the first attempt's timer message (same TimerId, earlier FireAt) must not fire it early.
+ * - A sub-orchestration start whose ParentInstance (parent id, execution, TaskScheduleId) is the one the
+ *   instance already runs or ran for is a duplicate, even once the child finished or continued as new: the
+ *   parent's episode was repeated (the provider de-duplicates such starts against the Instances row).
  * - After an ExecutionTerminated, the rest of the batch is discarded.
  * - EventRaised has no id; a message equal to a raised event already in history (name, data, timestamp)
- *   is a redelivery and is discarded.
+ *   is a redelivery and is discarded. Clients stamp each event with a distinct timestamp (sub-millisecond
+ *   ticks, as DTFx's DateTime.UtcNow has), so two identical events raised in one millisecond both count.
+ * - Client messages (empty ExecutionId) consumed by an earlier generation of a ContinueAsNew chain are
+ *   discarded: `consumedBefore` holds their keys (kept on the sentinel row by the checkpoint that started
+ *   the generation), so a redelivery after a kill between that checkpoint and the deletes is not applied to
+ *   the next generation.
  */
 import {
     EventType,
@@ -22,6 +32,7 @@ import {
     type HistoryEvent,
     type TaskMessage,
 } from '../../protocol/history';
+import { stableHash128 } from './stable-hash';
 
 export interface ExecutionView {
     started: ExecutionStartedEvent | null;
@@ -29,7 +40,8 @@ export interface ExecutionView {
     suspended: boolean;
     scheduledTasks: Set<number>;
     finishedTasks: Set<number>;
-    createdTimers: Set<number>;
+    /** TimerId → the committed FireAt (ms). */
+    createdTimers: Map<number, number>;
     firedTimers: Set<number>;
     createdSubOrchestrations: Set<number>;
     finishedSubOrchestrations: Set<number>;
@@ -42,6 +54,37 @@ function raisedKey(name: string, input: string | null, timestamp: string): strin
     return JSON.stringify([name, input, timestamp]);
 }
 
+/**
+ * The identity of a client message (an event, suspend or resume) that a redelivery repeats exactly; undefined
+ * for messages identified otherwise (task and timer results by their ids, starts by their ExecutionId).
+ */
+export function clientMessageKey(event: HistoryEvent): string | undefined {
+    switch (event.EventType) {
+        case EventType.EventRaised:
+            return raisedKey(event.Name, event.Input, event.Timestamp);
+        case EventType.ExecutionSuspended:
+        case EventType.ExecutionResumed:
+            return JSON.stringify([event.EventType, event.Reason, event.Timestamp]);
+        default:
+            return undefined;
+    }
+}
+
+/** The stored form of a client-message key: short, whatever the event data's size. */
+export function consumedKeyHash(key: string): string {
+    return stableHash128(key).slice(0, 16);
+}
+
+function sameParent(a: ExecutionStartedEvent['ParentInstance'], b: ExecutionStartedEvent['ParentInstance']): boolean {
+    return (
+        a !== null &&
+        b !== null &&
+        a.TaskScheduleId === b.TaskScheduleId &&
+        a.OrchestrationInstance.InstanceId === b.OrchestrationInstance.InstanceId &&
+        a.OrchestrationInstance.ExecutionId === b.OrchestrationInstance.ExecutionId
+    );
+}
+
 export function emptyView(): ExecutionView {
     return {
         started: null,
@@ -49,7 +92,7 @@ export function emptyView(): ExecutionView {
         suspended: false,
         scheduledTasks: new Set(),
         finishedTasks: new Set(),
-        createdTimers: new Set(),
+        createdTimers: new Map(),
         firedTimers: new Set(),
         createdSubOrchestrations: new Set(),
         finishedSubOrchestrations: new Set(),
@@ -81,7 +124,7 @@ export function observe(view: ExecutionView, event: HistoryEvent): void {
             view.finishedTasks.add(event.TaskScheduledId);
             break;
         case EventType.TimerCreated:
-            view.createdTimers.add(event.EventId);
+            view.createdTimers.set(event.EventId, Date.parse(event.FireAt));
             break;
         case EventType.TimerFired:
             view.firedTimers.add(event.TimerId);
@@ -140,9 +183,11 @@ function verdictFor(view: ExecutionView, message: TaskMessage, now: Date): Verdi
             return view.scheduledTasks.has(event.TaskScheduledId) && !view.finishedTasks.has(event.TaskScheduledId)
                 ? 'accept'
                 : 'discard';
-        case EventType.TimerFired:
-            if (!view.createdTimers.has(event.TimerId) || view.firedTimers.has(event.TimerId)) return 'discard';
-            return new Date(event.FireAt).getTime() > now.getTime() ? 'defer' : 'accept';
+        case EventType.TimerFired: {
+            const fireAt = view.createdTimers.get(event.TimerId);
+            if (fireAt === undefined || view.firedTimers.has(event.TimerId)) return 'discard';
+            return Math.max(fireAt, Date.parse(event.FireAt)) > now.getTime() ? 'defer' : 'accept';
+        }
         case EventType.SubOrchestrationInstanceCompleted:
         case EventType.SubOrchestrationInstanceFailed:
             return view.createdSubOrchestrations.has(event.TaskScheduledId) &&
@@ -165,12 +210,22 @@ function verdictFor(view: ExecutionView, message: TaskMessage, now: Date): Verdi
     }
 }
 
-export function takeIn(past: readonly HistoryEvent[], incoming: readonly TaskMessage[], now: Date): Intake {
+export function takeIn(
+    past: readonly HistoryEvent[],
+    incoming: readonly TaskMessage[],
+    now: Date,
+    consumedBefore: ReadonlySet<string> = new Set(),
+): Intake {
     let view = viewOf(past);
     const intake: Intake = { view, restarted: false, accepted: [], terminated: false, discarded: [], deferred: [] };
     for (const message of incoming) {
         const event = message.Event;
         if (intake.terminated) {
+            intake.discarded.push(message);
+            continue;
+        }
+        const clientKey = message.OrchestrationInstance.ExecutionId ? undefined : clientMessageKey(event);
+        if (clientKey !== undefined && consumedBefore.has(consumedKeyHash(clientKey))) {
             intake.discarded.push(message);
             continue;
         }
@@ -183,6 +238,9 @@ export function takeIn(past: readonly HistoryEvent[], incoming: readonly TaskMes
                 }
                 observe(view, event);
                 intake.accepted.push(event);
+            } else if (sameParent(view.started.ParentInstance, event.ParentInstance)) {
+                // The parent's episode ran again and sent its start again: this child already exists.
+                intake.discarded.push(message);
             } else if (
                 view.completed &&
                 event.OrchestrationInstance.ExecutionId !== view.started.OrchestrationInstance.ExecutionId

@@ -55,12 +55,17 @@ function toInstance(instanceId: string, executionId?: string): TaskMessage['Orch
     return { InstanceId: instanceId, ExecutionId: executionId ?? '' };
 }
 
-/** The members every event a client sends starts with: not yet numbered, not yet played, stamped now. */
+/**
+ * The members every event a client sends starts with: not yet numbered, not yet played, stamped now. `ticks`
+ * (100 ns units within the millisecond) lets a client give each message its own timestamp, as DTFx's
+ * DateTime.UtcNow does: a raised event is identified by name, data and timestamp (intake.ts).
+ */
 function fresh<T extends EventType>(
     type: T,
     now: Date,
+    ticks = 0,
 ): { EventType: T; EventId: -1; IsPlayed: false; Timestamp: string } {
-    return { EventType: type, EventId: -1, IsPlayed: false, Timestamp: dtfxTimestamp(now) };
+    return { EventType: type, EventId: -1, IsPlayed: false, Timestamp: dtfxTimestamp(now, ticks) };
 }
 
 function addressed(event: HistoryEvent, instance: TaskMessage['OrchestrationInstance']): TaskMessage {
@@ -74,10 +79,12 @@ export function eventRaisedMessage(options: {
     /** The event data value; serialized to JSON text (`undefined` means no data). */
     data: unknown;
     now: Date;
+    /** Sub-millisecond ticks of the timestamp (0-9999). */
+    ticks?: number;
 }): TaskMessage {
     return addressed(
         {
-            ...fresh(EventType.EventRaised, options.now),
+            ...fresh(EventType.EventRaised, options.now, options.ticks),
             Name: options.name,
             Input: options.data === undefined ? null : JSON.stringify(options.data),
         },
@@ -89,11 +96,13 @@ interface ReasonOptions {
     instanceId: string;
     reason: string | null;
     now: Date;
+    /** Sub-millisecond ticks of the timestamp (0-9999). */
+    ticks?: number;
 }
 
 export function terminateMessage(options: ReasonOptions): TaskMessage {
     return addressed(
-        { ...fresh(EventType.ExecutionTerminated, options.now), Input: options.reason },
+        { ...fresh(EventType.ExecutionTerminated, options.now, options.ticks), Input: options.reason },
         toInstance(options.instanceId),
     );
 }
@@ -103,7 +112,10 @@ function reasonMessage(
     type: EventType.ExecutionSuspended | EventType.ExecutionResumed | EventType.ExecutionRewound,
     options: ReasonOptions,
 ): TaskMessage {
-    return addressed({ ...fresh(type, options.now), Reason: options.reason }, toInstance(options.instanceId));
+    return addressed(
+        { ...fresh(type, options.now, options.ticks), Reason: options.reason },
+        toInstance(options.instanceId),
+    );
 }
 
 export function suspendMessage(options: ReasonOptions): TaskMessage {

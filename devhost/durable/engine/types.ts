@@ -64,6 +64,11 @@ export interface EpisodeRequest {
      * in this episode (suspended, no-op) and carried into a ContinueAsNew generation, as DTFx does.
      */
     customStatus?: string | null;
+    /**
+     * Keys of client messages consumed by earlier generations of this instance (see intake.ts), as stored
+     * with the history; a redelivered one is discarded instead of applied to the current generation.
+     */
+    consumedBefore?: readonly string[];
 }
 
 export interface OutboundMessage {
@@ -102,4 +107,9 @@ export interface EpisodeResult {
     /** Not applicable yet (early timer, message before its instance starts): the runtime keeps them queued. */
     deferred: TaskMessage[];
     ranOrchestrator: boolean;
+    /**
+     * Set when the episode starts a new execution: the client-message keys the checkpoint must store for the
+     * new generation (those consumed by the generations it replaces; empty for a restart).
+     */
+    consumedBefore?: string[];
 }

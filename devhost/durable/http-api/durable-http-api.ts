@@ -38,6 +38,22 @@ export class DurableHttpApi {
         const url = new URL(request.url);
         const segments = durablePathSegments(url.pathname);
         if (!segments) return undefined;
+        // The extension builds a client for the hub the query names (HttpApiHandler: taskHub / connection); the
+        // devhost serves one hub, so a request for another one is refused, not answered from the wrong hub.
+        const taskHub = url.searchParams.get('taskHub');
+        if (taskHub !== null && taskHub !== '' && taskHub.toLowerCase() !== this.#client.taskHubName.toLowerCase()) {
+            return errorResponse(400, 'One or more of the arguments submitted is incorrect', {
+                message: `The devhost serves task hub '${this.#client.taskHubName}' only, not '${taskHub}'.`,
+                type: ARGUMENT_EXCEPTION,
+            });
+        }
+        const connection = url.searchParams.get('connection');
+        if (connection !== null && connection !== '' && !KNOWN_CONNECTIONS.has(connection.toLowerCase())) {
+            return errorResponse(400, 'One or more of the arguments submitted is incorrect', {
+                message: `The devhost serves its task hub over the 'Storage' connection (AzureWebJobsStorage) only, not '${connection}'.`,
+                type: ARGUMENT_EXCEPTION,
+            });
+        }
         try {
             return await this.#route(request, url, matchRoute(segments));
         } catch (error) {
@@ -152,7 +168,13 @@ export class DurableHttpApi {
                 `Total timeout ${timeoutMs / 1000} should be bigger than retry timeout ${intervalMs / 1000}`,
             );
         }
-        const record = await this.#client.waitForCompletion(instanceId, timeoutMs, Math.max(intervalMs, 10));
+        // The floor applies to the polling only (the interval is validated as given); the wait still ends at the
+        // timeout, as waitForCompletion never sleeps past it.
+        const record = await this.#client.waitForCompletion(
+            instanceId,
+            timeoutMs,
+            Math.max(intervalMs, MIN_POLLING_INTERVAL_MS),
+        );
         if (record?.runtimeStatus === 'Completed') return jsonResponse(200, jsonOrText(record.output));
         if (record && isTerminalStatus(record.runtimeStatus)) return this.#status(url, instanceId);
         return this.#checkStatus(url, instanceId);
@@ -270,3 +292,9 @@ function instanceErrorResponse(error: unknown): Response {
     if (error instanceof InstanceGoneError) return emptyResponse(410);
     throw error;
 }
+
+/** `connection` values that name the hub's storage: the extension's default name and the setting itself. */
+const KNOWN_CONNECTIONS: ReadonlySet<string> = new Set(['storage', 'azurewebjobsstorage']);
+
+/** Waiting polls the row at most this often, whatever `pollingInterval` says (0 would poll without pause). */
+const MIN_POLLING_INTERVAL_MS = 250;

@@ -28,6 +28,11 @@ export interface InstanceRecord {
     parentInstanceId: string | null;
 }
 
+export interface VersionedInstance {
+    record: InstanceRecord;
+    etag: string;
+}
+
 export interface InstanceQuery {
     instanceIdPrefix?: string;
     createdTimeFrom?: Date;
@@ -52,6 +57,8 @@ export interface HistorySnapshot {
     executionId: string | null;
     /** ETag of the `sentinel` row; undefined when there is none yet. */
     etag: string | undefined;
+    /** Keys of client messages consumed by earlier generations (engine/intake.ts), from the sentinel row. */
+    consumedBefore?: string[];
 }
 
 export interface HistoryAppend {
@@ -69,6 +76,8 @@ export interface HistoryAppend {
      * that belong to an older execution are replaced or deleted.
      */
     newExecution?: boolean;
+    /** With a new execution: the keys to keep on the sentinel row for it (see HistorySnapshot). */
+    consumedBefore?: readonly string[];
 }
 
 /** Thrown when the sentinel ETag no longer matches: another episode checkpointed first (split brain). */
@@ -84,6 +93,17 @@ export class CheckpointConflictError extends Error {
     constructor(readonly instanceId: string) {
         super(`History of instance '${instanceId}' was changed by another writer (sentinel ETag mismatch).`);
         this.name = 'CheckpointConflictError';
+    }
+}
+
+/**
+ * The queue says the message is no longer ours: deleted, or its pop receipt is stale (someone else received it
+ * after our lease lapsed). Renewing it is pointless; any other failure of an update may be transient.
+ */
+export class MessageGoneError extends Error {
+    constructor(readonly messageId: string) {
+        super(`Message ${messageId} is gone or no longer held (its pop receipt is stale).`);
+        this.name = 'MessageGoneError';
     }
 }
 
@@ -126,6 +146,15 @@ export interface TaskHubStorage {
     readInstance(instanceId: string): Promise<InstanceRecord | undefined>;
     /** InsertOrMerge, as checkpoints do. */
     writeInstance(record: InstanceRecord): Promise<void>;
+    /** The row with its ETag, for a conditional write of a new execution (start, restart). */
+    readInstanceVersioned(instanceId: string): Promise<VersionedInstance | undefined>;
+    /**
+     * Writes the row of a new execution only if the row is still as it was read: absent (`etag` undefined:
+     * insert, which fails if the row exists) or unchanged (replace under that ETag). False when another
+     * writer got there first. The provider's AzureTableTrackingStore.SetNewExecutionAsync does the same
+     * (Azure/durabletask, called from AzureStorageOrchestrationService.CreateTaskOrchestrationAsync).
+     */
+    writeNewExecution(record: InstanceRecord, etag: string | undefined): Promise<boolean>;
     queryInstances(query: InstanceQuery, continuationToken?: string): Promise<InstancePage>;
 
     readHistory(instanceId: string): Promise<HistorySnapshot>;
@@ -158,6 +187,17 @@ export interface TaskHubStorage {
     deleteMessage(message: ReceivedMessage): Promise<void>;
     /** Makes the message visible again after `delaySeconds` (abandon with back-off). Returns the new pop receipt. */
     releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void>;
+    /**
+     * Optional: takes the hub for this process (hub-lock.ts) or throws HubLockedError; `onLost` is told when a
+     * renewal fails. Storage without it (in-memory test hubs) is never shared.
+     */
+    acquireHubLock?(onLost: (error: unknown) => void): Promise<{ release(): Promise<void> }>;
+    /**
+     * Optional: deletes the instance's large-payload blobs (history and instance-row columns) that neither its
+     * history rows nor its Instances row name any more: those of replaced executions (ContinueAsNew, restart,
+     * rewind). Returns how many. Cheap when the instance never had a large payload (no call at all).
+     */
+    collectOrphanBlobs?(instanceId: string): Promise<number>;
     /**
      * Optional: keeps a poison message (one that could never be processed) where people can read it, with the
      * reason, and removes it from its queue. Without it the runtime logs the message and deletes it.

@@ -14,6 +14,7 @@ import { activityInput, taskCompleted, taskFailed } from '../engine';
 import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
 import type { MessageTransport } from './message-transport';
 import type { IdleWorkQueue } from './idle-work-queue';
+import type { FunctionNameMap } from './function-names';
 import { HeldMessages } from './held-messages';
 import type { MessageLeases } from './message-leases';
 import { PollLoop } from './poll-loop';
@@ -25,7 +26,7 @@ export interface ActivityDispatcherOptions {
     app: LoadedApp;
     storage: TaskHubStorage;
     transport: MessageTransport;
-    activityBindings: ReadonlyMap<string, string>;
+    activityBindings: FunctionNameMap<string>;
     maxConcurrent: number;
     visibilityTimeoutSeconds: number;
     maxPollingIntervalMs: number;
@@ -224,7 +225,8 @@ export class ActivityDispatcher {
                 };
             }
             const outcome = await this.#o.app.invoke({
-                functionName: event.Name,
+                // Names ignore case, as in the extension (function-names.ts); the app knows its registered name.
+                functionName: this.#o.activityBindings.registeredName(event.Name) ?? event.Name,
                 inputData: [{ name: bindingName, data: { string: JSON.stringify(input ?? null) } }],
             });
             if (outcome.status === 'failure') {

@@ -21,6 +21,7 @@ import {
     InvalidInstanceOperationError,
 } from './errors';
 import { newInstanceId, validateInstanceId } from './instance-ids';
+import { MessageClock } from './message-clock';
 import type { MessageTransport } from './message-transport';
 import {
     eventRaisedMessage,
@@ -61,9 +62,11 @@ const PURGE_PAGE_SIZE = 100;
 
 export class DurableClientService {
     readonly #o: DurableClientServiceOptions;
+    readonly #stamps: MessageClock;
 
     constructor(options: DurableClientServiceOptions) {
         this.#o = options;
+        this.#stamps = new MessageClock(options.clock);
     }
 
     get taskHubName(): string {
@@ -98,21 +101,23 @@ export class DurableClientService {
             ? { queue: 'control' as const, message, visibleAt }
             : { queue: 'control' as const, message };
 
-        // The provider checks for a live instance, enqueues ExecutionStarted, then writes the Pending row. With
-        // the fast path the message is enqueued hidden and only this process can run it, so the check and the
-        // enqueue go in parallel: if the check finds a live instance, the hidden message is deleted unseen.
-        // A freshly generated GUID cannot name an existing instance: no read at all.
+        // The provider reads the row, enqueues ExecutionStarted, then writes the Pending row conditionally: an
+        // insert when there was no row, a replace under the row's ETag otherwise (AzureStorageOrchestrationService
+        // .CreateTaskOrchestrationAsync → SetNewExecutionAsync in Azure/durabletask). So of concurrent starts of
+        // one id exactly one wins; the others get the duplicate answer and their start message is deleted unseen
+        // (with the fast path it is enqueued hidden and only this process could run it). The check and the
+        // enqueue go in parallel. A freshly generated GUID cannot name an existing instance: no read at all.
         const parallel = this.#o.transport.fastPath && !visibleAt;
-        const existingRead = generated ? Promise.resolve(undefined) : this.#o.storage.readInstance(instanceId);
+        const existingRead = generated ? Promise.resolve(undefined) : this.#o.storage.readInstanceVersioned(instanceId);
         const enqueued = parallel ? this.#o.transport.enqueue(outgoing) : undefined;
         const existing = await existingRead.catch(async (error: unknown) => {
             await this.#discard(enqueued);
             throw error;
         });
         // A new instance may replace one in a terminal status only (the extension's default dedupe statuses).
-        if (existing && !isTerminalStatus(existing.runtimeStatus)) {
+        if (existing && !isTerminalStatus(existing.record.runtimeStatus)) {
             await this.#discard(enqueued);
-            throw new InstanceAlreadyExistsError(instanceId, existing.runtimeStatus);
+            throw new InstanceAlreadyExistsError(instanceId, existing.record.runtimeStatus);
         }
         const held = await (enqueued ?? this.#o.transport.enqueue(outgoing));
         const record: InstanceRecord = {
@@ -132,13 +137,26 @@ export class DurableClientService {
             tags: null,
             parentInstanceId: null,
         };
-        // The Pending row goes first in the instance's row order, so the first checkpoint's row can never be
-        // overwritten by it; the episode itself need not wait for it. The caller gets the id only once the row
-        // exists: a status query right after start must find the instance.
-        const rowWritten = this.#o.rows.write(record);
-        if (!existing) this.#o.onNewInstance?.(record);
+        // The Pending row goes before the message may run, so the first checkpoint's row never is overwritten by
+        // it. The caller gets the id only once the row exists: a status query right after start must find it.
+        let won: boolean;
+        try {
+            // Not through the row writer's lanes: rows are only queued there for live instances, and this one is
+            // absent or finished.
+            won = await this.#o.storage.writeNewExecution(record, existing?.etag);
+        } catch (error) {
+            await this.#discard(Promise.resolve(held));
+            throw error;
+        }
+        if (!won) {
+            await this.#discard(Promise.resolve(held));
+            const winner = await this.#o.storage.readInstance(instanceId);
+            throw new InstanceAlreadyExistsError(instanceId, winner?.runtimeStatus ?? 'Pending');
+        }
+        this.#o.rows.revive(instanceId);
+        if (existing) this.#o.onInstanceChanged?.(instanceId);
+        else this.#o.onNewInstance?.(record);
         this.#o.transport.dispatch(outgoing, held);
-        await rowWritten;
         return record;
     }
 
@@ -175,14 +193,14 @@ export class DurableClientService {
                 instanceId,
                 name: eventName,
                 data: input === null ? undefined : (JSON.parse(input) as unknown),
-                now: this.#o.clock(),
+                ...this.#stamps.next(),
             }),
         );
     }
 
     async terminate(instanceId: string, reason: string | null): Promise<void> {
         await this.#requireActive(instanceId);
-        await this.#send(terminateMessage({ instanceId, reason, now: this.#o.clock() }));
+        await this.#send(terminateMessage({ instanceId, reason, ...this.#stamps.next() }));
     }
 
     /** Running, Pending or ContinuedAsNew only (the extension's check); else InvalidInstanceOperationError. */
@@ -193,7 +211,7 @@ export class DurableClientService {
                 `Cannot suspend orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state.`,
             );
         }
-        await this.#send(suspendMessage({ instanceId, reason, now: this.#o.clock() }));
+        await this.#send(suspendMessage({ instanceId, reason, ...this.#stamps.next() }));
     }
 
     /** Suspended only; else InvalidInstanceOperationError. */
@@ -204,7 +222,7 @@ export class DurableClientService {
                 `Cannot resume orchestration instance '${instanceId}' because it is in the ${record.runtimeStatus} state.`,
             );
         }
-        await this.#send(resumeMessage({ instanceId, reason, now: this.#o.clock() }));
+        await this.#send(resumeMessage({ instanceId, reason, ...this.#stamps.next() }));
     }
 
     /**
@@ -273,6 +291,9 @@ export class DurableClientService {
 
     /** Deletes the instance's row, history and blobs; false when there was no instance. */
     async purge(instanceId: string): Promise<boolean> {
+        // Rows of the instance still waiting to be written (deferred checkpoints) must not land after the purge
+        // and bring the instance back.
+        await this.#o.rows.forget(instanceId);
         const existed = await this.#o.storage.purgeInstance(instanceId);
         this.#o.onInstanceChanged?.(instanceId);
         return existed;

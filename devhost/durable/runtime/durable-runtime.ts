@@ -11,12 +11,14 @@ import type { EngineOptions } from '../engine';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { DurableClientService } from './client';
 import { indexDurableFunctions, type DurableFunctionIndex } from './function-index';
+import { FunctionNameSet } from './function-names';
 import { IdleWorkQueue } from './idle-work-queue';
 import { InstanceRowWriter } from './instance-row-writer';
 import { MessageLeases } from './message-leases';
 import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
+import { errorMessage } from '../../contracts/errors';
 
 export interface DurableRuntimeOptions {
     app: LoadedApp;
@@ -38,13 +40,16 @@ export class DurableRuntime {
     readonly #idleWork: IdleWorkQueue;
     readonly #leases: MessageLeases;
     #started = false;
+    #lock: { release(): Promise<void> } | undefined;
+    readonly #logger: HostLogger;
 
     constructor(options: DurableRuntimeOptions) {
         const { app, storage, config, logger } = options;
         const clock = options.clock ?? (() => new Date());
+        this.#logger = logger;
         this.storage = storage;
         this.functions = indexDurableFunctions(app);
-        const knownOrchestrators = new Set(this.functions.orchestrators.keys());
+        const knownOrchestrators = new FunctionNameSet(this.functions.orchestrators.keys());
         // Every message this process works on is hidden by a short lease it renews (message-leases.ts): sends
         // for its own dispatchers, receives and renewals all use the lease, not the queues' long visibility
         // timeouts, so after a crash the messages reappear within one lease.
@@ -113,7 +118,20 @@ export class DurableRuntime {
 
     async start(): Promise<void> {
         if (this.#started) return;
-        await this.storage.createIfNotExists();
+        // One process per hub: the caches and held messages below are only right when no other process works on
+        // it (hub-lock.ts). Taken before anything is created or received.
+        this.#lock = await this.storage.acquireHubLock?.((error) =>
+            this.#logger.error(
+                `Lost the lock of task hub '${this.storage.hubName}' (${errorMessage(error)}): another process may take it over.`,
+            ),
+        );
+        try {
+            await this.storage.createIfNotExists();
+        } catch (error) {
+            await this.#lock?.release();
+            this.#lock = undefined;
+            throw error;
+        }
         this.#leases.start();
         this.#orchestrations.start();
         this.#activities.start();
@@ -127,5 +145,7 @@ export class DurableRuntime {
         await Promise.all([this.#orchestrations.stop(), this.#activities.stop()]);
         await this.#idleWork.flush();
         this.#leases.stop();
+        await this.#lock?.release();
+        this.#lock = undefined;
     }
 }

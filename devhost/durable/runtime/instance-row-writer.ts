@@ -28,10 +28,15 @@ export const DEFERRED_ROW_DELAY_MS = 100;
  */
 export const REFRESH_ROW_DELAY_MS = 1000;
 
+/** How long rows of a purged instance are refused (longer than any episode that was under way). */
+const FORGET_FOR_MS = 120_000;
+
 export class InstanceRowWriter {
     readonly #storage: TaskHubStorage;
     readonly #lanes = new Map<string, Lane>();
     readonly #idleWaiters: Array<() => void> = [];
+    /** Purged instances (see `forget`). */
+    readonly #forgotten = new Set<string>();
 
     constructor(storage: TaskHubStorage) {
         this.#storage = storage;
@@ -44,6 +49,7 @@ export class InstanceRowWriter {
      * once and carries everything. `delayMs` overrides the deferral; an earlier deadline always wins.
      */
     write(record: InstanceRecord, options: { deferred?: boolean; delayMs?: number } = {}): Promise<void> {
+        if (this.#forgotten.has(record.instanceId)) return Promise.resolve();
         return new Promise((resolve, reject) => {
             let lane = this.#lanes.get(record.instanceId);
             if (!lane)
@@ -87,6 +93,45 @@ export class InstanceRowWriter {
         }
         lane.inFlight = false;
         this.#lanes.delete(instanceId);
+        this.#notifyIdle();
+    }
+
+    /**
+     * The instance is being purged: rows still waiting are dropped (their waiters resolve: there is nothing left
+     * to show), and later rows of episodes still under way are not written, until `revive` (a new start under
+     * the same id). Resolves once no write of it is in flight, so the purge that follows is the last word.
+     */
+    async forget(instanceId: string): Promise<void> {
+        this.#forgotten.add(instanceId);
+        // An episode under way when the purge came ends within a lease; after that nothing writes this row.
+        setTimeout(() => this.#forgotten.delete(instanceId), FORGET_FOR_MS).unref();
+        const lane = this.#lanes.get(instanceId);
+        if (!lane) return;
+        clearTimeout(lane.timer);
+        lane.timer = undefined;
+        const dropped = lane.next;
+        lane.next = undefined;
+        for (const waiter of dropped?.waiters ?? []) waiter.resolve();
+        if (!lane.inFlight) {
+            this.#lanes.delete(instanceId);
+            this.#notifyIdle();
+            return;
+        }
+        await new Promise<void>((resolve) => {
+            const check = (): void => {
+                if (this.#lanes.get(instanceId) !== lane) resolve();
+                else setTimeout(check, 10);
+            };
+            check();
+        });
+    }
+
+    /** A new execution under a purged id: its rows are written again. */
+    revive(instanceId: string): void {
+        this.#forgotten.delete(instanceId);
+    }
+
+    #notifyIdle(): void {
         if (this.#lanes.size === 0) for (const done of this.#idleWaiters.splice(0)) done();
     }
 

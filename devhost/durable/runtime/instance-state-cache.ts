@@ -11,6 +11,8 @@ export interface InstanceState {
     executionId: string | null;
     etag: string | undefined;
     record: InstanceRecord | undefined;
+    /** Client messages consumed by earlier generations (HistorySnapshot.consumedBefore). */
+    consumedBefore?: readonly string[];
 }
 
 export class InstanceStateCache {
@@ -38,6 +40,7 @@ export class InstanceStateCache {
             executionId: history.executionId,
             etag: history.etag,
             record,
+            consumedBefore: history.consumedBefore ?? [],
         };
         this.set(instanceId, state);
         return state;

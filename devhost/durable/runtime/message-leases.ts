@@ -11,7 +11,7 @@
  * object); `letGo` waits for a renewal in flight so a delete or release never uses a stale receipt.
  */
 import type { HostLogger } from '../../contracts/host';
-import type { ReceivedMessage, TaskHubStorage } from '../ports/task-hub-storage';
+import { MessageGoneError, type ReceivedMessage, type TaskHubStorage } from '../ports/task-hub-storage';
 import { errorMessage } from '../../contracts/errors';
 
 export class MessageLeases {
@@ -60,10 +60,13 @@ export class MessageLeases {
             const renewal = this.#storage
                 .releaseMessage(message, this.#leaseSeconds)
                 .catch((error: unknown) => {
-                    // Gone (deleted by a duplicate's handler) or taken over after a missed renewal: stop renewing.
-                    this.#held.delete(message.messageId);
+                    // Gone (deleted by a duplicate's handler) or taken over after a lapsed lease: stop renewing.
+                    // Anything else (a timeout, a 503) may pass: keep the message and try again at the next tick,
+                    // well inside the lease (renewals run every third of it).
+                    const gone = error instanceof MessageGoneError;
+                    if (gone) this.#held.delete(message.messageId);
                     this.#logger.warn(
-                        `Could not renew the lease of message ${message.messageId}: ${errorMessage(error)}`,
+                        `Could not renew the lease of message ${message.messageId}${gone ? '' : ' (will retry)'}: ${errorMessage(error)}`,
                     );
                 })
                 .finally(() => this.#renewing.delete(message.messageId));

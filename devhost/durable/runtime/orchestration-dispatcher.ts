@@ -19,9 +19,10 @@
  * instance may start before them.
  *
  * Held messages are kept invisible by short, renewed leases (MessageLeases), so after a crash they reappear
- * within one lease. Poison: when an episode fails (not a lost ETag race) on a batch in which a message has
- * already been delivered `maxDequeueCount` times, the batch is set aside (storage.setAsideMessage, or logged
- * and deleted) and the instance fails with a reason naming the messages and the error, instead of looping.
+ * within one lease. Poison: when episodes have failed (not a lost ETag race, a deferral or a lapsed lease: only
+ * real failures count, in this process) `maxDequeueCount` times on a message, its batch is set aside
+ * (storage.setAsideMessage, or logged and deleted) and the instance fails with a reason naming the messages and
+ * the error, instead of looping; a sub-orchestration's parent is told (SubOrchestrationInstanceFailed).
  */
 import {
     CheckpointConflictError,
@@ -39,7 +40,12 @@ import {
     type TaskMessage,
 } from '../../protocol/history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
-import { executionCompleted, orchestratorCompleted, orchestratorStarted } from '../engine/events';
+import {
+    executionCompleted,
+    orchestratorCompleted,
+    orchestratorStarted,
+    subOrchestrationFailed,
+} from '../engine/events';
 import { HeldMessages } from './held-messages';
 import type { MessageLeases } from './message-leases';
 import { InstanceStateCache, type InstanceState } from './instance-state-cache';
@@ -86,6 +92,8 @@ export class OrchestrationDispatcher {
     /** Every control message this process holds (pending or in an episode), by message id. */
     readonly #held = new HeldMessages();
     readonly #pending = new Map<string, ReceivedMessage[]>();
+    /** Failed episodes per held message id (the poison count); forgotten when the message is deleted. */
+    readonly #failures = new Map<string, number>();
     readonly #ready: string[] = [];
     readonly #running = new Map<string, Promise<void>>();
     readonly #background = new Set<Promise<unknown>>();
@@ -194,10 +202,18 @@ export class OrchestrationDispatcher {
         }
     }
 
-    async #runEpisode(instanceId: string, batch: ReceivedMessage[]): Promise<void> {
+    async #runEpisode(instanceId: string, received: ReceivedMessage[]): Promise<void> {
         let state: InstanceState | undefined;
+        let batch = received;
         try {
             state = await this.#state.load(this.#o.storage, instanceId);
+            const record = state.record;
+            const losers = batch.filter((item) => lostStart(item.message, record));
+            if (losers.length > 0) {
+                for (const item of losers) this.#track(this.#delete(item));
+                batch = batch.filter((item) => !losers.includes(item));
+                if (batch.length === 0) return;
+            }
             const now = this.#o.clock();
             const result = await runEpisode(
                 {
@@ -209,6 +225,7 @@ export class OrchestrationDispatcher {
                     options: this.#o.engineOptions,
                     knownOrchestrators: this.#o.knownOrchestrators,
                     customStatus: state.record?.customStatus ?? null,
+                    consumedBefore: state.consumedBefore ?? [],
                 },
                 this.#o.invoke,
             );
@@ -223,8 +240,9 @@ export class OrchestrationDispatcher {
                 this.#abandon(batch);
                 return;
             }
-            // Deliveries so far: dequeueCount counts receives from the queue; a local hand-over adds one.
-            const attempts = Math.max(...batch.map((m) => m.dequeueCount + 1));
+            // Attempts count only episodes that failed on the message, in this process: a queue's dequeueCount
+            // also grows with deferrals, lost ETag races and lapsed leases, none of which says the message is bad.
+            const attempts = Math.max(...batch.map((m) => this.#countFailure(m)));
             if (attempts >= this.#o.maxDequeueCount) {
                 await this.#setAside(instanceId, batch, error, attempts);
                 return;
@@ -234,6 +252,12 @@ export class OrchestrationDispatcher {
             );
             this.#abandon(batch);
         }
+    }
+
+    #countFailure(item: ReceivedMessage): number {
+        const failures = (this.#failures.get(item.messageId) ?? 0) + 1;
+        this.#failures.set(item.messageId, failures);
+        return failures;
     }
 
     /**
@@ -264,56 +288,95 @@ export class OrchestrationDispatcher {
                     );
                 } finally {
                     this.#held.delete(item.messageId);
+                    this.#failures.delete(item.messageId);
                 }
             }),
         );
         try {
-            await this.#failInstance(instanceId, reason);
+            await this.#failInstance(instanceId, reason, batch);
         } catch (failError) {
             this.#o.logger.error(`Instance ${instanceId}: could not be marked failed: ${errorMessage(failError)}`);
         }
     }
 
-    async #failInstance(instanceId: string, reason: string): Promise<void> {
+    async #failInstance(instanceId: string, reason: string, batch: readonly ReceivedMessage[]): Promise<void> {
         const now = this.#o.clock();
         const [history, row] = await Promise.all([
             this.#o.storage.readHistory(instanceId).catch(() => undefined),
             this.#o.storage.readInstance(instanceId),
         ]);
-        const started = history ? executionStarted(history.events) : undefined;
+        const committedStart = history ? executionStarted(history.events) : undefined;
+        // A first episode that never committed: the instance is only its start message.
+        const started = committedStart ?? startIn(batch);
         const finished =
             history?.events.some(
                 (e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated,
             ) ?? false;
-        if (history && started && !finished && history.executionId) {
-            await this.#o.storage
-                .appendHistory({
-                    instanceId,
-                    executionId: history.executionId,
-                    startIndex: history.events.length,
-                    events: [
-                        orchestratorStarted(now),
-                        executionCompleted(-1, RuntimeStatus.Failed, reason, now),
-                        orchestratorCompleted(now),
-                    ],
-                    etag: history.etag,
-                    isCheckpointComplete: true,
-                })
-                .catch((error: unknown) =>
-                    this.#o.logger.warn(
-                        `Instance ${instanceId}: the failure could not be written to history: ${errorMessage(error)}`,
-                    ),
-                );
+        if (!started || finished) {
+            this.#state.drop(instanceId);
+            if (row && !isTerminalStatus(row.runtimeStatus)) await this.#rows.write(failedRow(row, reason, now));
+            return;
         }
+        // A sub-orchestration's parent waits for its outcome: tell it, as a failing episode would (DTFx sends
+        // SubOrchestrationInstanceFailed when a child fails). Sent before the history write, like every outbound
+        // message of a checkpoint; a repeat is discarded by the parent as a duplicate.
+        const parent = started.ParentInstance;
+        if (parent) {
+            await this.#o.transport.send({
+                queue: 'control',
+                message: {
+                    Event: subOrchestrationFailed(parent.TaskScheduleId, reason, reason, now),
+                    SequenceNumber: 0,
+                    OrchestrationInstance: parent.OrchestrationInstance,
+                },
+            });
+        }
+        const executionId = started.OrchestrationInstance.ExecutionId;
+        const opening = committedStart ? [orchestratorStarted(now)] : [orchestratorStarted(now), started];
+        await this.#o.storage
+            .appendHistory({
+                instanceId,
+                executionId,
+                startIndex: committedStart && history ? history.events.length : 0,
+                events: [
+                    ...opening,
+                    executionCompleted(-1, RuntimeStatus.Failed, reason, now),
+                    orchestratorCompleted(now),
+                ],
+                etag: history?.etag,
+                isCheckpointComplete: true,
+                newExecution: !committedStart,
+            })
+            .catch((error: unknown) =>
+                this.#o.logger.warn(
+                    `Instance ${instanceId}: the failure could not be written to history: ${errorMessage(error)}`,
+                ),
+            );
         this.#state.drop(instanceId);
-        if (!row || isTerminalStatus(row.runtimeStatus)) return;
-        await this.#rows.write({
-            ...row,
-            runtimeStatus: 'Failed',
-            output: reason,
-            completedTime: now,
-            lastUpdatedTime: now,
-        });
+        if (row && isTerminalStatus(row.runtimeStatus)) return;
+        await this.#rows.write(
+            failedRow(
+                row ?? {
+                    instanceId,
+                    executionId,
+                    name: started.Name,
+                    version: started.Version,
+                    input: started.Input,
+                    output: null,
+                    customStatus: null,
+                    runtimeStatus: 'Pending',
+                    createdTime: new Date(started.Timestamp),
+                    lastUpdatedTime: now,
+                    completedTime: null,
+                    scheduledStartTime: null,
+                    generation: started.Generation,
+                    tags: started.Tags,
+                    parentInstanceId: parent?.OrchestrationInstance.InstanceId ?? null,
+                },
+                reason,
+                now,
+            ),
+        );
     }
 
     /**
@@ -346,10 +409,12 @@ export class OrchestrationDispatcher {
             etag: state.etag,
             isCheckpointComplete: true,
             newExecution: result.newExecution,
+            ...(result.consumedBefore ? { consumedBefore: result.consumedBefore } : {}),
         });
         const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
         const record = instanceRecord(instanceId, result, events, state.record, now);
-        this.#state.set(instanceId, { events, executionId: result.executionId, etag, record });
+        const consumedBefore = result.consumedBefore ?? state.consumedBefore ?? [];
+        this.#state.set(instanceId, { events, executionId: result.executionId, etag, record, consumedBefore });
         const final = isTerminalStatus(record.runtimeStatus);
         // A row that only moves lastUpdatedTime on may wait longer for the next one to replace it.
         const refreshOnly = !final && !rowLags(state.record, result);
@@ -369,6 +434,17 @@ export class OrchestrationDispatcher {
             await reported;
         } else {
             this.#track(reported);
+        }
+        // Large-payload blobs of a replaced execution (ContinueAsNew, restart, rewind) would leak: collect them
+        // here, inside the episode, so no other episode of the instance writes meanwhile.
+        if ((final || result.newExecution) && this.#o.storage.collectOrphanBlobs) {
+            await this.#o.storage
+                .collectOrphanBlobs(instanceId)
+                .catch((error: unknown) =>
+                    this.#o.logger.warn(
+                        `Instance ${instanceId}: old large-payload blobs were kept: ${errorMessage(error)}`,
+                    ),
+                );
         }
         return { rowWritten };
     }
@@ -409,8 +485,14 @@ export class OrchestrationDispatcher {
     #putBack(item: ReceivedMessage, state: InstanceState, now: Date): void {
         const event = item.message.Event;
         let dueAt: number | undefined;
-        if (event.EventType === EventType.TimerFired) dueAt = Date.parse(event.FireAt);
-        else if (event.EventType === EventType.ExecutionStarted && event.ScheduledStartTime)
+        if (event.EventType === EventType.TimerFired) {
+            // The committed FireAt wins over the message's (a lost attempt's timer message may carry an earlier one).
+            const created = state.events.find(
+                (e) => e.EventType === EventType.TimerCreated && e.EventId === event.TimerId,
+            );
+            const committed = created?.EventType === EventType.TimerCreated ? Date.parse(created.FireAt) : NaN;
+            dueAt = Math.max(Date.parse(event.FireAt), Number.isFinite(committed) ? committed : 0);
+        } else if (event.EventType === EventType.ExecutionStarted && event.ScheduledStartTime)
             dueAt = Date.parse(event.ScheduledStartTime);
         if (dueAt !== undefined && Number.isFinite(dueAt)) {
             this.#abandon([item], Math.max(1, Math.ceil((dueAt - now.getTime()) / 1000)));
@@ -433,7 +515,10 @@ export class OrchestrationDispatcher {
             .catch((error: unknown) =>
                 this.#o.logger.warn(`Could not delete message ${item.messageId}: ${errorMessage(error)}`),
             )
-            .finally(() => this.#held.delete(item.messageId));
+            .finally(() => {
+                this.#held.delete(item.messageId);
+                this.#failures.delete(item.messageId);
+            });
     }
 
     #track(work: Promise<unknown>): void {
@@ -460,6 +545,31 @@ export class OrchestrationDispatcher {
             );
         }
     }
+}
+
+/**
+ * A client's start message that lost the race for its instance id: the Pending row (written conditionally by
+ * the winner after its message was enqueued) names another execution. Only a plain send can leave one behind
+ * (the fast path deletes the loser's hidden message before anyone sees it).
+ */
+function lostStart(message: TaskMessage, record: InstanceRecord | undefined): boolean {
+    const event = message.Event;
+    return (
+        event.EventType === EventType.ExecutionStarted &&
+        event.ParentInstance === null &&
+        record?.runtimeStatus === 'Pending' &&
+        record.executionId !== message.OrchestrationInstance.ExecutionId
+    );
+}
+
+function startIn(batch: readonly ReceivedMessage[]): ExecutionStartedEvent | undefined {
+    for (const item of batch)
+        if (item.message.Event.EventType === EventType.ExecutionStarted) return item.message.Event;
+    return undefined;
+}
+
+function failedRow(row: InstanceRecord, reason: string, now: Date): InstanceRecord {
+    return { ...row, runtimeStatus: 'Failed', output: reason, completedTime: now, lastUpdatedTime: now };
 }
 
 function executionStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {

@@ -6,9 +6,12 @@
 import type { LoadedApp } from '../../contracts/host';
 import type { InvokeOrchestrator, OrchestratorCallResult } from '../engine';
 import { valueFromTypedData } from '../../bindings/typed-data';
+import type { FunctionNameMap } from './function-names';
 
-export function createOrchestratorInvoker(app: LoadedApp, bindings: ReadonlyMap<string, string>): InvokeOrchestrator {
-    return async (functionName, payload): Promise<OrchestratorCallResult> => {
+export function createOrchestratorInvoker(app: LoadedApp, bindings: FunctionNameMap<string>): InvokeOrchestrator {
+    return async (name, payload): Promise<OrchestratorCallResult> => {
+        // History keeps the name as the caller spelled it; the app knows the function by its registered name.
+        const functionName = bindings.registeredName(name) ?? name;
         const bindingName = bindings.get(functionName);
         if (bindingName === undefined) {
             return {

@@ -50,6 +50,7 @@ describe('task hub name and partitions from host.json', () => {
             controlQueues: ['myhub-control-00', 'myhub-control-01', 'myhub-control-02'],
             workItemQueue: 'myhub-workitems',
             largeMessagesContainer: 'myhub-largemessages',
+            leasesContainer: 'myhub-leases',
         });
         expect(controlQueueName('MyHub', 15)).toBe('myhub-control-15');
         expect(() => hubResourceNames('MyHub', 0)).toThrow(RangeError);

@@ -182,3 +182,24 @@ describe('the devhost process', () => {
         await devhost.exited;
     }, 60_000);
 });
+
+describe('two devhost processes on one task hub (issue 11, defect 2)', () => {
+    it('the second refuses with one line; after a SIGKILL of the first a restart takes the hub at once', async () => {
+        const hubName = uniqueHubName('Lock');
+        const log = path.join(mkdtempSync(path.join(os.tmpdir(), 'lock-')), 'activities.log');
+        const first = await startDevhost(hubName, log);
+        await expect(startDevhost(hubName, log)).rejects.toThrow(
+            new RegExp(
+                `devhost: Task hub '${hubName}' is in use by another devhost process \\(pid ${first.child.pid} on `,
+            ),
+        );
+        await kill(first);
+        const startedAt = Date.now();
+        const second = await startDevhost(hubName, log);
+        expect(Date.now() - startedAt).toBeLessThan(10_000);
+        await start(second.origin, 'greet', 'lock', 'after-lock');
+        expect((await waitForAll(second.origin, ['after-lock'], 15_000)).get('after-lock')?.output).toBe(
+            'Hello, lock!',
+        );
+    }, 60_000);
+});

@@ -233,6 +233,27 @@ describe('engine: history is the truth', () => {
         ]);
     });
 
+    it('restart and terminate in one batch: the terminated execution replaces the old history (issue 11, defect 10)', async () => {
+        const hub = new InMemoryTaskHub(sdkInvoker());
+        hub.start('Pipeline', undefined);
+        await hub.drive(activities);
+        expect(hub.status().runtimeStatus).toBe('Completed');
+        hub.start('Pipeline', undefined);
+        hub.send(terminateMessage({ instanceId: 'instance1', reason: 'changed my mind', now: hub.now }));
+        const result = await hub.episode();
+        expect(result.newExecution).toBe(true);
+        expect(result.startIndex).toBe(0);
+        expect(result.instance.runtimeStatus).toBe('Terminated');
+        expect(hub.history().filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
+        expect(shape(hub.history())).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted*',
+            'ExecutionTerminated*',
+            'ExecutionCompleted#0*',
+            'OrchestratorCompleted*',
+        ]);
+    });
+
     it('defers messages for an instance that has not started', async () => {
         const hub = new InMemoryTaskHub(sdkInvoker());
         const early = eventRaisedMessage({ instanceId: 'instance1', name: 'E', data: 1, now: hub.now });

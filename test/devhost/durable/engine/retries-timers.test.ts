@@ -259,3 +259,33 @@ describe('engine: timers', () => {
         expect(late.discarded).toHaveLength(1);
     });
 });
+
+describe('a timer message from an episode that did not commit (issue 11, defect 8)', () => {
+    it('does not fire the timer before the FireAt history committed', async () => {
+        const t0 = new Date('2024-01-01T00:00:00.000Z');
+        const hub = new InMemoryTaskHub(sdkInvoker(), {}, t0);
+        hub.start('OneHourTimer', undefined);
+        // The first attempt of the episode sends its timer message (FireAt t0 + 1 h), then loses its checkpoint;
+        // the episode runs again a minute later and commits FireAt t0 + 1 h 1 min.
+        const start = hub.pendingControl();
+        const lost = await new InMemoryTaskHub(sdkInvoker(), {}, t0).episode('instance1', start);
+        const earlyTimer = lost.outbound.find((o) => o.message.Event.EventType === EventType.TimerFired);
+        expect(earlyTimer).toBeDefined();
+        hub.advance(60 * second);
+        await hub.episode();
+        const committed = hub.history().find((e): e is TimerCreatedEvent => e.EventType === EventType.TimerCreated);
+        expect(committed?.FireAt).toBe('2024-01-01T01:01:00.0000000Z');
+
+        // At t0 + 1 h the lost attempt's timer message arrives: too early for the committed timer.
+        hub.advance(hour - 60 * second);
+        if (earlyTimer) hub.send(earlyTimer.message);
+        const early = await hub.episode();
+        expect(early.appended).toEqual([]);
+        expect(early.deferred).toHaveLength(1);
+        expect(hub.status().runtimeStatus).toBe('Running');
+
+        hub.advance(60 * second);
+        await hub.episode();
+        expect(hub.status()).toMatchObject({ runtimeStatus: 'Completed', output: '"2024-01-01T01:01:00.000Z"' });
+    });
+});

@@ -7,12 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { HistoryEvent, TaskMessage } from '../../../../devhost/protocol/history';
 import {
     CheckpointConflictError,
+    MessageGoneError,
     type HistoryAppend,
     type HistorySnapshot,
     type InstancePage,
     type InstanceRecord,
     type ReceivedMessage,
     type TaskHubStorage,
+    type VersionedInstance,
 } from '../../../../devhost/durable/ports/task-hub-storage';
 import type { QueueKind } from '../../../../devhost/durable/runtime/message-transport';
 
@@ -29,8 +31,12 @@ export class MemoryTaskHub implements TaskHubStorage {
     readonly partitionCount: number;
     readonly calls: Record<string, number> = {};
     readonly #queues = new Map<string, StoredMessage[]>();
+    readonly #rowVersions = new Map<string, number>();
     readonly #instances = new Map<string, InstanceRecord>();
-    readonly #history = new Map<string, { events: HistoryEvent[]; executionId: string; etag: string }>();
+    readonly #history = new Map<
+        string,
+        { events: HistoryEvent[]; executionId: string; etag: string; consumedBefore: string[] }
+    >();
 
     constructor(
         readonly hubName: string,
@@ -88,7 +94,22 @@ export class MemoryTaskHub implements TaskHubStorage {
     writeInstance(record: InstanceRecord): Promise<void> {
         this.#count('writeInstance');
         this.#instances.set(record.instanceId, structuredClone(record));
+        this.#rowVersions.set(record.instanceId, (this.#rowVersions.get(record.instanceId) ?? 0) + 1);
         return Promise.resolve();
+    }
+
+    readInstanceVersioned(instanceId: string): Promise<VersionedInstance | undefined> {
+        this.#count('readInstance');
+        const record = this.#instances.get(instanceId);
+        const etag = String(this.#rowVersions.get(instanceId) ?? 0);
+        return Promise.resolve(record ? { record: structuredClone(record), etag } : undefined);
+    }
+
+    writeNewExecution(record: InstanceRecord, etag: string | undefined): Promise<boolean> {
+        const exists = this.#instances.has(record.instanceId);
+        const current = String(this.#rowVersions.get(record.instanceId) ?? 0);
+        if (etag === undefined ? exists : !exists || etag !== current) return Promise.resolve(false);
+        return this.writeInstance(record).then(() => true);
     }
 
     queryInstances(): Promise<InstancePage> {
@@ -101,7 +122,12 @@ export class MemoryTaskHub implements TaskHubStorage {
         const stored = this.#history.get(instanceId);
         return Promise.resolve(
             stored
-                ? { events: structuredClone(stored.events), executionId: stored.executionId, etag: stored.etag }
+                ? {
+                      events: structuredClone(stored.events),
+                      executionId: stored.executionId,
+                      etag: stored.etag,
+                      consumedBefore: [...stored.consumedBefore],
+                  }
                 : { events: [], executionId: null, etag: undefined },
         );
     }
@@ -119,6 +145,7 @@ export class MemoryTaskHub implements TaskHubStorage {
             events: [...previous, ...structuredClone([...append.events])],
             executionId: append.executionId,
             etag,
+            consumedBefore: [...(append.consumedBefore ?? stored?.consumedBefore ?? [])],
         });
         return Promise.resolve(etag);
     }
@@ -216,8 +243,7 @@ export class MemoryTaskHub implements TaskHubStorage {
     #find(message: ReceivedMessage): StoredMessage {
         const queue = this.#queue(message.queueName);
         const stored = queue.find((m) => m.id === message.messageId);
-        if (!stored || stored.popReceipt !== message.popReceipt)
-            throw new Error(`404 MessageNotFound / pop receipt mismatch for ${message.messageId}`);
+        if (!stored || stored.popReceipt !== message.popReceipt) throw new MessageGoneError(message.messageId);
         return stored;
     }
 

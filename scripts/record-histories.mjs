@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Records the raw histories (the <Hub>History rows, as the engine reads them) of real order_processing and
+// parallel_processing runs: the built app on the devhost against a fresh in-memory Azurite. The replay test
+// (test/app/replay/recorded-histories.test.ts) replays them on every run, so a change to an orchestrator that
+// would break instances already in flight fails CI. Run after an intended, compatible change to refresh them:
+//   npm run build && node scripts/record-histories.mjs
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const outDir = path.join(root, 'test/app/replay/recorded');
+const load = (file) => import(path.join(root, 'dist', file));
+
+const { installCoreModule } = await load('devhost/seam/core-module.js');
+installCoreModule();
+const { startAzurite } = await load('devhost/storage/azurite.js');
+const { startHost } = await load('devhost/boot/start-host.js');
+const { createDurableExtension } = await load('devhost/durable/extension.js');
+const { createStorageExtension } = await load('devhost/storage-bindings/extension.js');
+
+const azurite = await startAzurite({ inMemory: true, ports: { blob: 0, queue: 0, table: 0 } });
+process.env.AzureWebJobsStorage = azurite.connectionString;
+process.env.TASKHUB_NAME = 'RecordedHub';
+const durable = createDurableExtension();
+const quiet = { log() {}, info() {}, warn: (m) => console.warn(m), error: (m) => console.error(m) };
+const host = await startHost({ appDir: root, port: 0, extensions: [durable, createStorageExtension()], logger: quiet });
+
+async function run(name, body) {
+    const response = await fetch(`${host.origin}/api/orchestrations/${name}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+    });
+    if (response.status !== 202) throw new Error(`${name}: HTTP ${response.status} ${await response.text()}`);
+    const { id, statusQueryGetUri } = await response.json();
+    for (;;) {
+        const status = await fetch(statusQueryGetUri);
+        if (status.status === 200) break;
+        await status.arrayBuffer();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { events } = await durable.runtime.storage.readHistory(id);
+    return { orchestrator: name, input: body, instanceId: id, events };
+}
+
+const recordings = {
+    'order-completed': await run('order_processing', {
+        order_id: 'REC-1',
+        items: ['widget-a', { sku: 'widget-b', quantity: 2 }],
+        email: 'ada@example.com',
+    }),
+    'order-flaky-payment': await run('order_processing', {
+        order_id: 'REC-2',
+        items: ['widget-a'],
+        payment_method: 'pm_card_flaky',
+    }),
+    'parallel-small': await run('parallel_processing', { items: ['a', 'b', 'c'] }),
+};
+await mkdir(outDir, { recursive: true });
+for (const [name, recording] of Object.entries(recordings)) {
+    await writeFile(path.join(outDir, `${name}.json`), `${JSON.stringify(recording, null, 2)}\n`);
+    console.log(`${name}: ${recording.events.length} events`);
+}
+await host.close();
+await azurite.stop();
+process.exit(0);
