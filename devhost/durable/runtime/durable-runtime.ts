@@ -17,6 +17,7 @@ import { MessageLeases } from './message-leases';
 import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
+import { ThrottledStorage } from './throttled-storage';
 
 export interface DurableRuntimeOptions {
     app: LoadedApp;
@@ -40,16 +41,21 @@ export class DurableRuntime {
     #started = false;
 
     constructor(options: DurableRuntimeOptions) {
-        const { app, storage, config, logger } = options;
+        const { app, config, logger } = options;
         const clock = options.clock ?? (() => new Date());
-        this.storage = storage;
+        // `storage` (public) stays the caller's object (benchmarks read its call counters); everything the
+        // runtime does goes through the bound on concurrent storage calls.
+        this.storage = options.storage;
+        const storage = new ThrottledStorage(options.storage, config.maxStorageOperationConcurrency);
         this.functions = indexDurableFunctions(app);
         const knownOrchestrators = new Set(this.functions.orchestrators.keys());
         // Every message this process works on is hidden by a short lease it renews (message-leases.ts): sends
         // for its own dispatchers, receives and renewals all use the lease, not the queues' long visibility
         // timeouts, so after a crash the messages reappear within one lease.
         const leaseSeconds = config.messageLeaseSeconds;
-        this.#leases = new MessageLeases(storage, leaseSeconds, logger);
+        this.#leases = new MessageLeases(storage, leaseSeconds, logger, {
+            maxLeaseSeconds: config.maxMessageLeaseSeconds,
+        });
         this.transport = new MessageTransport(storage, { control: leaseSeconds, workItem: leaseSeconds }, clock);
         const rows = new InstanceRowWriter(storage);
         // Deletes wait while an episode or activity runs: on Azurite they would slow the calls those wait for.

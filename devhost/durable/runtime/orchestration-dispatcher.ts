@@ -1,8 +1,11 @@
 /**
  * Runs orchestration episodes. Messages arrive from this process's own enqueues (at once) and from one poller
  * per control-queue partition (other processes, timers, recovery). They are grouped by instance; an instance
- * runs ONE episode at a time over up to 32 of its messages, and at most maxConcurrentOrchestratorFunctions
- * episodes run at once.
+ * runs ONE episode at a time over EVERY message it has pending (as the provider's orchestration session takes
+ * all buffered messages of an instance; controlQueueBatchSize only limits one receive), and at most
+ * maxConcurrentOrchestratorFunctions episodes run at once. Taking everything matters at scale: the results of
+ * a 10,000-activity fan-in arrive while an episode runs, and each episode replays the whole history, so
+ * 32-message batches would need hundreds of replays where a few suffice.
  *
  * Checkpoint order (the provider's, storage-deployment-anchors.md 2.8), and why a crash anywhere converges:
  *   1. send the outbound messages (work items, timers, sub-orchestration starts, events, parent notifications);
@@ -176,8 +179,8 @@ export class OrchestrationDispatcher {
                 this.#slots.release();
                 continue;
             }
-            const batch = list.splice(0, this.#o.batchSize);
-            if (list.length === 0) this.#pending.delete(instanceId);
+            const batch = list;
+            this.#pending.delete(instanceId);
             const episode = this.#runEpisode(instanceId, batch).finally(() => {
                 this.#running.delete(instanceId);
                 this.#slots.release();
