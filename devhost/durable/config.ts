@@ -89,6 +89,11 @@ export interface DurableConfig {
      * outside Consumption); more wait their turn, so a large fan-out cannot flood Azurite.
      */
     maxStorageOperationConcurrency: number;
+    /**
+     * Work items one episode sends before its history write; the rest of a larger fan-out waits in a durable
+     * outbox and goes out as this process's queued messages drain (runtime/work-item-outbox.ts).
+     */
+    workItemSendWindow: number;
     /** A control message whose episode failed on this many deliveries is set aside as poison. */
     maxDequeueCount: number;
     /** On stop, how long running activities may finish before their work items are handed back. */
@@ -116,6 +121,7 @@ export const DEFAULT_DURABLE_CONFIG: Omit<DurableConfig, 'hubName'> = {
     messageLeaseSeconds: MAX_MESSAGE_LEASE_SECONDS,
     maxMessageLeaseSeconds: 4 * MAX_MESSAGE_LEASE_SECONDS,
     maxStorageOperationConcurrency: 25 * Math.max(1, availableParallelism()),
+    workItemSendWindow: 500,
     maxDequeueCount: 5,
     shutdownTimeoutMs: 15_000,
 };
@@ -163,6 +169,7 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
         messageLeaseSeconds: Math.min(d.messageLeaseSeconds, controlVisibility, workItemVisibility),
         maxMessageLeaseSeconds: Math.min(d.maxMessageLeaseSeconds, controlVisibility, workItemVisibility),
         maxStorageOperationConcurrency: d.maxStorageOperationConcurrency,
+        workItemSendWindow: d.workItemSendWindow,
         maxDequeueCount: d.maxDequeueCount,
         shutdownTimeoutMs: d.shutdownTimeoutMs,
     };

@@ -106,6 +106,26 @@ export class LargePayloadStore {
         }
     }
 
+    /** The names of the blobs under `prefix` (one call per 1,000). A missing container holds none. */
+    async list(prefix: string): Promise<string[]> {
+        const names: string[] = [];
+        try {
+            for await (const page of this.container.listBlobsFlat({ prefix }).byPage({ maxPageSize: 1000 })) {
+                this.stats.blobOps++;
+                names.push(...page.segment.blobItems.map((b) => b.name));
+            }
+        } catch (err) {
+            if (httpStatusOf(err) === 404) return names;
+            throw err;
+        }
+        return names;
+    }
+
+    async delete(blobName: string): Promise<void> {
+        this.stats.blobOps++;
+        await this.container.getBlobClient(blobName).deleteIfExists();
+    }
+
     /** Deletes every blob under `prefix`; returns how many. A missing container means there is nothing to delete. */
     async deleteByPrefix(prefix: string): Promise<number> {
         let deleted = 0;

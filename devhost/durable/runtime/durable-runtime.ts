@@ -18,6 +18,7 @@ import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
 import { ThrottledStorage } from './throttled-storage';
+import { WorkItemOutbox } from './work-item-outbox';
 
 export interface DurableRuntimeOptions {
     app: LoadedApp;
@@ -38,6 +39,7 @@ export class DurableRuntime {
     readonly #activities: ActivityDispatcher;
     readonly #idleWork: IdleWorkQueue;
     readonly #leases: MessageLeases;
+    readonly #outbox: WorkItemOutbox;
     #started = false;
 
     constructor(options: DurableRuntimeOptions) {
@@ -58,6 +60,14 @@ export class DurableRuntime {
         });
         this.transport = new MessageTransport(storage, { control: leaseSeconds, workItem: leaseSeconds }, clock);
         const rows = new InstanceRowWriter(storage);
+        // Work items of a large fan-out beyond the send window go out as this process's messages drain.
+        this.#outbox = new WorkItemOutbox(
+            storage,
+            this.transport,
+            () => this.#leases.size,
+            logger,
+            config.workItemSendWindow,
+        );
         // Deletes wait while an episode or activity runs: on Azurite they would slow the calls those wait for.
         this.#idleWork = new IdleWorkQueue(() => this.#orchestrations.activeCount + this.#activities.activeCount > 0);
         const idleWork = this.#idleWork;
@@ -79,6 +89,7 @@ export class DurableRuntime {
             visibilityTimeoutSeconds: leaseSeconds,
             leases: this.#leases,
             maxDequeueCount: config.maxDequeueCount,
+            outbox: this.#outbox,
             maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
             logger,
             clock,
@@ -130,6 +141,8 @@ export class DurableRuntime {
         if (!this.#started) return;
         this.#started = false;
         this.transport.stop();
+        // What is not sent yet stays in its outbox; the inbound messages that guard it go back to the queues.
+        this.#outbox.stop();
         await Promise.all([this.#orchestrations.stop(), this.#activities.stop()]);
         await this.#idleWork.flush();
         this.#leases.stop();

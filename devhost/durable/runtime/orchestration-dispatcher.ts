@@ -30,11 +30,18 @@ import {
     CheckpointConflictError,
     type InstanceRecord,
     type ReceivedMessage,
+    type StoredOutbox,
     type TaskHubStorage,
 } from '../../storage/contract';
 import type { HostLogger } from '../../host/contracts';
 import { EventType, RuntimeStatus, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../history';
-import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
+import {
+    runEpisode,
+    type EngineOptions,
+    type EpisodeResult,
+    type InvokeOrchestrator,
+    type OutboundMessage,
+} from '../engine';
 import { executionCompleted, orchestratorCompleted, orchestratorStarted } from '../engine/events';
 import { HeldMessages } from './held-messages';
 import type { MessageLeases } from './message-leases';
@@ -44,6 +51,7 @@ import { REFRESH_ROW_DELAY_MS, type InstanceRowWriter } from './instance-row-wri
 import type { MessageTransport } from './message-transport';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
+import type { WorkItemOutbox } from './work-item-outbox';
 
 export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
@@ -68,6 +76,8 @@ export interface OrchestrationDispatcherOptions {
     leases: MessageLeases;
     /** Deliveries after which a message whose episode keeps failing is set aside as poison. */
     maxDequeueCount: number;
+    /** Where the work items of a large fan-out wait to be sent after the commit (work-item-outbox.ts). */
+    outbox: WorkItemOutbox;
 }
 
 const FINAL_STATUSES: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
@@ -194,7 +204,11 @@ export class OrchestrationDispatcher {
     async #runEpisode(instanceId: string, batch: ReceivedMessage[]): Promise<void> {
         let state: InstanceState | undefined;
         try {
+            // First episode of the instance in this process (or after its cache entry was dropped): outboxes a
+            // crashed process left behind are sent again (work-item-outbox.ts).
+            const fresh = this.#state.peek(instanceId) === undefined && this.#o.outbox.enabled;
             state = await this.#state.load(this.#o.storage, instanceId);
+            const leftOver = fresh ? ((await this.#o.storage.readOutboxes?.(instanceId)) ?? []) : [];
             const now = this.#o.clock();
             const result = await runEpisode(
                 {
@@ -209,8 +223,10 @@ export class OrchestrationDispatcher {
                 },
                 this.#o.invoke,
             );
-            const { rowWritten } = await this.#checkpoint(instanceId, state, result, now);
-            this.#settleMessages(instanceId, batch, result, rowWritten, state, now);
+            const { rowWritten, drained } = await this.#checkpoint(instanceId, state, result, now);
+            const recovered = leftOver.map((outbox) => this.#resend(instanceId, outbox));
+            const sent = Promise.all([drained, ...recovered]).then((all) => all.every(Boolean));
+            this.#settleMessages(instanceId, batch, result, rowWritten, sent, state, now);
         } catch (error) {
             this.#state.drop(instanceId);
             if (error instanceof CheckpointConflictError) {
@@ -320,18 +336,24 @@ export class OrchestrationDispatcher {
         state: InstanceState,
         result: EpisodeResult,
         now: Date,
-    ): Promise<{ rowWritten: Promise<void> }> {
+    ): Promise<{ rowWritten: Promise<void>; drained: Promise<boolean> }> {
+        const nothingLater = Promise.resolve(true);
         if (result.appended.length === 0) {
             // Nothing new: all duplicates. If a crash fell between a history write and its row write, the row
             // lags history; this redelivery is the moment to repair it.
             const hasHistory = state.events.length > 0;
-            if (!hasHistory || !rowLags(state.record, result)) return { rowWritten: Promise.resolve() };
+            if (!hasHistory || !rowLags(state.record, result))
+                return { rowWritten: Promise.resolve(), drained: nothingLater };
             const healed = instanceRecord(instanceId, result, state.events, state.record, now);
             this.#state.set(instanceId, { ...state, record: healed });
-            return { rowWritten: this.#rows.write(healed) };
+            return { rowWritten: this.#rows.write(healed), drained: nothingLater };
         }
-        // 1. Outbound first, in parallel: they are independent of each other.
-        await Promise.all(result.outbound.map((out) => this.#o.transport.send(out)));
+        // 1. Outbound first, in parallel (bounded by the storage's concurrency): they are independent of each
+        // other. Beyond the send window, work items go to a durable outbox instead and are sent after the commit.
+        const { sendNow, later } = this.#splitOutbound(result.outbound);
+        const outboxName = `${result.executionId}-${result.startIndex}`;
+        if (later.length > 0) await this.#o.outbox.save(instanceId, outboxName, later);
+        await Promise.all(sendNow.map((out) => this.#o.transport.send(out)));
         // 2. The commit point, then the row.
         const etag = await this.#o.storage.appendHistory({
             instanceId,
@@ -363,7 +385,46 @@ export class OrchestrationDispatcher {
         } else {
             this.#track(reported);
         }
-        return { rowWritten };
+        const drained = later.length > 0 ? this.#o.outbox.drain(instanceId, outboxName, later) : nothingLater;
+        return { rowWritten, drained };
+    }
+
+    /** What goes out before the history write, and the work items beyond the send window that wait. */
+    #splitOutbound(outbound: readonly OutboundMessage[]): { sendNow: OutboundMessage[]; later: TaskMessage[] } {
+        const window = this.#o.outbox.window;
+        const workItems = outbound.filter((out) => out.queue === 'workItem');
+        if (!this.#o.outbox.enabled || workItems.length <= window) return { sendNow: [...outbound], later: [] };
+        const late = new Set(workItems.slice(window));
+        return {
+            sendNow: outbound.filter((out) => !late.has(out)),
+            later: [...late].map((out) => out.message),
+        };
+    }
+
+    /**
+     * An outbox found when the instance was loaded from storage: its process may have died before sending it
+     * all. Sends again every work item whose task has no result in history (one sent before runs twice: at
+     * least once), or just removes it when it belongs to an older execution.
+     */
+    #resend(instanceId: string, outbox: StoredOutbox): Promise<boolean> {
+        if (this.#o.outbox.isDraining(instanceId, outbox.name)) return this.#o.outbox.drain(instanceId, outbox.name, []);
+        const current = this.#state.peek(instanceId);
+        const answered = new Set<number>();
+        for (const event of current?.events ?? []) {
+            if (event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed)
+                answered.add(event.TaskScheduledId);
+        }
+        const open = outbox.messages.filter(
+            (m) =>
+                m.OrchestrationInstance.ExecutionId === current?.executionId &&
+                m.Event.EventType === EventType.TaskScheduled &&
+                !answered.has(m.Event.EventId),
+        );
+        if (open.length > 0)
+            this.#o.logger.warn(
+                `Instance ${instanceId}: sending ${open.length} work item(s) again that a previous process may not have sent.`,
+            );
+        return this.#o.outbox.drain(instanceId, outbox.name, open);
     }
 
     /** 3. Delete what was consumed or discarded; put back what the engine deferred. */
@@ -372,6 +433,7 @@ export class OrchestrationDispatcher {
         batch: ReceivedMessage[],
         result: EpisodeResult,
         rowWritten: Promise<void>,
+        sent: Promise<boolean>,
         state: InstanceState,
         now: Date,
     ): void {
@@ -384,10 +446,14 @@ export class OrchestrationDispatcher {
                 this.#putBack(item, state, now);
                 continue;
             }
-            // After the row: a crash before it leaves the messages to come back and repair the row.
+            // After the row: a crash before it leaves the messages to come back and repair the row. After the
+            // outbox is sent: until then they are what brings a restarted process back to the instance.
             this.#track(
                 rowWritten.then(
-                    () => this.#o.idleWork.add(() => this.#delete(item)),
+                    () =>
+                        sent.then((done) =>
+                            done ? this.#o.idleWork.add(() => this.#delete(item)) : this.#abandon([item], 0),
+                        ),
                     () => this.#abandon([item]),
                 ),
             );

@@ -17,6 +17,7 @@ import type {
     MessageReceipt,
     ReceivedMessage,
     SendMessageOptions,
+    StoredOutbox,
     TaskHubStorage,
 } from '../../storage/contract';
 import { supportsHiddenSend, type HiddenSend, type QueueKind } from './message-transport';
@@ -28,6 +29,9 @@ export class ThrottledStorage implements TaskHubStorage {
     /** Only present when the inner storage can send hidden (supportsHiddenSend looks for the method). */
     readonly sendHidden?: HiddenSend['sendHidden'];
     readonly setAsideMessage?: (message: ReceivedMessage, reason: string) => Promise<string>;
+    readonly saveOutbox?: (instanceId: string, name: string, messages: readonly TaskMessage[]) => Promise<void>;
+    readonly readOutboxes?: (instanceId: string) => Promise<StoredOutbox[]>;
+    readonly deleteOutbox?: (instanceId: string, name: string) => Promise<void>;
 
     constructor(inner: TaskHubStorage, maxConcurrent: number) {
         this.#inner = inner;
@@ -41,6 +45,13 @@ export class ThrottledStorage implements TaskHubStorage {
         if (setAside) {
             this.setAsideMessage = (message: ReceivedMessage, reason: string) =>
                 this.#call(() => setAside(message, reason));
+        }
+        const { saveOutbox, readOutboxes, deleteOutbox } = inner;
+        if (saveOutbox && readOutboxes && deleteOutbox) {
+            this.saveOutbox = (instanceId, name, messages) =>
+                this.#call(() => saveOutbox.call(inner, instanceId, name, messages));
+            this.readOutboxes = (instanceId) => this.#call(() => readOutboxes.call(inner, instanceId));
+            this.deleteOutbox = (instanceId, name) => this.#call(() => deleteOutbox.call(inner, instanceId, name));
         }
     }
 

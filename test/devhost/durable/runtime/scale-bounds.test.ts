@@ -84,12 +84,12 @@ describe('storage concurrency', () => {
         let inFlight = 0;
         let peak = 0;
         const send = hub.sendWorkItem.bind(hub);
-        hub.sendWorkItem = async (message, options) => {
+        hub.sendWorkItem = async (message: TaskMessage) => {
             inFlight++;
             peak = Math.max(peak, inFlight);
             await new Promise((resolve) => setTimeout(resolve, 1));
             inFlight--;
-            return send(message, options);
+            return send(message);
         };
         const throttled = new ThrottledStorage(hub, 8);
         const message = (i: number): TaskMessage =>
@@ -126,9 +126,10 @@ describe('a large fan-in on Azurite', () => {
         // 32 results per episode would need at least N / 32 + 1 = 14 checkpoints (each reports once); every
         // pending result is taken at once.
         expect(checkpoints).toBeLessThan(N / 32);
-        // Per activity: its work item's send and delete, and little else (renewals, history, rows, polls).
+        // Per activity: its work item's send and delete, and little else (a renewal or two when the box is slow,
+        // history, rows, polls).
         await host.close();
-        expect(stats.total - before).toBeLessThan(4 * N);
+        expect(stats.total - before).toBeLessThan(5 * N);
         host = undefined;
     }, 180_000);
 });
