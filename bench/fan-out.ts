@@ -69,7 +69,10 @@ async function runOne(size: number): Promise<SizeResult> {
     const extension = createDurableExtension({
         onCheckpoint: (record) => {
             checkpoints++;
-            if (process.env.BENCH_VERBOSE) console.error(`checkpoint ${checkpoints} ${record.runtimeStatus} at ${performance.now().toFixed(0)} ms`);
+            if (process.env.BENCH_VERBOSE)
+                console.error(
+                    `checkpoint ${checkpoints} ${record.runtimeStatus} at ${performance.now().toFixed(0)} ms`,
+                );
             if (record.runtimeStatus !== 'Running' && record.runtimeStatus !== 'Pending') resolveDone(record);
         },
     });
@@ -138,13 +141,11 @@ async function main(): Promise<void> {
     const sizeArg = process.argv.indexOf('--size');
     if (sizeArg >= 0) {
         const size = Number(process.argv[sizeArg + 1]);
-        const result = await runOne(size).catch(
-            (error: unknown): SizeResult => ({
-                activities: size,
-                completed: false,
-                error: error instanceof Error ? error.message : String(error),
-            }),
-        );
+        const result = await runOne(size).catch((error: unknown): SizeResult => ({
+            activities: size,
+            completed: false,
+            error: error instanceof Error ? error.message : String(error),
+        }));
         // Run directly (`node --cpu-prof dist/bench/fan-out.js --size 1000`): print instead of reporting.
         if (process.send) process.send(result, () => process.exit(0));
         else {

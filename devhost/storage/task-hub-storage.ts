@@ -65,7 +65,10 @@ function parseOutbox(text: string): TaskMessage[] {
     return outboxSchema.parse(JSON.parse(text)).map((m) => ({
         Event: parseHistoryEvent(m.Event),
         SequenceNumber: m.SequenceNumber,
-        OrchestrationInstance: { InstanceId: m.OrchestrationInstance.InstanceId, ExecutionId: m.OrchestrationInstance.ExecutionId },
+        OrchestrationInstance: {
+            InstanceId: m.OrchestrationInstance.InstanceId,
+            ExecutionId: m.OrchestrationInstance.ExecutionId,
+        },
     }));
 }
 

@@ -407,7 +407,8 @@ export class OrchestrationDispatcher {
      * least once), or just removes it when it belongs to an older execution.
      */
     #resend(instanceId: string, outbox: StoredOutbox): Promise<boolean> {
-        if (this.#o.outbox.isDraining(instanceId, outbox.name)) return this.#o.outbox.drain(instanceId, outbox.name, []);
+        if (this.#o.outbox.isDraining(instanceId, outbox.name))
+            return this.#o.outbox.drain(instanceId, outbox.name, []);
         const current = this.#state.peek(instanceId);
         const answered = new Set<number>();
         for (const event of current?.events ?? []) {

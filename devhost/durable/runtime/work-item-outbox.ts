@@ -142,7 +142,9 @@ export class WorkItemOutbox {
                 .finally(() => {
                     this.#inFlight--;
                     head.inFlight--;
-                    if (head.inFlight === 0 && head.messages.length === 0) head.done(true);
+                    // Stopped: what is left stays in storage for the next process.
+                    if (this.#stopped) head.done(false);
+                    else if (head.inFlight === 0 && head.messages.length === 0) head.done(true);
                     this.#pump();
                 });
         }

@@ -12,7 +12,12 @@ import type { ReceivedMessage, TaskHubStorage } from '../../../../devhost/storag
 import { MemoryTaskHub } from '../support/memory-task-hub';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
 
-const silent: HostLogger = { log: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: HostLogger = {
+    log: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+};
 
 function held(id: number): ReceivedMessage {
     return {
