@@ -38,6 +38,7 @@ export class WorkItemOutbox {
     /** Outboxes being drained, by `instanceId/name`, so a second read of the same outbox does not send twice. */
     readonly #active = new Map<string, Promise<boolean>>();
     #inFlight = 0;
+    #retryNotBefore = 0;
     #timer: NodeJS.Timeout | undefined;
     #stopped = false;
 
@@ -119,7 +120,8 @@ export class WorkItemOutbox {
 
     #pump(): void {
         if (this.#stopped) return;
-        while (this.#queue.length > 0 && this.#held() + this.#inFlight < this.#window) {
+        const ready = Date.now() >= this.#retryNotBefore;
+        while (ready && this.#queue.length > 0 && this.#held() + this.#inFlight < this.#window) {
             const head = this.#queue[0];
             if (!head) break;
             const message = head.messages.shift();
@@ -132,7 +134,9 @@ export class WorkItemOutbox {
             this.#transport
                 .send({ queue: 'workItem', message })
                 .catch((error: unknown) => {
-                    // Try again later: the outbox stays in storage until every message went out.
+                    // Try again in a second (not at once: a storage that fails fast would spin), and the outbox
+                    // stays in storage until every message went out.
+                    this.#retryNotBefore = Date.now() + 1000;
                     head.messages.push(message);
                     if (!this.#queue.includes(head)) this.#queue.push(head);
                     this.#logger.warn(
@@ -150,10 +154,13 @@ export class WorkItemOutbox {
         }
         if (this.#queue.length > 0 && !this.#timer) {
             // Room comes back as work items are deleted, which this class does not see: look again shortly.
-            this.#timer = setTimeout(() => {
-                this.#timer = undefined;
-                this.#pump();
-            }, 25);
+            this.#timer = setTimeout(
+                () => {
+                    this.#timer = undefined;
+                    this.#pump();
+                },
+                Math.max(25, this.#retryNotBefore - Date.now()),
+            );
             this.#timer.unref();
         }
     }
