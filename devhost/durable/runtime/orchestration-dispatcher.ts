@@ -9,6 +9,8 @@
  *
  * Checkpoint order (the provider's, storage-deployment-anchors.md 2.8), and why a crash anywhere converges:
  *   1. send the outbound messages (work items, timers, sub-orchestration starts, events, parent notifications);
+ *      work items beyond the send window are saved in an outbox instead and sent after step 2
+ *      (work-item-outbox.ts), and the inbound messages wait for that before step 3;
  *   2. append the history batch under the sentinel ETag (the commit point), then upsert the Instances row;
  *   3. delete the inbound messages (and the ones the engine discarded as duplicates).
  * - Crash before 2: the inbound messages reappear and the episode runs again; its outbound messages are sent
