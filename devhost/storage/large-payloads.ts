@@ -106,7 +106,7 @@ export class LargePayloadStore {
         }
     }
 
-    /** Names of the blobs under `prefix` (one call per 1,000). */
+    /** The names of the blobs under `prefix` (one call per 1,000). A missing container holds none. */
     async list(prefix: string): Promise<string[]> {
         const names: string[] = [];
         try {

@@ -203,4 +203,17 @@ export interface TaskHubStorage {
      * reason, and removes it from its queue. Without it the runtime logs the message and deletes it.
      */
     setAsideMessage?(message: ReceivedMessage, reason: string): Promise<string>;
+    /**
+     * Optional outbox (devhost flow control, see runtime/work-item-outbox.ts): work items an episode commits to
+     * send later are kept durable under `name` before its history is written, read back after a crash, and
+     * removed once sent. Without it every work item is sent before the history write.
+     */
+    saveOutbox?(instanceId: string, name: string, messages: readonly TaskMessage[]): Promise<void>;
+    readOutboxes?(instanceId: string): Promise<StoredOutbox[]>;
+    deleteOutbox?(instanceId: string, name: string): Promise<void>;
+}
+
+export interface StoredOutbox {
+    name: string;
+    messages: TaskMessage[];
 }

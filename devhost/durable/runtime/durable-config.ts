@@ -3,6 +3,7 @@
  * validated with zod, with the extension's defaults. Only the knobs the devhost acts on are modelled; unknown
  * keys are accepted and ignored, as the extension ignores options it does not know.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { resolveSettingReferences } from '../../contracts/settings';
 import { parseTimeSpan } from '../../protocol/timespan';
@@ -66,6 +67,21 @@ export interface DurableConfig {
      * visibility timeout, and short, so a killed devhost's in-flight messages reappear within seconds.
      */
     messageLeaseSeconds: number;
+    /**
+     * The longest a renewed lease grows to (leases double at each renewal, so renewals do not grow with the
+     * time a message waits): at most the queues' visibility timeout, and by default 4 first leases (60 s).
+     */
+    maxMessageLeaseSeconds: number;
+    /**
+     * Storage calls the runtime has in flight at most (the provider's MaxStorageOperationConcurrency, cores × 25
+     * outside Consumption); more wait their turn, so a large fan-out cannot flood Azurite.
+     */
+    maxStorageOperationConcurrency: number;
+    /**
+     * Work items one episode sends before its history write; the rest of a larger fan-out waits in a durable
+     * outbox and goes out as this process's queued messages drain (runtime/work-item-outbox.ts).
+     */
+    workItemSendWindow: number;
     /** A control message whose episode failed on this many deliveries is set aside as poison. */
     maxDequeueCount: number;
     /** On stop, how long running activities may finish before their work items are handed back. */
@@ -91,6 +107,9 @@ export const DEFAULT_DURABLE_CONFIG: Omit<DurableConfig, 'hubName'> = {
     longRunningTimerIntervalDuration: '3.00:00:00',
     defaultHttpAsyncRequestSleepTimeMilliseconds: 30_000,
     messageLeaseSeconds: MAX_MESSAGE_LEASE_SECONDS,
+    maxMessageLeaseSeconds: 4 * MAX_MESSAGE_LEASE_SECONDS,
+    maxStorageOperationConcurrency: 25 * Math.max(1, availableParallelism()),
+    workItemSendWindow: 500,
     maxDequeueCount: 5,
     shutdownTimeoutMs: 15_000,
 };
@@ -136,6 +155,9 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
         defaultHttpAsyncRequestSleepTimeMilliseconds:
             section.http?.defaultAsyncRequestSleepTimeMilliseconds ?? d.defaultHttpAsyncRequestSleepTimeMilliseconds,
         messageLeaseSeconds: Math.min(d.messageLeaseSeconds, controlVisibility, workItemVisibility),
+        maxMessageLeaseSeconds: Math.min(d.maxMessageLeaseSeconds, controlVisibility, workItemVisibility),
+        maxStorageOperationConcurrency: d.maxStorageOperationConcurrency,
+        workItemSendWindow: d.workItemSendWindow,
         maxDequeueCount: d.maxDequeueCount,
         shutdownTimeoutMs: d.shutdownTimeoutMs,
     };

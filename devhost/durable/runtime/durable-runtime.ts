@@ -19,6 +19,8 @@ import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
 import { errorMessage } from '../../contracts/errors';
+import { ThrottledStorage } from './throttled-storage';
+import { WorkItemOutbox } from './work-item-outbox';
 
 export interface DurableRuntimeOptions {
     app: LoadedApp;
@@ -39,24 +41,38 @@ export class DurableRuntime {
     readonly #activities: ActivityDispatcher;
     readonly #idleWork: IdleWorkQueue;
     readonly #leases: MessageLeases;
+    readonly #outbox: WorkItemOutbox;
     #started = false;
     #lock: { release(): Promise<void> } | undefined;
     readonly #logger: HostLogger;
 
     constructor(options: DurableRuntimeOptions) {
-        const { app, storage, config, logger } = options;
+        const { app, config, logger } = options;
         const clock = options.clock ?? (() => new Date());
         this.#logger = logger;
-        this.storage = storage;
+        // `storage` (public) stays the caller's object (benchmarks read its call counters); everything the
+        // runtime does goes through the bound on concurrent storage calls.
+        this.storage = options.storage;
+        const storage = new ThrottledStorage(options.storage, config.maxStorageOperationConcurrency);
         this.functions = indexDurableFunctions(app);
         const knownOrchestrators = new FunctionNameSet(this.functions.orchestrators.keys());
         // Every message this process works on is hidden by a short lease it renews (message-leases.ts): sends
         // for its own dispatchers, receives and renewals all use the lease, not the queues' long visibility
         // timeouts, so after a crash the messages reappear within one lease.
         const leaseSeconds = config.messageLeaseSeconds;
-        this.#leases = new MessageLeases(storage, leaseSeconds, logger);
+        this.#leases = new MessageLeases(storage, leaseSeconds, logger, {
+            maxLeaseSeconds: config.maxMessageLeaseSeconds,
+        });
         this.transport = new MessageTransport(storage, { control: leaseSeconds, workItem: leaseSeconds }, clock);
         const rows = new InstanceRowWriter(storage);
+        // Work items of a large fan-out beyond the send window go out as this process's messages drain.
+        this.#outbox = new WorkItemOutbox(
+            storage,
+            this.transport,
+            () => this.#leases.size,
+            logger,
+            config.workItemSendWindow,
+        );
         // Deletes wait while an episode or activity runs: on Azurite they would slow the calls those wait for.
         this.#idleWork = new IdleWorkQueue(() => this.#orchestrations.activeCount + this.#activities.activeCount > 0);
         const idleWork = this.#idleWork;
@@ -78,6 +94,7 @@ export class DurableRuntime {
             visibilityTimeoutSeconds: leaseSeconds,
             leases: this.#leases,
             maxDequeueCount: config.maxDequeueCount,
+            outbox: this.#outbox,
             maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
             logger,
             clock,
@@ -142,6 +159,8 @@ export class DurableRuntime {
         if (!this.#started) return;
         this.#started = false;
         this.transport.stop();
+        // What is not sent yet stays in its outbox; the inbound messages that guard it go back to the queues.
+        this.#outbox.stop();
         await Promise.all([this.#orchestrations.stop(), this.#activities.stop()]);
         await this.#idleWork.flush();
         this.#leases.stop();

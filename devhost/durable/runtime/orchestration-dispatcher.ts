@@ -1,11 +1,16 @@
 /**
  * Runs orchestration episodes. Messages arrive from this process's own enqueues (at once) and from one poller
  * per control-queue partition (other processes, timers, recovery). They are grouped by instance; an instance
- * runs ONE episode at a time over up to 32 of its messages, and at most maxConcurrentOrchestratorFunctions
- * episodes run at once.
+ * runs ONE episode at a time over EVERY message it has pending (as the provider's orchestration session takes
+ * all buffered messages of an instance; controlQueueBatchSize only limits one receive), and at most
+ * maxConcurrentOrchestratorFunctions episodes run at once. Taking everything matters at scale: the results of
+ * a 10,000-activity fan-in arrive while an episode runs, and each episode replays the whole history, so
+ * 32-message batches would need hundreds of replays where a few suffice.
  *
  * Checkpoint order (the provider's, docs/protocol.md §7), and why a crash anywhere converges:
  *   1. send the outbound messages (work items, timers, sub-orchestration starts, events, parent notifications);
+ *      work items beyond the send window are saved in an outbox instead and sent after step 2
+ *      (work-item-outbox.ts), and the inbound messages wait for that before step 3;
  *   2. append the history batch under the sentinel ETag (the commit point), then upsert the Instances row;
  *   3. delete the inbound messages (and the ones the engine discarded as duplicates).
  * - Crash before 2: the inbound messages reappear and the episode runs again; its outbound messages are sent
@@ -28,6 +33,7 @@ import {
     CheckpointConflictError,
     type InstanceRecord,
     type ReceivedMessage,
+    type StoredOutbox,
     type TaskHubStorage,
 } from '../ports/task-hub-storage';
 import type { HostLogger } from '../../contracts/host';
@@ -39,7 +45,13 @@ import {
     type HistoryEvent,
     type TaskMessage,
 } from '../../protocol/history';
-import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
+import {
+    runEpisode,
+    type EngineOptions,
+    type EpisodeResult,
+    type InvokeOrchestrator,
+    type OutboundMessage,
+} from '../engine';
 import {
     executionCompleted,
     orchestratorCompleted,
@@ -55,6 +67,7 @@ import type { MessageTransport } from './message-transport';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { errorMessage } from '../../contracts/errors';
+import type { WorkItemOutbox } from './work-item-outbox';
 
 export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
@@ -79,6 +92,8 @@ export interface OrchestrationDispatcherOptions {
     leases: MessageLeases;
     /** Deliveries after which a message whose episode keeps failing is set aside as poison. */
     maxDequeueCount: number;
+    /** Where the work items of a large fan-out wait to be sent after the commit (work-item-outbox.ts). */
+    outbox: WorkItemOutbox;
 }
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
@@ -190,8 +205,8 @@ export class OrchestrationDispatcher {
                 this.#slots.release();
                 continue;
             }
-            const batch = list.splice(0, this.#o.batchSize);
-            if (list.length === 0) this.#pending.delete(instanceId);
+            const batch = list;
+            this.#pending.delete(instanceId);
             const episode = this.#runEpisode(instanceId, batch).finally(() => {
                 this.#running.delete(instanceId);
                 this.#slots.release();
@@ -206,6 +221,9 @@ export class OrchestrationDispatcher {
         let state: InstanceState | undefined;
         let batch = received;
         try {
+            // First episode of the instance in this process (or after its cache entry was dropped): outboxes a
+            // crashed process left behind are sent again (work-item-outbox.ts).
+            const fresh = this.#state.peek(instanceId) === undefined && this.#o.outbox.enabled;
             state = await this.#state.load(this.#o.storage, instanceId);
             const record = state.record;
             const losers = batch.filter((item) => lostStart(item.message, record));
@@ -214,6 +232,7 @@ export class OrchestrationDispatcher {
                 batch = batch.filter((item) => !losers.includes(item));
                 if (batch.length === 0) return;
             }
+            const leftOver = fresh ? ((await this.#o.storage.readOutboxes?.(instanceId)) ?? []) : [];
             const now = this.#o.clock();
             const result = await runEpisode(
                 {
@@ -229,8 +248,10 @@ export class OrchestrationDispatcher {
                 },
                 this.#o.invoke,
             );
-            const { rowWritten } = await this.#checkpoint(instanceId, state, result, now);
-            this.#settleMessages(instanceId, batch, result, rowWritten, state, now);
+            const { rowWritten, drained } = await this.#checkpoint(instanceId, state, result, now);
+            const recovered = leftOver.map((outbox) => this.#resend(instanceId, outbox));
+            const sent = Promise.all([drained, ...recovered]).then((all) => all.every(Boolean));
+            this.#settleMessages(instanceId, batch, result, rowWritten, sent, state, now);
         } catch (error) {
             this.#state.drop(instanceId);
             if (error instanceof CheckpointConflictError) {
@@ -388,18 +409,24 @@ export class OrchestrationDispatcher {
         state: InstanceState,
         result: EpisodeResult,
         now: Date,
-    ): Promise<{ rowWritten: Promise<void> }> {
+    ): Promise<{ rowWritten: Promise<void>; drained: Promise<boolean> }> {
+        const nothingLater = Promise.resolve(true);
         if (result.appended.length === 0) {
             // Nothing new: all duplicates. If a crash fell between a history write and its row write, the row
             // lags history; this redelivery is the moment to repair it.
             const hasHistory = state.events.length > 0;
-            if (!hasHistory || !rowLags(state.record, result)) return { rowWritten: Promise.resolve() };
+            if (!hasHistory || !rowLags(state.record, result))
+                return { rowWritten: Promise.resolve(), drained: nothingLater };
             const healed = instanceRecord(instanceId, result, state.events, state.record, now);
             this.#state.set(instanceId, { ...state, record: healed });
-            return { rowWritten: this.#rows.write(healed) };
+            return { rowWritten: this.#rows.write(healed), drained: nothingLater };
         }
-        // 1. Outbound first, in parallel: they are independent of each other.
-        await Promise.all(result.outbound.map((out) => this.#o.transport.send(out)));
+        // 1. Outbound first, in parallel (bounded by the storage's concurrency): they are independent of each
+        // other. Beyond the send window, work items go to a durable outbox instead and are sent after the commit.
+        const { sendNow, later } = this.#splitOutbound(result.outbound);
+        const outboxName = `${result.executionId}-${result.startIndex}`;
+        if (later.length > 0) await this.#o.outbox.save(instanceId, outboxName, later);
+        await Promise.all(sendNow.map((out) => this.#o.transport.send(out)));
         // 2. The commit point, then the row.
         const etag = await this.#o.storage.appendHistory({
             instanceId,
@@ -446,7 +473,47 @@ export class OrchestrationDispatcher {
                     ),
                 );
         }
-        return { rowWritten };
+        const drained = later.length > 0 ? this.#o.outbox.drain(instanceId, outboxName, later) : nothingLater;
+        return { rowWritten, drained };
+    }
+
+    /** What goes out before the history write, and the work items beyond the send window that wait. */
+    #splitOutbound(outbound: readonly OutboundMessage[]): { sendNow: OutboundMessage[]; later: TaskMessage[] } {
+        const window = this.#o.outbox.window;
+        const workItems = outbound.filter((out) => out.queue === 'workItem');
+        if (!this.#o.outbox.enabled || workItems.length <= window) return { sendNow: [...outbound], later: [] };
+        const late = new Set(workItems.slice(window));
+        return {
+            sendNow: outbound.filter((out) => !late.has(out)),
+            later: [...late].map((out) => out.message),
+        };
+    }
+
+    /**
+     * An outbox found when the instance was loaded from storage: its process may have died before sending it
+     * all. Sends again every work item whose task has no result in history (one sent before runs twice: at
+     * least once), or just removes it when it belongs to an older execution.
+     */
+    #resend(instanceId: string, outbox: StoredOutbox): Promise<boolean> {
+        if (this.#o.outbox.isDraining(instanceId, outbox.name))
+            return this.#o.outbox.drain(instanceId, outbox.name, []);
+        const current = this.#state.peek(instanceId);
+        const answered = new Set<number>();
+        for (const event of current?.events ?? []) {
+            if (event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed)
+                answered.add(event.TaskScheduledId);
+        }
+        const open = outbox.messages.filter(
+            (m) =>
+                m.OrchestrationInstance.ExecutionId === current?.executionId &&
+                m.Event.EventType === EventType.TaskScheduled &&
+                !answered.has(m.Event.EventId),
+        );
+        if (open.length > 0)
+            this.#o.logger.warn(
+                `Instance ${instanceId}: sending ${open.length} work item(s) again that a previous process may not have sent.`,
+            );
+        return this.#o.outbox.drain(instanceId, outbox.name, open);
     }
 
     /** 3. Delete what was consumed or discarded; put back what the engine deferred. */
@@ -455,6 +522,7 @@ export class OrchestrationDispatcher {
         batch: ReceivedMessage[],
         result: EpisodeResult,
         rowWritten: Promise<void>,
+        sent: Promise<boolean>,
         state: InstanceState,
         now: Date,
     ): void {
@@ -467,10 +535,14 @@ export class OrchestrationDispatcher {
                 this.#putBack(item, state, now);
                 continue;
             }
-            // After the row: a crash before it leaves the messages to come back and repair the row.
+            // After the row: a crash before it leaves the messages to come back and repair the row. After the
+            // outbox is sent: until then they are what brings a restarted process back to the instance.
             this.#track(
                 rowWritten.then(
-                    () => this.#o.idleWork.add(() => this.#delete(item)),
+                    () =>
+                        sent.then((done) =>
+                            done ? this.#o.idleWork.add(() => this.#delete(item)) : this.#abandon([item], 0),
+                        ),
                     () => this.#abandon([item]),
                 ),
             );

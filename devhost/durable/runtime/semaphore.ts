@@ -15,6 +15,11 @@ export class Semaphore {
         return this.capacity - this.#available;
     }
 
+    /** Callers queued in acquire(). */
+    get waiting(): number {
+        return this.#waiters.length;
+    }
+
     tryAcquire(): boolean {
         if (this.#available <= 0) return false;
         this.#available--;
