@@ -90,7 +90,7 @@ export default tseslint.config(
         },
     },
     {
-        // Storage is an adapter: it implements the runtime's port (durable/ports) in the provider's layout and
+        // Storage is an adapter: it implements the runtime's port (ports/) in the provider's layout and
         // speaks the protocol's vocabulary, but never reaches into the engine, the runtime or the HTTP API.
         files: ['devhost/storage/**/*.ts'],
         rules: {
@@ -99,8 +99,8 @@ export default tseslint.config(
                 {
                     patterns: [
                         {
-                            group: ['**/durable/engine/**', '**/durable/runtime/**', '**/http-api/**', '**/boot/**'],
-                            message: 'Storage imports only the port (durable/ports) and protocol/.',
+                            group: ['**/durable/**', '**/http-api/**', '**/boot/**'],
+                            message: 'Storage imports only the port (ports/) and protocol/, never durable/.',
                         },
                     ],
                 },

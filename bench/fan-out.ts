@@ -20,7 +20,7 @@ import { createDurableExtension } from '../devhost/durable/extension';
 import { startHost } from '../devhost/boot/start-host';
 import type { HostLogger } from '../devhost/contracts/host';
 import { startAzurite } from '../devhost/storage/azurite';
-import type { InstanceRecord } from '../devhost/durable/ports/task-hub-storage';
+import type { InstanceRecord } from '../devhost/ports/task-hub-storage';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const APP_DIR = path.join(repoRoot, 'test/fixtures/durable-apps/basic');

@@ -23,7 +23,7 @@ import { createDurableExtension } from '../devhost/durable/extension';
 import { startHost } from '../devhost/boot/start-host';
 import type { HostLogger } from '../devhost/contracts/host';
 import { startAzurite } from '../devhost/storage/azurite';
-import type { InstanceRecord } from '../devhost/durable/ports/task-hub-storage';
+import type { InstanceRecord } from '../devhost/ports/task-hub-storage';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 40);

@@ -15,7 +15,7 @@ import { createDurableExtension } from '../devhost/durable/extension';
 import type { HostLogger } from '../devhost/contracts/host';
 import { startHost } from '../devhost/boot/start-host';
 import { startAzurite } from '../devhost/storage/azurite';
-import type { InstanceRecord } from '../devhost/durable/ports/task-hub-storage';
+import type { InstanceRecord } from '../devhost/ports/task-hub-storage';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const ITEMS = Number(process.env.BENCH_PARALLEL_ITEMS ?? 10_000);

@@ -4,7 +4,7 @@
  * Durable HTTP API under /runtime/webhooks/durabletask/ and the local RPC base /durabletask/.
  */
 import type { BindingInfo, HostContext, HostExtension, InputRequest } from '../contracts/host';
-import type { InstanceRecord, TaskHubStorage } from './ports/task-hub-storage';
+import type { InstanceRecord, TaskHubStorage } from '../ports/task-hub-storage';
 import { durableConfigFromHostJson, type DurableConfig } from './runtime/durable-config';
 import { DurableHttpApi } from './http-api/durable-http-api';
 import { durableClientBinding } from './http-api/management-urls';

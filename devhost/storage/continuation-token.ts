@@ -3,7 +3,7 @@
  * and a tampered or foreign token is rejected clearly instead of being sent to the service.
  */
 import { z } from 'zod';
-import { InvalidContinuationTokenError } from '../durable/ports/task-hub-storage';
+import { InvalidContinuationTokenError } from '../ports/task-hub-storage';
 
 const tokenSchema = z.object({ v: z.literal(1), t: z.string().min(1) });
 

@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
-import { CheckpointConflictError, type HistoryAppend, type HistorySnapshot } from '../durable/ports/task-hub-storage';
+import { CheckpointConflictError, type HistoryAppend, type HistorySnapshot } from '../ports/task-hub-storage';
 import {
     entityToHistoryEvent,
     historyEventToEntity,

@@ -17,11 +17,11 @@ export {
     taskHubName,
     validateTaskHubName,
 } from './task-hub-settings';
-export { InvalidContinuationTokenError } from '../durable/ports/task-hub-storage';
+export { InvalidContinuationTokenError } from '../ports/task-hub-storage';
 export { escapePartitionKey, unescapePartitionKey } from './key-sanitation';
 export { fnv1a32, partitionIndex } from './partition';
 export { MAX_VISIBILITY_DELAY_SECONDS, type DiscardedMessage, type SendOptions } from './message-queues';
 export { StorageStats } from './stats';
 export { createAccountClients, type AccountClients } from './clients';
-export * from '../durable/ports/task-hub-storage';
+export * from '../ports/task-hub-storage';
 export { httpStatusOf, isNotFound } from './storage-errors';

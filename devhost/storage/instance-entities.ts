@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { RuntimeStatus, type RuntimeStatusName } from '../protocol/history';
-import type { InstanceRecord } from '../durable/ports/task-hub-storage';
+import type { InstanceRecord } from '../ports/task-hub-storage';
 import { tagsSchema } from './history-event-schema';
 import { escapePartitionKey, unescapePartitionKey } from './key-sanitation';
 

@@ -3,7 +3,7 @@
  * quotes and escapes it, so an instance-id prefix like `x' or 'a' eq 'a` is data, never query syntax.
  */
 import { odata } from '@azure/data-tables';
-import type { InstanceQuery } from '../durable/ports/task-hub-storage';
+import type { InstanceQuery } from '../ports/task-hub-storage';
 import { escapePartitionKey } from './key-sanitation';
 
 /** The smallest string greater than every string that starts with `prefix`. */

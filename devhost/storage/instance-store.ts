@@ -2,7 +2,7 @@
  * The `<Hub>Instances` table: one row per instance. One call per read, write or listing page.
  */
 import type { TableClient } from '@azure/data-tables';
-import type { InstancePage, InstanceQuery, InstanceRecord, VersionedInstance } from '../durable/ports/task-hub-storage';
+import type { InstancePage, InstanceQuery, InstanceRecord, VersionedInstance } from '../ports/task-hub-storage';
 import {
     INSTANCE_COLUMNS,
     instanceRecordToEntity,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
 import { EventType, type OrchestrationInstanceRef, type TaskMessage } from '../protocol/history';
-import { MessageGoneError, type MessageReceipt, type ReceivedMessage } from '../durable/ports/task-hub-storage';
+import { MessageGoneError, type MessageReceipt, type ReceivedMessage } from '../ports/task-hub-storage';
 import { exceedsQueuePayloadLimit, messageBlobName, type LargePayloadStore } from './large-payloads';
 import {
     parseMessageData,

@@ -19,7 +19,7 @@ import type {
     StoredOutbox,
     TaskHubStorage,
     VersionedInstance,
-} from '../durable/ports/task-hub-storage';
+} from '../ports/task-hub-storage';
 import { parseHistoryEvent } from './history-event-schema';
 import { HistoryStore } from './history-store';
 import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';

@@ -4,7 +4,7 @@
  * local task hub holds few enough for that, and the count stops at a cap rather than reading forever.
  */
 import type { RuntimeStatusName } from '../protocol/history';
-import type { TaskHubStorage } from '../durable/ports/task-hub-storage';
+import type { TaskHubStorage } from '../ports/task-hub-storage';
 import type { QueueDepth, QueueDepthReader } from './queue-depths';
 import { errorMessage } from '../contracts/errors';
 

@@ -5,7 +5,7 @@
  * and sub-orchestration ids, which the timeline and the child links need).
  */
 import { EventType, type HistoryEvent } from '../protocol/history';
-import type { InstanceRecord, TaskHubStorage } from '../durable/ports/task-hub-storage';
+import type { InstanceRecord, TaskHubStorage } from '../ports/task-hub-storage';
 
 export interface InstanceDetail {
     instance: {

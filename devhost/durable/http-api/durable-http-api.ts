@@ -12,8 +12,8 @@ import {
     InstanceNotFoundError,
     InvalidInstanceOperationError,
 } from '../runtime/errors';
-import { InvalidContinuationTokenError } from '../ports/task-hub-storage';
-import type { InstanceRecord } from '../ports/task-hub-storage';
+import { InvalidContinuationTokenError } from '../../ports/task-hub-storage';
+import type { InstanceRecord } from '../../ports/task-hub-storage';
 import { checkStatusBody, managementUrls } from './management-urls';
 import { booleanParam, secondsParam } from './query';
 import { readListQuery } from './list-query';

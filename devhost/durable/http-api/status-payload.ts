@@ -4,7 +4,7 @@
  * OrchestratorStarted/Completed rows, and scheduling rows folded into their completions.
  */
 import { EventType, RuntimeStatus, type HistoryEvent } from '../../protocol/history';
-import type { InstanceRecord } from '../ports/task-hub-storage';
+import type { InstanceRecord } from '../../ports/task-hub-storage';
 
 export interface StatusPayload {
     name: string;

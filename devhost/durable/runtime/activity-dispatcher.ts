@@ -8,7 +8,7 @@
  * in history (see deliverResult).
  */
 import type { HostLogger, LoadedApp } from '../../contracts/host';
-import type { ReceivedMessage, TaskHubStorage } from '../ports/task-hub-storage';
+import type { ReceivedMessage, TaskHubStorage } from '../../ports/task-hub-storage';
 import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../protocol/history';
 import { activityInput, taskCompleted, taskFailed } from '../engine';
 import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';

@@ -11,7 +11,7 @@ import type {
     InstanceRecord,
     ReceivedMessage,
     TaskHubStorage,
-} from '../ports/task-hub-storage';
+} from '../../ports/task-hub-storage';
 import type { InstanceRowWriter } from './instance-row-writer';
 import {
     DurableArgumentError,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HostLogger, LoadedApp } from '../../contracts/host';
-import type { InstanceRecord, TaskHubStorage } from '../ports/task-hub-storage';
+import type { InstanceRecord, TaskHubStorage } from '../../ports/task-hub-storage';
 import type { DurableConfig } from './durable-config';
 import type { EngineOptions } from '../engine';
 import { ActivityDispatcher } from './activity-dispatcher';

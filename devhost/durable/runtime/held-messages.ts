@@ -1,4 +1,4 @@
-import type { ReceivedMessage } from '../ports/task-hub-storage';
+import type { ReceivedMessage } from '../../ports/task-hub-storage';
 
 /**
  * The queue messages a dispatcher holds (taken, not yet deleted or released), by message id. A held message

@@ -5,7 +5,7 @@
  * truth and is written before it). Rows that are superseded while they wait are never written: the newer row
  * carries everything (each write is the whole record), which saves storage calls during fast sequences.
  */
-import type { InstanceRecord, TaskHubStorage } from '../ports/task-hub-storage';
+import type { InstanceRecord, TaskHubStorage } from '../../ports/task-hub-storage';
 
 interface Waiter {
     resolve: () => void;

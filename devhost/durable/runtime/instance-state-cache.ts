@@ -4,7 +4,7 @@
  * of the next checkpoint catches a stale entry (another writer), and then the entry is dropped and re-read.
  */
 import type { HistoryEvent } from '../../protocol/history';
-import type { InstanceRecord, TaskHubStorage } from '../ports/task-hub-storage';
+import type { InstanceRecord, TaskHubStorage } from '../../ports/task-hub-storage';
 
 export interface InstanceState {
     events: HistoryEvent[];

@@ -20,7 +20,7 @@
  * object); `letGo` waits for a renewal in flight so a delete or release never uses a stale receipt.
  */
 import type { HostLogger } from '../../contracts/host';
-import { MessageGoneError, type ReceivedMessage, type TaskHubStorage } from '../ports/task-hub-storage';
+import { MessageGoneError, type ReceivedMessage, type TaskHubStorage } from '../../ports/task-hub-storage';
 import { errorMessage } from '../../contracts/errors';
 
 interface Lease {

@@ -16,7 +16,7 @@
  * poller is woken (back-off reset), which costs one receive but no polling delay.
  */
 import type { TaskMessage } from '../../protocol/history';
-import type { ReceivedMessage, TaskHubStorage } from '../ports/task-hub-storage';
+import type { ReceivedMessage, TaskHubStorage } from '../../ports/task-hub-storage';
 
 export type QueueKind = 'control' | 'workItem';
 

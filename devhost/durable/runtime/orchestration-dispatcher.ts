@@ -35,7 +35,7 @@ import {
     type ReceivedMessage,
     type StoredOutbox,
     type TaskHubStorage,
-} from '../ports/task-hub-storage';
+} from '../../ports/task-hub-storage';
 import type { HostLogger } from '../../contracts/host';
 import {
     EventType,

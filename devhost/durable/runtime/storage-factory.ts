@@ -2,7 +2,7 @@
  * How the extension gets its task hub storage: from AzureWebJobsStorage and the resolved hub name, through the
  * storage module. Injectable so tests can wrap the real storage (e.g. to count or fail calls).
  */
-import type { TaskHubStorage } from '../ports/task-hub-storage';
+import type { TaskHubStorage } from '../../ports/task-hub-storage';
 
 export interface StorageRequest {
     env: NodeJS.ProcessEnv;

@@ -20,7 +20,7 @@ import type {
     StoredOutbox,
     TaskHubStorage,
     VersionedInstance,
-} from '../ports/task-hub-storage';
+} from '../../ports/task-hub-storage';
 import { supportsHiddenSend, type HiddenSend, type QueueKind } from './message-transport';
 import { Semaphore } from './semaphore';
 

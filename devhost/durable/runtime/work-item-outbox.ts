@@ -17,7 +17,7 @@
  */
 import type { HostLogger } from '../../contracts/host';
 import type { TaskMessage } from '../../protocol/history';
-import type { TaskHubStorage } from '../../durable/ports/task-hub-storage';
+import type { TaskHubStorage } from '../../ports/task-hub-storage';
 import type { MessageTransport } from './message-transport';
 
 interface Draining {

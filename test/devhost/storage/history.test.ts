@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dtfxTimestamp, EventType, type HistoryEvent } from '../../../devhost/protocol/history';
-import { CheckpointConflictError } from '../../../devhost/durable/ports/task-hub-storage';
+import { CheckpointConflictError } from '../../../devhost/ports/task-hub-storage';
 import { escapePartitionKey } from '../../../devhost/storage/key-sanitation';
 import { everyEventType } from './events-fixture';
 import { createTestHub, type TestHub } from './hub-fixture';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeStatusName } from '../../../devhost/protocol/history';
-import type { InstanceRecord } from '../../../devhost/durable/ports/task-hub-storage';
-import { InvalidContinuationTokenError } from '../../../devhost/durable/ports/task-hub-storage';
+import type { InstanceRecord } from '../../../devhost/ports/task-hub-storage';
+import { InvalidContinuationTokenError } from '../../../devhost/ports/task-hub-storage';
 import { createTestHub, type TestHub } from './hub-fixture';
 
 let hub: TestHub;

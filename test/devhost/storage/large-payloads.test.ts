@@ -8,7 +8,7 @@ import {
     type HistoryEvent,
     type TaskMessage,
 } from '../../../devhost/protocol/history';
-import type { InstanceRecord } from '../../../devhost/durable/ports/task-hub-storage';
+import type { InstanceRecord } from '../../../devhost/ports/task-hub-storage';
 import { createTestHub, type TestHub } from './hub-fixture';
 
 let hub: TestHub;

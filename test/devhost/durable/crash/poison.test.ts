@@ -12,7 +12,7 @@ import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStorageFactory } from '../../../../devhost/durable/default-storage';
 import { EventType } from '../../../../devhost/protocol/history';
-import type { HistoryAppend, TaskHubStorage } from '../../../../devhost/durable/ports/task-hub-storage';
+import type { HistoryAppend, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import {
     postJson,

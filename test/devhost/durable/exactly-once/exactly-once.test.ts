@@ -10,7 +10,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStorageFactory } from '../../../../devhost/durable/default-storage';
 import { EventType } from '../../../../devhost/protocol/history';
-import { CheckpointConflictError, type InstanceRecord } from '../../../../devhost/durable/ports/task-hub-storage';
+import { CheckpointConflictError, type InstanceRecord } from '../../../../devhost/ports/task-hub-storage';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import {
     postJson,

@@ -3,11 +3,7 @@
  * delete that never happens as if the process died first), and a check that the hub's queues end empty.
  */
 import { QueueClient } from '@azure/storage-queue';
-import type {
-    HistoryAppend,
-    ReceivedMessage,
-    TaskHubStorage,
-} from '../../../../devhost/durable/ports/task-hub-storage';
+import type { HistoryAppend, ReceivedMessage, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
 import { azuriteConnectionString } from '../../../support/storage';
 
 export interface Faults {

@@ -6,7 +6,7 @@ import {
     sortableUtc,
     statusPayload,
 } from '../../../../devhost/durable/http-api/status-payload';
-import type { InstanceRecord } from '../../../../devhost/durable/ports/task-hub-storage';
+import type { InstanceRecord } from '../../../../devhost/ports/task-hub-storage';
 
 const t = (s: number): string => `2024-01-01T00:00:${String(s).padStart(2, '0')}.0000000Z`;
 

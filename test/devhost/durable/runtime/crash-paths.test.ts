@@ -12,7 +12,7 @@ import {
     CheckpointConflictError,
     type HistoryAppend,
     type InstanceRecord,
-} from '../../../../devhost/durable/ports/task-hub-storage';
+} from '../../../../devhost/ports/task-hub-storage';
 import { MemoryTaskHub } from '../support/memory-task-hub';
 
 const quiet: HostLogger = {

@@ -8,7 +8,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { azuriteConnectionString } from '../../../support/storage';
-import type { InstanceRecord } from '../../../../devhost/durable/ports/task-hub-storage';
+import type { InstanceRecord } from '../../../../devhost/ports/task-hub-storage';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
 
 let t: DurableTestHost;

@@ -8,7 +8,7 @@ import type { HostLogger } from '../../../../devhost/contracts/host';
 import type { TaskMessage } from '../../../../devhost/protocol/history';
 import { MessageLeases } from '../../../../devhost/durable/runtime/message-leases';
 import { ThrottledStorage } from '../../../../devhost/durable/runtime/throttled-storage';
-import type { ReceivedMessage, TaskHubStorage } from '../../../../devhost/durable/ports/task-hub-storage';
+import type { ReceivedMessage, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
 import { MemoryTaskHub } from '../support/memory-task-hub';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
 

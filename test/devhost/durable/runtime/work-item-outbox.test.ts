@@ -10,7 +10,7 @@ import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runt
 import { defaultStorageFactory } from '../../../../devhost/durable/default-storage';
 import type { StorageFactory } from '../../../../devhost/durable/runtime/storage-factory';
 import type { HostLogger, LoadedApp } from '../../../../devhost/contracts/host';
-import type { ReceivedMessage, TaskHubStorage } from '../../../../devhost/durable/ports/task-hub-storage';
+import type { ReceivedMessage, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
 
 const silent: HostLogger = {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventType } from '../../../../devhost/protocol/history';
-import { CheckpointConflictError, type HistoryAppend } from '../../../../devhost/durable/ports/task-hub-storage';
+import { CheckpointConflictError, type HistoryAppend } from '../../../../devhost/ports/task-hub-storage';
 import { MemoryTaskHub } from './memory-task-hub';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from './durable-host';
 

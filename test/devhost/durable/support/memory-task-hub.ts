@@ -15,7 +15,7 @@ import {
     type ReceivedMessage,
     type TaskHubStorage,
     type VersionedInstance,
-} from '../../../../devhost/durable/ports/task-hub-storage';
+} from '../../../../devhost/ports/task-hub-storage';
 import type { QueueKind } from '../../../../devhost/durable/runtime/message-transport';
 
 interface StoredMessage {

@@ -5,7 +5,7 @@
  * Payloads over the queue / table limits are moved to `<hub>-largemessages` and back transparently: callers
  * always see whole values.
  */
-import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../../protocol/history';
+import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../protocol/history';
 
 export interface InstanceRecord {
     instanceId: string;
