@@ -1,20 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueHubName } from '../support/storage';
+import { startAzurite, type RunningAzurite } from '../../devhost/storage/azurite';
+import { uniqueHubName } from '../support/storage';
 import { pollUntilDone, startDevhost, type DevhostProcess } from './devhost-process';
 import { ordersApi } from './support/orders-api';
 
-/** parallel_processing at size over real HTTP on the devhost process: 10,000 items, and the limit. */
+/**
+ * parallel_processing at size over real HTTP on the devhost process: 10,000 items, and the limit. On its own
+ * in-memory Azurite: thousands of live queue messages make every queue call of the account slower, and the
+ * other test files share the run's Azurite.
+ */
 let devhost: DevhostProcess;
+let azurite: RunningAzurite;
 const api = ordersApi(() => devhost.origin);
 
 beforeAll(async () => {
+    azurite = await startAzurite({ inMemory: true });
     devhost = await startDevhost({
-        env: { AzureWebJobsStorage: azuriteConnectionString(), TASKHUB_NAME: uniqueHubName('Par') },
+        env: { AzureWebJobsStorage: azurite.connectionString, TASKHUB_NAME: uniqueHubName('Par') },
     });
 });
 
 afterAll(async () => {
-    expect(await devhost.stop()).toBe(0);
+    expect(await devhost?.stop()).toBe(0);
+    await azurite?.stop();
 });
 
 interface Summary {
