@@ -18,25 +18,11 @@
 import { installCoreModule } from '../devhost/seam/core-module';
 installCoreModule();
 
-import path from 'node:path';
-import { createDurableExtension } from '../devhost/durable/extension';
-import { startHost } from '../devhost/boot/start-host';
-import type { HostLogger } from '../devhost/contracts/host';
-import { startAzurite } from '../devhost/storage/azurite';
-import type { InstanceRecord } from '../devhost/ports/task-hub-storage';
-
-const repoRoot = path.resolve(__dirname, '../..');
+import { startAppUnderBench } from './support/app-under-bench';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 40);
 const WARMUP = 5;
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 20);
 const FAN_OUT = Number(process.env.BENCH_FAN_OUT ?? 100);
-
-const quietLogger: HostLogger = {
-    log: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: (m) => console.error(m),
-};
 
 interface StatsLike {
     total: number;
@@ -62,34 +48,10 @@ function summary(samples: number[]): Record<string, number> {
 }
 
 async function main(): Promise<void> {
-    const azurite = await startAzurite({ inMemory: true });
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    process.env.TASKHUB_NAME = `Bench${Date.now().toString(36)}`;
-
-    const waiters = new Map<string, (record: InstanceRecord) => void>();
-    const extension = createDurableExtension({
-        onCheckpoint: (record) => {
-            if (record.runtimeStatus === 'Running' || record.runtimeStatus === 'Pending') return;
-            waiters.get(record.instanceId)?.(record);
-        },
-    });
-    const host = await startHost({ appDir: repoRoot, port: 0, extensions: [extension], logger: quietLogger });
+    const bench = await startAppUnderBench('Bench');
+    const { extension } = bench;
     const stats = (extension.runtime?.storage as unknown as { stats?: StatsLike }).stats;
 
-    async function run(name: string, input: unknown): Promise<{ ms: number; record: InstanceRecord }> {
-        const t0 = performance.now();
-        const response = await fetch(`${host.origin}/api/orchestrations/${name}`, {
-            method: 'POST',
-            body: JSON.stringify(input),
-        });
-        if (response.status !== 202) throw new Error(`start answered ${response.status}: ${await response.text()}`);
-        const { id } = (await response.json()) as { id: string };
-        const record = await new Promise<InstanceRecord>((resolve) => waiters.set(id, resolve));
-        waiters.delete(id);
-        if (record.runtimeStatus !== 'Completed')
-            throw new Error(`${name} ended ${record.runtimeStatus}: ${record.output}`);
-        return { ms: performance.now() - t0, record };
-    }
     const order = (i: number): unknown => ({
         order_id: `B-${i}`,
         items: [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Pack' }],
@@ -108,7 +70,7 @@ async function main(): Promise<void> {
     const storage = extension.runtime?.storage;
 
     // Order ids are instance ids now (a repeated order_id starts nothing), so warm-up orders get their own.
-    for (let i = 0; i < WARMUP; i++) await run('order_processing', order(5000 + i));
+    for (let i = 0; i < WARMUP; i++) await bench.runToEnd('order_processing', order(5000 + i));
     await idle();
 
     // Context: what one storage call costs here right now (a point read of a missing row, one at a time).
@@ -126,7 +88,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < ORDERS; i++) {
         await settle();
         stats?.reset();
-        latencies.push((await run('order_processing', order(i))).ms);
+        latencies.push((await bench.runToEnd('order_processing', order(i))).ms);
         if (stats) callsUntilCompleted.push(stats.total);
         await settle();
         if (stats) callsPerOrder.push(stats.total);
@@ -137,14 +99,16 @@ async function main(): Promise<void> {
     // Concurrent: throughput with many orders in flight.
     const t0 = performance.now();
     const concurrent = await Promise.all(
-        Array.from({ length: CONCURRENT }, (_, i) => run('order_processing', order(1000 + i))),
+        Array.from({ length: CONCURRENT }, (_, i) => bench.runToEnd('order_processing', order(1000 + i))),
     );
     const concurrentWall = performance.now() - t0;
     await settle();
     const concurrentCalls = stats?.total ?? 0;
 
     // Fan-out / fan-in.
-    const fan = await run('parallel_processing', { items: Array.from({ length: FAN_OUT }, (_, i) => `item-${i}`) });
+    const fan = await bench.runToEnd('parallel_processing', {
+        items: Array.from({ length: FAN_OUT }, (_, i) => `item-${i}`),
+    });
 
     console.log(
         JSON.stringify(
@@ -170,8 +134,7 @@ async function main(): Promise<void> {
             2,
         ),
     );
-    await host.close();
-    await azurite.stop();
+    await bench.close();
     process.exit(0);
 }
 

@@ -10,51 +10,19 @@
 import { installCoreModule } from '../devhost/seam/core-module';
 installCoreModule();
 
-import path from 'node:path';
-import { createDurableExtension } from '../devhost/durable/extension';
-import type { HostLogger } from '../devhost/contracts/host';
-import { startHost } from '../devhost/boot/start-host';
-import { startAzurite } from '../devhost/storage/azurite';
-import type { InstanceRecord } from '../devhost/ports/task-hub-storage';
+import { startAppUnderBench } from './support/app-under-bench';
 
-const repoRoot = path.resolve(__dirname, '../..');
 const ITEMS = Number(process.env.BENCH_PARALLEL_ITEMS ?? 10_000);
 
-const quietLogger: HostLogger = {
-    log: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: (m) => console.error(m),
-};
-
 async function main(): Promise<void> {
-    const azurite = await startAzurite({ inMemory: true });
-    process.env.AzureWebJobsStorage = azurite.connectionString;
-    process.env.TASKHUB_NAME = `BenchPar${Date.now().toString(36)}`;
-
-    const waiters = new Map<string, (record: InstanceRecord) => void>();
-    const extension = createDurableExtension({
-        onCheckpoint: (record) => {
-            if (record.runtimeStatus === 'Running' || record.runtimeStatus === 'Pending') return;
-            waiters.get(record.instanceId)?.(record);
-        },
-    });
-    const host = await startHost({ appDir: repoRoot, port: 0, extensions: [extension], logger: quietLogger });
+    const bench = await startAppUnderBench('BenchPar');
 
     async function run(items: number): Promise<{ ms: number; output: { total: number; successful: number } }> {
-        const t0 = performance.now();
-        const response = await fetch(`${host.origin}/api/orchestrations/parallel_processing`, {
-            method: 'POST',
-            body: JSON.stringify({ items: Array.from({ length: items }, (_, i) => `item-${i}`) }),
+        const { id, ms } = await bench.runToEnd('parallel_processing', {
+            items: Array.from({ length: items }, (_, i) => `item-${i}`),
         });
-        if (response.status !== 202) throw new Error(`start answered ${response.status}: ${await response.text()}`);
-        const { id } = (await response.json()) as { id: string };
-        const record = await new Promise<InstanceRecord>((resolve) => waiters.set(id, resolve));
-        waiters.delete(id);
-        if (record.runtimeStatus !== 'Completed') throw new Error(`ended ${record.runtimeStatus}: ${record.output}`);
-        const ms = performance.now() - t0;
         // The output is the summary; a large one is stored as a blob and read back through the status API.
-        const status = await fetch(`${host.origin}/api/orchestrations/${id}/status`);
+        const status = await fetch(`${bench.host.origin}/api/orchestrations/${id}/status`);
         const body = (await status.json()) as { output: { total: number; successful: number } };
         return { ms, output: body.output };
     }
@@ -77,8 +45,7 @@ async function main(): Promise<void> {
             2,
         ),
     );
-    await host.close();
-    await azurite.stop();
+    await bench.close();
     process.exit(0);
 }
 

@@ -1,0 +1,69 @@
+/**
+ * The repository's built app on the devhost, in this process, against an in-memory Azurite the benchmark
+ * starts itself: what every app benchmark measures. `runToEnd` POSTs a start over real HTTP and resolves at the
+ * checkpoint that writes the instance's terminal row (no polling in the measurement).
+ */
+import path from 'node:path';
+import { createDurableExtension, type DurableExtension } from '../../devhost/durable/extension';
+import type { HostLogger } from '../../devhost/contracts/host';
+import { startHost, type RunningHost } from '../../devhost/boot/start-host';
+import { startAzurite } from '../../devhost/storage/azurite';
+import type { InstanceRecord } from '../../devhost/ports/task-hub-storage';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+const quietLogger: HostLogger = {
+    log: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: (m) => console.error(m),
+};
+
+export interface AppUnderBench {
+    readonly host: RunningHost;
+    readonly extension: DurableExtension;
+    /** Starts `name` with `input`; the instance id and its terminal row, which must be Completed. */
+    runToEnd(name: string, input: unknown): Promise<{ id: string; ms: number; record: InstanceRecord }>;
+    close(): Promise<void>;
+}
+
+export async function startAppUnderBench(hubPrefix: string): Promise<AppUnderBench> {
+    const azurite = await startAzurite({ inMemory: true });
+    process.env.AzureWebJobsStorage = azurite.connectionString;
+    process.env.TASKHUB_NAME = `${hubPrefix}${Date.now().toString(36)}`;
+
+    const waiters = new Map<string, (record: InstanceRecord) => void>();
+    const extension = createDurableExtension({
+        onCheckpoint: (record) => {
+            if (record.runtimeStatus === 'Running' || record.runtimeStatus === 'Pending') return;
+            waiters.get(record.instanceId)?.(record);
+        },
+    });
+    const host = await startHost({ appDir: repoRoot, port: 0, extensions: [extension], logger: quietLogger });
+
+    return {
+        host,
+        extension,
+        async runToEnd(name, input) {
+            const t0 = performance.now();
+            const response = await fetch(`${host.origin}/api/orchestrations/${name}`, {
+                method: 'POST',
+                body: JSON.stringify(input),
+            });
+            if (response.status !== 202) {
+                throw new Error(`start answered ${response.status}: ${await response.text()}`);
+            }
+            const { id } = (await response.json()) as { id: string };
+            const record = await new Promise<InstanceRecord>((resolve) => waiters.set(id, resolve));
+            waiters.delete(id);
+            if (record.runtimeStatus !== 'Completed') {
+                throw new Error(`${name} ended ${record.runtimeStatus}: ${record.output}`);
+            }
+            return { id, ms: performance.now() - t0, record };
+        },
+        async close() {
+            await host.close();
+            await azurite.stop();
+        },
+    };
+}
