@@ -9,7 +9,8 @@ import type { TableClient } from '@azure/data-tables';
 import { createAccountClients, storageConnectionFromEnv, type AccountClients } from '../storage';
 import type { BindingInfo } from '../contracts/host';
 
-const DEFAULT_CONNECTION = 'AzureWebJobsStorage';
+/** The host's own connection: the default of bindings, and where timer status and blob receipts live. */
+export const HOST_CONNECTION = 'AzureWebJobsStorage';
 
 export class StorageAccounts {
     readonly #env: NodeJS.ProcessEnv;
@@ -40,7 +41,7 @@ export class StorageAccounts {
     }
 
     /** Creates the resource once per process (the host creates queues, containers and tables on first use). */
-    ensureCreated(key: string, create: () => Promise<unknown>): Promise<unknown> {
+    #ensureCreated(key: string, create: () => Promise<unknown>): Promise<unknown> {
         let created = this.#created.get(key);
         if (!created) {
             created = create().catch((error: unknown) => {
@@ -52,10 +53,31 @@ export class StorageAccounts {
         return created;
     }
 
+    /** The queue, created on first use. */
+    async createdQueue(connection: string, name: string): Promise<QueueClient> {
+        const queue = this.queue(connection, name);
+        await this.#ensureCreated(`${connection}|queue|${name}`, () => queue.createIfNotExists());
+        return queue;
+    }
+
+    /** The container, created on first use. */
+    async createdContainer(connection: string, name: string): Promise<ContainerClient> {
+        const container = this.container(connection, name);
+        await this.#ensureCreated(`${connection}|blob|${name}`, () => container.createIfNotExists());
+        return container;
+    }
+
+    /** The table, created on first use. */
+    async createdTable(connection: string, name: string): Promise<TableClient> {
+        const table = this.table(connection, name);
+        await this.#ensureCreated(`${connection}|table|${name}`, () => table.createTable());
+        return table;
+    }
+
     connectionOf(binding: BindingInfo): string {
         return typeof binding.connection === 'string' && binding.connection.trim() !== ''
             ? binding.connection.trim()
-            : DEFAULT_CONNECTION;
+            : HOST_CONNECTION;
     }
 
     queue(connection: string, name: string): QueueClient {

@@ -45,8 +45,6 @@ export async function writeBlobOutput(
     const bytes = bytesFromTypedData(data);
     if (!bytes) return;
     const { container, blobName } = splitBlobPath(resolveBindingExpression(pathOf(binding), bindingData, env));
-    const connection = accounts.connectionOf(binding);
-    const client = accounts.container(connection, container);
-    await accounts.ensureCreated(`${connection}|blob|${container}`, () => client.createIfNotExists());
+    const client = await accounts.createdContainer(accounts.connectionOf(binding), container);
     await client.getBlockBlobClient(blobName).uploadData(bytes);
 }

@@ -11,7 +11,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { HostLogger, InvocationOutcome, InvokeRequest, RegisteredFunction, TypedData } from '../contracts/host';
 import { errorMessage } from '../contracts/errors';
 import { resolveSettingReferences } from '../contracts/settings';
-import type { StorageAccounts } from './accounts';
+import { HOST_CONNECTION, type StorageAccounts } from './accounts';
 import { parseBlobPattern, type BlobPattern } from './blob-path';
 import { TIMER_STATUS_CONTAINER as HOSTS_CONTAINER } from './timer-trigger';
 
@@ -48,7 +48,7 @@ export class BlobTrigger {
         this.#pattern = parseBlobPattern(resolveSettingReferences(binding.path, options.env));
         this.#connection = options.accounts.connectionOf(binding);
         this.#container = options.accounts.container(this.#connection, this.#pattern.container);
-        this.#receipts = options.accounts.container('AzureWebJobsStorage', HOSTS_CONTAINER);
+        this.#receipts = options.accounts.container(HOST_CONNECTION, HOSTS_CONTAINER);
     }
 
     #receiptPrefix(): string {
@@ -56,9 +56,7 @@ export class BlobTrigger {
     }
 
     async start(): Promise<void> {
-        await this.#options.accounts.ensureCreated(`AzureWebJobsStorage|blob|${HOSTS_CONTAINER}`, () =>
-            this.#receipts.createIfNotExists(),
-        );
+        await this.#options.accounts.createdContainer(HOST_CONNECTION, HOSTS_CONTAINER);
         for await (const receipt of this.#receipts.listBlobsFlat({
             prefix: this.#receiptPrefix(),
             includeMetadata: true,
@@ -127,10 +125,7 @@ export class BlobTrigger {
             logger.warn(
                 `Blob '${path}' failed ${attempts} times (last: ${outcome.message}); sent to '${POISON_QUEUE}'.`,
             );
-            const poison = this.#options.accounts.queue('AzureWebJobsStorage', POISON_QUEUE);
-            await this.#options.accounts.ensureCreated(`AzureWebJobsStorage|queue|${POISON_QUEUE}`, () =>
-                poison.createIfNotExists(),
-            );
+            const poison = await this.#options.accounts.createdQueue(HOST_CONNECTION, POISON_QUEUE);
             const message = JSON.stringify({
                 FunctionId: fn.name,
                 BlobType: 'BlockBlob',

@@ -30,8 +30,6 @@ export async function writeQueueOutput(
     if (typeof binding.queueName !== 'string')
         throw new Error(`Queue binding '${binding.name ?? ''}' has no queueName.`);
     const queueName = resolveBindingExpression(binding.queueName, bindingData, env).toLowerCase();
-    const connection = accounts.connectionOf(binding);
-    const queue = accounts.queue(connection, queueName);
-    await accounts.ensureCreated(`${connection}|queue|${queueName}`, () => queue.createIfNotExists());
+    const queue = await accounts.createdQueue(accounts.connectionOf(binding), queueName);
     for (const text of messageTexts(data)) await queue.sendMessage(encodeQueueMessage(text, encoding));
 }

@@ -40,7 +40,6 @@ export class QueueTrigger {
     readonly #options: QueueTriggerOptions;
     readonly #queueName: string;
     readonly #queue: QueueClient;
-    readonly #poison: QueueClient;
     readonly #connection: string;
     #stopped = false;
     #loop: Promise<void> | undefined;
@@ -54,13 +53,10 @@ export class QueueTrigger {
         this.#queueName = resolveBindingExpression(binding.queueName, {}, options.env).toLowerCase();
         this.#connection = options.accounts.connectionOf(binding);
         this.#queue = options.accounts.queue(this.#connection, this.#queueName);
-        this.#poison = options.accounts.queue(this.#connection, `${this.#queueName}-poison`);
     }
 
     async start(): Promise<void> {
-        await this.#options.accounts.ensureCreated(`${this.#connection}|queue|${this.#queueName}`, () =>
-            this.#queue.createIfNotExists(),
-        );
+        await this.#options.accounts.createdQueue(this.#connection, this.#queueName);
         this.#loop = this.#run();
     }
 
@@ -127,10 +123,8 @@ export class QueueTrigger {
                     `Message ${message.messageId} of '${this.#queueName}' failed ${message.dequeueCount} times ` +
                         `(last: ${outcome.message}); moved to '${this.#queueName}-poison'.`,
                 );
-                await this.#options.accounts.ensureCreated(`${this.#connection}|queue|${this.#queueName}-poison`, () =>
-                    this.#poison.createIfNotExists(),
-                );
-                await this.#poison.sendMessage(message.messageText);
+                const poison = await this.#options.accounts.createdQueue(this.#connection, `${this.#queueName}-poison`);
+                await poison.sendMessage(message.messageText);
                 await this.#queue.deleteMessage(message.messageId, message.popReceipt);
             } else {
                 await this.#queue.updateMessage(

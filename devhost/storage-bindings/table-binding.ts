@@ -88,9 +88,7 @@ export async function writeTableOutput(
     const value = valueFromTypedData(data);
     const entities = (Array.isArray(value) ? value : [value]).filter((item) => item !== undefined && item !== null);
     const name = tableName(binding, bindingData, env);
-    const connection = accounts.connectionOf(binding);
-    const table = accounts.table(connection, name);
-    await accounts.ensureCreated(`${connection}|table|${name}`, () => table.createTable());
+    const table = await accounts.createdTable(accounts.connectionOf(binding), name);
     for (const item of entities) {
         if (typeof item !== 'object' || Array.isArray(item))
             throw new Error(`Table binding '${binding.name ?? ''}' needs objects.`);

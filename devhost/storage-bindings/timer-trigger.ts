@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { HostLogger, InvocationOutcome, InvokeRequest, RegisteredFunction } from '../contracts/host';
 import { errorMessage } from '../contracts/errors';
 import { isNotFound } from '../storage';
-import type { StorageAccounts } from './accounts';
+import { HOST_CONNECTION, type StorageAccounts } from './accounts';
 import { parseNcrontab, type CronSchedule } from './ncrontab';
 import type { TriggerClock } from './trigger-clock';
 
@@ -46,7 +46,7 @@ export class TimerTrigger {
     get #statusBlob() {
         const { accounts, fn } = this.#options;
         return accounts
-            .container('AzureWebJobsStorage', TIMER_STATUS_CONTAINER)
+            .container(HOST_CONNECTION, TIMER_STATUS_CONTAINER)
             .getBlockBlobClient(`timers/${HOST_ID}/${fn.name}/status`);
     }
 
@@ -62,11 +62,7 @@ export class TimerTrigger {
     }
 
     async #writeStatus(status: ScheduleStatus): Promise<void> {
-        const { accounts } = this.#options;
-        const container = accounts.container('AzureWebJobsStorage', TIMER_STATUS_CONTAINER);
-        await accounts.ensureCreated(`AzureWebJobsStorage|blob|${TIMER_STATUS_CONTAINER}`, () =>
-            container.createIfNotExists(),
-        );
+        await this.#options.accounts.createdContainer(HOST_CONNECTION, TIMER_STATUS_CONTAINER);
         await this.#statusBlob.uploadData(Buffer.from(JSON.stringify(status)));
     }
 
