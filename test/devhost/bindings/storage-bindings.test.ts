@@ -13,37 +13,9 @@ import type { LogEntry } from '../../../devhost/contracts/host';
 import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
 import { createDurableExtension } from '../../../devhost/durable/extension';
 import { createStorageExtension } from '../../../devhost/storage-bindings/extension';
-import type { TriggerClock } from '../../../devhost/storage-bindings/trigger-clock';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
+import { ManualClock } from './manual-clock';
 import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../durable/support/durable-host';
-
-/** A clock that moves only when the test says so; due callbacks run as it passes them. */
-class ManualClock implements TriggerClock {
-    #now: number;
-    #pending: { when: number; callback: () => void }[] = [];
-    constructor(start: Date) {
-        this.#now = start.getTime();
-    }
-    now(): Date {
-        return new Date(this.#now);
-    }
-    at(when: Date, callback: () => void): () => void {
-        const entry = { when: when.getTime(), callback };
-        this.#pending.push(entry);
-        return () => (this.#pending = this.#pending.filter((e) => e !== entry));
-    }
-    advance(ms: number): void {
-        const target = this.#now + ms;
-        for (;;) {
-            const due = this.#pending.filter((e) => e.when <= target).sort((a, b) => a.when - b.when)[0];
-            if (!due) break;
-            this.#pending = this.#pending.filter((e) => e !== due);
-            this.#now = due.when;
-            due.callback();
-        }
-        this.#now = target;
-    }
-}
 
 const suffix = randomBytes(4).toString('hex');
 const names = {

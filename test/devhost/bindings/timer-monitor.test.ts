@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostLogger, InvokeRequest, RegisteredFunction } from '../../../devhost/contracts/host';
 import { StorageAccounts } from '../../../devhost/storage-bindings/accounts';
 import { TimerTrigger } from '../../../devhost/storage-bindings/timer-trigger';
-import type { TriggerClock } from '../../../devhost/storage-bindings/trigger-clock';
+import { ManualClock } from './manual-clock';
 import { azuriteConnectionString } from '../../support/storage';
 
 const silent: HostLogger = { log() {}, info() {}, warn() {}, error() {} };
@@ -21,26 +21,6 @@ function timerFunction(name: string, useMonitor?: boolean): RegisteredFunction {
     };
 }
 
-/** Fires each armed callback whose time the test moves past. */
-function clockAt(iso: string): TriggerClock & { advanceTo(iso: string): void } {
-    let now = Date.parse(iso);
-    let pending: { when: number; callback: () => void }[] = [];
-    return {
-        now: () => new Date(now),
-        at(when, callback) {
-            const entry = { when: when.getTime(), callback };
-            pending.push(entry);
-            return () => (pending = pending.filter((e) => e !== entry));
-        },
-        advanceTo(target) {
-            now = Date.parse(target);
-            const due = pending.filter((e) => e.when <= now);
-            pending = pending.filter((e) => e.when > now);
-            for (const entry of due) entry.callback();
-        },
-    };
-}
-
 async function runHost(fn: RegisteredFunction, startAt: string, until?: string): Promise<{ isPastDue: boolean }[]> {
     const calls: { isPastDue: boolean }[] = [];
     const invoke = (request: InvokeRequest) => {
@@ -48,7 +28,7 @@ async function runHost(fn: RegisteredFunction, startAt: string, until?: string):
         calls.push({ isPastDue: (JSON.parse(json) as { IsPastDue: boolean }).IsPastDue });
         return Promise.resolve({ status: 'success' as const, invocationId: 'x', outputData: [] });
     };
-    const clock = clockAt(startAt);
+    const clock = new ManualClock(new Date(startAt));
     const accounts = new StorageAccounts({ AzureWebJobsStorage: azuriteConnectionString() });
     const timer = new TimerTrigger({ fn, invoke, clock, accounts, logger: silent });
     await timer.start();
