@@ -388,14 +388,15 @@ function decide(
 ): { event: HistoryEvent; outbound: OutboundMessage[] } {
     switch (decision.kind) {
         case 'task': {
-            // History keeps no activity input (storeInputsInOrchestrationHistory is off); the work item does.
+            // History keeps the activity input only with storeInputsInOrchestrationHistory; the work item does.
             const message: TaskMessage = {
                 Event: taskScheduled(decision.id, decision.name, decision.input, req.now),
                 SequenceNumber: 0,
                 OrchestrationInstance: instance,
             };
+            const storedInput = req.options.storeInputsInOrchestrationHistory ? decision.input : null;
             return {
-                event: taskScheduled(decision.id, decision.name, null, req.now),
+                event: taskScheduled(decision.id, decision.name, storedInput, req.now),
                 outbound: [{ queue: 'workItem', message }],
             };
         }

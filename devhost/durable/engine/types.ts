@@ -12,6 +12,11 @@ export interface EngineOptions {
     longRunningTimerIntervalDuration: string;
     /** Poll interval of callHttp's 202 pattern when the response has no Retry-After. */
     defaultHttpAsyncRequestSleepTimeMilliseconds: number;
+    /**
+     * The extension's `storeInputsInOrchestrationHistory` (host.json, off by default): TaskScheduled events in
+     * history keep the activity's input. Without it only the work item carries the input.
+     */
+    storeInputsInOrchestrationHistory?: boolean;
 }
 
 export const defaultEngineOptions: EngineOptions = {

@@ -21,6 +21,7 @@ import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { valueFromTypedData } from '../../bindings/typed-data';
 import { errorMessage } from '../../contracts/errors';
+import { isInProcess } from './in-process-work-items';
 
 export interface ActivityDispatcherOptions {
     app: LoadedApp;
@@ -180,12 +181,14 @@ export class ActivityDispatcher {
             SequenceNumber: 0,
             OrchestrationInstance: item.message.OrchestrationInstance,
         };
-        if (this.#o.deliverResult && item.dequeueCount === 0 && !this.#stopped) {
+        if (this.#o.deliverResult && (isInProcess(item) || (item.dequeueCount === 0 && !this.#stopped))) {
             // Sent hidden by this process, so this process runs the instance's episodes. The work item is the
             // durable record until the result is in history: a crash before that checkpoint makes it visible
             // again and the activity runs again (at least once); a crash after it re-runs the activity and its
             // result is discarded as a duplicate. Saves the TaskCompleted send and delete (2 of 4 queue calls).
             // The same object goes over, so its lease (renewed in place, same messageId) simply continues there.
+            // An in-process work item (in-process-work-items.ts) has no queue copy: its result always goes over,
+            // also while stopping (the runtime stops the orchestrations after the activities).
             item.message = result;
             this.#o.deliverResult(item);
             return;

@@ -40,6 +40,7 @@ const durableTaskSchema = z
         maxConcurrentActivityFunctions: positiveInt.optional(),
         maxConcurrentOrchestratorFunctions: positiveInt.optional(),
         localRpcEndpointEnabled: z.boolean().optional(),
+        storeInputsInOrchestrationHistory: z.boolean().optional(),
         http: z.object({ defaultAsyncRequestSleepTimeMilliseconds: positiveInt.optional() }).loose().optional(),
     })
     .loose();
@@ -62,6 +63,8 @@ export interface DurableConfig {
     maximumShortTimerDuration: string;
     longRunningTimerIntervalDuration: string;
     defaultHttpAsyncRequestSleepTimeMilliseconds: number;
+    /** TaskScheduled events keep the activity's input (Durable Functions 2.9+, off by default). */
+    storeInputsInOrchestrationHistory: boolean;
     /**
      * The devhost's lease on a message it works on (see runtime/message-leases.ts): at most the queue's
      * visibility timeout, and short, so a killed devhost's in-flight messages reappear within seconds.
@@ -82,6 +85,12 @@ export interface DurableConfig {
      * outbox and goes out as this process's queued messages drain (runtime/work-item-outbox.ts).
      */
     workItemSendWindow: number;
+    /**
+     * Activities of this process's own orchestrations run from memory, recovered from history after a crash,
+     * instead of through the work-item queue (runtime/in-process-work-items.ts). Needs a hub lock; storage
+     * without one uses the queue regardless.
+     */
+    inProcessWorkItems: boolean;
     /** A control message whose episode failed on this many deliveries is set aside as poison. */
     maxDequeueCount: number;
     /** On stop, how long running activities may finish before their work items are handed back. */
@@ -106,10 +115,12 @@ export const DEFAULT_DURABLE_CONFIG: Omit<DurableConfig, 'hubName'> = {
     maximumShortTimerDuration: '6.00:00:00',
     longRunningTimerIntervalDuration: '3.00:00:00',
     defaultHttpAsyncRequestSleepTimeMilliseconds: 30_000,
+    storeInputsInOrchestrationHistory: false,
     messageLeaseSeconds: MAX_MESSAGE_LEASE_SECONDS,
     maxMessageLeaseSeconds: 4 * MAX_MESSAGE_LEASE_SECONDS,
     maxStorageOperationConcurrency: 25 * Math.max(1, availableParallelism()),
     workItemSendWindow: 500,
+    inProcessWorkItems: true,
     maxDequeueCount: 5,
     shutdownTimeoutMs: 15_000,
 };
@@ -154,10 +165,13 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
         longRunningTimerIntervalDuration: d.longRunningTimerIntervalDuration,
         defaultHttpAsyncRequestSleepTimeMilliseconds:
             section.http?.defaultAsyncRequestSleepTimeMilliseconds ?? d.defaultHttpAsyncRequestSleepTimeMilliseconds,
+        storeInputsInOrchestrationHistory:
+            section.storeInputsInOrchestrationHistory ?? d.storeInputsInOrchestrationHistory,
         messageLeaseSeconds: Math.min(d.messageLeaseSeconds, controlVisibility, workItemVisibility),
         maxMessageLeaseSeconds: Math.min(d.maxMessageLeaseSeconds, controlVisibility, workItemVisibility),
         maxStorageOperationConcurrency: d.maxStorageOperationConcurrency,
         workItemSendWindow: d.workItemSendWindow,
+        inProcessWorkItems: d.inProcessWorkItems,
         maxDequeueCount: d.maxDequeueCount,
         shutdownTimeoutMs: d.shutdownTimeoutMs,
     };

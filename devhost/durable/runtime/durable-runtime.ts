@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HostLogger, LoadedApp } from '../../contracts/host';
 import type { InstanceRecord, TaskHubStorage } from '../../ports/task-hub-storage';
+import { EventType, type TaskMessage } from '../../protocol/history';
 import type { DurableConfig } from './durable-config';
 import type { EngineOptions } from '../engine';
 import { ActivityDispatcher } from './activity-dispatcher';
@@ -19,7 +20,12 @@ import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
 import { errorMessage } from '../../contracts/errors';
-import { ThrottledStorage } from './throttled-storage';
+import {
+    InProcessAwareStorage,
+    inProcessWorkItem,
+    recoverInProcessWork,
+    reportRecoveryFailure,
+} from './in-process-work-items';
 import { WorkItemOutbox } from './work-item-outbox';
 
 export interface DurableRuntimeOptions {
@@ -42,6 +48,10 @@ export class DurableRuntime {
     readonly #idleWork: IdleWorkQueue;
     readonly #leases: MessageLeases;
     readonly #outbox: WorkItemOutbox;
+    readonly #runtimeStorage: InProcessAwareStorage;
+    readonly #inProcessWorkItems: boolean;
+    readonly #clock: () => Date;
+    readonly #drainMs: number;
     #started = false;
     #lock: { release(): Promise<void> } | undefined;
     readonly #logger: HostLogger;
@@ -53,7 +63,13 @@ export class DurableRuntime {
         // `storage` (public) stays the caller's object (benchmarks read its call counters); everything the
         // runtime does goes through the bound on concurrent storage calls.
         this.storage = options.storage;
-        const storage = new ThrottledStorage(options.storage, config.maxStorageOperationConcurrency);
+        const storage = new InProcessAwareStorage(options.storage, config.maxStorageOperationConcurrency);
+        this.#runtimeStorage = storage;
+        this.#clock = clock;
+        this.#drainMs = config.shutdownTimeoutMs;
+        // Only a process that holds the hub alone may keep work items in memory: recovery reads them back
+        // from history at start-up, which is right only if no other process is working on them.
+        this.#inProcessWorkItems = config.inProcessWorkItems && typeof options.storage.acquireHubLock === 'function';
         this.functions = indexDurableFunctions(app);
         const knownOrchestrators = new FunctionNameSet(this.functions.orchestrators.keys());
         // Every message this process works on is hidden by a short lease it renews (message-leases.ts): sends
@@ -80,6 +96,8 @@ export class DurableRuntime {
             maximumShortTimerDuration: config.maximumShortTimerDuration,
             longRunningTimerIntervalDuration: config.longRunningTimerIntervalDuration,
             defaultHttpAsyncRequestSleepTimeMilliseconds: config.defaultHttpAsyncRequestSleepTimeMilliseconds,
+            // In-process work items are recovered from history, so history must keep their inputs.
+            storeInputsInOrchestrationHistory: config.storeInputsInOrchestrationHistory || this.#inProcessWorkItems,
         };
         this.#orchestrations = new OrchestrationDispatcher({
             storage,
@@ -95,6 +113,14 @@ export class DurableRuntime {
             leases: this.#leases,
             maxDequeueCount: config.maxDequeueCount,
             outbox: this.#outbox,
+            ...(this.#inProcessWorkItems
+                ? {
+                      runInProcess: (workItems: readonly TaskMessage[]) => {
+                          const now = clock();
+                          for (const message of workItems) this.#activities.deliver(inProcessWorkItem(message, now));
+                      },
+                  }
+                : {}),
             maxPollingIntervalMs: config.maxQueuePollingIntervalMs,
             logger,
             clock,
@@ -116,6 +142,13 @@ export class DurableRuntime {
             idleWork,
             deliverResult: (received) => this.#orchestrations.deliver(received),
         });
+        // A released in-process message comes back as a queue would make it visible again: a work item to the
+        // activities, a result to its orchestration.
+        storage.onRedeliver((received) =>
+            received.message.Event.EventType === EventType.TaskScheduled
+                ? this.#activities.deliver(received)
+                : this.#orchestrations.deliver(received),
+        );
         this.transport.attach({
             deliverControl: (received) => this.#orchestrations.deliver(received),
             deliverWorkItem: (received) => this.#activities.deliver(received),
@@ -150,8 +183,18 @@ export class DurableRuntime {
             throw error;
         }
         this.#leases.start();
-        this.#orchestrations.start();
         this.#activities.start();
+        // Before the control queues are polled, so no episode schedules a task that recovery would then find
+        // unanswered and run a second time: a previous process's in-process work items, found in history.
+        if (this.#inProcessWorkItems) {
+            await recoverInProcessWork(
+                this.#runtimeStorage,
+                (workItem) => this.#activities.deliver(workItem),
+                this.#logger,
+                this.#clock,
+            ).catch((error: unknown) => reportRecoveryFailure(this.#logger, error));
+        }
+        this.#orchestrations.start();
         this.#started = true;
     }
 
@@ -161,7 +204,13 @@ export class DurableRuntime {
         this.transport.stop();
         // What is not sent yet stays in its outbox; the inbound messages that guard it go back to the queues.
         this.#outbox.stop();
-        await Promise.all([this.#orchestrations.stop(), this.#activities.stop()]);
+        // In-process messages handed back from now on are left to start-up recovery.
+        this.#runtimeStorage.stopRedelivering();
+        // Activities first: the ones still running finish and hand their results to the orchestrations, which
+        // still run episodes and commit them, so the next start does not run them again. Work they schedule
+        // meanwhile is left to the next start's recovery.
+        await this.#activities.stop();
+        await this.#orchestrations.stop(this.#drainMs);
         await this.#idleWork.flush();
         this.#leases.stop();
         await this.#lock?.release();

@@ -22,6 +22,7 @@
 import type { HostLogger } from '../../contracts/host';
 import { MessageGoneError, type ReceivedMessage, type TaskHubStorage } from '../../ports/task-hub-storage';
 import { errorMessage } from '../../contracts/errors';
+import { isInProcess } from './in-process-work-items';
 
 interface Lease {
     message: ReceivedMessage;
@@ -88,7 +89,8 @@ export class MessageLeases {
 
     /** Starts renewing a message that was just sent hidden or received for `leaseSeconds`. */
     hold(message: ReceivedMessage): void {
-        if (this.#held.has(message.messageId)) return;
+        // An in-process message has no queue copy to keep hidden.
+        if (isInProcess(message) || this.#held.has(message.messageId)) return;
         this.#held.set(message.messageId, {
             message,
             seconds: this.#leaseSeconds,

@@ -68,6 +68,7 @@ import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { errorMessage } from '../../contracts/errors';
 import type { WorkItemOutbox } from './work-item-outbox';
+import { isInProcess } from './in-process-work-items';
 
 export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
@@ -94,6 +95,11 @@ export interface OrchestrationDispatcherOptions {
     maxDequeueCount: number;
     /** Where the work items of a large fan-out wait to be sent after the commit (work-item-outbox.ts). */
     outbox: WorkItemOutbox;
+    /**
+     * Runs an episode's work items in this process without sending them (in-process-work-items.ts), called
+     * after the commit that records their TaskScheduled events. Absent: work items go to the queue.
+     */
+    runInProcess?: (workItems: readonly TaskMessage[]) => void;
 }
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
@@ -168,9 +174,18 @@ export class OrchestrationDispatcher {
         this.#pump();
     }
 
-    async stop(): Promise<void> {
-        this.#stopped = true;
+    /**
+     * Stops polling, lets running episodes finish and runs the ones already pending for up to `drainMs` (the
+     * results of activities that finished during the stop are in memory only: committing them now saves
+     * running them again after the restart), then hands the rest back.
+     */
+    async stop(drainMs = 0): Promise<void> {
         await Promise.all(this.#pollers.map((poller) => poller.stop()));
+        const deadline = Date.now() + drainMs;
+        while (this.#running.size > 0 && Date.now() < deadline) {
+            await Promise.allSettled([...this.#running.values()]);
+        }
+        this.#stopped = true;
         await Promise.allSettled([...this.#running.values()]);
         // Messages received but not processed go back to their queues at once, so a restart (or another
         // process) takes them without waiting for their visibility timeout.
@@ -294,7 +309,8 @@ export class OrchestrationDispatcher {
             batch.map(async (item) => {
                 await this.#o.leases.letGo(item);
                 try {
-                    if (this.#o.storage.setAsideMessage) {
+                    // An in-process message has no queue copy to keep: the log below is its record.
+                    if (this.#o.storage.setAsideMessage && !isInProcess(item)) {
                         const where = await this.#o.storage.setAsideMessage(item, reason);
                         this.#o.logger.error(`Message ${item.messageId} was set aside in '${where}'.`);
                     } else {
@@ -423,7 +439,11 @@ export class OrchestrationDispatcher {
         }
         // 1. Outbound first, in parallel (bounded by the storage's concurrency): they are independent of each
         // other. Beyond the send window, work items go to a durable outbox instead and are sent after the commit.
-        const { sendNow, later } = this.#splitOutbound(result.outbound);
+        // Work items run in this process are not sent at all: history is their durable record (after step 2).
+        const runInProcess = this.#o.runInProcess;
+        const inProcess = runInProcess ? result.outbound.filter((out) => out.queue === 'workItem') : [];
+        const outbound = runInProcess ? result.outbound.filter((out) => out.queue !== 'workItem') : result.outbound;
+        const { sendNow, later } = this.#splitOutbound(outbound);
         const outboxName = `${result.executionId}-${result.startIndex}`;
         if (later.length > 0) await this.#o.outbox.save(instanceId, outboxName, later);
         await Promise.all(sendNow.map((out) => this.#o.transport.send(out)));
@@ -442,6 +462,7 @@ export class OrchestrationDispatcher {
         const record = instanceRecord(instanceId, result, events, state.record, now);
         const consumedBefore = result.consumedBefore ?? state.consumedBefore ?? [];
         this.#state.set(instanceId, { events, executionId: result.executionId, etag, record, consumedBefore });
+        if (runInProcess && inProcess.length > 0) runInProcess(inProcess.map((out) => out.message));
         const final = isTerminalStatus(record.runtimeStatus);
         // A row that only moves lastUpdatedTime on may wait longer for the next one to replace it.
         const refreshOnly = !final && !rowLags(state.record, result);

@@ -9,6 +9,9 @@ import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStorageFactory } from '../../../../devhost/durable/default-storage';
+import { DEFAULT_DURABLE_CONFIG } from '../../../../devhost/durable/runtime/durable-config';
+import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runtime';
+import type { LoadedApp } from '../../../../devhost/contracts/host';
 import { EventType } from '../../../../devhost/protocol/history';
 import { CheckpointConflictError, type InstanceRecord } from '../../../../devhost/ports/task-hub-storage';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
@@ -160,6 +163,25 @@ describe('function names ignore case, as in the extension (defect 9)', () => {
 
 describe('a lease renewal that fails once (defect 14)', () => {
     it('keeps renewing: a long activity keeps its work item hidden from every poller and runs once', async () => {
+        // Work items on the queue (in-process work items hold no queue message and need no lease): a runtime of
+        // its own on another hub (one app per process, so no second host).
+        const hubName = uniqueHubName('Renew');
+        const q = new DurableRuntime({
+            app: t.host.app as unknown as LoadedApp,
+            storage: faultyStorage(
+                await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 }),
+                faults,
+            ),
+            config: {
+                ...DEFAULT_DURABLE_CONFIG,
+                hubName,
+                messageLeaseSeconds: 2,
+                maxDequeueCount: 2,
+                inProcessWorkItems: false,
+            },
+            logger: { log: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+        });
+        await q.start();
         const id = unique('renew');
         let failed = false;
         let receivedAgain = 0;
@@ -173,11 +195,16 @@ describe('a lease renewal that fails once (defect 14)', () => {
             return true;
         };
         try {
-            const started = await startOrchestration(t.origin, 'slowFanOut', { count: 1, delayMs: 5_000 }, id);
-            expect(await waitForStatus(started.statusQueryGetUri, 20_000, 50)).toMatchObject({
-                runtimeStatus: 'Completed',
-                output: 0,
+            await q.client.startNew('slowFanOut', {
+                instanceId: id,
+                input: JSON.stringify({ count: 1, delayMs: 5_000 }),
             });
+            let record = await q.storage.readInstance(id);
+            for (let i = 0; i < 400 && record?.runtimeStatus !== 'Completed'; i++) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+                record = await q.storage.readInstance(id);
+            }
+            expect(record).toMatchObject({ runtimeStatus: 'Completed', output: '0' });
             expect(failed).toBe(true);
             const runs = existsSync(activityLog)
                 ? readFileSync(activityLog, 'utf8')
@@ -187,10 +214,11 @@ describe('a lease renewal that fails once (defect 14)', () => {
             expect(runs).toHaveLength(1);
             // Handed over in-process when sent, and never visible to a poller since.
             expect(receivedAgain).toBe(0);
-            expect(await queuedMessages(t.hubName)).toBe(0);
+            expect(await queuedMessages(hubName)).toBe(0);
         } finally {
             delete faults.failRelease;
             delete faults.onWorkItemReceived;
+            await q.stop();
         }
     }, 30_000);
 });

@@ -1,0 +1,166 @@
+/**
+ * Activity work items this process runs without a queue message.
+ *
+ * The provider sends every activity to the `<hub>-workitems` queue and deletes it when the result is in
+ * (docs/protocol.md §7). On Azurite those two calls per activity are most of the cost of a fan-out (20,000
+ * calls for 10,000 activities, each ~2 ms of Azurite's single core) and two of an order's critical-path
+ * calls per step. The devhost holds its task hub alone (hub-lock.ts), so it can keep work items in memory
+ * and take durability from history instead, as DBOS recovers pending workflows from its database:
+ *
+ * - An episode's `TaskScheduled` events are committed with its history batch, with their inputs (as the
+ *   extension does with `storeInputsInOrchestrationHistory`); only then are the activities
+ *   handed to this process's activity dispatcher (never before: an activity must not run for a schedule that
+ *   a failed checkpoint dropped).
+ * - The result goes to the orchestration dispatcher in memory, as the fast path already does for work items
+ *   it sent itself; the checkpoint that records it is the moment the work item is done.
+ * - A crash loses the in-memory items. At start-up (the hub lock taken), `recoverInProcessWork` reads every
+ *   unfinished instance's history and runs again each task scheduled and not answered: at least
+ *   once, and the orchestration keeps the first result (history is the truth). Pending rows are read too:
+ *   the row write of a checkpoint follows its history write, so a crash between them leaves it Pending.
+ * - Within the process, a message handed back (a lost ETag race, a failed episode, a failed result send)
+ *   is delivered again after the same back-off a queue would apply.
+ *
+ * Timers, sub-orchestration starts, events and the client's messages still go through the control queues:
+ * other processes and the real extension read those. Storage without a hub lock keeps the queue path.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HostLogger } from '../../contracts/host';
+import { errorMessage } from '../../contracts/errors';
+import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../../ports/task-hub-storage';
+import { EventType, type HistoryEvent, type TaskMessage, type TaskScheduledEvent } from '../../protocol/history';
+import { ThrottledStorage } from './throttled-storage';
+
+/** The queue name of a message that lives only in this process's memory. */
+export const IN_PROCESS_QUEUE = '(in-process)';
+
+export function isInProcess(message: ReceivedMessage): boolean {
+    return message.queueName === IN_PROCESS_QUEUE;
+}
+
+/** A handle like a received queue message, for a work item that was never sent. */
+export function inProcessWorkItem(message: TaskMessage, now: Date): ReceivedMessage {
+    return {
+        message,
+        queueName: IN_PROCESS_QUEUE,
+        messageId: `in-process-${randomUUID()}`,
+        popReceipt: '',
+        dequeueCount: 0,
+        insertedOn: now,
+    };
+}
+
+/**
+ * The runtime's storage: throttled, and aware of in-process messages. Deleting one is a no-op (there is no
+ * queue copy); releasing one delivers it again after the delay, as a queue would make it visible again.
+ */
+export class InProcessAwareStorage extends ThrottledStorage {
+    readonly #timers = new Set<NodeJS.Timeout>();
+    #redeliver: ((message: ReceivedMessage) => void) | undefined;
+
+    /** Where released in-process messages go again (the runtime routes them to the right dispatcher). */
+    onRedeliver(redeliver: (message: ReceivedMessage) => void): void {
+        this.#redeliver = redeliver;
+    }
+
+    /** Drops the pending redeliveries: after a stop, start-up recovery finds their tasks in history. */
+    stopRedelivering(): void {
+        for (const timer of this.#timers) clearTimeout(timer);
+        this.#timers.clear();
+        this.#redeliver = undefined;
+    }
+
+    override deleteMessage(message: ReceivedMessage): Promise<void> {
+        return isInProcess(message) ? Promise.resolve() : super.deleteMessage(message);
+    }
+
+    override releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void> {
+        if (!isInProcess(message)) return super.releaseMessage(message, delaySeconds);
+        const redeliver = this.#redeliver;
+        if (!redeliver) return Promise.resolve();
+        const timer = setTimeout(() => {
+            this.#timers.delete(timer);
+            redeliver({ ...message, dequeueCount: message.dequeueCount + 1 });
+        }, delaySeconds * 1000);
+        this.#timers.add(timer);
+        return Promise.resolve();
+    }
+}
+
+/**
+ * The tasks of the current execution that history scheduled with their input and holds no result for. A
+ * TaskScheduled without input was scheduled through the work-item queue (history kept no input then), and
+ * its work item is still there.
+ */
+export function unansweredTasks(events: readonly HistoryEvent[]): TaskScheduledEvent[] {
+    const answered = new Set<number>();
+    for (const event of events) {
+        if (event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed)
+            answered.add(event.TaskScheduledId);
+    }
+    return events.filter(
+        (event): event is TaskScheduledEvent =>
+            event.EventType === EventType.TaskScheduled && event.Input !== null && !answered.has(event.EventId),
+    );
+}
+
+/**
+ * Start-up recovery: every unfinished instance's scheduled, unanswered tasks are run again (a crashed
+ * process's in-process work items). Returns how many were handed over.
+ */
+export async function recoverInProcessWork(
+    storage: TaskHubStorage,
+    run: (workItem: ReceivedMessage) => void,
+    logger: HostLogger,
+    clock: () => Date,
+): Promise<number> {
+    let recovered = 0;
+    let instances = 0;
+    let token: string | undefined;
+    do {
+        const page = await storage.queryInstances(
+            // Pending too: a crash between a first checkpoint and its (deferred) row write leaves the row Pending.
+            { runtimeStatus: ['Pending', 'Running', 'Suspended'], top: 100, excludeInput: true },
+            token,
+        );
+        token = page.continuationToken;
+        const counts = await Promise.all(page.instances.map((record) => recoverInstance(storage, record, run, clock)));
+        for (const count of counts) {
+            recovered += count;
+            if (count > 0) instances++;
+        }
+    } while (token);
+    if (recovered > 0)
+        logger.warn(
+            `Recovered ${recovered} activit${recovered === 1 ? 'y' : 'ies'} of ${instances} instance(s) that a previous process scheduled and did not finish; they run again.`,
+        );
+    return recovered;
+}
+
+async function recoverInstance(
+    storage: TaskHubStorage,
+    record: InstanceRecord,
+    run: (workItem: ReceivedMessage) => void,
+    clock: () => Date,
+): Promise<number> {
+    const history = await storage.readHistory(record.instanceId);
+    if (history.executionId === null) return 0;
+    const open = unansweredTasks(history.events);
+    for (const event of open) {
+        run(
+            inProcessWorkItem(
+                {
+                    Event: event,
+                    SequenceNumber: 0,
+                    OrchestrationInstance: { InstanceId: record.instanceId, ExecutionId: history.executionId },
+                },
+                clock(),
+            ),
+        );
+    }
+    return open.length;
+}
+
+/** Logs instead of failing start-up: recovery can be retried by the next start. */
+export function reportRecoveryFailure(logger: HostLogger, error: unknown): void {
+    logger.error(`Recovering the activities of unfinished instances failed: ${errorMessage(error)}`);
+}

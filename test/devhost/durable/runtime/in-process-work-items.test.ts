@@ -1,0 +1,127 @@
+/**
+ * In-process work items (runtime/in-process-work-items.ts) on Azurite: a fan-out sends no work-item message,
+ * its history keeps the activities' inputs, and a runtime stopped before its activities ran leaves them to the
+ * next runtime on the hub, which finds them in history and completes the instance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DURABLE_CONFIG, type DurableConfig } from '../../../../devhost/durable/runtime/durable-config';
+import { uniqueHubName } from '../../../support/storage';
+import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runtime';
+import { defaultStorageFactory } from '../../../../devhost/durable/default-storage';
+import { unansweredTasks } from '../../../../devhost/durable/runtime/in-process-work-items';
+import type { StorageFactory } from '../../../../devhost/durable/runtime/storage-factory';
+import type { HostLogger, LoadedApp } from '../../../../devhost/contracts/host';
+import type { TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
+import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
+import { taskCompleted, taskFailed } from '../../../../devhost/durable/engine';
+import { taskScheduled } from '../../../../devhost/durable/engine/events';
+import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
+
+const silent: HostLogger = {
+    log: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+};
+const now = new Date('2026-01-01T00:00:00Z');
+const squares = (count: number): number => Array.from({ length: count }, (_, n) => n * n).reduce((a, b) => a + b, 0);
+
+describe('unansweredTasks', () => {
+    it('lists the scheduled tasks that have an input and no result', () => {
+        const events: HistoryEvent[] = [
+            taskScheduled(0, 'a', '"x"', now),
+            taskScheduled(1, 'b', '"y"', now),
+            taskScheduled(2, 'c', '"z"', now),
+            taskScheduled(3, 'queued', null, now),
+            taskCompleted(0, '1', now),
+            taskFailed(2, 'c', { message: 'no' }, now),
+        ];
+        expect(unansweredTasks(events).map((e) => [e.EventId, e.Name])).toEqual([[1, 'b']]);
+    });
+});
+
+const counter = { sent: 0 };
+let host: DurableTestHost;
+const runtimes: DurableRuntime[] = [];
+beforeAll(async () => {
+    host = await startDurableHost('management', { createStorage: countingWorkItems(counter) });
+});
+afterAll(async () => {
+    for (const runtime of runtimes) await runtime.stop();
+    await host?.close();
+});
+
+/** Storage whose work-item sends are counted. */
+function countingWorkItems(counter: { sent: number }): StorageFactory {
+    return async (request) => {
+        const storage: TaskHubStorage = await defaultStorageFactory(request);
+        const sendWorkItem = storage.sendWorkItem.bind(storage);
+        storage.sendWorkItem = (message, options) => {
+            counter.sent++;
+            return sendWorkItem(message, options);
+        };
+        const hidden = storage as TaskHubStorage & { sendHidden?: (q: string, ...rest: never[]) => Promise<unknown> };
+        const sendHidden = hidden.sendHidden?.bind(storage);
+        if (sendHidden)
+            hidden.sendHidden = (queue: string, ...rest: never[]) => {
+                if (queue === 'workItem') counter.sent++;
+                return sendHidden(queue, ...rest);
+            };
+        return storage;
+    };
+}
+
+it('runs a fan-out without a single work-item message, and history keeps each activity input', async () => {
+    const started = await startOrchestration(host.origin, 'slowFanOut', { count: 40, delayMs: 0 });
+    const done = await waitForStatus(started.statusQueryGetUri, 60_000, 50);
+    expect(done).toMatchObject({ runtimeStatus: 'Completed', output: squares(40) });
+    expect(counter.sent).toBe(0);
+    const runtime = host.durable.runtime;
+    if (!runtime) throw new Error('no runtime');
+    const { events } = await runtime.storage.readHistory(started.id);
+    // Each input as the work item carries it (DTFx's JSON array of the activity's parameters).
+    const inputs = events.flatMap((e) => (e.EventType === EventType.TaskScheduled ? [e.Input] : []));
+    expect(
+        inputs
+            .map((input) => (JSON.parse(input ?? 'null') as { n: number }[])[0]?.n)
+            .sort((a, b) => Number(a) - Number(b)),
+    ).toEqual(Array.from({ length: 40 }, (_, i) => i));
+}, 90_000);
+
+it('leaves activities a stopped runtime did not run to the next runtime, which finds them in history', async () => {
+    const hubName = uniqueHubName('InProc');
+    const runtimeOnHub = async (config: Partial<DurableConfig>): Promise<DurableRuntime> => {
+        const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
+        const runtime = new DurableRuntime({
+            app: host.host.app as unknown as LoadedApp,
+            storage,
+            config: { ...DEFAULT_DURABLE_CONFIG, hubName, ...config },
+            logger: silent,
+        });
+        runtimes.push(runtime);
+        await runtime.start();
+        return runtime;
+    };
+    // One activity slot and a stop that does not wait: most of the fan-out is scheduled and never run.
+    const first = await runtimeOnHub({ maxConcurrentActivityFunctions: 1, shutdownTimeoutMs: 0 });
+    const id = `inproc-${Date.now().toString(36)}`;
+    await first.client.startNew('slowFanOut', { instanceId: id, input: JSON.stringify({ count: 12, delayMs: 200 }) });
+    for (let i = 0; i < 200; i++) {
+        const { events } = await first.storage.readHistory(id);
+        if (events.some((e) => e.EventType === EventType.TaskScheduled)) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await first.stop();
+    const left = unansweredTasks((await first.storage.readHistory(id)).events);
+    expect(left.length).toBeGreaterThan(0);
+
+    const second = await runtimeOnHub({});
+    const deadline = Date.now() + 60_000;
+    let record = await second.storage.readInstance(id);
+    while (record?.runtimeStatus !== 'Completed' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        record = await second.storage.readInstance(id);
+    }
+    expect(record?.runtimeStatus).toBe('Completed');
+    expect(JSON.parse(record?.output ?? 'null')).toBe(squares(12));
+}, 120_000);
