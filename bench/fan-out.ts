@@ -76,7 +76,7 @@ async function runOne(size: number): Promise<SizeResult> {
             if (record.runtimeStatus !== 'Running' && record.runtimeStatus !== 'Pending') resolveDone(record);
         },
     });
-    const host = await startHost({ appDir: APP_DIR, port: 0, extensions: [extension], logger });
+    const host = await startHost({ appDir: APP_DIR, port: 0, extensions: [extension], logger, allowUnsupported: true });
     const stats = (extension.runtime?.storage as unknown as { stats?: StatsLike }).stats;
     const before = stats?.total ?? 0;
 

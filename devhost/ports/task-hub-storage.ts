@@ -90,8 +90,11 @@ export class InvalidContinuationTokenError extends Error {
 }
 
 export class CheckpointConflictError extends Error {
-    constructor(readonly instanceId: string) {
-        super(`History of instance '${instanceId}' was changed by another writer (sentinel ETag mismatch).`);
+    constructor(
+        readonly instanceId: string,
+        options?: ErrorOptions,
+    ) {
+        super(`History of instance '${instanceId}' was changed by another writer (sentinel ETag mismatch).`, options);
         this.name = 'CheckpointConflictError';
     }
 }

@@ -37,6 +37,12 @@ const BLOB_NAME_SUFFIX = 'BlobName';
 const CONSUMED_COLUMN = 'DevhostConsumedMessages';
 const consumedKeysSchema = z.array(z.string());
 
+type RowMode = 'insert' | 'upsert';
+
+function rowAction(entity: TransactionAction[1], mode: RowMode): TransactionAction {
+    return mode === 'insert' ? ['create', entity] : ['upsert', entity, 'Replace'];
+}
+
 function estimatedBytes(entity: Record<string, unknown>): number {
     let bytes = 512;
     for (const [name, value] of Object.entries(entity))
@@ -120,9 +126,14 @@ export class HistoryStore {
             append.newExecution ? this.listRowKeys(partitionKey, end) : Promise.resolve([]),
         ]);
 
-        // Upsert-replace, as the provider does: a replayed episode rewrites the rows of its failed attempt.
+        // The provider upserts (InsertOrReplace): a replayed episode may rewrite rows. Rows past the committed
+        // history are new, though, and an insert is one lookup where an upsert is two: Azurite scans the whole
+        // partition for each (LokiTableMetadataStore), so a 10,000-task fan-out spent most of its time there.
+        // A row that does exist (left by an older execution) fails the insert with 409; the transaction is then
+        // sent again as upserts (submitRows). A new execution's rows replace the old ones: upserts at once.
+        const mode: RowMode = append.newExecution ? 'upsert' : 'insert';
         const actions: TransactionAction[] = [
-            ...entities.map((e): TransactionAction => ['upsert', e, 'Replace']),
+            ...entities.map((e) => rowAction(e, mode)),
             ...leftovers.map((rowKey): TransactionAction => ['delete', { partitionKey, rowKey }]),
         ];
         const batches = splitIntoTransactions(actions);
@@ -143,10 +154,27 @@ export class HistoryStore {
             if (append.consumedBefore && i === 0) sentinel[CONSUMED_COLUMN] = JSON.stringify(append.consumedBefore);
             const guard: TransactionAction =
                 etag === undefined ? ['create', sentinel] : ['update', sentinel, 'Merge', { etag }];
-            etag = await this.submit(append.instanceId, [...batch, guard]);
+            etag = await this.submitRows(append.instanceId, batch, guard, mode);
         }
         if (etag === undefined) throw new Error('The history transaction returned no sentinel ETag.');
         return etag;
+    }
+
+    /** Inserts fall back to upserts when a row exists (409); a 412 or a 409 of the upserts is a lost race. */
+    private async submitRows(
+        instanceId: string,
+        batch: TransactionAction[],
+        guard: TransactionAction,
+        mode: RowMode,
+    ): Promise<string | undefined> {
+        try {
+            return await this.submit(instanceId, [...batch, guard]);
+        } catch (err) {
+            if (mode !== 'insert' || !(err instanceof CheckpointConflictError) || httpStatusOf(err.cause) !== 409)
+                throw err;
+            const upserts = batch.map((action) => (action[0] === 'create' ? rowAction(action[1], 'upsert') : action));
+            return this.submit(instanceId, [...upserts, guard]);
+        }
     }
 
     private async submit(instanceId: string, actions: TransactionAction[]): Promise<string | undefined> {
@@ -161,7 +189,7 @@ export class HistoryStore {
             // already gone. Each means another writer checkpointed first.
             const hasDeletes = actions.some((a) => a[0] === 'delete');
             if (isConcurrencyConflict(err) || (hasDeletes && httpStatusOf(err) === 404))
-                throw new CheckpointConflictError(instanceId);
+                throw new CheckpointConflictError(instanceId, { cause: err });
             throw err;
         }
     }

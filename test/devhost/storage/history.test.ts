@@ -294,6 +294,20 @@ describe('history on <Hub>History', () => {
         const snapshot = await hub.storage.readHistory(id);
         expect(snapshot.events).toHaveLength(2);
         expect(snapshot.etag).toBe(etag);
+
+        // The next checkpoint's rows are inserted; the leftover in the way turns that into an upsert, not a
+        // lost race, and the new row replaces it.
+        const next = await hub.storage.appendHistory({
+            instanceId: id,
+            executionId: 'new',
+            startIndex: 2,
+            events: taskEvents(3, 2),
+            etag,
+        });
+        const after = await hub.storage.readHistory(id);
+        expect(after.events.map((e) => e.EventId)).toEqual([0, 1, 2, 3, 4]);
+        expect(after.etag).toBe(next);
+        expect(new Set((await rawRows(id)).map((r) => r.ExecutionId))).toEqual(new Set(['new']));
     });
 
     it('marks the sentinel incomplete when asked, and completes it on the next checkpoint', async () => {
