@@ -18,6 +18,7 @@ import { MessageLeases } from './message-leases';
 import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
+import { createEntityInvoker } from './entity-invoker';
 import { errorMessage } from '../../contracts/errors';
 import { ThrottledStorage } from './throttled-storage';
 import { WorkItemOutbox } from './work-item-outbox';
@@ -87,6 +88,7 @@ export class DurableRuntime {
             idleWork,
             transport: this.transport,
             invoke: createOrchestratorInvoker(app, this.functions.orchestrators),
+            invokeEntity: createEntityInvoker(app, this.functions.entities),
             engineOptions,
             knownOrchestrators,
             maxConcurrent: config.maxConcurrentOrchestratorFunctions,
@@ -126,6 +128,7 @@ export class DurableRuntime {
             storage,
             transport: this.transport,
             knownOrchestrators,
+            knownEntities: new FunctionNameSet(this.functions.entities.keys()),
             rows,
             clock,
             onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),
