@@ -48,8 +48,7 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
 
     return {
         name: 'durable',
-        // Entities (entityTrigger) are not run here: an app that defines one is refused unless allowed.
-        triggerTypes: ['orchestrationTrigger', 'activityTrigger'],
+        triggerTypes: ['orchestrationTrigger', 'activityTrigger', 'entityTrigger'],
         inputBindingTypes: ['durableClient', 'orchestrationClient'],
         get runtime() {
             return runtime;
@@ -73,11 +72,6 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
                 ...(options.clock ? { clock: options.clock } : {}),
                 ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
             });
-            for (const entity of runtime.functions.entities.keys()) {
-                host.logger.warn(
-                    `Function '${entity}' is a Durable entity. The devhost does not run entities: signals and calls to it fail with an error.`,
-                );
-            }
             await runtime.start();
             api = new DurableHttpApi(runtime.client);
             host.logger.info(`Durable task hub '${storage.hubName}' (${config.partitionCount} partitions) is running.`);

@@ -38,6 +38,7 @@ export type Action =
     | { type: 'CreateTimer'; fireAt: Date; isCanceled: boolean }
     | { type: 'WaitForExternalEvent'; name: string }
     | { type: 'CallHttp'; request: HttpRequestJson }
+    | { type: 'CallEntity' | 'SignalEntity'; instanceId: string; operation: string; input: unknown }
     | { type: 'Entity'; actionName: string; target: string | null }
     | { type: 'WhenAll' | 'WhenAny'; children: Action[] };
 
@@ -82,6 +83,11 @@ const httpSchema = z.object({
     }),
 });
 const entitySchema = z.object({ instanceId: z.string().nullish() });
+const entityOperationSchema = z.object({
+    instanceId: z.string().min(1),
+    operation: z.string().min(1),
+    input: z.unknown().optional(),
+});
 const compoundSchema = z.object({ compoundActions: z.array(z.unknown()) });
 
 function toRetryPolicy(raw: z.infer<typeof retryOptionsSchema>): RetryPolicy {
@@ -94,9 +100,8 @@ function toRetryPolicy(raw: z.infer<typeof retryOptionsSchema>): RetryPolicy {
     };
 }
 
+/** Entity actions the devhost does not run (the JavaScript SDK emits none of them). */
 const entityActionNames: Record<number, string> = {
-    7: 'CallEntity',
-    9: 'SignalEntity',
     10: 'ScheduledSignalEntity',
     13: 'LockEntities',
     14: 'ReleaseEntities',
@@ -149,6 +154,17 @@ export function parseAction(raw: unknown, path = 'actions[0]'): Action {
         case 6: {
             at(externalEventSchema, raw);
             return { type: 'WaitForExternalEvent', name: externalEventSchema.parse(raw).externalEventName };
+        }
+        case 7:
+        case 9: {
+            at(entityOperationSchema, raw);
+            const a = entityOperationSchema.parse(raw);
+            return {
+                type: actionType === 7 ? 'CallEntity' : 'SignalEntity',
+                instanceId: a.instanceId,
+                operation: a.operation,
+                input: a.input,
+            };
         }
         case 8: {
             at(httpSchema, raw);
@@ -217,7 +233,7 @@ export function parseOrchestratorState(raw: unknown): OrchestratorState {
     };
 }
 
-/** Depth-first: the first entity action in the tree, if any (the devhost does not run entities). */
+/** Depth-first: the first entity action the devhost does not run (scheduled signals, locks), if any. */
 export function findEntityAction(actions: readonly Action[]): Extract<Action, { type: 'Entity' }> | undefined {
     for (const action of actions) {
         if (action.type === 'Entity') return action;

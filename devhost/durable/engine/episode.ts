@@ -20,7 +20,9 @@ import {
     type TaskMessage,
 } from '../../protocol/history';
 import { findEntityAction, parseOrchestratorState, type OrchestratorState } from './actions';
+import { entityRequestMessage, requestMessageText } from './entity-protocol';
 import {
+    eventSent,
     executionCompleted,
     orchestratorCompleted,
     orchestratorStarted,
@@ -265,7 +267,7 @@ async function runGeneration(
     const entity = findEntityAction(state.actions);
     if (entity) {
         return failNow(
-            `Orchestrator function '${name}' failed: ${entity.actionName}${entity.target ? ` on '${entity.target}'` : ''} is not supported: entities are not supported by the devhost.`,
+            `Orchestrator function '${name}' failed: ${entity.actionName}${entity.target ? ` on '${entity.target}'` : ''} is not supported by the devhost (callEntity and signalEntity are).`,
             null,
             customStatus,
         );
@@ -387,6 +389,21 @@ function decide(
     req: EpisodeRequest,
 ): { event: HistoryEvent; outbound: OutboundMessage[] } {
     switch (decision.kind) {
+        case 'eventSent': {
+            // History holds the RequestMessage as sent: the SDK reads the request id from it on replay.
+            const request = requestMessageText({
+                id: decision.requestId,
+                operation: decision.operation,
+                signal: decision.signal,
+                input: decision.input,
+                parent: instance.InstanceId,
+                parentExecution: instance.ExecutionId,
+            });
+            return {
+                event: eventSent(decision.id, decision.instanceId, decision.name, request, req.now),
+                outbound: [{ queue: 'control', message: entityRequestMessage(decision.instanceId, request, req.now) }],
+            };
+        }
         case 'task': {
             // History keeps the activity input only with storeInputsInOrchestrationHistory; the work item does.
             const message: TaskMessage = {

@@ -6,6 +6,7 @@
 import {
     dtfxTimestamp,
     EventType,
+    type EventSentEvent,
     type ExecutionCompletedEvent,
     type OrchestratorCompletedEvent,
     type OrchestratorStartedEvent,
@@ -41,6 +42,19 @@ export function taskScheduled(id: number, name: string, input: string | null, no
         Timestamp: dtfxTimestamp(now),
         Name: name,
         Version: '',
+        Input: input,
+    };
+}
+
+/** DTFx's record of SendEvent: the target instance, the event name and its data as sent. */
+export function eventSent(id: number, instanceId: string, name: string, input: string, now: Date): EventSentEvent {
+    return {
+        EventType: EventType.EventSent,
+        EventId: id,
+        IsPlayed: false,
+        Timestamp: dtfxTimestamp(now),
+        InstanceId: instanceId,
+        Name: name,
         Input: input,
     };
 }

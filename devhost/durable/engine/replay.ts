@@ -14,6 +14,7 @@
 import { EventType, type EventRaisedEvent, type HistoryEvent } from '../../protocol/history';
 import type { Action, HttpRequestJson, RetryPolicy } from './actions';
 import { tryParseJson } from './events';
+import { ENTITY_REQUEST_EVENT, isFailedResponse, stableGuid } from './entity-protocol';
 import { SimTask, type TaskOutcome } from './sim-task';
 import { z } from 'zod';
 
@@ -22,7 +23,18 @@ export const httpActivityName = 'BuiltIn::HttpActivity';
 export type Decision =
     | { kind: 'task'; id: number; name: string; input: string }
     | { kind: 'timer'; id: number; fireAt: Date }
-    | { kind: 'subOrchestration'; id: number; name: string; instanceId: string; input: string | null };
+    | { kind: 'subOrchestration'; id: number; name: string; instanceId: string; input: string | null }
+    /** An entity operation request (EventSent "op" to `@name@key`); `input` is JSON text. */
+    | {
+          kind: 'eventSent';
+          id: number;
+          name: string;
+          instanceId: string;
+          requestId: string;
+          operation: string;
+          input: string | undefined;
+          signal: boolean;
+      };
 
 export interface ReplayOptions {
     maximumShortTimerMs: number;
@@ -120,7 +132,7 @@ class ShimReplay {
                     this.#confirm(
                         event.EventId,
                         'eventSent',
-                        null,
+                        event.Name,
                         `an event '${event.Name}' sent to '${event.InstanceId}'`,
                     );
                     break;
@@ -206,6 +218,12 @@ class ShimReplay {
                 return this.#whenAll(action.children.map((child) => this.#invoke(child)));
             case 'WhenAny':
                 return this.#whenAny(action.children.map((child) => this.#invoke(child)));
+            case 'CallEntity':
+                return this.#callEntity(action.instanceId, action.operation, action.input);
+            case 'SignalEntity':
+                // Fire and forget: the shim does not wait for anything.
+                this.#sendEntityRequest(action.instanceId, action.operation, action.input, true);
+                return SimTask.succeeded(undefined);
             case 'Entity':
                 // The episode fails the orchestration before replaying; this keeps the walk total.
                 return new SimTask();
@@ -338,6 +356,42 @@ class ShimReplay {
         return whole;
     }
 
+    /**
+     * DurableOrchestrationContext.CallDurableTaskFunctionAsync for an entity: SendEvent "op" (takes the next id)
+     * with a RequestMessage whose id is a GUID the replay derives again every time (the extension's NewGuid is
+     * deterministic too). Returns the request id, the name of the EventRaised that will carry the response.
+     */
+    #sendEntityRequest(instanceId: string, operation: string, input: unknown, signal: boolean): string {
+        const id = this.#nextId++;
+        const requestId = stableGuid([this.#input.executionId, id]);
+        this.#unconfirmed.set(id, {
+            kind: 'eventSent',
+            id,
+            name: ENTITY_REQUEST_EVENT,
+            instanceId,
+            requestId,
+            operation,
+            input: input === undefined || input === null ? undefined : JSON.stringify(input),
+            signal,
+        });
+        return requestId;
+    }
+
+    /** A call: the request, then a wait for the response event; a response with exceptionType fails it. */
+    #callEntity(instanceId: string, operation: string, input: unknown): SimTask {
+        const requestId = this.#sendEntityRequest(instanceId, operation, input, false);
+        const whole = new SimTask();
+        this.#waitForEvent(requestId).whenSettled((outcome) => {
+            if (outcome.status === 'succeeded' && isFailedResponse(outcome.value)) {
+                whole.settle({
+                    status: 'failed',
+                    failure: { reason: `Entity operation '${operation}' failed`, details: null },
+                });
+            } else whole.settle(outcome);
+        });
+        return whole;
+    }
+
     /** The extension keeps waiters per name as a stack (newest first) and buffers events nobody awaits. */
     #waitForEvent(name: string): SimTask {
         const task = new SimTask();
@@ -401,7 +455,7 @@ class ShimReplay {
         return whole;
     }
 
-    #confirm(id: number, kind: Decision['kind'] | 'eventSent', name: string | null, described: string): void {
+    #confirm(id: number, kind: Decision['kind'], name: string | null, described: string): void {
         const decision = this.#unconfirmed.get(id);
         const prefix =
             `Non-Deterministic workflow detected: A previous execution of this orchestration scheduled ${described} ` +
@@ -436,6 +490,8 @@ function describeDecision(decision: Decision): string {
             return 'a timer';
         case 'subOrchestration':
             return `a sub-orchestration named '${decision.name}'`;
+        case 'eventSent':
+            return `an event '${decision.name}' sent to '${decision.instanceId}'`;
     }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The Durable HTTP API of the devhost, under the public webhook base and the local RPC base (the same routes,
  * as the extension serves both). Status codes, headers and bodies follow HttpApiHandler (docs/protocol.md §12);
- * entity routes answer 501 with a problem body (the devhost runs no entities). Errors never carry stack traces.
+ * the entity routes are in entity-routes.ts (§14). Errors never carry stack traces.
  */
 import type { DurableClientService } from '../runtime/client';
 import { isTerminalStatus } from '../../protocol/history';
@@ -18,7 +18,8 @@ import { checkStatusBody, managementUrls } from './management-urls';
 import { booleanParam, secondsParam } from './query';
 import { readListQuery } from './list-query';
 import { readJsonBody } from './json-body';
-import { emptyResponse, errorResponse, jsonResponse, problemResponse } from './responses';
+import { emptyResponse, errorResponse, jsonResponse } from './responses';
+import { handleEntityRoute } from './entity-routes';
 import { durablePathSegments, matchRoute, type DurableRoute } from './routes';
 import { jsonOrText, statusPayload } from './status-payload';
 import { errorMessage } from '../../contracts/errors';
@@ -121,12 +122,7 @@ export class DurableHttpApi {
                     ? this.#raiseEvent(request, route.instanceId, route.eventName)
                     : emptyResponse(404);
             case 'entities':
-                return problemResponse(
-                    501,
-                    'Not Implemented',
-                    'Durable entities are not supported by the devhost; only orchestrations and activities run here.',
-                    url.pathname,
-                );
+                return handleEntityRoute(this.#client, request, url, route.entityName, route.entityKey);
             case 'makePrimary':
                 return emptyResponse(200);
             case 'unknown':

@@ -23,9 +23,9 @@ export const DEFAULT_PAGE_SIZE = 100;
 /** The service returns at most 1,000 rows per page. */
 const MAX_PAGE_SIZE = 1000;
 
-const topSchema = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE);
+export const topSchema = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE);
 
-function dateParam(params: URLSearchParams, name: string): Date | undefined {
+export function dateParam(params: URLSearchParams, name: string): Date | undefined {
     const value = params.get(name);
     if (value === null || value.trim() === '') return undefined;
     const ms = Date.parse(value.trim());

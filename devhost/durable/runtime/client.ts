@@ -33,6 +33,15 @@ import {
     terminateMessage,
 } from '../engine';
 import { errorMessage } from '../../contracts/errors';
+import {
+    entityInstanceId,
+    entityRequestMessage,
+    entityStateOf,
+    parseEntityInstanceId,
+    parseSchedulerState,
+    requestMessageText,
+    type EntityId,
+} from '../engine/entity-protocol';
 
 const SUSPENDABLE: ReadonlySet<string> = new Set(['Running', 'Pending', 'ContinuedAsNew']);
 
@@ -48,6 +57,8 @@ export interface DurableClientServiceOptions {
     storage: TaskHubStorage;
     transport: MessageTransport;
     knownOrchestrators: ReadonlySet<string>;
+    /** Entity function names (signals to any other name are refused, as the extension refuses them). */
+    knownEntities?: ReadonlySet<string>;
     /** Shared with the dispatcher: rows of one instance are written in order. */
     rows: InstanceRowWriter;
     clock: () => Date;
@@ -334,6 +345,69 @@ export class DurableClientService {
             if (remaining <= 0) return record;
             await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, remaining)));
         }
+    }
+
+    /**
+     * DurableClient.SignalEntityAsync: a RequestMessage with no parent (a client sent it) as EventRaised "op" on
+     * the entity's control queue. The entity need not exist: its first message creates it.
+     */
+    async signalEntity(entity: EntityId, operation: string, input: string | null): Promise<void> {
+        // The extension's IsInvalidCharacter check on keys (they become part of a row key and of URLs).
+        if (/[/\\#?\p{Cc}]/u.test(entity.key))
+            throw new DurableArgumentError('Entity keys must not contain /, \\, #, ?, or control characters.');
+        const known = this.#o.knownEntities;
+        if (known && !known.has(entity.name)) {
+            throw new DurableArgumentError(
+                `The function '${entity.name}' doesn't exist, is disabled, or is not an entity function. Additional info: ` +
+                    (known.size > 0
+                        ? `The following are the known entity functions: '${[...known].join("', '")}'.`
+                        : 'No entity functions are currently registered!'),
+            );
+        }
+        const request = requestMessageText({
+            id: randomUUID(),
+            operation,
+            signal: true,
+            input: input ?? undefined,
+            parent: null,
+            parentExecution: null,
+        });
+        await this.#send(entityRequestMessage(entityInstanceId(entity), request, this.#o.clock()));
+    }
+
+    /** The entity's state as JSON text, or undefined when it does not exist (never signalled, or deleted). */
+    async readEntityState(entity: EntityId): Promise<string | undefined> {
+        const record = await this.#o.storage.readInstance(entityInstanceId(entity));
+        return record ? entityStateOf(parseSchedulerState(record.input)) : undefined;
+    }
+
+    /**
+     * One page of the entities of one name (the Instances rows under `@name@`), existing ones only, as the
+     * extension's ListEntitiesAsync lists them.
+     */
+    async listEntities(
+        name: string,
+        query: { top: number; lastOperationTimeFrom?: Date; lastOperationTimeTo?: Date },
+        continuationToken?: string,
+    ): Promise<{
+        entities: Array<{ id: EntityId; lastOperationTime: Date; state: string }>;
+        continuationToken?: string;
+    }> {
+        const page = await this.#o.storage.queryInstances(
+            { instanceIdPrefix: entityInstanceId({ name, key: '' }), top: query.top, excludeInput: false },
+            continuationToken,
+        );
+        const entities: Array<{ id: EntityId; lastOperationTime: Date; state: string }> = [];
+        for (const record of page.instances) {
+            const id = parseEntityInstanceId(record.instanceId);
+            const state = entityStateOf(parseSchedulerState(record.input));
+            if (!id || state === undefined) continue;
+            const at = record.lastUpdatedTime.getTime();
+            if (query.lastOperationTimeFrom && at < query.lastOperationTimeFrom.getTime()) continue;
+            if (query.lastOperationTimeTo && at > query.lastOperationTimeTo.getTime()) continue;
+            entities.push({ id, lastOperationTime: record.lastUpdatedTime, state });
+        }
+        return page.continuationToken ? { entities, continuationToken: page.continuationToken } : { entities };
     }
 
     async #requireActive(instanceId: string): Promise<InstanceRecord> {

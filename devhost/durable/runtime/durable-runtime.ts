@@ -19,6 +19,7 @@ import { MessageLeases } from './message-leases';
 import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
+import { createEntityInvoker } from './entity-invoker';
 import { errorMessage } from '../../contracts/errors';
 import {
     InProcessAwareStorage,
@@ -105,6 +106,7 @@ export class DurableRuntime {
             idleWork,
             transport: this.transport,
             invoke: createOrchestratorInvoker(app, this.functions.orchestrators),
+            invokeEntity: createEntityInvoker(app, this.functions.entities),
             engineOptions,
             knownOrchestrators,
             maxConcurrent: config.maxConcurrentOrchestratorFunctions,
@@ -159,6 +161,7 @@ export class DurableRuntime {
             storage,
             transport: this.transport,
             knownOrchestrators,
+            knownEntities: new FunctionNameSet(this.functions.entities.keys()),
             rows,
             clock,
             onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),

@@ -58,6 +58,8 @@ import {
     orchestratorStarted,
     subOrchestrationFailed,
 } from '../engine/events';
+import { isEntityInstanceId } from '../engine/entity-protocol';
+import { runEntityEpisode, type InvokeEntity } from '../engine/entity-episode';
 import { HeldMessages } from './held-messages';
 import type { MessageLeases } from './message-leases';
 import { InstanceStateCache, type InstanceState } from './instance-state-cache';
@@ -74,6 +76,8 @@ export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
     transport: MessageTransport;
     invoke: InvokeOrchestrator;
+    /** Runs entity batches: instances named `@name@key` are entities (docs/protocol.md §14). */
+    invokeEntity: InvokeEntity;
     engineOptions: EngineOptions;
     knownOrchestrators: ReadonlySet<string>;
     maxConcurrent: number;
@@ -249,20 +253,29 @@ export class OrchestrationDispatcher {
             }
             const leftOver = fresh ? ((await this.#o.storage.readOutboxes?.(instanceId)) ?? []) : [];
             const now = this.#o.clock();
-            const result = await runEpisode(
-                {
-                    instanceId,
-                    past: state.events,
-                    incoming: batch.map((m) => m.message),
-                    now,
-                    newGuid: this.#o.newGuid,
-                    options: this.#o.engineOptions,
-                    knownOrchestrators: this.#o.knownOrchestrators,
-                    customStatus: state.record?.customStatus ?? null,
-                    consumedBefore: state.consumedBefore ?? [],
-                },
-                this.#o.invoke,
-            );
+            const incoming = batch.map((m) => m.message);
+            const consumedBefore = state.consumedBefore ?? [];
+            // An entity is an instance like any other (same queues, history, rows, checkpoint); only its
+            // episode differs: one batch of operations instead of an orchestrator replay.
+            const result = isEntityInstanceId(instanceId)
+                ? await runEntityEpisode(
+                      { instanceId, past: state.events, incoming, now, newGuid: this.#o.newGuid, consumedBefore },
+                      this.#o.invokeEntity,
+                  )
+                : await runEpisode(
+                      {
+                          instanceId,
+                          past: state.events,
+                          incoming,
+                          now,
+                          newGuid: this.#o.newGuid,
+                          options: this.#o.engineOptions,
+                          knownOrchestrators: this.#o.knownOrchestrators,
+                          customStatus: state.record?.customStatus ?? null,
+                          consumedBefore,
+                      },
+                      this.#o.invoke,
+                  );
             const { rowWritten, drained } = await this.#checkpoint(instanceId, state, result, now);
             const recovered = leftOver.map((outbox) => this.#resend(instanceId, outbox));
             const sent = Promise.all([drained, ...recovered]).then((all) => all.every(Boolean));
@@ -446,7 +459,7 @@ export class OrchestrationDispatcher {
         const { sendNow, later } = this.#splitOutbound(outbound);
         const outboxName = `${result.executionId}-${result.startIndex}`;
         if (later.length > 0) await this.#o.outbox.save(instanceId, outboxName, later);
-        await Promise.all(sendNow.map((out) => this.#o.transport.send(out)));
+        await sendInOrderPerTarget(sendNow, (out) => this.#o.transport.send(out));
         // 2. The commit point, then the row.
         const etag = await this.#o.storage.appendHistory({
             instanceId,
@@ -711,6 +724,35 @@ function rowLags(record: InstanceRecord | undefined, result: EpisodeResult): boo
         record.output !== result.instance.output ||
         record.customStatus !== result.instance.customStatus
     );
+}
+
+/**
+ * Sends in parallel across targets, one after another to each control-queue target: two requests one episode
+ * sends to the same entity (a signal, then a call) must reach it in that order, as the extension's
+ * MessageSorter guarantees. Work items and other instances' messages keep their parallel sends.
+ */
+async function sendInOrderPerTarget(
+    outbound: readonly OutboundMessage[],
+    send: (out: OutboundMessage) => Promise<unknown>,
+): Promise<void> {
+    const lanes = new Map<string, OutboundMessage[]>();
+    const parallel: OutboundMessage[] = [];
+    for (const out of outbound) {
+        const target = out.message.OrchestrationInstance.InstanceId;
+        if (out.queue !== 'control' || !isEntityInstanceId(target)) {
+            parallel.push(out);
+            continue;
+        }
+        const lane = lanes.get(target);
+        if (lane) lane.push(out);
+        else lanes.set(target, [out]);
+    }
+    await Promise.all([
+        ...parallel.map(send),
+        ...[...lanes.values()].map(async (lane) => {
+            for (const out of lane) await send(out);
+        }),
+    ]);
 }
 
 function messageKey(message: TaskMessage): string {

@@ -25,7 +25,6 @@ beforeAll(async () => {
         port: 0,
         extensions: [durable, createViewerExtension({ durable })],
         logger: captureLogger(logs),
-        allowUnsupported: true, // the fixture defines an entity, which the devhost does not run
     });
 });
 

@@ -10,6 +10,8 @@ import {
     terminateMessage,
 } from '../../../../devhost/durable/engine';
 import { EventType, type ExecutionCompletedEvent, type TaskMessage } from '../../../../devhost/protocol/history';
+import { findEntityAction } from '../../../../devhost/durable/engine/actions';
+import { entityResponseMessage } from '../../../../devhost/durable/engine/entity-protocol';
 import { loadDurableFunctions, sdkInvoker } from './support/sdk-host';
 import { InMemoryTaskHub, shape } from './support/task-hub';
 
@@ -128,14 +130,71 @@ describe('engine: orchestrator failures', () => {
         expect(result.outbound).toEqual([]);
     });
 
-    it('fails an orchestration that calls an entity, naming the limitation', async () => {
+    it('sends callEntity as EventSent "op" to @name@key and completes with the response', async () => {
         const hub = new InMemoryTaskHub(sdkInvoker());
         hub.start('UsesEntity', undefined);
+        const first = await hub.episode();
+        expect(first.instance.runtimeStatus).toBe('Running');
+        expect(shape(first.appended)).toEqual([
+            'OrchestratorStarted*',
+            'ExecutionStarted',
+            'EventSent#0*',
+            'OrchestratorCompleted*',
+        ]);
+        const [request] = hub.pendingControl('@counter@k');
+        expect(request?.Event.EventType).toBe(EventType.EventRaised);
+        const raised = request?.Event.EventType === EventType.EventRaised ? request.Event : undefined;
+        expect(raised?.Name).toBe('op');
+        const body = JSON.parse(raised?.Input ?? 'null') as Record<string, unknown>;
+        expect(body).toMatchObject({ op: 'add', input: '1', parent: 'instance1', parentExecution: 'exec0001' });
+        // The history's EventSent holds the same RequestMessage: the SDK finds the request id there on replay.
+        const sent = first.appended.find((e) => e.EventType === EventType.EventSent);
+        expect(sent?.EventType === EventType.EventSent ? sent.Input : undefined).toBe(raised?.Input);
+
+        hub.send(
+            entityResponseMessage({
+                parent: 'instance1',
+                parentExecution: 'exec0001',
+                requestId: String(body.id),
+                result: '6',
+                exceptionType: null,
+                now: hub.now,
+            }),
+        );
+        const second = await hub.episode();
+        expect(second.instance.runtimeStatus).toBe('Completed');
+        expect(second.instance.output).toBe('6');
+    });
+
+    it('fails the awaiting task when the entity answers with an exception', async () => {
+        const hub = new InMemoryTaskHub(sdkInvoker());
+        hub.start('UsesEntity', undefined);
+        await hub.episode();
+        const [request] = hub.pendingControl('@counter@k');
+        const input = request?.Event.EventType === EventType.EventRaised ? request.Event.Input : null;
+        const { id } = JSON.parse(input ?? '{}') as { id: string };
+        hub.send(
+            entityResponseMessage({
+                parent: 'instance1',
+                parentExecution: 'exec0001',
+                requestId: id,
+                result: '"counter refused"',
+                exceptionType: 'Error',
+                now: hub.now,
+            }),
+        );
         const result = await hub.episode();
         expect(result.instance.runtimeStatus).toBe('Failed');
-        expect(result.instance.output).toContain("CallEntity on '@counter@k'");
-        expect(result.instance.output).toContain('entities are not supported by the devhost');
-        expect(result.outbound).toEqual([]);
+        expect(result.instance.output).toContain('counter refused');
+    });
+
+    it('still fails an orchestration on entity actions the devhost does not run (locks)', () => {
+        expect(findEntityAction([{ type: 'Entity', actionName: 'LockEntities', target: null }])?.actionName).toBe(
+            'LockEntities',
+        );
+        expect(
+            findEntityAction([{ type: 'CallEntity', instanceId: '@a@b', operation: 'x', input: undefined }]),
+        ).toBeUndefined();
     });
 
     it('fails fast for an orchestrator name the app does not register', async () => {

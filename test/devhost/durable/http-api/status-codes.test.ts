@@ -1,6 +1,6 @@
 /**
  * Every implemented route of the Durable HTTP API with the extension's status codes, headers and bodies, under
- * both bases; entity routes answer 501 with an RFC 9457 problem body.
+ * both bases, entity routes included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -215,18 +215,19 @@ describe('POST instances/{id}/raiseEvent/{name} and terminate', () => {
 
 describe('entities and unknown paths', () => {
     // The management routes (list, purge, suspend, resume, rewind, restart) are covered by
-    // test/devhost/durable/management/.
-    it.each([
-        ['GET', '/entities/counter/key'],
-        ['POST', '/entities/counter/key?op=add'],
-    ])('%s %s answers 501 with a problem body', async (method, route) => {
+    // test/devhost/durable/management/; entities end to end by test/devhost/durable/runtime/entities.test.ts.
+    it('answers entity routes on both bases: 404 for an entity that does not exist, 202 for a signal', async () => {
         for (const base of bases()) {
-            const response = await fetch(`${base}${route}`, { method });
-            expect(response.status).toBe(501);
-            expect(response.headers.get('content-type')).toBe('application/problem+json');
-            const problem = (await response.json()) as Record<string, unknown>;
-            expect(problem).toMatchObject({ status: 501, title: 'Not Implemented' });
-            expect(typeof problem.detail).toBe('string');
+            const key = `codes-${Math.random().toString(36).slice(2)}`;
+            expect((await fetch(`${base}/entities/counterEntity/${key}`)).status).toBe(404);
+            expect((await postJson(`${base}/entities/counterEntity/${key}?op=add`, 1)).status).toBe(202);
+            expect((await fetch(`${base}/entities/counterEntity/${key}`, { method: 'PUT' })).status).toBe(404);
+            const bad = await fetch(`${base}/entities/counterEntity/${key}?op=add`, {
+                method: 'POST',
+                headers: { 'Content-Type': 'application/json' },
+                body: '{not json',
+            });
+            expect(bad.status).toBe(400);
         }
     });
 
@@ -234,13 +235,5 @@ describe('entities and unknown paths', () => {
         expect((await fetch(`${t.origin}${WEBHOOK}/nothing`)).status).toBe(404);
         expect((await fetch(`${t.origin}${WEBHOOK}/instances/x/unknownOp`, { method: 'POST' })).status).toBe(404);
         expect((await fetch(`${t.origin}/api/client/nothing`, { method: 'POST', body: '{}' })).status).toBe(404);
-    });
-
-    it('warns at start-up that entities are not run', () => {
-        expect(
-            t.logs.some(
-                (entry) => entry.level === 'warning' && entry.message.includes("'counterEntity' is a Durable entity"),
-            ),
-        ).toBe(true);
     });
 });

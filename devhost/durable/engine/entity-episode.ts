@@ -1,0 +1,255 @@
+/**
+ * One batch of a Durable entity, as the extension's entity scheduler runs it for an out-of-process app
+ * (TaskEntityShim.ExecuteOutOfProcBatch; docs/protocol.md §14): the entity is an instance `@name@key` whose
+ * current execution's input is its SchedulerState. The operation requests in the batch (EventRaised "op",
+ * oldest first) go to the entity function in ONE call with `{ self, exists, state, batch }`; it answers the new
+ * state, one result per operation and the signals it sent. Then: a response to every caller (EventRaised named
+ * by the request id), the signals as requests to their entities, and a ContinueAsNew whose input is the new
+ * SchedulerState, so history only ever holds the latest state. Pure: the runtime brings the call.
+ *
+ * Deduplication: the extension's MessageSorter is not reproduced; instead every applied request id is kept
+ * with the instance's consumed keys (as client events are, intake.ts), so a message redelivered after a crash
+ * between the history write and its delete is discarded, not applied twice.
+ */
+import { z } from 'zod';
+import { EventType, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../../protocol/history';
+import { errorMessage } from '../../contracts/errors';
+import {
+    ENTITY_REQUEST_EVENT,
+    entityInstanceId,
+    entityRequestMessage,
+    entityResponseMessage,
+    parseEntityInstanceId,
+    parseSchedulerState,
+    requestMessageSchema,
+    requestMessageText,
+    stableGuid,
+    type EntityId,
+    type RequestMessage,
+    type SchedulerState,
+} from './entity-protocol';
+import { MAX_CONSUMED_KEYS } from './episode';
+import { orchestratorCompleted, orchestratorStarted } from './events';
+import { consumedKeyHash } from './intake';
+import { executionStartedEvent } from './messages';
+import type { EpisodeResult, InstanceSnapshot, OutboundMessage } from './types';
+
+/** The entityTrigger value the extension sends (EntityTriggerAttributeBindingProvider.EntityContextToString). */
+export interface EntityBatchRequest {
+    self: EntityId;
+    exists: boolean;
+    state: string | null;
+    batch: Array<{ name: string; input: string | null; isSignal: boolean }>;
+}
+
+/** The function's answer (TaskEntityShim.OutOfProcResult; the SDK's EntityState). */
+const batchResultSchema = z.object({
+    entityExists: z.boolean(),
+    entityState: z.string().nullish(),
+    results: z.array(z.object({ isError: z.boolean(), duration: z.number().optional(), result: z.string().nullish() })),
+    signals: z
+        .array(
+            z.object({
+                target: z.object({ name: z.string().min(1), key: z.string() }),
+                name: z.string(),
+                input: z.string().nullish(),
+            }),
+        )
+        .optional(),
+});
+export type EntityBatchResult = z.infer<typeof batchResultSchema>;
+
+export type EntityCallResult = { kind: 'result'; value: unknown } | { kind: 'error'; message: string };
+
+/** Calls the entity function named `functionName` with one batch. */
+export type InvokeEntity = (functionName: string, request: EntityBatchRequest) => Promise<EntityCallResult>;
+
+export interface EntityEpisodeRequest {
+    instanceId: string;
+    /** Committed history of the current execution ([] before the first batch). */
+    past: readonly HistoryEvent[];
+    incoming: readonly TaskMessage[];
+    now: Date;
+    newGuid: () => string;
+    consumedBefore?: readonly string[];
+}
+
+/** The exception type the extension reports for an operation that failed out of process. */
+const OUT_OF_PROC_EXCEPTION_TYPE = 'Error';
+
+export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: InvokeEntity): Promise<EpisodeResult> {
+    const entity = parseEntityInstanceId(req.instanceId);
+    if (!entity) throw new Error(`'${req.instanceId}' is not an entity instance id`);
+    const started = req.past.find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
+    const scheduler = parseSchedulerState(started?.Input);
+    const consumed = new Set(req.consumedBefore ?? []);
+
+    const { batch, keys, discarded } = selectRequests(scheduler, req.incoming, consumed);
+    const snapshot = (input: string | null, exists: boolean, createdTime?: Date): InstanceSnapshot => ({
+        name: entity.name,
+        runtimeStatus: 'Running',
+        input,
+        output: null,
+        // What the extension reports as the entity's custom status (EntityStatus: entityExists, queueSize).
+        customStatus: JSON.stringify(exists ? { entityExists: true } : {}),
+        completedTime: null,
+        generation: started?.Generation ?? 0,
+        parentInstanceId: null,
+        ...(createdTime ? { createdTime } : {}),
+        scheduledStartTime: null,
+    });
+    if (batch.length === 0) {
+        return {
+            executionId: started?.OrchestrationInstance.ExecutionId ?? '',
+            newExecution: false,
+            startIndex: req.past.length,
+            appended: [],
+            outbound: [],
+            instance: snapshot(started?.Input ?? null, scheduler.exists === true),
+            discarded,
+            deferred: [],
+            ranOrchestrator: false,
+        };
+    }
+
+    const request: EntityBatchRequest = {
+        self: entity,
+        exists: scheduler.exists === true,
+        state: scheduler.state ?? null,
+        batch: batch.map((m) => ({ name: m.op ?? '', input: m.input ?? null, isSignal: m.signal === true })),
+    };
+    const outcome = interpret(await callSafely(invoke, entity.name, request), batch.length);
+    // A failed call leaves the state as it was and fails every operation (the extension's timeout path does).
+    const exists = outcome.kind === 'result' ? outcome.value.entityExists : request.exists;
+    const stateText = outcome.kind === 'result' ? (outcome.value.entityState ?? null) : request.state;
+
+    const outbound: OutboundMessage[] = [];
+    batch.forEach((message, index) => {
+        if (message.signal === true || !message.parent) return;
+        const result = outcome.kind === 'result' ? outcome.value.results[index] : undefined;
+        const failed = outcome.kind === 'error' || result?.isError === true;
+        outbound.push({
+            queue: 'control',
+            message: entityResponseMessage({
+                parent: message.parent,
+                parentExecution: message.parentExecution ?? null,
+                requestId: message.id,
+                result: outcome.kind === 'error' ? outcome.message : (result?.result ?? null),
+                exceptionType: failed ? OUT_OF_PROC_EXCEPTION_TYPE : null,
+                now: req.now,
+            }),
+        });
+    });
+    const signals = outcome.kind === 'result' ? (outcome.value.signals ?? []) : [];
+    signals.forEach((signal, index) => {
+        const text = requestMessageText({
+            // Derived from the batch, so a re-run batch sends the same requests (and the receiver discards repeats).
+            id: stableGuid([req.instanceId, batch[0]?.id, index]),
+            operation: signal.name,
+            signal: true,
+            input: signal.input ?? undefined,
+            parent: req.instanceId,
+            parentExecution: null,
+        });
+        outbound.push({
+            queue: 'control',
+            message: entityRequestMessage(entityInstanceId(signal.target), text, req.now),
+        });
+    });
+
+    // The next execution's input: the SchedulerState with the new state and an empty queue (all processed).
+    const next: SchedulerState = { ...scheduler, queue: undefined, exists: exists || undefined };
+    next.state = exists && stateText !== null ? stateText : undefined;
+    const input = JSON.stringify(next);
+    const executionId = req.newGuid();
+    const nextStart: ExecutionStartedEvent = {
+        ...executionStartedEvent({
+            instanceId: req.instanceId,
+            executionId,
+            name: entity.name,
+            input: undefined,
+            generation: started ? started.Generation + 1 : 0,
+            now: req.now,
+        }),
+        Input: input,
+    };
+    return {
+        executionId,
+        newExecution: true,
+        startIndex: 0,
+        appended: [orchestratorStarted(req.now), nextStart, orchestratorCompleted(req.now)],
+        outbound,
+        instance: { ...snapshot(input, exists, req.now), generation: nextStart.Generation },
+        discarded,
+        deferred: [],
+        ranOrchestrator: true,
+        consumedBefore: [...consumed, ...keys].slice(-MAX_CONSUMED_KEYS),
+    };
+}
+
+/**
+ * The requests to run, oldest first: any queued in the stored state (a scheduler state written elsewhere may
+ * hold some), then this batch's "op" events. Lock requests, other events and repeats are discarded.
+ */
+function selectRequests(
+    scheduler: SchedulerState,
+    incoming: readonly TaskMessage[],
+    consumed: ReadonlySet<string>,
+): { batch: RequestMessage[]; keys: string[]; discarded: TaskMessage[] } {
+    const batch: RequestMessage[] = (scheduler.queue ?? []).filter((m) => !m.lockset);
+    const keys: string[] = [];
+    const discarded: TaskMessage[] = [];
+    const seen = new Set(batch.map((m) => m.id));
+    for (const message of incoming) {
+        const request = requestOf(message);
+        const key = request ? consumedKeyHash(`entity-request:${request.id}`) : undefined;
+        if (!request || key === undefined || request.lockset || seen.has(request.id) || consumed.has(key)) {
+            discarded.push(message);
+            continue;
+        }
+        seen.add(request.id);
+        keys.push(key);
+        batch.push(request);
+    }
+    return { batch, keys, discarded };
+}
+
+function requestOf(message: TaskMessage): RequestMessage | undefined {
+    const event = message.Event;
+    // "op@<time>" is a scheduled signal (not sent by the JavaScript SDK): it runs when it arrives.
+    if (event.EventType !== EventType.EventRaised || !event.Name.startsWith(ENTITY_REQUEST_EVENT)) return undefined;
+    if (event.Input === null) return undefined;
+    try {
+        const parsed = requestMessageSchema.safeParse(JSON.parse(event.Input));
+        return parsed.success ? parsed.data : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+async function callSafely(invoke: InvokeEntity, name: string, request: EntityBatchRequest): Promise<EntityCallResult> {
+    try {
+        return await invoke(name, request);
+    } catch (error) {
+        return { kind: 'error', message: errorMessage(error) };
+    }
+}
+
+function interpret(
+    call: EntityCallResult,
+    size: number,
+): { kind: 'result'; value: EntityBatchResult } | { kind: 'error'; message: string } {
+    if (call.kind === 'error') return call;
+    const parsed = batchResultSchema.safeParse(call.value);
+    if (!parsed.success)
+        return {
+            kind: 'error',
+            message: `The entity function returned an invalid batch result: ${z.prettifyError(parsed.error)}`,
+        };
+    if (parsed.data.results.length !== size)
+        return {
+            kind: 'error',
+            message: `The entity function returned ${parsed.data.results.length} results for ${size} operations.`,
+        };
+    return { kind: 'result', value: parsed.data };
+}

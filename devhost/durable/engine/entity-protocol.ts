@@ -1,0 +1,151 @@
+/**
+ * The Durable entity vocabulary the extension puts on the wire and in storage (docs/protocol.md §14): the
+ * scheduler instance id `@name@key`, the request and response messages carried as EventRaised events, and the
+ * SchedulerState an entity keeps as the input of its current execution. Pure: ids that must survive a replay
+ * come from stableHash128, never from a random source.
+ *
+ * Upstream: azure-functions-durable-extension src/WebJobs.Extensions.DurableTask/EntityScheduler/
+ * (EntityId.cs, RequestMessage.cs, ResponseMessage.cs, SchedulerState.cs, EntityMessageEventNames.cs) and
+ * azure-functions-durable-js src/entities/EntityId.ts (getSchedulerIdFromEntityId lower-cases the name).
+ */
+import { z } from 'zod';
+import { dtfxTimestamp, EventType, type TaskMessage } from '../../protocol/history';
+import { stableHash128 } from './stable-hash';
+
+export interface EntityId {
+    name: string;
+    key: string;
+}
+
+/** EventRaised name of an operation request (EntityMessageEventNames.RequestMessageEventName). */
+export const ENTITY_REQUEST_EVENT = 'op';
+
+/** `@name@key`, the name lower-cased as both the SDK and the extension do. */
+export function entityInstanceId(entity: EntityId): string {
+    return `@${entity.name.toLowerCase()}@${entity.key}`;
+}
+
+/** The entity an instance id names, or undefined when it is an orchestration's id. */
+export function parseEntityInstanceId(instanceId: string): EntityId | undefined {
+    if (!instanceId.startsWith('@')) return undefined;
+    const at = instanceId.indexOf('@', 1);
+    if (at < 2) return undefined;
+    return { name: instanceId.slice(1, at), key: instanceId.slice(at + 1) };
+}
+
+export function isEntityInstanceId(instanceId: string): boolean {
+    return parseEntityInstanceId(instanceId) !== undefined;
+}
+
+/** RequestMessage as Newtonsoft writes it: defaults are left out; unknown fields (sorter stamps) are kept. */
+export const requestMessageSchema = z.looseObject({
+    id: z.string().min(1),
+    op: z.string().nullish(),
+    signal: z.boolean().optional(),
+    input: z.string().nullish(),
+    parent: z.string().nullish(),
+    parentExecution: z.string().nullish(),
+    lockset: z.array(z.unknown()).nullish(),
+    pos: z.number().optional(),
+});
+export type RequestMessage = z.infer<typeof requestMessageSchema>;
+
+/** SchedulerState: the entity's state and bookkeeping, stored as the current execution's input. */
+export const schedulerStateSchema = z.looseObject({
+    exists: z.boolean().optional(),
+    state: z.string().nullish(),
+    queue: z.array(requestMessageSchema).nullish(),
+    lockedBy: z.string().nullish(),
+    suspended: z.boolean().optional(),
+});
+export type SchedulerState = z.infer<typeof schedulerStateSchema>;
+
+/** The stored input text to a SchedulerState; null (auto-started, or deleted) is the empty state. */
+export function parseSchedulerState(input: string | null | undefined): SchedulerState {
+    if (input === null || input === undefined || input === '') return {};
+    const parsed = schedulerStateSchema.safeParse(JSON.parse(input));
+    if (!parsed.success) throw new Error(`not an entity SchedulerState: ${z.prettifyError(parsed.error)}`);
+    return parsed.data;
+}
+
+/** The entity's state as JSON text when it exists (what readEntityState and the HTTP API return). */
+export function entityStateOf(state: SchedulerState): string | undefined {
+    return state.exists === true && typeof state.state === 'string' ? state.state : undefined;
+}
+
+/** A GUID-shaped id derived from its parts: the same parts give the same id on every replay. */
+export function stableGuid(parts: readonly unknown[]): string {
+    const hex = stableHash128(JSON.stringify(parts));
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The RequestMessage JSON of an operation (DurableOrchestrationContext / DurableClient build the same). */
+export function requestMessageText(request: {
+    id: string;
+    operation: string;
+    signal: boolean;
+    /** JSON text of the operation input, or undefined for none. */
+    input: string | undefined;
+    parent: string | null;
+    parentExecution: string | null;
+}): string {
+    const message: Record<string, unknown> = { op: request.operation };
+    if (request.signal) message['signal'] = true;
+    if (request.input !== undefined) message['input'] = request.input;
+    message['id'] = request.id;
+    if (request.parent !== null) message['parent'] = request.parent;
+    if (request.parentExecution !== null) message['parentExecution'] = request.parentExecution;
+    return JSON.stringify(message);
+}
+
+/** An operation request to an entity: EventRaised "op" on the entity's control queue, for its current execution. */
+export function entityRequestMessage(targetInstanceId: string, requestText: string, now: Date): TaskMessage {
+    return {
+        Event: {
+            EventType: EventType.EventRaised,
+            EventId: -1,
+            IsPlayed: false,
+            Timestamp: dtfxTimestamp(now),
+            Name: ENTITY_REQUEST_EVENT,
+            Input: requestText,
+        },
+        SequenceNumber: 0,
+        OrchestrationInstance: { InstanceId: targetInstanceId, ExecutionId: '' },
+    };
+}
+
+/**
+ * The answer to a call: EventRaised named by the request id, carrying ResponseMessage JSON (`result` always
+ * written, `exceptionType` only on failure), addressed to the calling execution.
+ */
+export function entityResponseMessage(options: {
+    parent: string;
+    parentExecution: string | null;
+    requestId: string;
+    result: string | null;
+    exceptionType: string | null;
+    now: Date;
+}): TaskMessage {
+    const response: Record<string, unknown> = { result: options.result };
+    if (options.exceptionType !== null) response['exceptionType'] = options.exceptionType;
+    return {
+        Event: {
+            EventType: EventType.EventRaised,
+            EventId: -1,
+            IsPlayed: false,
+            Timestamp: dtfxTimestamp(options.now),
+            Name: options.requestId,
+            Input: JSON.stringify(response),
+        },
+        SequenceNumber: 0,
+        OrchestrationInstance: { InstanceId: options.parent, ExecutionId: options.parentExecution ?? '' },
+    };
+}
+
+const responseSchema = z.object({ result: z.string().nullish(), exceptionType: z.string().nullish() });
+
+/** Whether a ResponseMessage (as the EventRaised input's parsed value) reports a failed operation. */
+export function isFailedResponse(value: unknown): boolean {
+    const parsed = responseSchema.safeParse(value);
+    return parsed.success && typeof parsed.data.exceptionType === 'string';
+}
