@@ -6,6 +6,10 @@
  *   on replay the SDK asks for that activity again with the same id, and the engine schedules it anew.
  * - Every SubOrchestrationInstanceFailed and its SubOrchestrationInstanceCreated likewise: the child is started
  *   again under the same child id (a fresh execution of it, not a rewind of the child's own history).
+ * - Timers created in an episode that took in one of those failures (TimerCreated, and its TimerFired) are
+ *   rewound as well: they are what the orchestrator did because of the failure, above all the retry delays of
+ *   callActivityWithRetry (failure → timer → next attempt). Left in history, the replay, which now does not
+ *   fail there, would never create them and fail as non-deterministic.
  * - ExecutionCompleted(Failed) becomes a GenericEvent too, so the execution is open again.
  * Rows keep their positions (events are replaced, not removed), so the rewrite is one overwrite of the same
  * rows under the sentinel ETag. The instance then gets an ExecutionRewound message to run an episode.
@@ -43,6 +47,7 @@ export function rewindHistory(events: readonly HistoryEvent[]): RewindResult {
             failedEnding = true;
     }
     if (!failedEnding) throw new Error('Only a failed execution can be rewound.');
+    const failureTimers = timersAfterFailures(events, failedTaskIds, failedChildIds);
     const out = events.map((event): HistoryEvent => {
         switch (event.EventType) {
             case EventType.TaskFailed:
@@ -53,9 +58,45 @@ export function rewindHistory(events: readonly HistoryEvent[]): RewindResult {
                 return failedTaskIds.has(event.EventId) ? rewound(event) : event;
             case EventType.SubOrchestrationInstanceCreated:
                 return failedChildIds.has(event.EventId) ? rewound(event) : event;
+            case EventType.TimerCreated:
+                return failureTimers.has(event.EventId) ? rewound(event) : event;
+            case EventType.TimerFired:
+                return failureTimers.has(event.TimerId) ? rewound(event) : event;
             default:
                 return event;
         }
     });
     return { events: out, rewoundTasks: failedTaskIds.size + failedChildIds.size };
+}
+
+/**
+ * Ids of the timers created in an episode (OrchestratorStarted up to the next one) whose incoming events include
+ * a failure being rewound.
+ */
+function timersAfterFailures(
+    events: readonly HistoryEvent[],
+    failedTaskIds: ReadonlySet<number>,
+    failedChildIds: ReadonlySet<number>,
+): Set<number> {
+    const timers = new Set<number>();
+    let episodeHadFailure = false;
+    let episodeTimers: number[] = [];
+    const closeEpisode = (): void => {
+        if (episodeHadFailure) for (const id of episodeTimers) timers.add(id);
+        episodeHadFailure = false;
+        episodeTimers = [];
+    };
+    for (const event of events) {
+        if (event.EventType === EventType.OrchestratorStarted) closeEpisode();
+        else if (event.EventType === EventType.TaskFailed && failedTaskIds.has(event.TaskScheduledId))
+            episodeHadFailure = true;
+        else if (
+            event.EventType === EventType.SubOrchestrationInstanceFailed &&
+            failedChildIds.has(event.TaskScheduledId)
+        )
+            episodeHadFailure = true;
+        else if (event.EventType === EventType.TimerCreated) episodeTimers.push(event.EventId);
+    }
+    closeEpisode();
+    return timers;
 }

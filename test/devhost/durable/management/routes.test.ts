@@ -263,6 +263,22 @@ describe('rewind', () => {
         expect(history.filter((e) => e.EventType === 'ExecutionCompleted')).toHaveLength(1);
     });
 
+    it('rewinds the retries of callActivityWithRetry too: the retry timers go with the failures (defect 11)', async () => {
+        const id = unique('rewind-retry');
+        const failed = await runToEnd('flakyWithRetry', 2, id);
+        expect(failed.runtimeStatus).toBe('Failed');
+        expect(String(failed.output)).toContain('flaky failure 2');
+        expect((await fetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status).toBe(
+            202,
+        );
+        const done = await waitForStatus(`${t.origin}${WEBHOOK}/instances/${id}?showHistory=true`);
+        expect(done).toMatchObject({ runtimeStatus: 'Completed', output: 'recovered' });
+        const history = done.historyEvents ?? [];
+        expect(history.filter((e) => e.EventType === 'TaskFailed')).toHaveLength(0);
+        expect(history.filter((e) => e.EventType === 'TimerCreated')).toHaveLength(0);
+        expect(history.filter((e) => e.EventType === 'TaskCompleted')).toHaveLength(1);
+    });
+
     it('answers 404 unknown, 410 completed, 500 running', async () => {
         expect(
             (await fetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/rewind`, { method: 'POST' })).status,
