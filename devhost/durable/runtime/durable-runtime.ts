@@ -193,6 +193,7 @@ export class DurableRuntime {
             await recoverInProcessWork(
                 this.#runtimeStorage,
                 (workItem) => this.#activities.deliver(workItem),
+                (result) => this.#orchestrations.deliver(result),
                 this.#logger,
                 this.#clock,
             ).catch((error: unknown) => reportRecoveryFailure(this.#logger, error));

@@ -110,6 +110,7 @@ export function unansweredTasks(events: readonly HistoryEvent[]): TaskScheduledE
 export async function recoverInProcessWork(
     storage: TaskHubStorage,
     run: (workItem: ReceivedMessage) => void,
+    heal: (result: ReceivedMessage) => void,
     logger: HostLogger,
     clock: () => Date,
 ): Promise<number> {
@@ -123,7 +124,9 @@ export async function recoverInProcessWork(
             token,
         );
         token = page.continuationToken;
-        const counts = await Promise.all(page.instances.map((record) => recoverInstance(storage, record, run, clock)));
+        const counts = await Promise.all(
+            page.instances.map((record) => recoverInstance(storage, record, run, heal, clock)),
+        );
         for (const count of counts) {
             recovered += count;
             if (count > 0) instances++;
@@ -140,18 +143,31 @@ async function recoverInstance(
     storage: TaskHubStorage,
     record: InstanceRecord,
     run: (workItem: ReceivedMessage) => void,
+    heal: (result: ReceivedMessage) => void,
     clock: () => Date,
 ): Promise<number> {
     const history = await storage.readHistory(record.instanceId);
     if (history.executionId === null) return 0;
+    const instance = { InstanceId: record.instanceId, ExecutionId: history.executionId };
     const open = unansweredTasks(history.events);
+    if (open.length === 0) {
+        // The row is written after the history: a crash between them leaves it behind (still Running while
+        // history says Completed). A queue message would come back and repair it; an in-process result has
+        // no queue copy, so recovery hands the last one to the orchestration dispatcher again, which drops it
+        // as a duplicate and rewrites the row if it lags (the same repair a redelivered message gets).
+        const last = history.events.findLast(
+            (e) => e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed,
+        );
+        if (last) heal(inProcessWorkItem({ Event: last, SequenceNumber: 0, OrchestrationInstance: instance }, clock()));
+        return 0;
+    }
     for (const event of open) {
         run(
             inProcessWorkItem(
                 {
                     Event: event,
                     SequenceNumber: 0,
-                    OrchestrationInstance: { InstanceId: record.instanceId, ExecutionId: history.executionId },
+                    OrchestrationInstance: instance,
                 },
                 clock(),
             ),

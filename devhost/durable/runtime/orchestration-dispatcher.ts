@@ -70,7 +70,7 @@ import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { errorMessage } from '../../contracts/errors';
 import type { WorkItemOutbox } from './work-item-outbox';
-import { isInProcess } from './in-process-work-items';
+import { isInProcess, unansweredTasks } from './in-process-work-items';
 
 export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
@@ -242,9 +242,11 @@ export class OrchestrationDispatcher {
         try {
             // First episode of the instance in this process (or after its cache entry was dropped): outboxes a
             // crashed process left behind are sent again (work-item-outbox.ts).
-            const fresh = this.#state.peek(instanceId) === undefined && this.#o.outbox.enabled;
+            const loaded = this.#state.peek(instanceId) === undefined;
+            const fresh = loaded && this.#o.outbox.enabled;
             state = await this.#state.load(this.#o.storage, instanceId);
             const record = state.record;
+            if (loaded && record === undefined) this.#runOrphanedTasks(instanceId, state);
             const losers = batch.filter((item) => lostStart(item.message, record));
             if (losers.length > 0) {
                 for (const item of losers) this.#track(this.#delete(item));
@@ -301,6 +303,24 @@ export class OrchestrationDispatcher {
             );
             this.#abandon(batch);
         }
+    }
+
+    /**
+     * An instance with history and no row, seen for the first time by this process: a sub-orchestration whose
+     * first checkpoint committed and whose (deferred) row write was lost with its process. Start-up recovery
+     * finds unfinished instances by their rows, so it missed this one, and its in-process tasks would never
+     * run: run the ones history has no result for now (at least once, as recovery does).
+     */
+    #runOrphanedTasks(instanceId: string, state: InstanceState): void {
+        const runInProcess = this.#o.runInProcess;
+        if (!runInProcess || state.executionId === null) return;
+        const instance = { InstanceId: instanceId, ExecutionId: state.executionId };
+        const open = unansweredTasks(state.events);
+        if (open.length === 0) return;
+        this.#o.logger.warn(
+            `Instance ${instanceId}: running ${open.length} activit${open.length === 1 ? 'y' : 'ies'} again that a previous process scheduled before its status row was written.`,
+        );
+        runInProcess(open.map((event) => ({ Event: event, SequenceNumber: 0, OrchestrationInstance: instance })));
     }
 
     #countFailure(item: ReceivedMessage): number {

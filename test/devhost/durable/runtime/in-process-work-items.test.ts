@@ -11,10 +11,10 @@ import { defaultStorageFactory } from '../../../../devhost/durable/default-stora
 import { unansweredTasks } from '../../../../devhost/durable/runtime/in-process-work-items';
 import type { StorageFactory } from '../../../../devhost/durable/runtime/storage-factory';
 import type { HostLogger, LoadedApp } from '../../../../devhost/contracts/host';
-import type { TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
+import type { InstanceRecord, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
 import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
 import { taskCompleted, taskFailed } from '../../../../devhost/durable/engine';
-import { taskScheduled } from '../../../../devhost/durable/engine/events';
+import { orchestratorCompleted, orchestratorStarted, taskScheduled } from '../../../../devhost/durable/engine/events';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
 
 const silent: HostLogger = {
@@ -88,20 +88,33 @@ it('runs a fan-out without a single work-item message, and history keeps each ac
     ).toEqual(Array.from({ length: 40 }, (_, i) => i));
 }, 90_000);
 
+/** A runtime of the management fixture on `hubName`, started; stopped after all tests. */
+async function startRuntime(hubName: string, config: Partial<DurableConfig> = {}): Promise<DurableRuntime> {
+    const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
+    const runtime = new DurableRuntime({
+        app: host.host.app as unknown as LoadedApp,
+        storage,
+        config: { ...DEFAULT_DURABLE_CONFIG, hubName, ...config },
+        logger: silent,
+    });
+    runtimes.push(runtime);
+    await runtime.start();
+    return runtime;
+}
+
+async function waitForRow(runtime: DurableRuntime, id: string, status: string): Promise<InstanceRecord | undefined> {
+    const deadline = Date.now() + 30_000;
+    let record = await runtime.storage.readInstance(id);
+    while (record?.runtimeStatus !== status && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        record = await runtime.storage.readInstance(id);
+    }
+    return record;
+}
+
 it('leaves activities a stopped runtime did not run to the next runtime, which finds them in history', async () => {
     const hubName = uniqueHubName('InProc');
-    const runtimeOnHub = async (config: Partial<DurableConfig>): Promise<DurableRuntime> => {
-        const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
-        const runtime = new DurableRuntime({
-            app: host.host.app as unknown as LoadedApp,
-            storage,
-            config: { ...DEFAULT_DURABLE_CONFIG, hubName, ...config },
-            logger: silent,
-        });
-        runtimes.push(runtime);
-        await runtime.start();
-        return runtime;
-    };
+    const runtimeOnHub = (config: Partial<DurableConfig>): Promise<DurableRuntime> => startRuntime(hubName, config);
     // One activity slot and a stop that does not wait: most of the fan-out is scheduled and never run.
     const first = await runtimeOnHub({ maxConcurrentActivityFunctions: 1, shutdownTimeoutMs: 0 });
     const id = `inproc-${Date.now().toString(36)}`;
@@ -125,3 +138,70 @@ it('leaves activities a stopped runtime did not run to the next runtime, which f
     expect(record?.runtimeStatus).toBe('Completed');
     expect(JSON.parse(record?.output ?? 'null')).toBe(squares(12));
 }, 120_000);
+
+it('repairs a row a crash left behind its history: the next runtime writes Completed from history', async () => {
+    // A kill between the last history write and its row write: history says Completed, the row Running. An
+    // in-process result has no queue copy that would come back and repair the row, so recovery must.
+    const hubName = uniqueHubName('InProcRow');
+    const first = await startRuntime(hubName);
+    const id = `row-${Date.now().toString(36)}`;
+    await first.client.startNew('order', { instanceId: id, input: JSON.stringify(7) });
+    const completed = await waitForRow(first, id, 'Completed');
+    expect(completed?.output).toBe(JSON.stringify('reserve:7>charge:7>ship:7'));
+    await first.stop();
+    if (!completed) throw new Error('not completed');
+    await first.storage.writeInstance({ ...completed, runtimeStatus: 'Running', output: null, completedTime: null });
+    expect((await first.storage.readInstance(id))?.runtimeStatus).toBe('Running');
+
+    const second = await startRuntime(hubName);
+    const repaired = await waitForRow(second, id, 'Completed');
+    expect(repaired).toMatchObject({ runtimeStatus: 'Completed', output: completed.output });
+}, 60_000);
+
+it('runs the scheduled tasks of an instance that has history and no row when its start message comes back', async () => {
+    // A sub-orchestration's first checkpoint committed (ExecutionStarted, one TaskScheduled) and its process
+    // died before the deferred row write: start-up recovery, which finds instances by their rows, cannot see
+    // it. The parent's start message, never deleted, comes back; the dispatcher must run the task then.
+    const hubName = uniqueHubName('InProcOrphan');
+    const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
+    await storage.createIfNotExists();
+    const id = `orphan-${Date.now().toString(36)}`;
+    const started: HistoryEvent = {
+        EventType: EventType.ExecutionStarted,
+        EventId: -1,
+        IsPlayed: false,
+        Timestamp: now.toISOString(),
+        OrchestrationInstance: { InstanceId: id, ExecutionId: 'exec-1' },
+        ParentInstance: null,
+        Name: 'greet',
+        Version: '',
+        Input: JSON.stringify('orphan'),
+        Tags: null,
+        Correlation: null,
+        ScheduledStartTime: null,
+        Generation: 0,
+    };
+    await storage.appendHistory({
+        instanceId: id,
+        executionId: 'exec-1',
+        startIndex: 0,
+        etag: undefined,
+        isCheckpointComplete: true,
+        events: [
+            orchestratorStarted(now),
+            started,
+            taskScheduled(0, 'hello', JSON.stringify(['orphan']), now),
+            orchestratorCompleted(now),
+        ],
+    });
+    await storage.sendControlMessage({
+        Event: started,
+        SequenceNumber: 0,
+        OrchestrationInstance: { InstanceId: id, ExecutionId: 'exec-1' },
+    });
+    expect(await storage.readInstance(id)).toBeUndefined();
+
+    const runtime = await startRuntime(hubName);
+    const record = await waitForRow(runtime, id, 'Completed');
+    expect(record).toMatchObject({ runtimeStatus: 'Completed', output: JSON.stringify('Hello, orphan!') });
+}, 60_000);
