@@ -17,6 +17,7 @@ import { azuriteConnectionString, uniqueHubName } from '../../../support/storage
 import { postJson, WEBHOOK, type StatusBody } from '../support/durable-host';
 import { FIXTURES } from '../support/durable-host';
 import { expectCleanHistory, hubStorage } from './support';
+import { EventType } from '../../../../devhost/protocol/history';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const CLI = path.join(ROOT, 'dist/devhost/cli.js');
@@ -122,17 +123,34 @@ describe('the devhost process', () => {
         let devhost = await startDevhost(hub, activityLog);
         await Promise.all(orders.map((id, i) => start(devhost.origin, 'order', i, id)));
         await start(devhost.origin, 'slowFanOut', { count: fanOutCount, delayMs: 250 }, fanOut);
+        // Two votes per ballot, raised across the kills: no event lost, none applied twice.
+        const ballots = Array.from({ length: 10 }, (_, i) => `ballot-${i}`);
+        await Promise.all(ballots.map((id) => start(devhost.origin, 'twoVotes', null, id)));
+        const vote = (origin: string, id: string, value: string): Promise<void> =>
+            postJson(`${origin}${WEBHOOK}/instances/${id}/raiseEvent/Vote`, value).then((response) =>
+                expect(response.status, id).toBe(202),
+            );
+        await Promise.all(ballots.map((id) => vote(devhost.origin, id, `first:${id}`)));
         // Kill points: during the first episodes and activities, mid fan-out, and again soon after a restart
         // (while the restarted process takes over the first one's messages).
         await sleep(150);
         await kill(devhost);
-        for (const delayMs of [1_500, 600]) {
+        for (const [round, delayMs] of [1_500, 600].entries()) {
             devhost = await startDevhost(hub, activityLog);
+            if (round === 0) await Promise.all(ballots.map((id) => vote(devhost.origin, id, `second:${id}`)));
             await sleep(delayMs);
             await kill(devhost);
         }
         devhost = await startDevhost(hub, activityLog);
-        const statuses = await waitForAll(devhost.origin, [...orders, fanOut], 45_000);
+        const statuses = await waitForAll(devhost.origin, [...orders, fanOut, ...ballots], 45_000);
+        for (const id of ballots) {
+            expect(statuses.get(id), id).toMatchObject({
+                runtimeStatus: 'Completed',
+                output: [`first:${id}`, `second:${id}`],
+            });
+            const { events } = await hubStorage(hub).readHistory(id);
+            expect(events.filter((e) => e.EventType === EventType.EventRaised).length, id).toBe(2);
+        }
 
         for (const [i, id] of orders.entries()) {
             expect(statuses.get(id), id).toMatchObject({
