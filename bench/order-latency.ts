@@ -1,64 +1,55 @@
 /**
- * How long a 4-activity order takes on the devhost, and how many storage calls it costs.
+ * The 4-step order (validate, charge, fulfil, notify) on the devhost, measured as the peer's benchmark measures
+ * it (issue 12): latency of sequential orders after a warm-up, throughput with many in flight, storage calls
+ * per order, CPU per order of this process (the host) and of Azurite (the store), and the floor: storage calls
+ * on the critical path times the measured cost of one call.
  *
- * Runs the real app (dist/) in this process on a random port, against an in-memory Azurite it starts
- * itself, and starts orders over real HTTP (`POST /api/orchestrations/order_processing`, the same path a
- * client takes). Completion is observed at the checkpoint that writes `Completed`, so no polling interval
- * inflates the numbers. Prints one JSON document; asserts nothing (timings depend on the machine).
+ * Runs the real app (dist/) in this process on a random port, against an in-memory Azurite it starts itself,
+ * and starts orders over real HTTP (`POST /api/orchestrations/order_processing`, the path a client takes).
+ * Completion is observed at the checkpoint that writes `Completed`, so no polling interval inflates the
+ * numbers. Prints one JSON document; asserts nothing (timings depend on the machine). `bench/run-all.ts`
+ * runs it as part of `npm run bench`.
  *
- * Storage calls are counted per order: until completed (the critical path and what overlaps it) and in
- * total, including the message deletes that run after completion. Sequential orders start once the previous
- * order's deletes are done, so neither its latency nor its count includes another order's cleanup.
- * `storageCallMs` is the mean of sequential single-entity reads on this machine at the start: the engine's
- * cost is roughly calls on the critical path times that.
+ * Storage calls are the task hub's (the app's own ledger table is the app's business, as the peer's counts
+ * are its engine's): until completed (the critical path and what overlaps it), and in all, including the
+ * message deletes and deferred row writes that follow completion. Sequential orders start once the previous
+ * order's trailing calls are done, so neither its latency nor its count includes another order's cleanup.
  *
- *   npm run bench                 # defaults
- *   BENCH_ORDERS=100 npm run bench
+ *   BENCH_ORDERS=200 BENCH_THROUGHPUT_ORDERS=1000 BENCH_IN_FLIGHT=50   (the defaults)
+ *   BENCH_QUICK=1                                                        (20 / 100 / 20: a smoke run)
  */
 import { installCoreModule } from '../devhost/seam/core-module';
 installCoreModule();
 
+import { measureCpu } from './support/cpu';
 import { startAppUnderBench } from './support/app-under-bench';
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 40);
-const WARMUP = 5;
-const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 20);
-const FAN_OUT = Number(process.env.BENCH_FAN_OUT ?? 100);
+import { summary } from './support/stats';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const WARMUP = QUICK ? 5 : 20;
+const ORDERS = Number(process.env.BENCH_ORDERS ?? (QUICK ? 20 : 200));
+const THROUGHPUT_ORDERS = Number(process.env.BENCH_THROUGHPUT_ORDERS ?? (QUICK ? 100 : 1000));
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? (QUICK ? 20 : 50));
 
 interface StatsLike {
     total: number;
-    toJSON(): unknown;
     reset(): void;
 }
 
-function percentile(sorted: number[], p: number): number {
-    const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-    return Number((sorted[Math.max(0, index)] ?? NaN).toFixed(1));
-}
-
-function summary(samples: number[]): Record<string, number> {
-    const sorted = [...samples].sort((a, b) => a - b);
-    const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-    return {
-        n: samples.length,
-        mean: Number(mean.toFixed(1)),
-        p50: percentile(sorted, 50),
-        p95: percentile(sorted, 95),
-        max: percentile(sorted, 100),
-    };
-}
+const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
 async function main(): Promise<void> {
     const bench = await startAppUnderBench('Bench');
     const { extension } = bench;
     const stats = (extension.runtime?.storage as unknown as { stats?: StatsLike }).stats;
+    const storage = extension.runtime?.storage;
 
     const order = (i: number): unknown => ({
         order_id: `B-${i}`,
         items: [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Pack' }],
         email: 'b@example.com',
     });
-    const idle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 300));
-    /** Until no storage call was made for 30 ms (the deletes that follow a completion are done), at most 2 s. */
+    /** Until no storage call was made for 30 ms (the calls that follow a completion are done), at most 2 s. */
     async function settle(): Promise<void> {
         const deadline = performance.now() + 2000;
         let last = -1;
@@ -67,72 +58,88 @@ async function main(): Promise<void> {
             await new Promise((resolve) => setTimeout(resolve, 30));
         }
     }
-    const storage = extension.runtime?.storage;
 
-    // Order ids are instance ids now (a repeated order_id starts nothing), so warm-up orders get their own.
-    for (let i = 0; i < WARMUP; i++) await bench.runToEnd('order_processing', order(5000 + i));
-    await idle();
+    // Order ids are instance ids (a repeated order_id starts nothing), so every order gets its own.
+    for (let i = 0; i < WARMUP; i++) await bench.runToEnd('order_processing', order(900_000 + i));
+    await settle();
 
-    // Context: what one storage call costs here right now (a point read of a missing row, one at a time).
+    // What one storage call costs here right now: a point read of a missing row, one at a time.
     const callSamples: number[] = [];
-    for (let i = 0; i < 50 && storage; i++) {
+    for (let i = 0; i < 100 && storage; i++) {
         const c0 = performance.now();
         await storage.readInstance(`missing-${i}`);
         callSamples.push(performance.now() - c0);
     }
+    await settle();
 
-    // Sequential: one order at a time, the latency a single user sees.
+    // Sequential: one order at a time, the latency a single user sees. CPU is taken over the whole phase
+    // (settling included: the trailing calls are part of an order's cost).
     const latencies: number[] = [];
     const callsUntilCompleted: number[] = [];
     const callsPerOrder: number[] = [];
-    for (let i = 0; i < ORDERS; i++) {
-        await settle();
-        stats?.reset();
-        latencies.push((await bench.runToEnd('order_processing', order(i))).ms);
-        if (stats) callsUntilCompleted.push(stats.total);
-        await settle();
-        if (stats) callsPerOrder.push(stats.total);
-    }
-    await idle();
-    stats?.reset();
-
-    // Concurrent: throughput with many orders in flight.
-    const t0 = performance.now();
-    const concurrent = await Promise.all(
-        Array.from({ length: CONCURRENT }, (_, i) => bench.runToEnd('order_processing', order(1000 + i))),
-    );
-    const concurrentWall = performance.now() - t0;
-    await settle();
-    const concurrentCalls = stats?.total ?? 0;
-
-    // Fan-out / fan-in.
-    const fan = await bench.runToEnd('parallel_processing', {
-        items: Array.from({ length: FAN_OUT }, (_, i) => `item-${i}`),
+    const sequential = await measureCpu(bench.azuritePid, async () => {
+        for (let i = 0; i < ORDERS; i++) {
+            stats?.reset();
+            latencies.push((await bench.runToEnd('order_processing', order(i))).ms);
+            if (stats) callsUntilCompleted.push(stats.total);
+            await settle();
+            if (stats) callsPerOrder.push(stats.total);
+        }
     });
 
+    // Throughput: THROUGHPUT_ORDERS orders, IN_FLIGHT at a time (each worker starts its next when one ends).
+    stats?.reset();
+    const throughputLatencies: number[] = [];
+    let next = 0;
+    const t0 = performance.now();
+    const throughput = await measureCpu(bench.azuritePid, async () => {
+        await Promise.all(
+            Array.from({ length: IN_FLIGHT }, async () => {
+                while (next < THROUGHPUT_ORDERS) {
+                    const i = next++;
+                    throughputLatencies.push((await bench.runToEnd('order_processing', order(100_000 + i))).ms);
+                }
+            }),
+        );
+        return performance.now() - t0;
+    });
+    await settle();
+    const throughputCalls = stats?.total ?? 0;
+    const wallMs = throughput.result;
+
+    const callMs = summary(callSamples);
+    const criticalPathCalls = summary(callsUntilCompleted);
     console.log(
-        JSON.stringify(
-            {
-                benchmark: 'order_processing (validate, charge, fulfill, notify) on the devhost + in-memory Azurite',
-                node: process.version,
-                storageCallMs: callSamples.length ? summary(callSamples) : null,
-                sequential: {
-                    latencyMs: summary(latencies),
-                    storageCallsUntilCompleted: callsUntilCompleted.length ? summary(callsUntilCompleted) : null,
-                    storageCallsPerOrder: callsPerOrder.length ? summary(callsPerOrder) : null,
+        JSON.stringify({
+            benchmark: 'order_processing (validate, charge, fulfill, notify) on the devhost + in-memory Azurite',
+            storageCallMs: callMs,
+            sequential: {
+                orders: ORDERS,
+                warmup: WARMUP,
+                latencyMs: summary(latencies),
+                storageCallsUntilCompleted: stats ? criticalPathCalls : null,
+                storageCallsPerOrder: stats ? summary(callsPerOrder) : null,
+                cpuMsPerOrder: {
+                    host: round(sequential.hostMs / ORDERS),
+                    azurite: sequential.storeMs === undefined ? null : round(sequential.storeMs / ORDERS),
                 },
-                concurrent: {
-                    orders: CONCURRENT,
-                    wallMs: Number(concurrentWall.toFixed(1)),
-                    ordersPerSecond: Number(((CONCURRENT / concurrentWall) * 1000).toFixed(1)),
-                    latencyMs: summary(concurrent.map((c) => c.ms)),
-                    storageCallsPerOrder: stats ? Number((concurrentCalls / CONCURRENT).toFixed(1)) : null,
-                },
-                fanOut: { items: FAN_OUT, wallMs: Number(fan.ms.toFixed(1)) },
+                // The critical path's storage calls, one after another, at the measured cost of one call: what
+                // the order would take if the host and the app cost nothing.
+                floorMs: stats ? round(criticalPathCalls.p50 * callMs.p50) : null,
             },
-            null,
-            2,
-        ),
+            throughput: {
+                orders: THROUGHPUT_ORDERS,
+                inFlight: IN_FLIGHT,
+                wallMs: round(wallMs),
+                ordersPerSecond: round((THROUGHPUT_ORDERS / wallMs) * 1000),
+                latencyMs: summary(throughputLatencies),
+                storageCallsPerOrder: stats ? round(throughputCalls / THROUGHPUT_ORDERS) : null,
+                cpuMsPerOrder: {
+                    host: round(throughput.hostMs / THROUGHPUT_ORDERS),
+                    azurite: throughput.storeMs === undefined ? null : round(throughput.storeMs / THROUGHPUT_ORDERS),
+                },
+            },
+        }),
     );
     await bench.close();
     process.exit(0);

@@ -22,6 +22,8 @@ const quietLogger: HostLogger = {
 export interface AppUnderBench {
     readonly host: RunningHost;
     readonly extension: DurableExtension;
+    /** Azurite's process id, for its CPU time. */
+    readonly azuritePid: number | undefined;
     /** Starts `name` with `input`; the instance id and its terminal row, which must be Completed. */
     runToEnd(name: string, input: unknown): Promise<{ id: string; ms: number; record: InstanceRecord }>;
     close(): Promise<void>;
@@ -44,6 +46,7 @@ export async function startAppUnderBench(hubPrefix: string): Promise<AppUnderBen
     return {
         host,
         extension,
+        azuritePid: azurite.pid,
         async runToEnd(name, input) {
             const t0 = performance.now();
             const response = await fetch(`${host.origin}/api/orchestrations/${name}`, {

@@ -26,6 +26,8 @@ export interface AzuriteOptions {
 
 export interface RunningAzurite {
     ports: AzuritePorts;
+    /** The Azurite child process (benchmarks read its CPU time from /proc). */
+    pid: number | undefined;
     connectionString: string;
     stop(): Promise<void>;
 }
@@ -114,6 +116,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     const bound = ports as AzuritePorts;
     return {
         ports: bound,
+        pid: child.pid,
         connectionString: connectionStringFor(bound, host),
         stop: () => stopChild(child),
     };
