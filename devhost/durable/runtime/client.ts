@@ -9,6 +9,7 @@ import type {
     InstancePage,
     InstanceQuery,
     InstanceRecord,
+    VersionedInstance,
     ReceivedMessage,
     TaskHubStorage,
 } from '../../ports/task-hub-storage';
@@ -116,21 +117,11 @@ export class DurableClientService {
         // insert when there was no row, a replace under the row's ETag otherwise (AzureStorageOrchestrationService
         // .CreateTaskOrchestrationAsync → SetNewExecutionAsync in Azure/durabletask). So of concurrent starts of
         // one id exactly one wins; the others get the duplicate answer and their start message is deleted unseen
-        // (with the fast path it is enqueued hidden and only this process could run it). The check and the
-        // enqueue go in parallel. A freshly generated GUID cannot name an existing instance: no read at all.
-        const parallel = this.#o.transport.fastPath && !visibleAt;
-        const existingRead = generated ? Promise.resolve(undefined) : this.#o.storage.readInstanceVersioned(instanceId);
-        const enqueued = parallel ? this.#o.transport.enqueue(outgoing) : undefined;
-        const existing = await existingRead.catch(async (error: unknown) => {
-            await this.#discard(enqueued);
-            throw error;
-        });
-        // A new instance may replace one in a terminal status only (the extension's default dedupe statuses).
-        if (existing && !isTerminalStatus(existing.record.runtimeStatus)) {
-            await this.#discard(enqueued);
-            throw new InstanceAlreadyExistsError(instanceId, existing.record.runtimeStatus);
-        }
-        const held = await (enqueued ?? this.#o.transport.enqueue(outgoing));
+        // (with the fast path it is enqueued hidden and only this process could run it). The devhost tries the
+        // insert first and reads only when it conflicts: the same outcome, one call fewer on a new instance's
+        // path. The message is enqueued before any row write, so a crash never leaves a Pending row that no
+        // message will start.
+        const held = await this.#o.transport.enqueue(outgoing);
         const record: InstanceRecord = {
             instanceId,
             executionId,
@@ -150,13 +141,24 @@ export class DurableClientService {
         };
         // The Pending row goes before the message may run, so the first checkpoint's row never is overwritten by
         // it. The caller gets the id only once the row exists: a status query right after start must find it.
+        // Not through the row writer's lanes: rows are only queued there for live instances, and this one is
+        // absent or finished.
+        let existing: VersionedInstance | undefined;
         let won: boolean;
         try {
-            // Not through the row writer's lanes: rows are only queued there for live instances, and this one is
-            // absent or finished.
-            won = await this.#o.storage.writeNewExecution(record, existing?.etag);
+            won = await this.#o.storage.writeNewExecution(record, undefined);
+            if (!won && !generated) {
+                existing = await this.#o.storage.readInstanceVersioned(instanceId);
+                // A new instance may replace one in a terminal status only (the extension's default dedupe
+                // statuses).
+                if (existing && !isTerminalStatus(existing.record.runtimeStatus)) {
+                    await this.#discard(Promise.resolve(held));
+                    throw new InstanceAlreadyExistsError(instanceId, existing.record.runtimeStatus);
+                }
+                won = await this.#o.storage.writeNewExecution(record, existing?.etag);
+            }
         } catch (error) {
-            await this.#discard(Promise.resolve(held));
+            if (!(error instanceof InstanceAlreadyExistsError)) await this.#discard(Promise.resolve(held));
             throw error;
         }
         if (!won) {
