@@ -37,6 +37,12 @@ export interface RunningHost {
     readonly port: number;
     readonly app: DevhostApp;
     readonly routes: RouteTable;
+    /**
+     * The host's HTTP pipeline called in memory, without a socket: what a request to `origin` answers, for
+     * callers in this process (tests) where HTTP framing is not the point. Relative URLs resolve against
+     * `origin`. The app's own calls to the host (the Durable client's RPC) still go over the socket.
+     */
+    fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
     /** Stops extensions, runs appTerminate hooks and closes the server. Safe to call twice. */
     close(): Promise<void>;
 }
@@ -134,6 +140,14 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         port: server.port,
         app,
         routes,
+        async fetch(input, init) {
+            const request = input instanceof Request ? input : new Request(new URL(input, origin), init);
+            try {
+                return await core(request);
+            } catch {
+                return new Response(null, { status: 500 }); // as the socket adapter answers a handler that throws
+            }
+        },
         close: () =>
             (closing ??= (async () => {
                 const serverClosed = server.close(); // stop accepting first; in-flight requests may finish

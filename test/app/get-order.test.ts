@@ -2,8 +2,8 @@ import { OrchestrationRuntimeStatus } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 import { getOrder } from '../../src/http/get-order';
 import type { LedgerRecord, OrderLedger } from '../../src/orders/ledger';
-import { FakeDurableClient } from './support/fake-durable-client';
-import { httpRequest, quietContext, readResponse } from './support/http';
+import { FakeDurableClient } from '../support/app/fake-durable-client';
+import { httpRequest, quietContext, readResponse } from '../support/app/http';
 
 /** A ledger that serves fixed records per order key, or fails every read. */
 function fixedLedger(records: Record<string, LedgerRecord[]>, failure?: Error): OrderLedger {

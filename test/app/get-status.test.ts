@@ -1,8 +1,8 @@
 import { OrchestrationRuntimeStatus } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 import { getInstanceStatus, isInstanceNotFoundError } from '../../src/http/get-status';
-import { FakeDurableClient } from './support/fake-durable-client';
-import { httpRequest, quietContext, readResponse } from './support/http';
+import { FakeDurableClient } from '../support/app/fake-durable-client';
+import { httpRequest, quietContext, readResponse } from '../support/app/http';
 
 async function statusOf(instanceId: string, client: FakeDurableClient) {
     const request = httpRequest({

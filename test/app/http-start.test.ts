@@ -1,8 +1,8 @@
 import { OrchestrationRuntimeStatus } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 import { startOrchestration } from '../../src/http/start-orchestration';
-import { FakeDurableClient } from './support/fake-durable-client';
-import { httpRequest, quietContext, readResponse } from './support/http';
+import { FakeDurableClient } from '../support/app/fake-durable-client';
+import { httpRequest, quietContext, readResponse } from '../support/app/http';
 
 function post(functionName: string, body?: string) {
     return httpRequest({

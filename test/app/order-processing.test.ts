@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { orderProcessing } from '../../src/orchestrators/order-processing';
-import { expectActivity, expectResult, OrchestratorRun } from './support/fake-orchestration';
+import { expectActivity, expectResult, OrchestratorRun } from '../support/app/fake-orchestration';
 
 const threeItems = {
     order_id: 'A-1001',

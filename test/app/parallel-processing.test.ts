@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parallelProcessing } from '../../src/orchestrators/parallel-processing';
 import { parallelProcessingBatch } from '../../src/orchestrators/parallel-processing-batch';
-import { expectFanOut, expectResult, OrchestratorRun } from './support/fake-orchestration';
+import { expectFanOut, expectResult, OrchestratorRun } from '../support/app/fake-orchestration';
 
 const success = (index: number, item: unknown) => ({
     status: 'success',

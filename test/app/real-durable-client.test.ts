@@ -6,7 +6,7 @@ import * as df from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInstanceStatus } from '../../src/http/get-status';
 import { startOrchestration } from '../../src/http/start-orchestration';
-import { httpRequest, readResponse } from './support/http';
+import { httpRequest, readResponse } from '../support/app/http';
 
 /**
  * The handlers with the SDK's real DurableClient, talking HTTP to a stub of the Durable extension's

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { objectBodyAfter, params, stringValueOf, topLevelKeys } from './support/bicep-text.js';
+import { objectBodyAfter, params, stringValueOf, topLevelKeys } from '../support/deploy/bicep-text.js';
 import {
     connectionIsConfigured,
     settingsReadBySource,
     settingsReferencedByHostJson,
     type SettingUse,
-} from './support/settings-read.js';
+} from '../support/deploy/settings-read.js';
 
 const projectRoot = join(__dirname, '..', '..');
 const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8');

@@ -11,7 +11,7 @@ import {
     params,
     stringValueOf,
     stripComments,
-} from './support/bicep-text';
+} from '../support/deploy/bicep-text';
 
 const projectRoot = join(__dirname, '..', '..');
 const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8');

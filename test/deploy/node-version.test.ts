@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { objectBodyAfter, stringValueOf, stringVariable } from './support/bicep-text';
+import { objectBodyAfter, stringValueOf, stringVariable } from '../support/deploy/bicep-text';
 
 /**
  * Two Node versions, kept in step: Azure runs the app on nodeRuntimeVersion (main.bicep), local development

@@ -7,8 +7,14 @@ import { startAzurite, type RunningAzurite } from '../../devhost/storage/azurite
 import { createTaskHubStorage, parseConnectionString } from '../../devhost/storage';
 import { EventType, type HistoryEvent } from '../../devhost/protocol/history';
 import { uniqueHubName } from '../support/storage';
-import { freePort, pollUntilDone, startDevhost, type DevhostProcess, type StatusPayload } from './devhost-process';
-import { charges, ordersApi, type CheckStatus } from './support/orders-api';
+import {
+    freePort,
+    pollUntilDone,
+    startDevhost,
+    type DevhostProcess,
+    type StatusPayload,
+} from '../support/e2e/devhost-process';
+import { charges, ordersApi, type CheckStatus } from '../support/e2e/orders-api';
 
 /**
  * Chaos on the real CLI process (issue 11): 100 orders and a 1,000-item parallel_processing in flight, the

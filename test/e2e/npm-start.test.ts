@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPortOpen } from '../../devhost/boot/dev-storage';
 import { DEFAULT_AZURITE_PORTS } from '../../devhost/storage/azurite';
-import { pollUntilDone, repoRoot, startDevhost } from './devhost-process';
+import { pollUntilDone, repoRoot, startDevhost } from '../support/e2e/devhost-process';
 
 /**
  * `npm start` with nothing but the app's embedded defaults: local.settings.json says

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../devhost/storage/azurite';
 import { uniqueHubName } from '../support/storage';
-import { pollUntilDone, startDevhost, type DevhostProcess } from './devhost-process';
-import { ordersApi } from './support/orders-api';
+import { pollUntilDone, startDevhost, type DevhostProcess } from '../support/e2e/devhost-process';
+import { ordersApi } from '../support/e2e/orders-api';
 
 /**
  * parallel_processing at size over real HTTP on the devhost process: 10,000 items, and the limit. On its own

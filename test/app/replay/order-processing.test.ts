@@ -6,11 +6,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventType, type HistoryEvent, type TaskCompletedEvent } from '../../../devhost/protocol/history';
-import { shape } from '../../devhost/durable/engine/support/task-hub';
+import { shape } from '../../support/engine/task-hub';
 import { UNIT_PRICE_CENTS } from '../../../src/orders/money';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
-import { loadBuiltApp } from './support/built-app';
-import { ReplayRun, scheduledEvents } from './support/replay-run';
+import { loadBuiltApp } from '../../support/replay/built-app';
+import { ReplayRun, scheduledEvents } from '../../support/replay/replay-run';
 
 const app = loadBuiltApp();
 const ORCHESTRATOR = 'order_processing';

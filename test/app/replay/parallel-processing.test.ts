@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EventType, type TaskFailedEvent } from '../../../devhost/protocol/history';
-import { shape } from '../../devhost/durable/engine/support/task-hub';
-import { loadBuiltApp } from './support/built-app';
-import { ReplayRun, scheduledEvents } from './support/replay-run';
+import { shape } from '../../support/engine/task-hub';
+import { loadBuiltApp } from '../../support/replay/built-app';
+import { ReplayRun, scheduledEvents } from '../../support/replay/replay-run';
 
 const app = loadBuiltApp();
 const ORCHESTRATOR = 'parallel_processing';

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defaultEngineOptions, runEpisode, type EpisodeResult } from '../../../devhost/durable/engine';
 import { EventType, type HistoryEvent } from '../../../devhost/protocol/history';
-import { loadBuiltApp } from './support/built-app';
+import { loadBuiltApp } from '../../support/replay/built-app';
 
 const app = loadBuiltApp();
 const recordedDir = path.join(__dirname, 'recorded');

@@ -14,8 +14,9 @@ import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
 import { createDurableExtension } from '../../../devhost/durable/extension';
 import { createStorageExtension } from '../../../devhost/storage-bindings/extension';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
-import { ManualClock } from './manual-clock';
-import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../durable/support/durable-host';
+import { ManualClock } from '../../support/bindings/manual-clock';
+import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../../support/durable/durable-host';
+import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
 
 const suffix = randomBytes(4).toString('hex');
 const names = {
@@ -40,7 +41,7 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
 }
 
 async function ticks(): Promise<{ isPastDue: boolean }[]> {
-    return (await (await fetch(`${host.origin}/api/ticks`)).json()) as { isPastDue: boolean }[];
+    return (await (await testFetch(`${host.origin}/api/ticks`)).json()) as { isPastDue: boolean }[];
 }
 
 beforeAll(async () => {
@@ -49,12 +50,14 @@ beforeAll(async () => {
         StorageConnString: azuriteConnectionString(),
         FIXTURE_HUB: uniqueHubName('Bind'),
     });
-    host = await startHost({
-        appDir: path.join(FIXTURES, 'bindings'),
-        port: 0,
-        extensions: [createDurableExtension(), createStorageExtension({ clock, blobPollIntervalMs: 200 })],
-        logger: captureLogger(logs),
-    });
+    host = serveInMemory(
+        await startHost({
+            appDir: path.join(FIXTURES, 'bindings'),
+            port: 0,
+            extensions: [createDurableExtension(), createStorageExtension({ clock, blobPollIntervalMs: 200 })],
+            logger: captureLogger(logs),
+        }),
+    );
 });
 
 afterAll(async () => {
@@ -79,29 +82,29 @@ describe('storage bindings', () => {
         const stored = await blobs.getBlobClient('site/css/app.css').downloadToBuffer();
         expect(stored.toString('utf8')).toBe('body { color: red }');
 
-        const read = await fetch(`${host.origin}/api/backups/readme.txt`);
+        const read = await testFetch(`${host.origin}/api/backups/readme.txt`);
         expect(read.status).toBe(200);
         expect(await read.text()).toBe('read me');
         // No blob at that path: the input binding is null, as on Azure, and the function answers 404.
-        expect((await fetch(`${host.origin}/api/backups/missing.txt`)).status).toBe(404);
+        expect((await testFetch(`${host.origin}/api/backups/missing.txt`)).status).toBe(404);
     });
 
     it('sends a queue message from an HTTP body; the queue trigger records it in a table read back by key', async () => {
         const id = `ok-${randomBytes(3).toString('hex')}`;
-        expect((await fetch(`${host.origin}/api/work`, { method: 'POST', body: JSON.stringify({ id }) })).status).toBe(
-            202,
-        );
+        expect(
+            (await testFetch(`${host.origin}/api/work`, { method: 'POST', body: JSON.stringify({ id }) })).status,
+        ).toBe(202);
         const row = await eventually(async () => {
-            const response = await fetch(`${host.origin}/api/work/${id}`);
+            const response = await testFetch(`${host.origin}/api/work/${id}`);
             return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
         }, 'the processed row');
         expect(row).toMatchObject({ PartitionKey: 'work', RowKey: id, dequeueCount: 1 });
-        expect((await fetch(`${host.origin}/api/work/never-sent`)).status).toBe(404);
+        expect((await testFetch(`${host.origin}/api/work/never-sent`)).status).toBe(404);
     });
 
     it('moves a message that fails on every attempt to the poison queue after maxDequeueCount tries', async () => {
         const id = `bad-${randomBytes(3).toString('hex')}`;
-        await fetch(`${host.origin}/api/work`, { method: 'POST', body: JSON.stringify({ id, fail: true }) });
+        await testFetch(`${host.origin}/api/work`, { method: 'POST', body: JSON.stringify({ id, fail: true }) });
         const poison = QueueServiceClient.fromConnectionString(azuriteConnectionString()).getQueueClient(
             `${names.WORK_QUEUE}-poison`,
         );
@@ -117,7 +120,7 @@ describe('storage bindings', () => {
             (entry) => entry.level === 'error' && entry.message.includes(`work item ${id} always fails`),
         );
         expect(failures.length).toBe(3); // host.json maxDequeueCount
-        expect((await fetch(`${host.origin}/api/work/${id}`)).status).toBe(404);
+        expect((await testFetch(`${host.origin}/api/work/${id}`)).status).toBe(404);
     });
 });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostLogger, InvokeRequest, RegisteredFunction } from '../../../devhost/contracts/host';
 import { StorageAccounts } from '../../../devhost/storage-bindings/accounts';
 import { TimerTrigger } from '../../../devhost/storage-bindings/timer-trigger';
-import { ManualClock } from './manual-clock';
+import { ManualClock } from '../../support/bindings/manual-clock';
 import { azuriteConnectionString } from '../../support/storage';
 
 const silent: HostLogger = { log() {}, info() {}, warn() {}, error() {} };

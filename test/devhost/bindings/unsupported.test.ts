@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostExtension } from '../../../devhost/contracts/host';
 import { startHost, UnsupportedBindingsError } from '../../../devhost/boot/start-host';
-import { captureLogger, fixtureAppDir } from '../http/capture-logger';
+import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 /** Serves the fixture's activity trigger and durableClient input, but nothing for its timer trigger. */
 const durableOnly: HostExtension = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
-import { captureLogger, fixtureAppDir } from './capture-logger';
+import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 let host: RunningHost;
 

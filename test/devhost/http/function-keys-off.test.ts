@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
-import { captureLogger, fixtureAppDir } from './capture-logger';
+import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 // Without --enable-auth (the default), the devhost treats every request as allowed, as Core Tools does without
 // --enableAuth (its CliAuthenticationHandler grants admin level to every local request). One app per process,

@@ -7,7 +7,7 @@ import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
 import { createKeyCheck } from '../../../devhost/http/key-check';
 import type { HttpRoute } from '../../../devhost/http/route-table';
 import { parseRouteTemplate } from '../../../devhost/http/route-template';
-import { captureLogger, fixtureAppDir } from './capture-logger';
+import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 const appDir = fixtureAppDir('keyed');
 const MASTER = 'master-key-value';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BindingInfo, HostExtension, InputRequest } from '../../../devhost/contracts/host';
 import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
-import { captureLogger, fixtureAppDir } from './capture-logger';
+import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 const logger = captureLogger();
 const providedInputs: ({ binding: BindingInfo } & InputRequest)[] = [];
@@ -50,6 +50,18 @@ async function params(path: string): Promise<{ fn: string; params: Record<string
 }
 
 describe('routing', () => {
+    it('answers in memory (RunningHost.fetch, no socket) what it answers over the socket', async () => {
+        for (const path of ['/api/hello', '/api/items/42', '/api/no-such-route']) {
+            const [inMemory, overSocket] = [await host.fetch(path), await fetch(`${base}${path}`)];
+            expect([inMemory.status, await inMemory.text()], path).toEqual([
+                overSocket.status,
+                await overSocket.text(),
+            ]);
+        }
+        const posted = await host.fetch('/api/items/42', { method: 'POST', body: 'x' });
+        expect(posted.status).toBe((await fetch(`${base}/api/items/42`, { method: 'POST', body: 'x' })).status);
+    });
+
     it('serves a function on its default route under the api prefix', async () => {
         const response = await fetch(`${base}/api/hello`);
         expect(response.status).toBe(200);

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApp, type DevhostApp } from '../../../devhost/seam/load-app';
-import { captureLogger, fixtureAppDir } from '../http/capture-logger';
+import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 // The real environment wins over local.settings.json, as with Core Tools.
 process.env.FIXTURE_PRESET = 'from-environment';

@@ -6,7 +6,7 @@ import type { RegisteredFunction } from '../../../devhost/contracts/host';
 import { RouteTable } from '../../../devhost/http/route-table';
 import { httpRoutePrefix } from '../../../devhost/seam/app-manifest';
 import { loadApp, type DevhostApp } from '../../../devhost/seam/load-app';
-import { captureLogger } from '../http/capture-logger';
+import { captureLogger } from '../../support/host/capture-logger';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 

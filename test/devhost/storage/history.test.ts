@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dtfxTimestamp, EventType, type HistoryEvent } from '../../../devhost/protocol/history';
 import { CheckpointConflictError } from '../../../devhost/ports/task-hub-storage';
 import { escapePartitionKey } from '../../../devhost/storage/key-sanitation';
-import { everyEventType } from './events-fixture';
-import { createTestHub, type TestHub } from './hub-fixture';
+import { everyEventType } from '../../support/task-hub/events-fixture';
+import { createTestHub, type TestHub } from '../../support/task-hub/hub-fixture';
 
 let hub: TestHub;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeStatusName } from '../../../devhost/protocol/history';
 import type { InstanceRecord } from '../../../devhost/ports/task-hub-storage';
 import { InvalidContinuationTokenError } from '../../../devhost/ports/task-hub-storage';
-import { createTestHub, type TestHub } from './hub-fixture';
+import { createTestHub, type TestHub } from '../../support/task-hub/hub-fixture';
 
 let hub: TestHub;
 beforeAll(async () => {

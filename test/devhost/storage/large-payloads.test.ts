@@ -9,7 +9,7 @@ import {
     type TaskMessage,
 } from '../../../devhost/protocol/history';
 import type { InstanceRecord } from '../../../devhost/ports/task-hub-storage';
-import { createTestHub, type TestHub } from './hub-fixture';
+import { createTestHub, type TestHub } from '../../support/task-hub/hub-fixture';
 
 let hub: TestHub;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestHub } from './hub-fixture';
+import { createTestHub } from '../../support/task-hub/hub-fixture';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
     const out: T[] = [];

@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dtfxTimestamp, EventType, type TaskMessage } from '../../../devhost/protocol/history';
 import type { DiscardedMessage } from '../../../devhost/storage/message-queues';
 import { visibilityDelaySeconds, MAX_VISIBILITY_DELAY_SECONDS } from '../../../devhost/storage/message-queues';
-import { everyEventType } from './events-fixture';
-import { createTestHub, type TestHub } from './hub-fixture';
+import { everyEventType } from '../../support/task-hub/events-fixture';
+import { createTestHub, type TestHub } from '../../support/task-hub/hub-fixture';
 
 let hub: TestHub;
 const discarded: DiscardedMessage[] = [];

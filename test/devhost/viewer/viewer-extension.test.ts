@@ -10,8 +10,9 @@ import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
 import { createViewerExtension } from '../../../devhost/viewer/extension';
 import { matchViewerRoute } from '../../../devhost/viewer/viewer-routes';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
-import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../durable/support/durable-host';
+import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../../support/durable/durable-host';
 import type { LogEntry } from '../../../devhost/contracts/host';
+import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
 
 let host: RunningHost;
 const logs: LogEntry[] = [];
@@ -20,12 +21,14 @@ beforeAll(async () => {
     process.env.AzureWebJobsStorage = azuriteConnectionString();
     process.env.FIXTURE_HUB = uniqueHubName('ViewerRt');
     const durable = createDurableExtension();
-    host = await startHost({
-        appDir: path.join(FIXTURES, 'basic'),
-        port: 0,
-        extensions: [durable, createViewerExtension({ durable })],
-        logger: captureLogger(logs),
-    });
+    host = serveInMemory(
+        await startHost({
+            appDir: path.join(FIXTURES, 'basic'),
+            port: 0,
+            extensions: [durable, createViewerExtension({ durable })],
+            logger: captureLogger(logs),
+        }),
+    );
 });
 
 afterAll(async () => {
@@ -54,36 +57,36 @@ describe('viewer routes', () => {
     });
 
     it('serves the shell for the list and for deep links, preloading the instance detail', async () => {
-        const list = await fetch(`${host.origin}/_devhost/`);
+        const list = await testFetch(`${host.origin}/_devhost/`);
         expect(list.status).toBe(200);
         expect(list.headers.get('content-type')).toMatch(/^text\/html/);
         const html = await list.text();
         expect(html).toContain('/_devhost/static/app.js');
         expect(html).not.toContain('rel="preload"');
 
-        const deep = await (await fetch(`${host.origin}/_devhost/instances/abc%20d`)).text();
+        const deep = await (await testFetch(`${host.origin}/_devhost/instances/abc%20d`)).text();
         expect(deep).toContain('<link rel="preload" as="fetch" crossorigin href="/_devhost/api/instances/abc%20d" />');
 
-        const redirect = await fetch(`${host.origin}/_devhost`, { redirect: 'manual' });
+        const redirect = await testFetch(`${host.origin}/_devhost`, { redirect: 'manual' });
         expect(redirect.status).toBe(308);
         expect(redirect.headers.get('location')).toBe('/_devhost/');
     });
 
     it('serves its static files with their types, and nothing else', async () => {
-        const script = await fetch(`${host.origin}/_devhost/static/app.js`);
+        const script = await testFetch(`${host.origin}/_devhost/static/app.js`);
         expect(script.status).toBe(200);
         expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
-        const css = await fetch(`${host.origin}/_devhost/static/viewer.css`);
+        const css = await testFetch(`${host.origin}/_devhost/static/viewer.css`);
         expect(css.headers.get('content-type')).toMatch(/^text\/css/);
         for (const probe of ['/_devhost/static/..%2Fextension.ts', '/_devhost/static/nope.js', '/_devhost/nothing']) {
-            const response = await fetch(`${host.origin}${probe}`);
+            const response = await testFetch(`${host.origin}${probe}`);
             expect(response.status, probe).toBe(404);
             expect(response.headers.get('content-type')).toBe('application/problem+json');
         }
     });
 
     it('only reads: other methods answer 405', async () => {
-        const response = await fetch(`${host.origin}/_devhost/api/hub`, { method: 'POST' });
+        const response = await testFetch(`${host.origin}/_devhost/api/hub`, { method: 'POST' });
         expect(response.status).toBe(405);
         expect(((await response.json()) as { detail: string }).detail).toMatch(/Durable HTTP API/);
     });
@@ -91,7 +94,7 @@ describe('viewer routes', () => {
     it('summarises the hub: counts by status and every queue', async () => {
         const started = await startOrchestration(host.origin, 'sequence', ['Ada']);
         await waitForStatus(started.statusQueryGetUri);
-        const summary = (await (await fetch(`${host.origin}/_devhost/api/hub`)).json()) as {
+        const summary = (await (await testFetch(`${host.origin}/_devhost/api/hub`)).json()) as {
             hubName: string;
             countsByStatus: Record<string, number>;
             total: number;
@@ -116,7 +119,7 @@ describe('viewer routes', () => {
     it('returns an instance with its raw history, scheduling events and parent included', async () => {
         const started = await startOrchestration(host.origin, 'parent', 'Ada');
         await waitForStatus(started.statusQueryGetUri);
-        const detail = (await (await fetch(`${host.origin}/_devhost/api/instances/${started.id}`)).json()) as {
+        const detail = (await (await testFetch(`${host.origin}/_devhost/api/instances/${started.id}`)).json()) as {
             instance: { runtimeStatus: string; parentInstanceId: string | null };
             history: Array<{ EventType: string; InstanceId?: string }>;
         };
@@ -124,12 +127,12 @@ describe('viewer routes', () => {
         const created = detail.history.filter((event) => event.EventType === 'SubOrchestrationInstanceCreated');
         expect(created).toHaveLength(2);
         const childId = created[0]!.InstanceId!;
-        const child = (await (await fetch(`${host.origin}/_devhost/api/instances/${childId}`)).json()) as {
+        const child = (await (await testFetch(`${host.origin}/_devhost/api/instances/${childId}`)).json()) as {
             instance: { parentInstanceId: string | null };
         };
         expect(child.instance.parentInstanceId).toBe(started.id);
 
-        const missing = await fetch(`${host.origin}/_devhost/api/instances/nope`);
+        const missing = await testFetch(`${host.origin}/_devhost/api/instances/nope`);
         expect(missing.status).toBe(404);
         expect(missing.headers.get('content-type')).toBe('application/problem+json');
     });

@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
-import { repoRoot, startDevhost, type DevhostProcess } from '../devhost-process';
-import { browserMissing, launchBrowser } from './browser';
+import { repoRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
+import { browserMissing, launchBrowser } from '../../support/e2e/browser';
 
 /**
  * The instance viewer at /_devhost/ in headless Chromium, against the built devhost processes exactly as

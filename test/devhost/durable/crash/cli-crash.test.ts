@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
-import { postJson, WEBHOOK, type StatusBody } from '../support/durable-host';
-import { FIXTURES } from '../support/durable-host';
-import { expectCleanHistory, hubStorage } from './support';
+import { postJson, WEBHOOK, type StatusBody } from '../../../support/durable/durable-host';
+import { FIXTURES } from '../../../support/durable/durable-host';
+import { expectCleanHistory, hubStorage } from '../../../support/durable/crash';
 import { EventType } from '../../../../devhost/protocol/history';
 
 const ROOT = path.resolve(__dirname, '../../../..');

@@ -21,8 +21,9 @@ import {
     waitUntil,
     WEBHOOK,
     type DurableTestHost,
-} from '../support/durable-host';
-import { expectCleanHistory, hubStorage, startOnHub } from './support';
+} from '../../../support/durable/durable-host';
+import { expectCleanHistory, hubStorage, startOnHub } from '../../../support/durable/crash';
+import { testFetch } from '../../../support/in-memory-fetch';
 
 let t: DurableTestHost;
 
@@ -83,7 +84,7 @@ describe('poison messages', () => {
 
         // The instance is done: nothing loops. A later event is refused (410).
         expect((await postJson(`${t.origin}${WEBHOOK}/instances/${id}/raiseEvent/Second`, 1)).status).toBe(410);
-        await fetch(`${t.origin}${WEBHOOK}/instances/${id}`, { method: 'DELETE' });
+        await testFetch(`${t.origin}${WEBHOOK}/instances/${id}`, { method: 'DELETE' });
         const left: string[] = [];
         for await (const blob of container.listBlobsFlat({ prefix: `${id}/` })) left.push(blob.name);
         expect(left).toEqual([]);

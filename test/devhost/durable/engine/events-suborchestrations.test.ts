@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventRaisedMessage } from '../../../../devhost/durable/engine';
 import { EventType, type ExecutionStartedEvent } from '../../../../devhost/protocol/history';
-import { loadDurableFunctions, sdkInvoker } from './support/sdk-host';
-import { InMemoryTaskHub, shape } from './support/task-hub';
+import { loadDurableFunctions, sdkInvoker } from '../../../support/engine/sdk-host';
+import { InMemoryTaskHub, shape } from '../../../support/engine/task-hub';
 
 const df = loadDurableFunctions();
 

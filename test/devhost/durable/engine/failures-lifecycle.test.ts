@@ -12,8 +12,8 @@ import {
 import { EventType, type ExecutionCompletedEvent, type TaskMessage } from '../../../../devhost/protocol/history';
 import { findEntityAction } from '../../../../devhost/durable/engine/actions';
 import { entityResponseMessage } from '../../../../devhost/durable/engine/entity-protocol';
-import { loadDurableFunctions, sdkInvoker } from './support/sdk-host';
-import { InMemoryTaskHub, shape } from './support/task-hub';
+import { loadDurableFunctions, sdkInvoker } from '../../../support/engine/sdk-host';
+import { InMemoryTaskHub, shape } from '../../../support/engine/task-hub';
 
 const df = loadDurableFunctions();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventType, type TimerCreatedEvent } from '../../../../devhost/protocol/history';
-import { loadDurableFunctions, sdkInvoker } from './support/sdk-host';
-import { InMemoryTaskHub, shape } from './support/task-hub';
+import { loadDurableFunctions, sdkInvoker } from '../../../support/engine/sdk-host';
+import { InMemoryTaskHub, shape } from '../../../support/engine/task-hub';
 
 const df = loadDurableFunctions();
 const second = 1000;

@@ -22,9 +22,10 @@ import {
     waitUntil,
     WEBHOOK,
     type DurableTestHost,
-} from '../support/durable-host';
-import { hubStorage, startOnHub } from '../crash/support';
-import { faultyStorage, queuedMessages, type Faults } from './support';
+} from '../../../support/durable/durable-host';
+import { hubStorage, startOnHub } from '../../../support/durable/crash';
+import { faultyStorage, queuedMessages, type Faults } from '../../../support/durable/exactly-once';
+import { testFetch } from '../../../support/in-memory-fetch';
 
 let t: DurableTestHost;
 const faults: Faults = {};
@@ -137,7 +138,7 @@ describe('an event redelivered after ContinueAsNew (defect 3)', () => {
             // The kept message reappears after its lease (2 s) and must be discarded.
             await new Promise((resolve) => setTimeout(resolve, 4_500));
             expect(kept).toBe(true);
-            const status = (await (await fetch(started.statusQueryGetUri)).json()) as { runtimeStatus: string };
+            const status = (await (await testFetch(started.statusQueryGetUri)).json()) as { runtimeStatus: string };
             expect(status.runtimeStatus).toBe('Running');
             expect((await postJson(`${t.origin}${WEBHOOK}/instances/${id}/raiseEvent/Add`, 10)).status).toBe(202);
             expect(await waitForStatus(started.statusQueryGetUri)).toMatchObject({
@@ -259,7 +260,7 @@ describe('poison policy (defect 12)', () => {
             const parent = await waitForStatus(started.statusQueryGetUri, 20_000);
             expect(parent.runtimeStatus).toBe('Failed');
             expect(String(parent.output)).toContain('set aside');
-            const child = (await (await fetch(`${t.origin}${WEBHOOK}/instances/${childId}`)).json()) as {
+            const child = (await (await testFetch(`${t.origin}${WEBHOOK}/instances/${childId}`)).json()) as {
                 runtimeStatus: string;
             };
             expect(child.runtimeStatus).toBe('Failed');
@@ -282,10 +283,10 @@ describe('purge of a running instance (defect 13)', () => {
             if (Date.now() > deadline) throw new Error('First was not checkpointed');
             await new Promise((resolve) => setTimeout(resolve, 5));
         }
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${id}`, { method: 'DELETE' })).status).toBe(200);
+        expect((await testFetch(`${t.origin}${WEBHOOK}/instances/${id}`, { method: 'DELETE' })).status).toBe(200);
         await new Promise((resolve) => setTimeout(resolve, 1_500));
         expect(await storage.readInstance(id)).toBeUndefined();
-        expect((await fetch(started.statusQueryGetUri)).status).toBe(404);
+        expect((await testFetch(started.statusQueryGetUri)).status).toBe(404);
     });
 });
 
@@ -310,7 +311,7 @@ describe('large-payload blobs of replaced executions (defect 7)', () => {
         expect(listed.length).toBeGreaterThan(0);
         expect(listed.length).toBeLessThanOrEqual(2);
         // And the instance still reads whole.
-        const status = (await (await fetch(`${started.statusQueryGetUri}&showHistory=true`)).json()) as {
+        const status = (await (await testFetch(`${started.statusQueryGetUri}&showHistory=true`)).json()) as {
             input: { text: string };
         };
         expect(status.input.text).toHaveLength(text.length + 3);

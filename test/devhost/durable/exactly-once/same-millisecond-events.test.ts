@@ -13,9 +13,9 @@ import {
     waitUntil,
     WEBHOOK,
     type DurableTestHost,
-} from '../support/durable-host';
-import { hubStorage, startOnHub } from '../crash/support';
-import { queuedMessages } from './support';
+} from '../../../support/durable/durable-host';
+import { hubStorage, startOnHub } from '../../../support/durable/crash';
+import { queuedMessages } from '../../../support/durable/exactly-once';
 
 let t: DurableTestHost;
 

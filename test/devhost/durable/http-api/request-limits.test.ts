@@ -4,7 +4,8 @@
  * with a polling floor when pollingInterval is 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startDurableHost, WEBHOOK, type DurableTestHost } from '../support/durable-host';
+import { postJson, startDurableHost, WEBHOOK, type DurableTestHost } from '../../../support/durable/durable-host';
+import { testFetch } from '../../../support/in-memory-fetch';
 
 let t: DurableTestHost;
 
@@ -23,17 +24,17 @@ describe('taskHub and connection query parameters', () => {
             'a',
         );
         expect(started.status).toBe(202);
-        const other = await fetch(`${t.origin}${WEBHOOK}/instances/?taskHub=SomeOtherHub&connection=Storage`);
+        const other = await testFetch(`${t.origin}${WEBHOOK}/instances/?taskHub=SomeOtherHub&connection=Storage`);
         expect(other.status).toBe(400);
         expect(((await other.json()) as { ExceptionMessage: string }).ExceptionMessage).toContain("'SomeOtherHub'");
-        const connection = await fetch(`${t.origin}${WEBHOOK}/instances/?connection=OtherStorage`);
+        const connection = await testFetch(`${t.origin}${WEBHOOK}/instances/?connection=OtherStorage`);
         expect(connection.status).toBe(400);
     });
 });
 
 describe('request bodies', () => {
     it('refuses a body over 100 MB with 413 from its declared length', async () => {
-        const response = await fetch(`${t.origin}${WEBHOOK}/orchestrators/greet`, {
+        const response = await testFetch(`${t.origin}${WEBHOOK}/orchestrators/greet`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json', 'Content-Length': String(101 * 1024 * 1024) },
             body: new ReadableStream({

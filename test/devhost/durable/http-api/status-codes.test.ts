@@ -11,7 +11,8 @@ import {
     waitUntil,
     WEBHOOK,
     type DurableTestHost,
-} from '../support/durable-host';
+} from '../../../support/durable/durable-host';
+import { testFetch } from '../../../support/in-memory-fetch';
 
 let t: DurableTestHost;
 
@@ -61,7 +62,9 @@ describe('POST orchestrators/{name}/{id?}', () => {
         const again = await postJson(`${t.origin}${WEBHOOK}/orchestrators/waitForApproval/${id}`);
         expect(again.status).toBe(409);
         expect(((await again.json()) as { Message: string }).Message).toMatch(/already exists/);
-        expect((await fetch(first.terminatePostUri.replace('{text}', 'done'), { method: 'POST' })).status).toBe(202);
+        expect((await testFetch(first.terminatePostUri.replace('{text}', 'done'), { method: 'POST' })).status).toBe(
+            202,
+        );
         await waitForStatus(first.statusQueryGetUri);
         const restarted = await postJson(`${t.origin}${WEBHOOK}/orchestrators/sequence/${id}`, ['again']);
         expect(restarted.status).toBe(202);
@@ -71,7 +74,7 @@ describe('POST orchestrators/{name}/{id?}', () => {
     });
 
     it('rejects bad JSON, unknown orchestrators and invalid ids with 400 and no stack trace', async () => {
-        const badJson = await fetch(`${t.origin}${WEBHOOK}/orchestrators/sequence`, {
+        const badJson = await testFetch(`${t.origin}${WEBHOOK}/orchestrators/sequence`, {
             method: 'POST',
             body: '{nope',
             headers: { 'Content-Type': 'application/json' },
@@ -112,13 +115,13 @@ describe('POST orchestrators/{name}/{id?}', () => {
     });
 
     it('answers 404 to other methods', async () => {
-        expect((await fetch(`${t.origin}${WEBHOOK}/orchestrators/sequence`)).status).toBe(404);
+        expect((await testFetch(`${t.origin}${WEBHOOK}/orchestrators/sequence`)).status).toBe(404);
     });
 });
 
 describe('GET instances/{id}', () => {
     it('is 404 with no body for an unknown instance', async () => {
-        const response = await fetch(`${t.origin}${WEBHOOK}/instances/never-started`);
+        const response = await testFetch(`${t.origin}${WEBHOOK}/instances/never-started`);
         expect(response.status).toBe(404);
         expect(await response.text()).toBe('');
     });
@@ -127,7 +130,7 @@ describe('GET instances/{id}', () => {
         const check = await startOrchestration(t.origin, 'waitForApproval', { who: 'me' });
         const running = await waitUntil(check.statusQueryGetUri, (s) => s.customStatus === 'waiting');
         expect(running.runtimeStatus).toBe('Running');
-        const response = await fetch(check.statusQueryGetUri);
+        const response = await testFetch(check.statusQueryGetUri);
         expect(response.status).toBe(202);
         expect(response.headers.get('location')).toBe(check.statusQueryGetUri);
         expect(response.headers.get('retry-after')).toBe('5');
@@ -143,7 +146,7 @@ describe('GET instances/{id}', () => {
         expect(body.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
         expect(body).not.toHaveProperty('historyEvents');
 
-        const noInput = (await (await fetch(`${check.statusQueryGetUri}&showInput=false`)).json()) as Record<
+        const noInput = (await (await testFetch(`${check.statusQueryGetUri}&showInput=false`)).json()) as Record<
             string,
             unknown
         >;
@@ -158,14 +161,14 @@ describe('GET instances/{id}', () => {
     it('shows history (with outputs on request) and answers 500 for Failed only when asked', async () => {
         const check = await startOrchestration(t.origin, 'failingActivity');
         await waitForStatus(check.statusQueryGetUri);
-        const plain = await fetch(check.statusQueryGetUri);
+        const plain = await testFetch(check.statusQueryGetUri);
         expect(plain.status).toBe(200);
-        const asError = await fetch(`${check.statusQueryGetUri}&returnInternalServerErrorOnFailure=true`);
+        const asError = await testFetch(`${check.statusQueryGetUri}&returnInternalServerErrorOnFailure=true`);
         expect(asError.status).toBe(500);
         expect(((await asError.json()) as { runtimeStatus: string }).runtimeStatus).toBe('Failed');
 
         const withHistory = (await (
-            await fetch(`${check.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`)
+            await testFetch(`${check.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`)
         ).json()) as {
             historyEvents: Array<Record<string, unknown>>;
         };
@@ -185,9 +188,13 @@ describe('POST instances/{id}/raiseEvent/{name} and terminate', () => {
         const check = await startOrchestration(t.origin, 'waitForApproval');
         await waitUntil(check.statusQueryGetUri, (s) => s.runtimeStatus === 'Running');
         const url = check.sendEventPostUri.replace('{eventName}', 'Approval');
-        const wrongType = await fetch(url, { method: 'POST', body: '1', headers: { 'Content-Type': 'text/plain' } });
+        const wrongType = await testFetch(url, {
+            method: 'POST',
+            body: '1',
+            headers: { 'Content-Type': 'text/plain' },
+        });
         expect(wrongType.status).toBe(400);
-        const badJson = await fetch(url, {
+        const badJson = await testFetch(url, {
             method: 'POST',
             body: '{',
             headers: { 'Content-Type': 'application/json' },
@@ -200,16 +207,16 @@ describe('POST instances/{id}/raiseEvent/{name} and terminate', () => {
 
     it('terminate: 404 unknown, 202 running (output = reason), 410 once terminated', async () => {
         expect(
-            (await fetch(`${t.origin}/durabletask/instances/nobody/terminate?reason=x`, { method: 'POST' })).status,
+            (await testFetch(`${t.origin}/durabletask/instances/nobody/terminate?reason=x`, { method: 'POST' })).status,
         ).toBe(404);
         const check = await startOrchestration(t.origin, 'waitForApproval');
         await waitUntil(check.statusQueryGetUri, (s) => s.runtimeStatus === 'Running');
         const url = check.terminatePostUri.replace('{text}', 'no%20longer%20needed');
-        expect((await fetch(url, { method: 'POST' })).status).toBe(202);
+        expect((await testFetch(url, { method: 'POST' })).status).toBe(202);
         const status = await waitForStatus(check.statusQueryGetUri);
         expect(status.runtimeStatus).toBe('Terminated');
         expect(status.output).toBe('no longer needed');
-        expect((await fetch(url, { method: 'POST' })).status).toBe(410);
+        expect((await testFetch(url, { method: 'POST' })).status).toBe(410);
     });
 });
 
@@ -219,10 +226,10 @@ describe('entities and unknown paths', () => {
     it('answers entity routes on both bases: 404 for an entity that does not exist, 202 for a signal', async () => {
         for (const base of bases()) {
             const key = `codes-${Math.random().toString(36).slice(2)}`;
-            expect((await fetch(`${base}/entities/counterEntity/${key}`)).status).toBe(404);
+            expect((await testFetch(`${base}/entities/counterEntity/${key}`)).status).toBe(404);
             expect((await postJson(`${base}/entities/counterEntity/${key}?op=add`, 1)).status).toBe(202);
-            expect((await fetch(`${base}/entities/counterEntity/${key}`, { method: 'PUT' })).status).toBe(404);
-            const bad = await fetch(`${base}/entities/counterEntity/${key}?op=add`, {
+            expect((await testFetch(`${base}/entities/counterEntity/${key}`, { method: 'PUT' })).status).toBe(404);
+            const bad = await testFetch(`${base}/entities/counterEntity/${key}?op=add`, {
                 method: 'POST',
                 headers: { 'Content-Type': 'application/json' },
                 body: '{not json',
@@ -232,8 +239,8 @@ describe('entities and unknown paths', () => {
     });
 
     it('answers 404 for unknown Durable paths and leaves app routes alone', async () => {
-        expect((await fetch(`${t.origin}${WEBHOOK}/nothing`)).status).toBe(404);
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/x/unknownOp`, { method: 'POST' })).status).toBe(404);
-        expect((await fetch(`${t.origin}/api/client/nothing`, { method: 'POST', body: '{}' })).status).toBe(404);
+        expect((await testFetch(`${t.origin}${WEBHOOK}/nothing`)).status).toBe(404);
+        expect((await testFetch(`${t.origin}${WEBHOOK}/instances/x/unknownOp`, { method: 'POST' })).status).toBe(404);
+        expect((await testFetch(`${t.origin}/api/client/nothing`, { method: 'POST', body: '{}' })).status).toBe(404);
     });
 });

@@ -12,7 +12,8 @@ import {
     WEBHOOK,
     type DurableTestHost,
     type StatusBody,
-} from '../support/durable-host';
+} from '../../../support/durable/durable-host';
+import { testFetch } from '../../../support/in-memory-fetch';
 
 let t: DurableTestHost;
 
@@ -218,9 +219,9 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
 
         // The URLs work: start under that id, then follow statusQueryGetUri and restartPostUri.
         await startAndWait('greet', 'urls', id);
-        const status = (await (await fetch(payload.statusQueryGetUri ?? '')).json()) as StatusBody;
+        const status = (await (await testFetch(payload.statusQueryGetUri ?? '')).json()) as StatusBody;
         expect(status.output).toBe('Hello, urls!');
-        const restarted = await fetch(payload.restartPostUri ?? '', { method: 'POST' });
+        const restarted = await testFetch(payload.restartPostUri ?? '', { method: 'POST' });
         expect(restarted.status).toBe(202);
     });
 });

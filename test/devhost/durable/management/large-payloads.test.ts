@@ -13,7 +13,8 @@ import {
     waitUntil,
     WEBHOOK,
     type DurableTestHost,
-} from '../support/durable-host';
+} from '../../../support/durable/durable-host';
+import { testFetch } from '../../../support/in-memory-fetch';
 
 let t: DurableTestHost;
 
@@ -72,7 +73,7 @@ describe('large payloads', () => {
         expect(blobs.some((name) => name.startsWith(`${id}/message-`))).toBe(true);
         expect(blobs.some((name) => name.startsWith(`${id}/history-`))).toBe(true);
 
-        const purged = await fetch(statusUrl, { method: 'DELETE' });
+        const purged = await testFetch(statusUrl, { method: 'DELETE' });
         expect(await purged.json()).toEqual({ instancesDeleted: 1 });
         expect(await blobNames(`${id}/`)).toEqual([]);
     }, 90_000);

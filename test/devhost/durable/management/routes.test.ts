@@ -13,7 +13,8 @@ import {
     WEBHOOK,
     type DurableTestHost,
     type StatusBody,
-} from '../support/durable-host';
+} from '../../../support/durable/durable-host';
+import { testFetch } from '../../../support/in-memory-fetch';
 
 let t: DurableTestHost;
 const RPC = '/durabletask';
@@ -55,7 +56,7 @@ describe('GET instances/ (list)', () => {
             let token: string | null = null;
             let pages = 0;
             do {
-                const response: Response = await fetch(
+                const response: Response = await testFetch(
                     `${base}/instances/?instanceIdPrefix=${prefix}&top=2`,
                     token ? { headers: { 'x-ms-continuation-token': token } } : {},
                 );
@@ -70,15 +71,15 @@ describe('GET instances/ (list)', () => {
             expect(seen.every((s) => s.input === null)).toBe(true);
 
             const completed = (await (
-                await fetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=Completed`)
+                await testFetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=Completed`)
             ).json()) as StatusBody[];
             expect(completed.map((s) => s.instanceId).sort()).toEqual(ids.slice(0, 4).sort());
             const running = (await (
-                await fetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=0,Pending`)
+                await testFetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=0,Pending`)
             ).json()) as StatusBody[];
             expect(running.map((s) => s.instanceId)).toEqual([ids[4]]);
             const withInput = (await (
-                await fetch(`${base}/instances/?instanceIdPrefix=${ids[0]}&showInput=true`)
+                await testFetch(`${base}/instances/?instanceIdPrefix=${ids[0]}&showInput=true`)
             ).json()) as StatusBody[];
             expect(withInput).toMatchObject([
                 {
@@ -94,14 +95,14 @@ describe('GET instances/ (list)', () => {
 
     it('filters by created time', async () => {
         const future = new Date(Date.now() + 3600_000).toISOString();
-        const none = await fetch(
+        const none = await testFetch(
             `${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${prefix}&createdTimeFrom=${future}`,
         );
         expect(none.status).toBe(200);
         expect(await none.json()).toEqual([]);
         const past = new Date(Date.now() - 3600_000).toISOString();
         const all = (await (
-            await fetch(
+            await testFetch(
                 `${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${prefix}&createdTimeFrom=${past}&createdTimeTo=${future}`,
             )
         ).json()) as StatusBody[];
@@ -115,7 +116,7 @@ describe('GET instances/ (list)', () => {
             `${prefix}") or true`,
             `x and RuntimeStatus eq 'Completed`,
         ]) {
-            const response = await fetch(
+            const response = await testFetch(
                 `${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${encodeURIComponent(evil)}`,
             );
             expect(response.status).toBe(200);
@@ -129,13 +130,13 @@ describe('GET instances/ (list)', () => {
             'top=0',
             'top=abc',
         ]) {
-            const response = await fetch(`${t.origin}${WEBHOOK}/instances/?${query}`);
+            const response = await testFetch(`${t.origin}${WEBHOOK}/instances/?${query}`);
             expect(response.status, query).toBe(400);
             expect(await response.json()).toMatchObject({
                 Message: 'One or more of the arguments submitted is incorrect',
             });
         }
-        const forged = await fetch(`${t.origin}${WEBHOOK}/instances/?top=1`, {
+        const forged = await testFetch(`${t.origin}${WEBHOOK}/instances/?top=1`, {
             headers: { 'x-ms-continuation-token': "' or 1 eq 1" },
         });
         expect(forged.status).toBe(400);
@@ -148,7 +149,7 @@ describe('instance ids are data', () => {
         const done = await runToEnd('greet', 'quote', id);
         expect(done).toMatchObject({ instanceId: id, runtimeStatus: 'Completed' });
         const listed = (await (
-            await fetch(`${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${encodeURIComponent(id)}`)
+            await testFetch(`${t.origin}${WEBHOOK}/instances/?instanceIdPrefix=${encodeURIComponent(id)}`)
         ).json()) as StatusBody[];
         expect(listed.map((s) => s.instanceId)).toEqual([id]);
         for (const bad of ['@entity', 'a\u0001b', 'x'.repeat(257)]) {
@@ -168,16 +169,18 @@ describe('DELETE instances/{id} and instances/ (purge)', () => {
         for (const base of bases()) {
             const id = unique('purge1');
             await runToEnd('greet', 'p', id);
-            const first = await fetch(`${base}/instances/${id}`, { method: 'DELETE' });
+            const first = await testFetch(`${base}/instances/${id}`, { method: 'DELETE' });
             expect(first.status).toBe(200);
             expect(await first.json()).toEqual({ instancesDeleted: 1 });
-            expect((await fetch(`${base}/instances/${id}`)).status).toBe(404);
-            expect((await fetch(`${base}/instances/${id}`, { method: 'DELETE' })).status).toBe(404);
+            expect((await testFetch(`${base}/instances/${id}`)).status).toBe(404);
+            expect((await testFetch(`${base}/instances/${id}`, { method: 'DELETE' })).status).toBe(404);
         }
     });
 
     it('purges by filter: createdTimeFrom is required; 404 when nothing matched', async () => {
-        const missing = await fetch(`${t.origin}${WEBHOOK}/instances/?runtimeStatus=Completed`, { method: 'DELETE' });
+        const missing = await testFetch(`${t.origin}${WEBHOOK}/instances/?runtimeStatus=Completed`, {
+            method: 'DELETE',
+        });
         expect(missing.status).toBe(400);
         expect(await missing.json()).toEqual({ Message: "Please provide value for 'createdTimeFrom' parameter." });
 
@@ -189,20 +192,22 @@ describe('DELETE instances/{id} and instances/ (purge)', () => {
         await waitUntil(`${t.origin}${WEBHOOK}/instances/${prefix}-running`, (s) => s.runtimeStatus === 'Running');
         const to = new Date(Date.now() + 1000).toISOString();
         // Tests of this file run one after another, so the window holds exactly the two completed instances above.
-        const purged = await fetch(
+        const purged = await testFetch(
             `${t.origin}${RPC}/instances/?createdTimeFrom=${from}&createdTimeTo=${to}&runtimeStatus=Completed`,
             { method: 'DELETE' },
         );
         expect(purged.status).toBe(200);
         expect(await purged.json()).toEqual({ instancesDeleted: 2 });
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${prefix}-a`)).status).toBe(404);
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${prefix}-running`)).status).toBe(202);
-        const again = await fetch(
+        expect((await testFetch(`${t.origin}${WEBHOOK}/instances/${prefix}-a`)).status).toBe(404);
+        expect((await testFetch(`${t.origin}${WEBHOOK}/instances/${prefix}-running`)).status).toBe(202);
+        const again = await testFetch(
             `${t.origin}${RPC}/instances/?createdTimeFrom=${from}&createdTimeTo=${to}&runtimeStatus=Completed`,
             { method: 'DELETE' },
         );
         expect(again.status).toBe(404);
-        await fetch(`${t.origin}${WEBHOOK}/instances/${prefix}-running/terminate?reason=cleanup`, { method: 'POST' });
+        await testFetch(`${t.origin}${WEBHOOK}/instances/${prefix}-running/terminate?reason=cleanup`, {
+            method: 'POST',
+        });
     });
 });
 
@@ -212,31 +217,37 @@ describe('suspend and resume', () => {
             const id = unique('susp');
             const started = await startOrchestration(t.origin, 'twoEvents', undefined, id);
             await waitUntil(started.statusQueryGetUri, (s) => s.runtimeStatus === 'Running');
-            expect((await fetch(`${base}/instances/${id}/suspend?reason=hold`, { method: 'POST' })).status).toBe(202);
+            expect((await testFetch(`${base}/instances/${id}/suspend?reason=hold`, { method: 'POST' })).status).toBe(
+                202,
+            );
             const suspended = await waitUntil(started.statusQueryGetUri, (s) => s.runtimeStatus === 'Suspended');
             expect(suspended.output).toBe(null);
             expect((await postJson(`${base}/instances/${id}/raiseEvent/First`, 1)).status).toBe(202);
             expect((await postJson(`${base}/instances/${id}/raiseEvent/Second`, 2)).status).toBe(202);
             // Still suspended: the events wait.
             await new Promise((resolve) => setTimeout(resolve, 300));
-            const still = await fetch(started.statusQueryGetUri);
+            const still = await testFetch(started.statusQueryGetUri);
             expect(still.status).toBe(202);
             expect(((await still.json()) as StatusBody).runtimeStatus).toBe('Suspended');
             // Suspending twice is an invalid operation (500); resuming a suspended instance is accepted.
-            expect((await fetch(`${base}/instances/${id}/suspend`, { method: 'POST' })).status).toBe(500);
-            expect((await fetch(`${base}/instances/${id}/resume?reason=go`, { method: 'POST' })).status).toBe(202);
+            expect((await testFetch(`${base}/instances/${id}/suspend`, { method: 'POST' })).status).toBe(500);
+            expect((await testFetch(`${base}/instances/${id}/resume?reason=go`, { method: 'POST' })).status).toBe(202);
             const done = await waitForStatus(started.statusQueryGetUri);
             expect(done).toMatchObject({ runtimeStatus: 'Completed', output: [1, 2] });
             // Finished: 410; resume of a running instance: 500; unknown: 404.
-            expect((await fetch(`${base}/instances/${id}/suspend`, { method: 'POST' })).status).toBe(410);
-            expect((await fetch(`${base}/instances/${id}/resume`, { method: 'POST' })).status).toBe(410);
-            expect((await fetch(`${base}/instances/${unique('none')}/suspend`, { method: 'POST' })).status).toBe(404);
+            expect((await testFetch(`${base}/instances/${id}/suspend`, { method: 'POST' })).status).toBe(410);
+            expect((await testFetch(`${base}/instances/${id}/resume`, { method: 'POST' })).status).toBe(410);
+            expect((await testFetch(`${base}/instances/${unique('none')}/suspend`, { method: 'POST' })).status).toBe(
+                404,
+            );
         }
         const running = unique('resume-running');
         await startOrchestration(t.origin, 'twoEvents', undefined, running);
         await waitUntil(`${t.origin}${WEBHOOK}/instances/${running}`, (s) => s.runtimeStatus === 'Running');
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${running}/resume`, { method: 'POST' })).status).toBe(500);
-        await fetch(`${t.origin}${WEBHOOK}/instances/${running}/terminate`, { method: 'POST' });
+        expect((await testFetch(`${t.origin}${WEBHOOK}/instances/${running}/resume`, { method: 'POST' })).status).toBe(
+            500,
+        );
+        await testFetch(`${t.origin}${WEBHOOK}/instances/${running}/terminate`, { method: 'POST' });
     });
 });
 
@@ -246,9 +257,9 @@ describe('rewind', () => {
         const failed = await runToEnd('flaky', 1, id);
         expect(failed.runtimeStatus).toBe('Failed');
         expect(String(failed.output)).toContain('flaky failure 1');
-        expect((await fetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status).toBe(
-            202,
-        );
+        expect(
+            (await testFetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status,
+        ).toBe(202);
         const done = await waitForStatus(
             `${t.origin}${WEBHOOK}/instances/${id}?showHistory=true&showHistoryOutput=true`,
         );
@@ -268,9 +279,9 @@ describe('rewind', () => {
         const failed = await runToEnd('flakyWithRetry', 2, id);
         expect(failed.runtimeStatus).toBe('Failed');
         expect(String(failed.output)).toContain('flaky failure 2');
-        expect((await fetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status).toBe(
-            202,
-        );
+        expect(
+            (await testFetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status,
+        ).toBe(202);
         const done = await waitForStatus(`${t.origin}${WEBHOOK}/instances/${id}?showHistory=true`);
         expect(done).toMatchObject({ runtimeStatus: 'Completed', output: 'recovered' });
         const history = done.historyEvents ?? [];
@@ -281,18 +292,20 @@ describe('rewind', () => {
 
     it('answers 404 unknown, 410 completed, 500 running', async () => {
         expect(
-            (await fetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/rewind`, { method: 'POST' })).status,
+            (await testFetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/rewind`, { method: 'POST' })).status,
         ).toBe(404);
         const completed = unique('rw-done');
         await runToEnd('greet', 'x', completed);
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${completed}/rewind`, { method: 'POST' })).status).toBe(
-            410,
-        );
+        expect(
+            (await testFetch(`${t.origin}${WEBHOOK}/instances/${completed}/rewind`, { method: 'POST' })).status,
+        ).toBe(410);
         const running = unique('rw-run');
         await startOrchestration(t.origin, 'twoEvents', undefined, running);
         await waitUntil(`${t.origin}${WEBHOOK}/instances/${running}`, (s) => s.runtimeStatus === 'Running');
-        expect((await fetch(`${t.origin}${WEBHOOK}/instances/${running}/rewind`, { method: 'POST' })).status).toBe(500);
-        await fetch(`${t.origin}${WEBHOOK}/instances/${running}/terminate`, { method: 'POST' });
+        expect((await testFetch(`${t.origin}${WEBHOOK}/instances/${running}/rewind`, { method: 'POST' })).status).toBe(
+            500,
+        );
+        await testFetch(`${t.origin}${WEBHOOK}/instances/${running}/terminate`, { method: 'POST' });
     });
 });
 
@@ -300,7 +313,7 @@ describe('restart and duplicate ids', () => {
     it('restarts under a new id by default, or the same id; waits with timeout + pollingInterval', async () => {
         const id = unique('restart');
         await runToEnd('greet', 'again', id);
-        const fresh = await fetch(`${t.origin}${WEBHOOK}/instances/${id}/restart`, { method: 'POST' });
+        const fresh = await testFetch(`${t.origin}${WEBHOOK}/instances/${id}/restart`, { method: 'POST' });
         expect(fresh.status).toBe(202);
         const body = (await fresh.json()) as { id: string; statusQueryGetUri: string };
         expect(body.id).not.toBe(id);
@@ -311,14 +324,14 @@ describe('restart and duplicate ids', () => {
             output: 'Hello, again!',
         });
 
-        const same = await fetch(
+        const same = await testFetch(
             `${t.origin}${RPC}/instances/${id}/restart?restartWithNewInstanceId=false&timeout=10&pollingInterval=0.05`,
             { method: 'POST' },
         );
         expect(same.status).toBe(200);
         expect(await same.json()).toBe('Hello, again!');
         expect(
-            (await fetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/restart`, { method: 'POST' })).status,
+            (await testFetch(`${t.origin}${WEBHOOK}/instances/${unique('none')}/restart`, { method: 'POST' })).status,
         ).toBe(400);
     });
 
@@ -335,7 +348,7 @@ describe('restart and duplicate ids', () => {
         expect(slow.status).toBe(202);
         const check = (await slow.json()) as { id: string; statusQueryGetUri: string };
         expect(slow.headers.get('retry-after')).toBe('10');
-        await fetch(`${t.origin}${WEBHOOK}/instances/${check.id}/terminate`, { method: 'POST' });
+        await testFetch(`${t.origin}${WEBHOOK}/instances/${check.id}/terminate`, { method: 'POST' });
         expect(
             (await postJson(`${t.origin}${WEBHOOK}/orchestrators/greet?timeout=1&pollingInterval=2`, 'x')).status,
         ).toBe(400);
@@ -347,7 +360,7 @@ describe('restart and duplicate ids', () => {
         const duplicate = await postJson(`${t.origin}${WEBHOOK}/orchestrators/greet/${id}`, 'x');
         expect(duplicate.status).toBe(409);
         expect(((await duplicate.json()) as { Message: string }).Message).toMatch(/already exists/);
-        await fetch(`${t.origin}${WEBHOOK}/instances/${id}/terminate`, { method: 'POST' });
+        await testFetch(`${t.origin}${WEBHOOK}/instances/${id}/terminate`, { method: 'POST' });
         await waitForStatus(`${t.origin}${WEBHOOK}/instances/${id}`);
         const restarted = await startOrchestration(t.origin, 'greet', 'second', id);
         expect(await waitForStatus(restarted.statusQueryGetUri)).toMatchObject({

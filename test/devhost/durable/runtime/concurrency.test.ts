@@ -13,7 +13,7 @@ import type {
     LoadedApp,
     RegisteredFunction,
 } from '../../../../devhost/contracts/host';
-import { MemoryTaskHub } from '../support/memory-task-hub';
+import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
 
 const quiet: HostLogger = {
     log: () => undefined,

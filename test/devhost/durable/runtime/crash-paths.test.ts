@@ -13,7 +13,7 @@ import {
     type HistoryAppend,
     type InstanceRecord,
 } from '../../../../devhost/ports/task-hub-storage';
-import { MemoryTaskHub } from '../support/memory-task-hub';
+import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
 
 const quiet: HostLogger = {
     log: () => undefined,

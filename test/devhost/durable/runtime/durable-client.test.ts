@@ -4,7 +4,7 @@
  * waitForCompletionOrCreateCheckStatusResponse.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startDurableHost, waitForStatus, type DurableTestHost } from '../support/durable-host';
+import { postJson, startDurableHost, waitForStatus, type DurableTestHost } from '../../../support/durable/durable-host';
 
 let t: DurableTestHost;
 

@@ -14,7 +14,8 @@ import {
     waitForStatus,
     WEBHOOK,
     type DurableTestHost,
-} from '../support/durable-host';
+} from '../../../support/durable/durable-host';
+import { testFetch } from '../../../support/in-memory-fetch';
 
 let t: DurableTestHost;
 
@@ -35,7 +36,7 @@ async function entityStateUntil(
 ): Promise<{ status: number; body: unknown }> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const response = await fetch(`${base}/entities/counterEntity/${encodeURIComponent(key)}`);
+        const response = await testFetch(`${base}/entities/counterEntity/${encodeURIComponent(key)}`);
         const text = await response.text();
         const body: unknown = text === '' ? undefined : JSON.parse(text);
         if (predicate(response.status, body)) return { status: response.status, body };
@@ -63,7 +64,7 @@ describe('entities', () => {
     it('applies signals sent over the HTTP API in order, and GET reads the state', async () => {
         const key = `http-${randomUUID()}`;
         const base = `${t.origin}${WEBHOOK}`;
-        expect((await fetch(`${base}/entities/counterEntity/${key}`)).status).toBe(404);
+        expect((await testFetch(`${base}/entities/counterEntity/${key}`)).status).toBe(404);
         for (const n of [1, 2, 3]) {
             const response = await postJson(`${base}/entities/counterEntity/${key}?op=add`, n);
             expect(response.status).toBe(202);
@@ -73,7 +74,7 @@ describe('entities', () => {
         expect((await postJson(`${base}/entities/counterEntity/${key}?op=reset`)).status).toBe(202);
         await entityStateUntil(base, key, (code, body) => code === 200 && body === 0);
         // DELETE signals the "delete" operation; the entity then no longer exists.
-        expect((await fetch(`${base}/entities/counterEntity/${key}`, { method: 'DELETE' })).status).toBe(202);
+        expect((await testFetch(`${base}/entities/counterEntity/${key}`, { method: 'DELETE' })).status).toBe(202);
         await entityStateUntil(base, key, (code) => code === 404);
     });
 
@@ -104,12 +105,12 @@ describe('entities', () => {
         const base = `${t.origin}${WEBHOOK}`;
         await postJson(`${base}/entities/counterEntity/${key}?op=add`, 3);
         await entityStateUntil(base, key, (code) => code === 200);
-        const response = await fetch(`${base}/entities/counterEntity?fetchState=true&top=1000`);
+        const response = await testFetch(`${base}/entities/counterEntity?fetchState=true&top=1000`);
         expect(response.status).toBe(200);
         const list = (await response.json()) as Array<{ entityId: { name: string; key: string }; state?: unknown }>;
         const mine = list.find((entry) => entry.entityId.key === key);
         expect(mine).toMatchObject({ entityId: { name: 'counterentity', key }, state: 3 });
-        const withoutState = (await (await fetch(`${base}/entities/counterEntity?top=1000`)).json()) as Array<
+        const withoutState = (await (await testFetch(`${base}/entities/counterEntity?top=1000`)).json()) as Array<
             Record<string, unknown>
         >;
         expect(withoutState.find((entry) => (entry.entityId as { key: string }).key === key)).not.toHaveProperty(

@@ -15,7 +15,12 @@ import type { InstanceRecord, TaskHubStorage } from '../../../../devhost/ports/t
 import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
 import { taskCompleted, taskFailed } from '../../../../devhost/durable/engine';
 import { orchestratorCompleted, orchestratorStarted, taskScheduled } from '../../../../devhost/durable/engine/events';
-import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
+import {
+    startDurableHost,
+    startOrchestration,
+    waitForStatus,
+    type DurableTestHost,
+} from '../../../support/durable/durable-host';
 
 const silent: HostLogger = {
     log: () => undefined,

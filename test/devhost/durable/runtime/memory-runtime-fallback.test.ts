@@ -1,3 +1,3 @@
-import { memoryRuntimeSuite } from '../support/memory-suite';
+import { memoryRuntimeSuite } from '../../../support/durable/memory-suite';
 
 memoryRuntimeSuite(false);

@@ -9,7 +9,12 @@ import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { azuriteConnectionString } from '../../../support/storage';
 import type { InstanceRecord } from '../../../../devhost/ports/task-hub-storage';
-import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
+import {
+    startDurableHost,
+    startOrchestration,
+    waitForStatus,
+    type DurableTestHost,
+} from '../../../support/durable/durable-host';
 
 let t: DurableTestHost;
 /** Terminal checkpoints seen so far, and waiters for the others (no storage polling involved). */

@@ -9,8 +9,13 @@ import type { TaskMessage } from '../../../../devhost/protocol/history';
 import { MessageLeases } from '../../../../devhost/durable/runtime/message-leases';
 import { ThrottledStorage } from '../../../../devhost/durable/runtime/throttled-storage';
 import type { ReceivedMessage, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
-import { MemoryTaskHub } from '../support/memory-task-hub';
-import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
+import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
+import {
+    startDurableHost,
+    startOrchestration,
+    waitForStatus,
+    type DurableTestHost,
+} from '../../../support/durable/durable-host';
 
 const silent: HostLogger = {
     log: () => undefined,

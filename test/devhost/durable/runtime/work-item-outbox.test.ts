@@ -12,7 +12,12 @@ import { defaultStorageFactory } from '../../../../devhost/durable/default-stora
 import type { StorageFactory } from '../../../../devhost/durable/runtime/storage-factory';
 import type { HostLogger, LoadedApp } from '../../../../devhost/contracts/host';
 import type { ReceivedMessage, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
-import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from '../support/durable-host';
+import {
+    startDurableHost,
+    startOrchestration,
+    waitForStatus,
+    type DurableTestHost,
+} from '../../../support/durable/durable-host';
 
 const silent: HostLogger = {
     log: () => undefined,

@@ -3,8 +3,8 @@
  * in the fast path (hidden sends dispatched in-process) and the fallback (plain sends + woken pollers).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventType } from '../../../../devhost/protocol/history';
-import { CheckpointConflictError, type HistoryAppend } from '../../../../devhost/ports/task-hub-storage';
+import { EventType } from '../../../devhost/protocol/history';
+import { CheckpointConflictError, type HistoryAppend } from '../../../devhost/ports/task-hub-storage';
 import { MemoryTaskHub } from './memory-task-hub';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from './durable-host';
 

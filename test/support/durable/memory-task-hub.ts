@@ -4,7 +4,7 @@
  * storage precisely (call counts, conflicts, failures); the real storage module is tested against Azurite.
  */
 import { randomUUID } from 'node:crypto';
-import type { HistoryEvent, TaskMessage } from '../../../../devhost/protocol/history';
+import type { HistoryEvent, TaskMessage } from '../../../devhost/protocol/history';
 import {
     CheckpointConflictError,
     MessageGoneError,
@@ -15,8 +15,8 @@ import {
     type ReceivedMessage,
     type TaskHubStorage,
     type VersionedInstance,
-} from '../../../../devhost/ports/task-hub-storage';
-import type { QueueKind } from '../../../../devhost/durable/runtime/message-transport';
+} from '../../../devhost/ports/task-hub-storage';
+import type { QueueKind } from '../../../devhost/durable/runtime/message-transport';
 
 interface StoredMessage {
     id: string;

@@ -6,7 +6,7 @@
  */
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
-import type { InvokeOrchestrator, OrchestratorCallResult } from '../../../../../devhost/durable/engine';
+import type { InvokeOrchestrator, OrchestratorCallResult } from '../../../devhost/durable/engine';
 
 type CapturedHandler = (triggerInput: unknown, context: unknown) => unknown;
 interface FunctionMetadata {

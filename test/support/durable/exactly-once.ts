@@ -3,8 +3,8 @@
  * delete that never happens as if the process died first), and a check that the hub's queues end empty.
  */
 import { QueueClient } from '@azure/storage-queue';
-import type { HistoryAppend, ReceivedMessage, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
-import { azuriteConnectionString } from '../../../support/storage';
+import type { HistoryAppend, ReceivedMessage, TaskHubStorage } from '../../../devhost/ports/task-hub-storage';
+import { azuriteConnectionString } from '../storage';
 
 export interface Faults {
     /** Runs before each history append; throw to fail it. */

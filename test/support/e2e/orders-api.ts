@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { pollUntilDone, type StatusPayload } from '../devhost-process';
+import { pollUntilDone, type StatusPayload } from './devhost-process';
 
 /** The management payload http_start answers with (202). */
 export interface CheckStatus {

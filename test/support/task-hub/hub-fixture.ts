@@ -8,7 +8,7 @@ import {
     type AzureTaskHubStorage,
     type TaskHubStorageOptions,
 } from '../../../devhost/storage/task-hub-storage';
-import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
+import { azuriteConnectionString, uniqueHubName } from '../storage';
 
 export interface TestHub {
     storage: AzureTaskHubStorage;

@@ -4,14 +4,9 @@
  * scheduled activity with the app's real handler, or with a hand-made TaskCompleted / TaskFailed to reach
  * the rare branches, in whatever order and batches it likes.
  */
-import {
-    taskCompleted,
-    taskFailed,
-    type EpisodeResult,
-    type InstanceSnapshot,
-} from '../../../../devhost/durable/engine';
-import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../../devhost/protocol/history';
-import { InMemoryTaskHub, type WorkItem } from '../../../devhost/durable/engine/support/task-hub';
+import { taskCompleted, taskFailed, type EpisodeResult, type InstanceSnapshot } from '../../../devhost/durable/engine';
+import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../devhost/protocol/history';
+import { InMemoryTaskHub, type WorkItem } from '../engine/task-hub';
 import type { BuiltApp } from './built-app';
 
 /** A scheduled activity as the worker receives it: TaskScheduled id, name and the bound input. */

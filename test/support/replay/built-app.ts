@@ -8,8 +8,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { OrchestrationBindingPayload, InvokeOrchestrator } from '../../../../devhost/durable/engine';
-import { loadDurableFunctions, registeredNames, sdkInvoker } from '../../../devhost/durable/engine/support/sdk-host';
+import type { OrchestrationBindingPayload, InvokeOrchestrator } from '../../../devhost/durable/engine';
+import { loadDurableFunctions, registeredNames, sdkInvoker } from '../engine/sdk-host';
 
 const root = process.cwd();
 const builtFunctions = path.join(root, 'dist', 'src', 'functions');

@@ -4,25 +4,28 @@
  */
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { LogEntry } from '../../../../devhost/contracts/host';
-import { startHost } from '../../../../devhost/boot/start-host';
-import { createDurableExtension, type DurableExtensionOptions } from '../../../../devhost/durable/extension';
-import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
-import { createTaskHubStorage, parseConnectionString, type AzureTaskHubStorage } from '../../../../devhost/storage';
-import { azuriteConnectionString } from '../../../support/storage';
-import { captureLogger, FIXTURES, type DurableTestHost } from '../support/durable-host';
+import type { LogEntry } from '../../../devhost/contracts/host';
+import { startHost } from '../../../devhost/boot/start-host';
+import { createDurableExtension, type DurableExtensionOptions } from '../../../devhost/durable/extension';
+import { EventType, type HistoryEvent } from '../../../devhost/protocol/history';
+import { createTaskHubStorage, parseConnectionString, type AzureTaskHubStorage } from '../../../devhost/storage';
+import { azuriteConnectionString } from '../storage';
+import { captureLogger, FIXTURES, type DurableTestHost } from './durable-host';
+import { serveInMemory } from '../in-memory-fetch';
 
 export async function startOnHub(hubName: string, options: DurableExtensionOptions = {}): Promise<DurableTestHost> {
     process.env.AzureWebJobsStorage = azuriteConnectionString();
     process.env.FIXTURE_HUB = hubName;
     const logs: LogEntry[] = [];
     const durable = createDurableExtension(options);
-    const host = await startHost({
-        appDir: path.join(FIXTURES, 'management'),
-        port: 0,
-        extensions: [durable],
-        logger: captureLogger(logs),
-    });
+    const host = serveInMemory(
+        await startHost({
+            appDir: path.join(FIXTURES, 'management'),
+            port: 0,
+            extensions: [durable],
+            logger: captureLogger(logs),
+        }),
+    );
     return { host, durable, hubName, logs, origin: host.origin, close: () => host.close() };
 }
 

@@ -14,13 +14,13 @@ import {
     type EpisodeResult,
     type InstanceSnapshot,
     type InvokeOrchestrator,
-} from '../../../../../devhost/durable/engine';
+} from '../../../devhost/durable/engine';
 import {
     EventType,
     type HistoryEvent,
     type TaskMessage,
     type TaskScheduledEvent,
-} from '../../../../../devhost/protocol/history';
+} from '../../../devhost/protocol/history';
 
 interface Queued {
     message: TaskMessage;

@@ -3,17 +3,18 @@
  * on a unique task hub, and small HTTP helpers for the Durable API.
  */
 import path from 'node:path';
-import type { HostLogger, LogEntry } from '../../../../devhost/contracts/host';
-import { startHost, type RunningHost } from '../../../../devhost/boot/start-host';
+import type { HostLogger, LogEntry } from '../../../devhost/contracts/host';
+import { startHost, type RunningHost } from '../../../devhost/boot/start-host';
 import {
     createDurableExtension,
     type DurableExtension,
     type DurableExtensionOptions,
-} from '../../../../devhost/durable/extension';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+} from '../../../devhost/durable/extension';
+import { azuriteConnectionString, uniqueHubName } from '../storage';
 import { MemoryTaskHub } from './memory-task-hub';
+import { serveInMemory, testFetch } from '../in-memory-fetch';
 
-export const FIXTURES = path.resolve(__dirname, '../../../fixtures/durable-apps');
+export const FIXTURES = path.resolve(__dirname, '../../fixtures/durable-apps');
 
 export interface DurableTestHost {
     host: RunningHost;
@@ -48,12 +49,14 @@ export async function startDurableHost(app: string, options: DurableExtensionOpt
               }
             : options,
     );
-    const host = await startHost({
-        appDir: path.join(FIXTURES, app),
-        port: 0,
-        extensions: [durable],
-        logger: captureLogger(logs),
-    });
+    const host = serveInMemory(
+        await startHost({
+            appDir: path.join(FIXTURES, app),
+            port: 0,
+            extensions: [durable],
+            logger: captureLogger(logs),
+        }),
+    );
     return { host, durable, hubName, logs, origin: host.origin, close: () => host.close() };
 }
 
@@ -67,7 +70,7 @@ export interface CheckStatus {
 }
 
 export async function postJson(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(url, {
+    return testFetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...headers },
         body: body === undefined ? '' : JSON.stringify(body),
@@ -104,7 +107,7 @@ export interface StatusBody {
 export async function waitForStatus(statusUrl: string, timeoutMs = 15_000, intervalMs = 10): Promise<StatusBody> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const response = await fetch(statusUrl);
+        const response = await testFetch(statusUrl);
         if (response.status !== 202) return (await response.json()) as StatusBody;
         await response.body?.cancel();
         if (Date.now() > deadline) throw new Error(`Instance still running after ${timeoutMs} ms: ${statusUrl}`);
@@ -120,7 +123,7 @@ export async function waitUntil(
 ): Promise<StatusBody> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-        const response = await fetch(statusUrl);
+        const response = await testFetch(statusUrl);
         if (response.status !== 404) {
             const body = (await response.json()) as StatusBody;
             if (predicate(body)) return body;
