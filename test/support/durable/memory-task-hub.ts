@@ -11,6 +11,7 @@ import {
     type HistoryAppend,
     type HistorySnapshot,
     type InstancePage,
+    type InstanceQuery,
     type InstanceRecord,
     type ReceivedMessage,
     type TaskHubStorage,
@@ -112,9 +113,19 @@ export class MemoryTaskHub implements TaskHubStorage {
         return this.writeInstance(record).then(() => true);
     }
 
-    queryInstances(): Promise<InstancePage> {
+    /** The filters the storage applies (one page: the memory hub never pages). */
+    queryInstances(query: InstanceQuery = {}): Promise<InstancePage> {
         this.#count('queryInstances');
-        return Promise.resolve({ instances: [...this.#instances.values()].map((r) => structuredClone(r)) });
+        const matches = [...this.#instances.values()].filter(
+            (r) =>
+                (query.instanceIdPrefix === undefined || r.instanceId.startsWith(query.instanceIdPrefix)) &&
+                (query.runtimeStatus === undefined || query.runtimeStatus.includes(r.runtimeStatus)) &&
+                (query.createdTimeFrom === undefined || r.createdTime >= query.createdTimeFrom) &&
+                (query.createdTimeTo === undefined || r.createdTime <= query.createdTimeTo),
+        );
+        return Promise.resolve({
+            instances: matches.map((r) => ({ ...structuredClone(r), ...(query.excludeInput ? { input: null } : {}) })),
+        });
     }
 
     readHistory(instanceId: string): Promise<HistorySnapshot> {

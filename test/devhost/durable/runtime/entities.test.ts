@@ -124,28 +124,32 @@ describe('entities', () => {
         expect(await response.text()).toContain("'nobody' doesn't exist");
     });
 
-    it('stores the entity as the extension does: @name@key, its SchedulerState as the input, a short history', async () => {
-        const key = `layout-${randomUUID()}`;
-        const base = `${t.origin}${WEBHOOK}`;
-        await postJson(`${base}/entities/counterEntity/${key}?op=add`, 9);
-        await entityStateUntil(base, key, (code) => code === 200);
-        const instanceId = `@counterentity@${key}`;
-        const instances = TableClient.fromConnectionString(azuriteConnectionString(), `${t.hubName}Instances`, {
-            allowInsecureConnection: true,
-        });
-        const row = await instances.getEntity<Record<string, unknown>>(instanceId, '');
-        expect(row.Name).toBe('counterentity');
-        expect(row.RuntimeStatus).toBe('Running');
-        expect(JSON.parse(String(row.Input))).toEqual({ exists: true, state: '9' });
-        const history = TableClient.fromConnectionString(azuriteConnectionString(), `${t.hubName}History`, {
-            allowInsecureConnection: true,
-        });
-        const types: unknown[] = [];
-        for await (const event of history.listEntities<Record<string, unknown>>({
-            queryOptions: { filter: `PartitionKey eq '${instanceId}'` },
-        })) {
-            if (typeof event.EventType === 'string') types.push(event.EventType);
-        }
-        expect(types).toEqual(['OrchestratorStarted', 'ExecutionStarted', 'OrchestratorCompleted']);
-    });
+    // Reads the task hub's tables on Azurite: nothing to read when the suites run on the memory hub.
+    it.skipIf(process.env.DEVHOST_TEST_MEMORY_HUB === '1')(
+        'stores the entity as the extension does: @name@key, its SchedulerState as the input, a short history',
+        async () => {
+            const key = `layout-${randomUUID()}`;
+            const base = `${t.origin}${WEBHOOK}`;
+            await postJson(`${base}/entities/counterEntity/${key}?op=add`, 9);
+            await entityStateUntil(base, key, (code) => code === 200);
+            const instanceId = `@counterentity@${key}`;
+            const instances = TableClient.fromConnectionString(azuriteConnectionString(), `${t.hubName}Instances`, {
+                allowInsecureConnection: true,
+            });
+            const row = await instances.getEntity<Record<string, unknown>>(instanceId, '');
+            expect(row.Name).toBe('counterentity');
+            expect(row.RuntimeStatus).toBe('Running');
+            expect(JSON.parse(String(row.Input))).toEqual({ exists: true, state: '9' });
+            const history = TableClient.fromConnectionString(azuriteConnectionString(), `${t.hubName}History`, {
+                allowInsecureConnection: true,
+            });
+            const types: unknown[] = [];
+            for await (const event of history.listEntities<Record<string, unknown>>({
+                queryOptions: { filter: `PartitionKey eq '${instanceId}'` },
+            })) {
+                if (typeof event.EventType === 'string') types.push(event.EventType);
+            }
+            expect(types).toEqual(['OrchestratorStarted', 'ExecutionStarted', 'OrchestratorCompleted']);
+        },
+    );
 });
