@@ -67,6 +67,12 @@ export interface DurableClientServiceOptions {
     onNewInstance?: (record: InstanceRecord) => void;
     /** The client rewrote an instance's history or removed it (rewind, purge): cached state is stale. */
     onInstanceChanged?: (instanceId: string) => void;
+    /**
+     * Present when this process holds the hub alone (in-process-work-items.ts): a brand-new instance's
+     * ExecutionStarted goes to the orchestration dispatcher in memory, and its Pending row is the durable
+     * record start-up recovery starts it from after a crash. No control-queue message is sent or deleted.
+     */
+    startInProcess?: (message: TaskMessage) => void;
 }
 
 /** Purge-by-filter reads the matching rows a page at a time and purges each page's instances in parallel. */
@@ -120,8 +126,13 @@ export class DurableClientService {
         // (with the fast path it is enqueued hidden and only this process could run it). The devhost tries the
         // insert first and reads only when it conflicts: the same outcome, one call fewer on a new instance's
         // path. The message is enqueued before any row write, so a crash never leaves a Pending row that no
-        // message will start.
-        const held = await this.#o.transport.enqueue(outgoing);
+        // message will start, with one exception: a new, unscheduled instance of a process that holds the hub
+        // alone is started in memory (startInProcess), and its Pending row is what recovery starts it from.
+        // A replaced instance always goes through the queue: its row and the old execution's history could not
+        // tell recovery whether the new execution had started.
+        const inProcess = this.#o.startInProcess !== undefined && visibleAt === undefined;
+        let queued = !inProcess;
+        let held = queued ? await this.#o.transport.enqueue(outgoing) : undefined;
         const record: InstanceRecord = {
             instanceId,
             executionId,
@@ -155,6 +166,10 @@ export class DurableClientService {
                     await this.#discard(Promise.resolve(held));
                     throw new InstanceAlreadyExistsError(instanceId, existing.record.runtimeStatus);
                 }
+                if (!queued) {
+                    held = await this.#o.transport.enqueue(outgoing);
+                    queued = true;
+                }
                 won = await this.#o.storage.writeNewExecution(record, existing?.etag);
             }
         } catch (error) {
@@ -169,7 +184,8 @@ export class DurableClientService {
         this.#o.rows.revive(instanceId);
         if (existing) this.#o.onInstanceChanged?.(instanceId);
         else this.#o.onNewInstance?.(record);
-        this.#o.transport.dispatch(outgoing, held);
+        if (queued) this.#o.transport.dispatch(outgoing, held);
+        else this.#o.startInProcess?.(message);
         return record;
     }
 

@@ -166,6 +166,12 @@ export class DurableRuntime {
             clock,
             onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),
             onInstanceChanged: (instanceId) => this.#orchestrations.forgetInstance(instanceId),
+            ...(this.#inProcessWorkItems
+                ? {
+                      startInProcess: (message: TaskMessage) =>
+                          this.#orchestrations.deliver(inProcessWorkItem(message, clock())),
+                  }
+                : {}),
         });
     }
 
@@ -193,7 +199,7 @@ export class DurableRuntime {
             await recoverInProcessWork(
                 this.#runtimeStorage,
                 (workItem) => this.#activities.deliver(workItem),
-                (result) => this.#orchestrations.deliver(result),
+                (message) => this.#orchestrations.deliver(message),
                 this.#logger,
                 this.#clock,
             ).catch((error: unknown) => reportRecoveryFailure(this.#logger, error));

@@ -20,14 +20,22 @@
  * - Within the process, a message handed back (a lost ETag race, a failed episode, a failed result send)
  *   is delivered again after the same back-off a queue would apply.
  *
- * Timers, sub-orchestration starts, events and the client's messages still go through the control queues:
- * other processes and the real extension read those. Storage without a hub lock keeps the queue path.
+ * - A client's start of a new instance (no row yet, no scheduled start time) is handed to the orchestration
+ *   dispatcher in memory too: the Pending row it inserts is the durable record, so recovery starts every
+ *   Pending instance that has no history, no parent and no scheduled start (docs/architecture.md). The provider
+ *   enqueues an ExecutionStarted message instead; such a Pending row from a queued start is started at most
+ *   once more, and the queue copy, when it comes, is a duplicate that history discards.
+ *
+ * Timers, sub-orchestration starts, restarts, events and the client's other messages still go through the
+ * control queues: other processes and the real extension read those. Storage without a hub lock keeps the
+ * queue path.
  */
 import { randomUUID } from 'node:crypto';
 import type { HostLogger } from '../../contracts/host';
 import { errorMessage } from '../../contracts/errors';
 import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../../ports/task-hub-storage';
 import { EventType, type HistoryEvent, type TaskMessage, type TaskScheduledEvent } from '../../protocol/history';
+import { executionStartedMessage } from '../engine';
 import { ThrottledStorage } from './throttled-storage';
 
 /** The queue name of a message that lives only in this process's memory. */
@@ -105,16 +113,19 @@ export function unansweredTasks(events: readonly HistoryEvent[]): TaskScheduledE
 
 /**
  * Start-up recovery: every unfinished instance's scheduled, unanswered tasks are run again (a crashed
- * process's in-process work items). Returns how many were handed over.
+ * process's in-process work items), and instances started in memory that never checkpointed are started.
+ * `orchestrate` takes the messages for the orchestration dispatcher. Returns how many activities were handed
+ * over.
  */
 export async function recoverInProcessWork(
     storage: TaskHubStorage,
     run: (workItem: ReceivedMessage) => void,
-    heal: (result: ReceivedMessage) => void,
+    orchestrate: (message: ReceivedMessage) => void,
     logger: HostLogger,
     clock: () => Date,
 ): Promise<number> {
     let recovered = 0;
+    let started = 0;
     let instances = 0;
     let token: string | undefined;
     do {
@@ -125,13 +136,16 @@ export async function recoverInProcessWork(
         );
         token = page.continuationToken;
         const counts = await Promise.all(
-            page.instances.map((record) => recoverInstance(storage, record, run, heal, clock)),
+            page.instances.map((record) => recoverInstance(storage, record, run, orchestrate, clock)),
         );
         for (const count of counts) {
-            recovered += count;
-            if (count > 0) instances++;
+            if (count === 'started') started++;
+            else recovered += count;
+            if (count !== 0) instances++;
         }
     } while (token);
+    if (started > 0)
+        logger.warn(`Started ${started} instance(s) that a previous process accepted and did not get to start.`);
     if (recovered > 0)
         logger.warn(
             `Recovered ${recovered} activit${recovered === 1 ? 'y' : 'ies'} of ${instances} instance(s) that a previous process scheduled and did not finish; they run again.`,
@@ -143,11 +157,15 @@ async function recoverInstance(
     storage: TaskHubStorage,
     record: InstanceRecord,
     run: (workItem: ReceivedMessage) => void,
-    heal: (result: ReceivedMessage) => void,
+    orchestrate: (message: ReceivedMessage) => void,
     clock: () => Date,
-): Promise<number> {
+): Promise<number | 'started'> {
     const history = await storage.readHistory(record.instanceId);
-    if (history.executionId === null) return 0;
+    if (history.executionId === null) {
+        return startedInMemory(record) && (await restart(storage, record.instanceId, orchestrate, clock))
+            ? 'started'
+            : 0;
+    }
     const instance = { InstanceId: record.instanceId, ExecutionId: history.executionId };
     const open = unansweredTasks(history.events);
     if (open.length === 0) {
@@ -158,7 +176,10 @@ async function recoverInstance(
         const last = history.events.findLast(
             (e) => e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed,
         );
-        if (last) heal(inProcessWorkItem({ Event: last, SequenceNumber: 0, OrchestrationInstance: instance }, clock()));
+        if (last)
+            orchestrate(
+                inProcessWorkItem({ Event: last, SequenceNumber: 0, OrchestrationInstance: instance }, clock()),
+            );
         return 0;
     }
     for (const event of open) {
@@ -174,6 +195,36 @@ async function recoverInstance(
         );
     }
     return open.length;
+}
+
+/**
+ * A Pending row with no history that a client start in memory could have written: not a sub-orchestration
+ * (its parent's message starts it) and not a scheduled start (its delayed message does, at the time).
+ */
+function startedInMemory(record: InstanceRecord): boolean {
+    return record.runtimeStatus === 'Pending' && record.parentInstanceId === null && record.scheduledStartTime === null;
+}
+
+/** Hands the orchestration dispatcher the ExecutionStarted the row describes (the listing left out its input). */
+async function restart(
+    storage: TaskHubStorage,
+    instanceId: string,
+    orchestrate: (message: ReceivedMessage) => void,
+    clock: () => Date,
+): Promise<boolean> {
+    const row = await storage.readInstance(instanceId);
+    if (!row || !startedInMemory(row)) return false;
+    const message = executionStartedMessage({
+        instanceId,
+        executionId: row.executionId,
+        name: row.name,
+        version: row.version,
+        input: row.input === null ? undefined : (JSON.parse(row.input) as unknown),
+        scheduledStartTime: null,
+        now: row.createdTime,
+    });
+    orchestrate(inProcessWorkItem(message, clock()));
+    return true;
 }
 
 /** Logs instead of failing start-up: recovery can be retried by the next start. */

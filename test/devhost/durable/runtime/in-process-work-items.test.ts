@@ -210,3 +210,82 @@ it('runs the scheduled tasks of an instance that has history and no row when its
     const record = await waitForRow(runtime, id, 'Completed');
     expect(record).toMatchObject({ runtimeStatus: 'Completed', output: JSON.stringify('Hello, orphan!') });
 }, 60_000);
+
+/** A runtime on a fresh hub whose control-queue sends are counted (hidden sends go through the same call). */
+async function runtimeCountingControlSends(hubName: string): Promise<{ runtime: DurableRuntime; sent: () => number }> {
+    let sent = 0;
+    const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
+    const sendControl = storage.sendControlMessage.bind(storage);
+    storage.sendControlMessage = (message, options) => {
+        sent++;
+        return sendControl(message, options);
+    };
+    const runtime = new DurableRuntime({
+        app: host.host.app as unknown as LoadedApp,
+        storage,
+        config: { ...DEFAULT_DURABLE_CONFIG, hubName },
+        logger: silent,
+    });
+    runtimes.push(runtime);
+    await runtime.start();
+    return { runtime, sent: () => sent };
+}
+
+it('starts a new instance in memory without a control message; a restart of a finished one goes through the queue', async () => {
+    const { runtime, sent } = await runtimeCountingControlSends(uniqueHubName('InProcStart'));
+    const id = `fresh-${Date.now().toString(36)}`;
+    await runtime.client.startNew('greet', { instanceId: id, input: JSON.stringify('first') });
+    expect(await waitForRow(runtime, id, 'Completed')).toMatchObject({ output: JSON.stringify('Hello, first!') });
+    expect(sent()).toBe(0);
+
+    // The old execution's history and a Pending row could not tell recovery whether the new execution started.
+    await runtime.client.startNew('greet', { instanceId: id, input: JSON.stringify('second') });
+    const again = await waitForRow(runtime, id, 'Completed');
+    expect(again?.input).toBe(JSON.stringify('second'));
+    expect(again?.output).toBe(JSON.stringify('Hello, second!'));
+    expect(sent()).toBe(1);
+}, 60_000);
+
+it('starts the instances a crashed process accepted and never ran: a Pending row without history', async () => {
+    // A kill between the Pending row insert and the first checkpoint: no message anywhere, only the row.
+    const hubName = uniqueHubName('InProcPending');
+    const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
+    await storage.createIfNotExists();
+    const pending = (instanceId: string, extra: Partial<InstanceRecord> = {}): InstanceRecord => ({
+        instanceId,
+        executionId: `exec-${instanceId}`,
+        name: 'greet',
+        version: '',
+        input: JSON.stringify(instanceId),
+        output: null,
+        customStatus: null,
+        runtimeStatus: 'Pending',
+        createdTime: now,
+        lastUpdatedTime: now,
+        completedTime: null,
+        scheduledStartTime: null,
+        generation: 0,
+        tags: null,
+        parentInstanceId: null,
+        ...extra,
+    });
+    const accepted = `accepted-${Date.now().toString(36)}`;
+    // A sub-orchestration's row (its parent's message starts it) and a scheduled start (its delayed message
+    // does, at its time) must be left alone.
+    const child = `child-${Date.now().toString(36)}`;
+    const later = `later-${Date.now().toString(36)}`;
+    expect(await storage.writeNewExecution(pending(accepted), undefined)).toBe(true);
+    expect(await storage.writeNewExecution(pending(child, { parentInstanceId: 'parent' }), undefined)).toBe(true);
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    expect(await storage.writeNewExecution(pending(later, { scheduledStartTime: inAnHour }), undefined)).toBe(true);
+
+    const runtime = await startRuntime(hubName);
+    const record = await waitForRow(runtime, accepted, 'Completed');
+    expect(record).toMatchObject({ executionId: `exec-${accepted}`, output: JSON.stringify(`Hello, ${accepted}!`) });
+    expect(
+        (await runtime.storage.readHistory(accepted)).events.filter((e) => e.EventType === EventType.ExecutionStarted),
+    ).toHaveLength(1);
+    expect((await runtime.storage.readInstance(child))?.runtimeStatus).toBe('Pending');
+    expect((await runtime.storage.readInstance(later))?.runtimeStatus).toBe('Pending');
+    expect((await runtime.storage.readHistory(later)).executionId).toBeNull();
+}, 60_000);
