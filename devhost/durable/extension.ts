@@ -10,6 +10,7 @@ import { DurableHttpApi } from './http-api/durable-http-api';
 import { durableClientBinding } from './http-api/management-urls';
 import { DurableRuntime } from './runtime/durable-runtime';
 import { defaultStorageFactory } from './default-storage';
+import { answerSdkRpcInMemory } from './sdk-rpc-in-memory';
 import type { StorageFactory } from './runtime/storage-factory';
 
 export interface DurableExtensionOptions {
@@ -45,6 +46,7 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
     let runtime: DurableRuntime | undefined;
     let api: DurableHttpApi | undefined;
     let storage: TaskHubStorage | undefined;
+    let stopAnsweringRpc: (() => void) | undefined;
 
     return {
         name: 'durable',
@@ -73,7 +75,14 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
                 ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
             });
             await runtime.start();
-            api = new DurableHttpApi(runtime.client);
+            const started = new DurableHttpApi(runtime.client);
+            api = started;
+            // The app's SDK client calls this host's RPC base: answer them without a socket (sdk-rpc-in-memory.ts).
+            stopAnsweringRpc = answerSdkRpcInMemory(
+                host.app.appDir,
+                durableClientBinding(host.origin, storage.hubName).rpcBaseUrl,
+                async (request) => (await started.handle(request)) ?? new Response(null, { status: 404 }),
+            );
             host.logger.info(`Durable task hub '${storage.hubName}' (${config.partitionCount} partitions) is running.`);
         },
 
@@ -91,6 +100,8 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
         async stop(): Promise<void> {
             const running = runtime;
             api = undefined;
+            stopAnsweringRpc?.();
+            stopAnsweringRpc = undefined;
             if (running) await running.stop();
         },
     };
