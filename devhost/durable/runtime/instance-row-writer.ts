@@ -23,8 +23,9 @@ interface Lane {
 /** How long an intermediate row may wait for a newer one to replace it. */
 export const DEFERRED_ROW_DELAY_MS = 100;
 /**
- * How long it may wait when it only moves lastUpdatedTime on (status, custom status and output unchanged):
- * under load most checkpoints of a running instance are such, and each would cost a write.
+ * How long it may wait when status and output are unchanged (only the custom status, i.e. progress, or
+ * lastUpdatedTime moves on): under load most checkpoints of a running instance are such, and each would cost
+ * a write.
  */
 export const REFRESH_ROW_DELAY_MS = 1000;
 

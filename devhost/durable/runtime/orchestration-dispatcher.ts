@@ -497,12 +497,7 @@ export class OrchestrationDispatcher {
         this.#state.set(instanceId, { events, executionId: result.executionId, etag, record, consumedBefore });
         if (runInProcess && inProcess.length > 0) runInProcess(inProcess.map((out) => out.message));
         const final = isTerminalStatus(record.runtimeStatus);
-        // A row that only moves lastUpdatedTime on may wait longer for the next one to replace it.
-        const refreshOnly = !final && !rowLags(state.record, result);
-        const rowWritten = this.#rows.write(
-            record,
-            refreshOnly ? { deferred: true, delayMs: REFRESH_ROW_DELAY_MS } : { deferred: !final },
-        );
+        const rowWritten = this.#rows.write(record, rowWriteTiming(state.record, result, final));
         const reported = rowWritten.then(
             () => this.#o.onCheckpoint?.(record),
             (error: unknown) =>
@@ -744,6 +739,27 @@ function rowLags(record: InstanceRecord | undefined, result: EpisodeResult): boo
         record.output !== result.instance.output ||
         record.customStatus !== result.instance.customStatus
     );
+}
+
+/**
+ * When an episode's row is written (instance-row-writer.ts): a terminal row at once; a new status, execution
+ * or output within DEFERRED_ROW_DELAY_MS; a row whose only news is the custom status (progress) or
+ * lastUpdatedTime within REFRESH_ROW_DELAY_MS, unless a newer row replaces it first. Under load an order's
+ * steps are further apart than the short delay, and each progress row would cost a write; a status poller
+ * sees progress at most a second late, and the terminal row never late.
+ */
+function rowWriteTiming(
+    previous: InstanceRecord | undefined,
+    result: EpisodeResult,
+    final: boolean,
+): { deferred: boolean; delayMs?: number } {
+    if (final) return { deferred: false };
+    const news =
+        !previous ||
+        previous.executionId !== result.executionId ||
+        previous.runtimeStatus !== result.instance.runtimeStatus ||
+        previous.output !== result.instance.output;
+    return news ? { deferred: true } : { deferred: true, delayMs: REFRESH_ROW_DELAY_MS };
 }
 
 /**
