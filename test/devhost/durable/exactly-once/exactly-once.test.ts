@@ -260,9 +260,13 @@ describe('poison policy (defect 12)', () => {
             const parent = await waitForStatus(started.statusQueryGetUri, 20_000);
             expect(parent.runtimeStatus).toBe('Failed');
             expect(String(parent.output)).toContain('set aside');
-            const child = (await (await testFetch(`${t.origin}${WEBHOOK}/instances/${childId}`)).json()) as {
-                runtimeStatus: string;
-            };
+            // The parent is told before the child's failure is written (outbound messages go first, as in every
+            // checkpoint), so the child's row may say Failed a moment after the parent's does.
+            const child = await waitUntil(
+                `${t.origin}${WEBHOOK}/instances/${childId}`,
+                (status) => status.runtimeStatus === 'Failed',
+                5_000,
+            );
             expect(child.runtimeStatus).toBe('Failed');
         } finally {
             delete faults.beforeAppend;
