@@ -26,6 +26,11 @@ export interface InstanceRecord {
     generation: number;
     tags: Record<string, string> | null;
     parentInstanceId: string | null;
+    /**
+     * Set only on the Pending row of a start this process handed to its dispatcher in memory, with no
+     * control message behind it: start-up recovery starts such an instance if it has no history yet.
+     */
+    startedInMemory?: boolean;
 }
 
 export interface VersionedInstance {

@@ -2,7 +2,8 @@
  * InstanceRecord ⇄ `<Hub>Instances` row (docs/protocol.md §2): PartitionKey = escaped instance
  * id, RowKey "", DateTime columns as Date, `Generation` Int32, `RuntimeStatus` by name, `CustomStatus` the
  * literal "null" when unset (DTFx #477), `Tags` as JSON ("null" when none), `TaskHubName`.
- * `ParentInstanceId` is a devhost addition (the provider keeps the parent only in history); the provider
+ * `ParentInstanceId` is a devhost addition (the provider keeps the parent only in history), and so is
+ * `StartedInMemory` on the Pending row of a start with no control message (docs/protocol.md §7); the provider
  * ignores unknown columns.
  */
 import { z } from 'zod';
@@ -33,6 +34,7 @@ export const INSTANCE_COLUMNS = [
     'TagsBlobName',
     'TaskHubName',
     'ParentInstanceId',
+    'StartedInMemory',
     'NameBlobName',
 ] as const;
 
@@ -57,6 +59,7 @@ export function instanceRecordToEntity(record: InstanceRecord, hubName: string):
     if (record.completedTime) entity.CompletedTime = record.completedTime;
     if (record.scheduledStartTime) entity.ScheduledStartTime = record.scheduledStartTime;
     if (record.parentInstanceId !== null) entity.ParentInstanceId = record.parentInstanceId;
+    if (record.startedInMemory) entity.StartedInMemory = true;
     return entity;
 }
 
@@ -84,6 +87,7 @@ export const instanceRowSchema = z.looseObject({
     Generation: z.number().int().default(0),
     Tags: z.string().optional(),
     ParentInstanceId: z.string().optional(),
+    StartedInMemory: z.boolean().optional(),
 });
 export type InstanceRow = z.infer<typeof instanceRowSchema>;
 
@@ -113,5 +117,6 @@ export function instanceRowToRecord(
         generation: row.Generation,
         tags: parseTags(restored.tags),
         parentInstanceId: row.ParentInstanceId ?? null,
+        ...(row.StartedInMemory === true ? { startedInMemory: true } : {}),
     };
 }

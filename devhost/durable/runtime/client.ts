@@ -157,7 +157,11 @@ export class DurableClientService {
         let existing: VersionedInstance | undefined;
         let won: boolean;
         try {
-            won = await this.#o.storage.writeNewExecution(record, undefined);
+            // The marker tells start-up recovery that no message stands behind this row (in-process-work-items.ts).
+            won = await this.#o.storage.writeNewExecution(
+                inProcess ? { ...record, startedInMemory: true } : record,
+                undefined,
+            );
             if (!won && !generated) {
                 existing = await this.#o.storage.readInstanceVersioned(instanceId);
                 // A new instance may replace one in a terminal status only (the extension's default dedupe

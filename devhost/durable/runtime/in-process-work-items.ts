@@ -21,10 +21,9 @@
  *   is delivered again after the same back-off a queue would apply.
  *
  * - A client's start of a new instance (no row yet, no scheduled start time) is handed to the orchestration
- *   dispatcher in memory too: the Pending row it inserts is the durable record, so recovery starts every
- *   Pending instance that has no history, no parent and no scheduled start (docs/architecture.md). The provider
- *   enqueues an ExecutionStarted message instead; such a Pending row from a queued start is started at most
- *   once more, and the queue copy, when it comes, is a duplicate that history discards.
+ *   dispatcher in memory too: the Pending row it inserts (marked `StartedInMemory`) is the durable record, so
+ *   recovery starts every such instance that has no history yet (docs/architecture.md). A Pending row without
+ *   the mark (the provider's, a restart, a scheduled start) has its ExecutionStarted message on the queue.
  *
  * Timers, sub-orchestration starts, restarts, events and the client's other messages still go through the
  * control queues: other processes and the real extension read those. Storage without a hub lock keeps the
@@ -197,12 +196,9 @@ async function recoverInstance(
     return open.length;
 }
 
-/**
- * A Pending row with no history that a client start in memory could have written: not a sub-orchestration
- * (its parent's message starts it) and not a scheduled start (its delayed message does, at the time).
- */
+/** A Pending row of a start handed over in memory: no message will start it if this process died first. */
 function startedInMemory(record: InstanceRecord): boolean {
-    return record.runtimeStatus === 'Pending' && record.parentInstanceId === null && record.scheduledStartTime === null;
+    return record.runtimeStatus === 'Pending' && record.startedInMemory === true;
 }
 
 /** Hands the orchestration dispatcher the ExecutionStarted the row describes (the listing left out its input). */

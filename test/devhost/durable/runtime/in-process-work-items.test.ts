@@ -247,45 +247,61 @@ it('starts a new instance in memory without a control message; a restart of a fi
 }, 60_000);
 
 it('starts the instances a crashed process accepted and never ran: a Pending row without history', async () => {
-    // A kill between the Pending row insert and the first checkpoint: no message anywhere, only the row.
+    // A process that accepts starts and dies before any first checkpoint: its history writes fail, so all that
+    // is left of each start is the Pending row (there is no control message behind it).
     const hubName = uniqueHubName('InProcPending');
-    const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
-    await storage.createIfNotExists();
-    const pending = (instanceId: string, extra: Partial<InstanceRecord> = {}): InstanceRecord => ({
-        instanceId,
-        executionId: `exec-${instanceId}`,
-        name: 'greet',
-        version: '',
-        input: JSON.stringify(instanceId),
-        output: null,
-        customStatus: null,
-        runtimeStatus: 'Pending',
-        createdTime: now,
-        lastUpdatedTime: now,
-        completedTime: null,
-        scheduledStartTime: null,
-        generation: 0,
-        tags: null,
-        parentInstanceId: null,
-        ...extra,
+    const doomed = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
+    doomed.appendHistory = () => Promise.reject(new Error('simulated crash before the first checkpoint'));
+    const first = new DurableRuntime({
+        app: host.host.app as unknown as LoadedApp,
+        storage: doomed,
+        config: { ...DEFAULT_DURABLE_CONFIG, hubName },
+        logger: silent,
     });
-    const accepted = `accepted-${Date.now().toString(36)}`;
-    // A sub-orchestration's row (its parent's message starts it) and a scheduled start (its delayed message
-    // does, at its time) must be left alone.
-    const child = `child-${Date.now().toString(36)}`;
-    const later = `later-${Date.now().toString(36)}`;
-    expect(await storage.writeNewExecution(pending(accepted), undefined)).toBe(true);
-    expect(await storage.writeNewExecution(pending(child, { parentInstanceId: 'parent' }), undefined)).toBe(true);
-    const inAnHour = new Date(Date.now() + 3_600_000);
-    expect(await storage.writeNewExecution(pending(later, { scheduledStartTime: inAnHour }), undefined)).toBe(true);
+    await first.start();
+    const stamp = Date.now().toString(36);
+    const accepted = [`accepted-a-${stamp}`, `accepted-b-${stamp}`];
+    for (const id of accepted) await first.client.startNew('greet', { instanceId: id, input: JSON.stringify(id) });
+    await first.stop();
+    for (const id of accepted) {
+        expect((await doomed.readInstance(id))?.runtimeStatus).toBe('Pending');
+        expect((await doomed.readHistory(id)).executionId).toBeNull();
+    }
 
-    const runtime = await startRuntime(hubName);
-    const record = await waitForRow(runtime, accepted, 'Completed');
-    expect(record).toMatchObject({ executionId: `exec-${accepted}`, output: JSON.stringify(`Hello, ${accepted}!`) });
+    // A Pending row without history whose start is a queue message (a scheduled start, or a start by the
+    // provider) must be left to that message: recovery starting it would run it early or without its parent.
+    const queued = `queued-${stamp}`;
+    const inAnHour = new Date(Date.now() + 3_600_000);
     expect(
-        (await runtime.storage.readHistory(accepted)).events.filter((e) => e.EventType === EventType.ExecutionStarted),
-    ).toHaveLength(1);
-    expect((await runtime.storage.readInstance(child))?.runtimeStatus).toBe('Pending');
-    expect((await runtime.storage.readInstance(later))?.runtimeStatus).toBe('Pending');
-    expect((await runtime.storage.readHistory(later)).executionId).toBeNull();
+        await doomed.writeNewExecution(
+            {
+                instanceId: queued,
+                executionId: 'exec-queued',
+                name: 'greet',
+                version: '',
+                input: JSON.stringify(queued),
+                output: null,
+                customStatus: null,
+                runtimeStatus: 'Pending',
+                createdTime: now,
+                lastUpdatedTime: now,
+                completedTime: null,
+                scheduledStartTime: inAnHour,
+                generation: 0,
+                tags: null,
+                parentInstanceId: null,
+            },
+            undefined,
+        ),
+    ).toBe(true);
+
+    const second = await startRuntime(hubName);
+    for (const id of accepted) {
+        const record = await waitForRow(second, id, 'Completed');
+        expect(record).toMatchObject({ runtimeStatus: 'Completed', output: JSON.stringify(`Hello, ${id}!`) });
+        const { events } = await second.storage.readHistory(id);
+        expect(events.filter((e) => e.EventType === EventType.ExecutionStarted)).toHaveLength(1);
+    }
+    expect((await second.storage.readInstance(queued))?.runtimeStatus).toBe('Pending');
+    expect((await second.storage.readHistory(queued)).executionId).toBeNull();
 }, 60_000);
