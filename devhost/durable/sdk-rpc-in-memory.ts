@@ -112,9 +112,9 @@ function isAxiosModule(value: unknown): value is AxiosModuleLike {
 
 function inMemoryAdapter(axios: AxiosModuleLike, state: Installed): AxiosAdapter {
     return async (config) => {
-        const url = new URL(config.url ?? '', config.baseURL).toString();
-        const handle = [...state.bases].find(([base]) => url.startsWith(base))?.[1];
-        if (!handle) return axios.getAdapter(state.original)(config);
+        const url = absoluteUrl(config);
+        const handle = url === undefined ? undefined : [...state.bases].find(([base]) => url.startsWith(base))?.[1];
+        if (url === undefined || !handle) return axios.getAdapter(state.original)(config);
         const method = (config.method ?? 'get').toUpperCase();
         const body = method === 'GET' || method === 'HEAD' ? undefined : requestBody(config.data);
         const response = await handle(new Request(url, { method, headers: requestHeaders(config.headers), body }));
@@ -138,6 +138,15 @@ function inMemoryAdapter(axios: AxiosModuleLike, state: Installed): AxiosAdapter
         }
         return answered;
     };
+}
+
+/** The request's URL, or undefined when it is not absolute (axios's own adapter reports that as it does). */
+function absoluteUrl(config: AxiosConfigLike): string | undefined {
+    try {
+        return new URL(config.url ?? '', config.baseURL).toString();
+    } catch {
+        return undefined;
+    }
 }
 
 function requestBody(data: unknown): string | Uint8Array | undefined {

@@ -135,7 +135,7 @@ export async function recoverInProcessWork(
         );
         token = page.continuationToken;
         const counts = await Promise.all(
-            page.instances.map((record) => recoverInstance(storage, record, run, orchestrate, clock)),
+            page.instances.map((record) => recoverInstance(storage, record, run, orchestrate, logger, clock)),
         );
         for (const count of counts) {
             if (count === 'started') started++;
@@ -157,11 +157,12 @@ async function recoverInstance(
     record: InstanceRecord,
     run: (workItem: ReceivedMessage) => void,
     orchestrate: (message: ReceivedMessage) => void,
+    logger: HostLogger,
     clock: () => Date,
 ): Promise<number | 'started'> {
     const history = await storage.readHistory(record.instanceId);
     if (history.executionId === null) {
-        return startedInMemory(record) && (await restart(storage, record.instanceId, orchestrate, clock))
+        return startedInMemory(record) && (await startFromRow(storage, record.instanceId, orchestrate, logger, clock))
             ? 'started'
             : 0;
     }
@@ -201,21 +202,32 @@ function startedInMemory(record: InstanceRecord): boolean {
     return record.runtimeStatus === 'Pending' && record.startedInMemory === true;
 }
 
-/** Hands the orchestration dispatcher the ExecutionStarted the row describes (the listing left out its input). */
-async function restart(
+/**
+ * Hands the orchestration dispatcher the ExecutionStarted the row describes (the listing left out its input).
+ * A row whose input is not JSON (edited by hand) is left Pending with a warning, not allowed to stop recovery.
+ */
+async function startFromRow(
     storage: TaskHubStorage,
     instanceId: string,
     orchestrate: (message: ReceivedMessage) => void,
+    logger: HostLogger,
     clock: () => Date,
 ): Promise<boolean> {
     const row = await storage.readInstance(instanceId);
     if (!row || !startedInMemory(row)) return false;
+    let input: unknown;
+    try {
+        input = row.input === null ? undefined : (JSON.parse(row.input) as unknown);
+    } catch (error) {
+        logger.warn(`Instance ${instanceId} stays Pending: its row's input is not JSON (${errorMessage(error)}).`);
+        return false;
+    }
     const message = executionStartedMessage({
         instanceId,
         executionId: row.executionId,
         name: row.name,
         version: row.version,
-        input: row.input === null ? undefined : (JSON.parse(row.input) as unknown),
+        input,
         scheduledStartTime: null,
         now: row.createdTime,
     });
