@@ -26,6 +26,7 @@ const OrchestrationStatusSchema = z.object({
     lastUpdatedTime: z.date(),
 });
 
+/** The reference recipe's 404 body; ours is a problem document that keeps its `error` member. */
 export const INSTANCE_NOT_FOUND_BODY = { error: 'Instance not found' } as const;
 
 /**
@@ -56,14 +57,14 @@ export async function getInstanceStatus(
         status = await client.getStatus(instanceId);
     } catch (error) {
         if (isInstanceNotFoundError(error)) {
-            return notFound();
+            return notFound(instanceId);
         }
         context.error(`Reading the status of ${instanceId} failed:`, error);
         return backendFailure(instanceId);
     }
     // Older SDKs resolved with nothing for an unknown instance instead of throwing.
     if (status === undefined || status === null) {
-        return notFound();
+        return notFound(instanceId);
     }
     const parsed = OrchestrationStatusSchema.safeParse(status);
     if (!parsed.success) {
@@ -81,8 +82,14 @@ export async function getInstanceStatus(
     return new HttpResponse({ status: 200, jsonBody: body });
 }
 
-function notFound(): HttpResponse {
-    return new HttpResponse({ status: 404, jsonBody: INSTANCE_NOT_FOUND_BODY });
+function notFound(instanceId: string): HttpResponse {
+    return problemResponse({
+        ...INSTANCE_NOT_FOUND_BODY,
+        type: ProblemType.notFound,
+        title: 'Instance not found',
+        status: 404,
+        detail: `There is no orchestration instance '${instanceId}'.`,
+    });
 }
 
 function backendFailure(instanceId: string): HttpResponse {

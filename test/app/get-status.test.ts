@@ -59,11 +59,17 @@ describe('get_status', () => {
         expect(body).toMatchObject({ runtime_status: 'Running', output: null, custom_status: { step: 2 } });
     });
 
-    it('answers 404 with the documented body for an unknown instance', async () => {
+    it("answers 404 with a problem document that keeps the recipe's error member for an unknown instance", async () => {
         const { status, contentType, body } = await statusOf('missing', new FakeDurableClient());
         expect(status).toBe(404);
-        expect(contentType).toBe('application/json');
-        expect(body).toEqual({ error: 'Instance not found' });
+        expect(contentType).toBe('application/problem+json');
+        expect(body).toEqual({
+            error: 'Instance not found',
+            type: 'urn:order-workflows:problem:not-found',
+            title: 'Instance not found',
+            status: 404,
+            detail: "There is no orchestration instance 'missing'.",
+        });
     });
 
     it('answers a 502 problem, not a 404, when the backend fails otherwise', async () => {

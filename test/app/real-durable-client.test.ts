@@ -136,10 +136,10 @@ describe('handlers with the real DurableClient', () => {
             params: { instance_id: 'nope' },
         });
         const response = await readResponse(await getInstanceStatus(request, df.getClient(context), context));
-        expect(response).toEqual({
+        expect(response).toMatchObject({
             status: 404,
-            contentType: 'application/json',
-            body: { error: 'Instance not found' },
+            contentType: 'application/problem+json',
+            body: { error: 'Instance not found', type: 'urn:order-workflows:problem:not-found', status: 404 },
         });
     });
 });

@@ -96,7 +96,8 @@ describe('README flows on the devhost', () => {
     it('answers 404 for an unknown instance on the status endpoint', async () => {
         const response = await fetch(`${devhost.origin}/api/orchestrations/no-such-instance/status`);
         expect(response.status).toBe(404);
-        expect(await response.json()).toEqual({ error: 'Instance not found' });
+        // The recipe's body, as part of a problem document.
+        expect(await response.json()).toMatchObject({ error: 'Instance not found', status: 404 });
     });
 
     it('answers 404 with the orchestrator list for an unknown orchestrator or an activity', async () => {
