@@ -167,7 +167,7 @@ export class DurableClientService {
                 // A new instance may replace one in a terminal status only (the extension's default dedupe
                 // statuses).
                 if (existing && !isTerminalStatus(existing.record.runtimeStatus)) {
-                    await this.#discard(Promise.resolve(held));
+                    await this.#discard(held);
                     throw new InstanceAlreadyExistsError(instanceId, existing.record.runtimeStatus);
                 }
                 if (!queued) {
@@ -177,11 +177,11 @@ export class DurableClientService {
                 won = await this.#o.storage.writeNewExecution(record, existing?.etag);
             }
         } catch (error) {
-            if (!(error instanceof InstanceAlreadyExistsError)) await this.#discard(Promise.resolve(held));
+            if (!(error instanceof InstanceAlreadyExistsError)) await this.#discard(held);
             throw error;
         }
         if (!won) {
-            await this.#discard(Promise.resolve(held));
+            await this.#discard(held);
             const winner = await this.#o.storage.readInstance(instanceId);
             throw new InstanceAlreadyExistsError(instanceId, winner?.runtimeStatus ?? 'Pending');
         }
@@ -193,8 +193,8 @@ export class DurableClientService {
         return record;
     }
 
-    async #discard(enqueued: Promise<ReceivedMessage | undefined> | undefined): Promise<void> {
-        const held = await enqueued?.catch(() => undefined);
+    /** Deletes a start message that lost (a hidden send's handle; nothing to do after a plain send). */
+    async #discard(held: ReceivedMessage | undefined): Promise<void> {
         if (held) await this.#o.storage.deleteMessage(held).catch(() => undefined);
     }
 

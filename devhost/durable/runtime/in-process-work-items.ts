@@ -110,6 +110,20 @@ export function unansweredTasks(events: readonly HistoryEvent[]): TaskScheduledE
     );
 }
 
+/** The work items of `unansweredTasks`, addressed to the execution that scheduled them. */
+export function unansweredTaskMessages(
+    instanceId: string,
+    executionId: string,
+    events: readonly HistoryEvent[],
+): TaskMessage[] {
+    const instance = { InstanceId: instanceId, ExecutionId: executionId };
+    return unansweredTasks(events).map((event) => ({
+        Event: event,
+        SequenceNumber: 0,
+        OrchestrationInstance: instance,
+    }));
+}
+
 /**
  * Start-up recovery: every unfinished instance's scheduled, unanswered tasks are run again (a crashed
  * process's in-process work items), and instances started in memory that never checkpointed are started.
@@ -166,8 +180,7 @@ async function recoverInstance(
             ? 'started'
             : 0;
     }
-    const instance = { InstanceId: record.instanceId, ExecutionId: history.executionId };
-    const open = unansweredTasks(history.events);
+    const open = unansweredTaskMessages(record.instanceId, history.executionId, history.events);
     if (open.length === 0) {
         // The row is written after the history: a crash between them leaves it behind (still Running while
         // history says Completed). A queue message would come back and repair it; an in-process result has
@@ -176,24 +189,14 @@ async function recoverInstance(
         const last = history.events.findLast(
             (e) => e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed,
         );
+        const instance = { InstanceId: record.instanceId, ExecutionId: history.executionId };
         if (last)
             orchestrate(
                 inProcessWorkItem({ Event: last, SequenceNumber: 0, OrchestrationInstance: instance }, clock()),
             );
         return 0;
     }
-    for (const event of open) {
-        run(
-            inProcessWorkItem(
-                {
-                    Event: event,
-                    SequenceNumber: 0,
-                    OrchestrationInstance: instance,
-                },
-                clock(),
-            ),
-        );
-    }
+    for (const message of open) run(inProcessWorkItem(message, clock()));
     return open.length;
 }
 

@@ -70,7 +70,7 @@ import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { errorMessage } from '../../contracts/errors';
 import type { WorkItemOutbox } from './work-item-outbox';
-import { isInProcess, unansweredTasks } from './in-process-work-items';
+import { isInProcess, unansweredTaskMessages } from './in-process-work-items';
 
 export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
@@ -314,13 +314,12 @@ export class OrchestrationDispatcher {
     #runOrphanedTasks(instanceId: string, state: InstanceState): void {
         const runInProcess = this.#o.runInProcess;
         if (!runInProcess || state.executionId === null) return;
-        const instance = { InstanceId: instanceId, ExecutionId: state.executionId };
-        const open = unansweredTasks(state.events);
+        const open = unansweredTaskMessages(instanceId, state.executionId, state.events);
         if (open.length === 0) return;
         this.#o.logger.warn(
             `Instance ${instanceId}: running ${open.length} activit${open.length === 1 ? 'y' : 'ies'} again that a previous process scheduled before its status row was written.`,
         );
-        runInProcess(open.map((event) => ({ Event: event, SequenceNumber: 0, OrchestrationInstance: instance })));
+        runInProcess(open);
     }
 
     #countFailure(item: ReceivedMessage): number {
@@ -732,12 +731,16 @@ function instanceRecord(
 
 /** Whether the stored row disagrees with what history says (the row write of a checkpoint was lost). */
 function rowLags(record: InstanceRecord | undefined, result: EpisodeResult): boolean {
-    if (!record) return true;
+    return statusChanged(record, result) || record?.customStatus !== result.instance.customStatus;
+}
+
+/** Whether the episode gives the instance a new execution, status or output (no previous row: yes). */
+function statusChanged(record: InstanceRecord | undefined, result: EpisodeResult): boolean {
     return (
+        !record ||
         record.executionId !== result.executionId ||
         record.runtimeStatus !== result.instance.runtimeStatus ||
-        record.output !== result.instance.output ||
-        record.customStatus !== result.instance.customStatus
+        record.output !== result.instance.output
     );
 }
 
@@ -754,12 +757,7 @@ function rowWriteTiming(
     final: boolean,
 ): { deferred: boolean; delayMs?: number } {
     if (final) return { deferred: false };
-    const news =
-        !previous ||
-        previous.executionId !== result.executionId ||
-        previous.runtimeStatus !== result.instance.runtimeStatus ||
-        previous.output !== result.instance.output;
-    return news ? { deferred: true } : { deferred: true, delayMs: REFRESH_ROW_DELAY_MS };
+    return statusChanged(previous, result) ? { deferred: true } : { deferred: true, delayMs: REFRESH_ROW_DELAY_MS };
 }
 
 /**
