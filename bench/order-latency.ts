@@ -23,7 +23,7 @@ installCoreModule();
 
 import diagnostics from 'node:diagnostics_channel';
 import { measureCpu } from './support/cpu';
-import { startAppUnderBench } from './support/app-under-bench';
+import { benchOrder, startAppUnderBench } from './support/app-under-bench';
 import { summary } from './support/stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -45,11 +45,7 @@ async function main(): Promise<void> {
     const stats = (extension.runtime?.storage as unknown as { stats?: StatsLike }).stats;
     const storage = extension.runtime?.storage;
 
-    const order = (i: number): unknown => ({
-        order_id: `B-${i}`,
-        items: [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Pack' }],
-        email: 'b@example.com',
-    });
+    const order = (i: number): unknown => benchOrder(`B-${i}`);
     /** Until no storage call was made for 30 ms (the calls that follow a completion are done), at most 2 s. */
     async function settle(): Promise<void> {
         const deadline = performance.now() + 2000;

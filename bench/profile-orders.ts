@@ -21,7 +21,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { startAppUnderBench, type AppUnderBench } from './support/app-under-bench';
+import { benchOrder, startAppUnderBench, type AppUnderBench } from './support/app-under-bench';
 import { summary } from './support/stats';
 
 const ORDERS = Number(process.env.PROFILE_ORDERS ?? 200);
@@ -29,11 +29,7 @@ const IN_FLIGHT = Number(process.env.PROFILE_IN_FLIGHT ?? 50);
 const resultsDir = path.resolve(__dirname, '../../bench/results');
 
 const round = (n: number): number => Number(n.toFixed(1));
-const order = (i: number): unknown => ({
-    order_id: `PR-${i}`,
-    items: [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Pack' }],
-    email: 'p@example.com',
-});
+const order = (i: number): unknown => benchOrder(`PR-${i}`);
 
 /** The request fields the `http.client.*` / `http.server.*` diagnostics channels carry that we read. */
 interface ClientRequestLike {

@@ -19,6 +19,14 @@ const quietLogger: HostLogger = {
     error: (m) => console.error(m),
 };
 
+/**
+ * The order every order benchmark starts: three items (two SKUs, one by name), the default card. Order ids are
+ * instance ids (a repeated order_id starts nothing), so each call needs its own.
+ */
+export function benchOrder(orderId: string): unknown {
+    return { order_id: orderId, items: [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Pack' }], email: 'b@example.com' };
+}
+
 export interface AppUnderBench {
     readonly host: RunningHost;
     readonly extension: DurableExtension;
