@@ -1,28 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RegisteredFunction } from '../../../devhost/contracts/host';
 import { RouteTable } from '../../../devhost/http/route-table';
 import { httpRoutePrefix } from '../../../devhost/seam/app-manifest';
 import { loadApp, type DevhostApp } from '../../../devhost/seam/load-app';
+import { newestModification } from '../../support/app/newest-modification';
 import { captureLogger } from '../../support/host/capture-logger';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
-function newestMtime(dir: string): number {
-    let newest = 0;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-    }
-    return newest;
-}
-
 /** `npm test` builds first; when run alone, rebuild if dist/src is missing or older than src/. */
 function ensureBuilt(): void {
     const dist = path.join(repoRoot, 'dist/src');
-    if (existsSync(dist) && newestMtime(dist) >= newestMtime(path.join(repoRoot, 'src'))) return;
+    if (existsSync(dist) && newestModification(dist) >= newestModification(path.join(repoRoot, 'src'))) return;
     spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
         cwd: repoRoot,
         stdio: 'ignore',

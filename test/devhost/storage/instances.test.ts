@@ -3,32 +3,12 @@ import type { RuntimeStatusName } from '../../../devhost/protocol/history';
 import type { InstanceRecord } from '../../../devhost/ports/task-hub-storage';
 import { InvalidContinuationTokenError } from '../../../devhost/ports/task-hub-storage';
 import { createTestHub, type TestHub } from '../../support/task-hub/hub-fixture';
+import { instanceRecord } from '../../support/task-hub/instance-record';
 
 let hub: TestHub;
 beforeAll(async () => {
     hub = await createTestHub();
 });
-
-function record(instanceId: string, overrides: Partial<InstanceRecord> = {}): InstanceRecord {
-    return {
-        instanceId,
-        executionId: 'exec-1',
-        name: 'order_processing',
-        version: null,
-        input: '{"order_id":"o-1"}',
-        output: null,
-        customStatus: null,
-        runtimeStatus: 'Running',
-        createdTime: new Date('2024-01-01T10:00:00.000Z'),
-        lastUpdatedTime: new Date('2024-01-01T10:00:01.000Z'),
-        completedTime: null,
-        scheduledStartTime: null,
-        generation: 0,
-        tags: null,
-        parentInstanceId: null,
-        ...overrides,
-    };
-}
 
 async function listAll(query: Parameters<TestHub['storage']['queryInstances']>[0]): Promise<InstanceRecord[]> {
     const all: InstanceRecord[] = [];
@@ -43,7 +23,7 @@ async function listAll(query: Parameters<TestHub['storage']['queryInstances']>[0
 
 describe('instances on <Hub>Instances', () => {
     it('round-trips a record with every field set', async () => {
-        const full = record('full/one?', {
+        const full = instanceRecord('full/one?', {
             version: '2.1',
             output: '{"status":"ok"}',
             customStatus: '{"step":3}',
@@ -56,14 +36,14 @@ describe('instances on <Hub>Instances', () => {
         });
         await hub.storage.writeInstance(full);
         expect(await hub.storage.readInstance('full/one?')).toEqual(full);
-        const minimal = record('minimal');
+        const minimal = instanceRecord('minimal');
         await hub.storage.writeInstance(minimal);
         expect(await hub.storage.readInstance('minimal')).toEqual(minimal);
         expect(await hub.storage.readInstance('absent')).toBeUndefined();
     });
 
     it('writes the provider columns and types', async () => {
-        await hub.storage.writeInstance(record('columns/1', { runtimeStatus: 'Pending' }));
+        await hub.storage.writeInstance(instanceRecord('columns/1', { runtimeStatus: 'Pending' }));
         const row = await hub.table(`${hub.hubName}Instances`).getEntity<Record<string, unknown>>('columns^01', '');
         expect(row.rowKey).toBe('');
         expect(row).toMatchObject({
@@ -84,9 +64,9 @@ describe('instances on <Hub>Instances', () => {
 
     it('replaces the whole row, so a restarted instance loses its old output and completion time', async () => {
         await hub.storage.writeInstance(
-            record('restart', { runtimeStatus: 'Completed', output: '"done"', completedTime: new Date() }),
+            instanceRecord('restart', { runtimeStatus: 'Completed', output: '"done"', completedTime: new Date() }),
         );
-        await hub.storage.writeInstance(record('restart', { runtimeStatus: 'Pending', executionId: 'exec-2' }));
+        await hub.storage.writeInstance(instanceRecord('restart', { runtimeStatus: 'Pending', executionId: 'exec-2' }));
         const read = await hub.storage.readInstance('restart');
         expect(read).toMatchObject({
             runtimeStatus: 'Pending',
@@ -97,7 +77,7 @@ describe('instances on <Hub>Instances', () => {
     });
 
     it('purges the row and the history; false when there was nothing', async () => {
-        await hub.storage.writeInstance(record('purge-me'));
+        await hub.storage.writeInstance(instanceRecord('purge-me'));
         await hub.storage.appendHistory({
             instanceId: 'purge-me',
             executionId: 'exec-1',
@@ -119,7 +99,7 @@ describe('queryInstances', () => {
         query = await createTestHub();
         const writes = Array.from({ length: 12 }, (_, i) =>
             query.storage.writeInstance(
-                record(`order-${String(i).padStart(2, '0')}`, {
+                instanceRecord(`order-${String(i).padStart(2, '0')}`, {
                     runtimeStatus: statuses[i % 4],
                     createdTime: new Date(Date.UTC(2024, 0, 1 + i)),
                 }),
@@ -127,9 +107,9 @@ describe('queryInstances', () => {
         );
         await Promise.all([
             ...writes,
-            query.storage.writeInstance(record('other-1')),
-            query.storage.writeInstance(record("quote'1")),
-            query.storage.writeInstance(record('a/b-1')),
+            query.storage.writeInstance(instanceRecord('other-1')),
+            query.storage.writeInstance(instanceRecord("quote'1")),
+            query.storage.writeInstance(instanceRecord('a/b-1')),
         ]);
         hub = query;
     });

@@ -10,6 +10,7 @@ import {
 } from '../../../devhost/protocol/history';
 import type { InstanceRecord } from '../../../devhost/ports/task-hub-storage';
 import { createTestHub, type TestHub } from '../../support/task-hub/hub-fixture';
+import { instanceRecord } from '../../support/task-hub/instance-record';
 
 let hub: TestHub;
 beforeAll(async () => {
@@ -38,23 +39,7 @@ function started(instanceId: string, input: string): HistoryEvent {
 }
 
 function instance(instanceId: string, input: string, runtimeStatus: InstanceRecord['runtimeStatus']): InstanceRecord {
-    return {
-        instanceId,
-        executionId: 'exec-1',
-        name: 'order_processing',
-        version: null,
-        input,
-        output: null,
-        customStatus: null,
-        runtimeStatus,
-        createdTime: new Date(),
-        lastUpdatedTime: new Date(),
-        completedTime: null,
-        scheduledStartTime: null,
-        generation: 0,
-        tags: null,
-        parentInstanceId: null,
-    };
+    return instanceRecord(instanceId, { input, runtimeStatus, createdTime: new Date(), lastUpdatedTime: new Date() });
 }
 
 async function blobNames(prefix: string): Promise<string[]> {

@@ -9,6 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { OrchestrationBindingPayload, InvokeOrchestrator } from '../../../devhost/durable/engine';
+import { newestModification } from '../app/newest-modification';
 import { loadDurableFunctions, registeredNames, sdkInvoker } from '../engine/sdk-host';
 
 const root = process.cwd();
@@ -26,15 +27,6 @@ export interface BuiltApp {
     readonly functionNames: readonly string[];
 }
 
-function newestSourceChange(directory: string): number {
-    let newest = 0;
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-        const full = path.join(directory, entry.name);
-        newest = Math.max(newest, entry.isDirectory() ? newestSourceChange(full) : statSync(full).mtimeMs);
-    }
-    return newest;
-}
-
 function builtFiles(): string[] {
     let names: string[];
     try {
@@ -44,7 +36,7 @@ function builtFiles(): string[] {
     }
     if (names.length === 0) throw new Error(`No built functions in ${builtFunctions}: run \`npm run build\` first.`);
     const oldestBuild = Math.min(...names.map((name) => statSync(path.join(builtFunctions, name)).mtimeMs));
-    if (newestSourceChange(sourceRoot) > oldestBuild) {
+    if (newestModification(sourceRoot) > oldestBuild) {
         throw new Error(
             `The build in ${builtFunctions} is older than src/: run \`npm run build\` so the app under test is what ships.`,
         );

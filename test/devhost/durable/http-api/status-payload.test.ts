@@ -6,7 +6,7 @@ import {
     sortableUtc,
     statusPayload,
 } from '../../../../devhost/durable/http-api/status-payload';
-import type { InstanceRecord } from '../../../../devhost/ports/task-hub-storage';
+import { instanceRecord } from '../../../support/task-hub/instance-record';
 
 const t = (s: number): string => `2024-01-01T00:00:${String(s).padStart(2, '0')}.0000000Z`;
 
@@ -59,23 +59,16 @@ const history: HistoryEvent[] = [
 ];
 
 describe('status payload', () => {
-    const record: InstanceRecord = {
-        instanceId: 'i',
+    const record = instanceRecord('i', {
         executionId: 'e',
         name: 'hello',
         version: '',
         input: '{"a":1}',
         output: "Orchestrator function 'hello' failed: boom",
-        customStatus: null,
         runtimeStatus: 'Failed',
         createdTime: new Date('2024-01-01T00:00:00.123Z'),
         lastUpdatedTime: new Date('2024-01-01T00:00:05.999Z'),
-        completedTime: null,
-        scheduledStartTime: null,
-        generation: 0,
-        tags: null,
-        parentInstanceId: null,
-    };
+    });
 
     it('has the extension shape: camelCase, JSON where the text parses, seconds-precision times', () => {
         expect(statusPayload(record, { showInput: true, showHistoryOutput: false })).toEqual({

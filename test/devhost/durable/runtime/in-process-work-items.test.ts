@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DURABLE_CONFIG, type DurableConfig } from '../../../../devhost/durable/runtime/durable-config';
 import { uniqueHubName } from '../../../support/storage';
+import { instanceRecord } from '../../../support/task-hub/instance-record';
 import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runtime';
 import { defaultStorageFactory } from '../../../../devhost/durable/default-storage';
 import { unansweredTasks } from '../../../../devhost/durable/runtime/in-process-work-items';
@@ -274,23 +275,16 @@ it('starts the instances a crashed process accepted and never ran: a Pending row
     const inAnHour = new Date(Date.now() + 3_600_000);
     expect(
         await doomed.writeNewExecution(
-            {
-                instanceId: queued,
+            instanceRecord(queued, {
                 executionId: 'exec-queued',
                 name: 'greet',
                 version: '',
                 input: JSON.stringify(queued),
-                output: null,
-                customStatus: null,
                 runtimeStatus: 'Pending',
                 createdTime: now,
                 lastUpdatedTime: now,
-                completedTime: null,
                 scheduledStartTime: inAnHour,
-                generation: 0,
-                tags: null,
-                parentInstanceId: null,
-            },
+            }),
             undefined,
         ),
     ).toBe(true);
