@@ -58,6 +58,8 @@ export class ActivityDispatcher {
     readonly #running = new Set<Promise<void>>();
     /** The work item of each running activity (to hand back the ones still running when stop's time is up). */
     readonly #runningItems = new Set<ReceivedMessage>();
+    /** The commit each in-process work item started ahead of (see deliver), by message id. */
+    readonly #commits = new Map<string, Promise<boolean>>();
     readonly #poller: PollLoop;
     #stopped = false;
 
@@ -85,9 +87,14 @@ export class ActivityDispatcher {
         return this.#running.size;
     }
 
-    /** A work item to run (from this process's enqueue or from the poller). */
-    deliver(received: ReceivedMessage): void {
+    /**
+     * A work item to run (from this process's enqueue or from the poller). An in-process work item may come
+     * with the outcome of the commit that schedules it: it runs at once, and its result is handed back only
+     * once that commit landed (dropped if it failed: the episode runs again and schedules it again).
+     */
+    deliver(received: ReceivedMessage, committed?: Promise<boolean>): void {
         if (this.#held.refresh(received) || this.#stopped) return;
+        if (committed) this.#commits.set(received.messageId, committed);
         this.#held.add(received);
         this.#o.leases.hold(received);
         this.#queue.push(received);
@@ -104,6 +111,7 @@ export class ActivityDispatcher {
         this.#stopped = true;
         await this.#poller.stop();
         const unstarted = this.#queue.splice(0);
+        for (const item of unstarted) this.#commits.delete(item.messageId);
         const handBack = (item: ReceivedMessage): Promise<void> =>
             this.#o.leases
                 .letGo(item)
@@ -148,6 +156,7 @@ export class ActivityDispatcher {
                 this.#running.delete(run);
                 this.#runningItems.delete(item);
                 this.#held.delete(item.messageId);
+                this.#commits.delete(item.messageId);
                 this.#slots.release();
                 this.#pump();
             });
@@ -181,6 +190,12 @@ export class ActivityDispatcher {
             SequenceNumber: 0,
             OrchestrationInstance: item.message.OrchestrationInstance,
         };
+        const committed = this.#commits.get(item.messageId);
+        if (committed && !(await committed)) {
+            // Its schedule was never recorded: the episode that made it runs again and schedules it again.
+            await this.#o.leases.letGo(item).catch(() => undefined);
+            return;
+        }
         if (this.#o.deliverResult && (isInProcess(item) || (item.dequeueCount === 0 && !this.#stopped))) {
             // Sent hidden by this process, so this process runs the instance's episodes. The work item is the
             // durable record until the result is in history: a crash before that checkpoint makes it visible

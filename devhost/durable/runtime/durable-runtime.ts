@@ -117,9 +117,10 @@ export class DurableRuntime {
             outbox: this.#outbox,
             ...(this.#inProcessWorkItems
                 ? {
-                      runInProcess: (workItems: readonly TaskMessage[]) => {
+                      runInProcess: (workItems: readonly TaskMessage[], committed: Promise<boolean>) => {
                           const now = clock();
-                          for (const message of workItems) this.#activities.deliver(inProcessWorkItem(message, now));
+                          for (const message of workItems)
+                              this.#activities.deliver(inProcessWorkItem(message, now), committed);
                       },
                   }
                 : {}),

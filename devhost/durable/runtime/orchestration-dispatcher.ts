@@ -100,10 +100,13 @@ export interface OrchestrationDispatcherOptions {
     /** Where the work items of a large fan-out wait to be sent after the commit (work-item-outbox.ts). */
     outbox: WorkItemOutbox;
     /**
-     * Runs an episode's work items in this process without sending them (in-process-work-items.ts), called
-     * after the commit that records their TaskScheduled events. Absent: work items go to the queue.
+     * Runs an episode's work items in this process without sending them (in-process-work-items.ts). Called
+     * as the commit that records their TaskScheduled events starts, as the provider sends work items before
+     * its history write: `committed` says whether that write landed, and no result is handed back before it
+     * did (none at all when it failed: the episode runs again and schedules the task again). Absent: work
+     * items go to the queue.
      */
-    runInProcess?: (workItems: readonly TaskMessage[]) => void;
+    runInProcess?: (workItems: readonly TaskMessage[], committed: Promise<boolean>) => void;
 }
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
@@ -319,7 +322,7 @@ export class OrchestrationDispatcher {
         this.#o.logger.warn(
             `Instance ${instanceId}: running ${open.length} activit${open.length === 1 ? 'y' : 'ies'} again that a previous process scheduled before its status row was written.`,
         );
-        runInProcess(open);
+        runInProcess(open, COMMITTED);
     }
 
     #countFailure(item: ReceivedMessage): number {
@@ -471,30 +474,45 @@ export class OrchestrationDispatcher {
         }
         // 1. Outbound first, in parallel (bounded by the storage's concurrency): they are independent of each
         // other. Beyond the send window, work items go to a durable outbox instead and are sent after the commit.
-        // Work items run in this process are not sent at all: history is their durable record (after step 2).
+        // Work items run in this process are not sent at all: history is their durable record (step 2).
         const runInProcess = this.#o.runInProcess;
         const inProcess = runInProcess ? result.outbound.filter((out) => out.queue === 'workItem') : [];
         const outbound = runInProcess ? result.outbound.filter((out) => out.queue !== 'workItem') : result.outbound;
         const { sendNow, later } = this.#splitOutbound(outbound);
         const outboxName = `${result.executionId}-${result.startIndex}`;
-        if (later.length > 0) await this.#o.outbox.save(instanceId, outboxName, later);
-        await sendInOrderPerTarget(sendNow, (out) => this.#o.transport.send(out));
-        // 2. The commit point, then the row.
-        const etag = await this.#o.storage.appendHistory({
-            instanceId,
-            executionId: result.executionId,
-            startIndex: result.startIndex,
-            events: result.appended,
-            etag: state.etag,
-            isCheckpointComplete: true,
-            newExecution: result.newExecution,
-            ...(result.consumedBefore ? { consumedBefore: result.consumedBefore } : {}),
-        });
+        // Work items run here start now, while the commit is under way, as the provider's work items are sent
+        // before its history write; their results wait for the commit (see runInProcess).
+        const commit = runInProcess && inProcess.length > 0 ? commitGate() : undefined;
+        if (commit)
+            runInProcess?.(
+                inProcess.map((out) => out.message),
+                commit.committed,
+            );
+        let etag: string;
+        try {
+            if (later.length > 0) await this.#o.outbox.save(instanceId, outboxName, later);
+            await sendInOrderPerTarget(sendNow, (out) => this.#o.transport.send(out));
+            // 2. The commit point, then the row.
+            etag = await this.#o.storage.appendHistory({
+                instanceId,
+                executionId: result.executionId,
+                startIndex: result.startIndex,
+                events: result.appended,
+                etag: state.etag,
+                isCheckpointComplete: true,
+                newExecution: result.newExecution,
+                ...(result.consumedBefore ? { consumedBefore: result.consumedBefore } : {}),
+            });
+        } catch (error) {
+            commit?.settle(false);
+            throw error;
+        }
+        // Results handed back from here on reach an episode that runs after this one, on the state set below.
+        commit?.settle(true);
         const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
         const record = instanceRecord(instanceId, result, events, state.record, now);
         const consumedBefore = result.consumedBefore ?? state.consumedBefore ?? [];
         this.#state.set(instanceId, { events, executionId: result.executionId, etag, record, consumedBefore });
-        if (runInProcess && inProcess.length > 0) runInProcess(inProcess.map((out) => out.message));
         const final = isTerminalStatus(record.runtimeStatus);
         const rowWritten = this.#rows.write(record, rowWriteTiming(state.record, result, final));
         const reported = rowWritten.then(
@@ -758,6 +776,16 @@ function rowWriteTiming(
 ): { deferred: boolean; delayMs?: number } {
     if (final) return { deferred: false };
     return statusChanged(previous, result) ? { deferred: true } : { deferred: true, delayMs: REFRESH_ROW_DELAY_MS };
+}
+
+/** Work items whose TaskScheduled events are already in history. */
+const COMMITTED = Promise.resolve(true);
+
+/** A commit's outcome, for the work items that started before it (runInProcess). */
+function commitGate(): { committed: Promise<boolean>; settle: (landed: boolean) => void } {
+    let settle: (landed: boolean) => void = () => undefined;
+    const committed = new Promise<boolean>((resolve) => (settle = resolve));
+    return { committed, settle };
 }
 
 /**

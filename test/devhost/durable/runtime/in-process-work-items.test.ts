@@ -299,3 +299,89 @@ it('starts the instances a crashed process accepted and never ran: a Pending row
     expect((await second.storage.readInstance(queued))?.runtimeStatus).toBe('Pending');
     expect((await second.storage.readHistory(queued)).executionId).toBeNull();
 }, 60_000);
+
+/**
+ * A runtime of the management fixture on a fresh hub whose commits of a TaskScheduled go through `commit`
+ * (which may hold or fail them), and whose app records each activity invocation.
+ */
+async function runtimeWithCommitHook(
+    hubName: string,
+    commit: (write: () => Promise<string>) => Promise<string>,
+): Promise<{ runtime: DurableRuntime; activityRuns: string[] }> {
+    const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
+    const appendHistory = storage.appendHistory.bind(storage);
+    storage.appendHistory = (request) =>
+        request.events.some((e) => e.EventType === EventType.TaskScheduled)
+            ? commit(() => appendHistory(request))
+            : appendHistory(request);
+    const activityRuns: string[] = [];
+    const app = host.host.app as unknown as LoadedApp;
+    const watched: LoadedApp = Object.create(app, {
+        invoke: {
+            value: (request: Parameters<LoadedApp['invoke']>[0]) => {
+                activityRuns.push(request.functionName);
+                return app.invoke(request);
+            },
+        },
+    }) as LoadedApp;
+    const runtime = new DurableRuntime({
+        app: watched,
+        storage,
+        config: { ...DEFAULT_DURABLE_CONFIG, hubName },
+        logger: silent,
+    });
+    runtimes.push(runtime);
+    await runtime.start();
+    return { runtime, activityRuns };
+}
+
+it('starts an activity while the commit that schedules it is under way, and hands its result over only after it', async () => {
+    // As the provider sends its work items before its history write: the activity overlaps the commit, and
+    // the orchestration hears of its result only once the schedule is in history.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let commitsStarted = 0;
+    const { runtime, activityRuns } = await runtimeWithCommitHook(uniqueHubName('InProcEarly'), async (write) => {
+        commitsStarted++;
+        await held;
+        return write();
+    });
+    const id = `early-${Date.now().toString(36)}`;
+    await runtime.client.startNew('greet', { instanceId: id, input: JSON.stringify('early') });
+    const deadline = Date.now() + 10_000;
+    while (!activityRuns.includes('hello') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(commitsStarted).toBe(1);
+    expect(activityRuns).toContain('hello');
+    // The activity is done; its schedule is not in history yet, so neither is its result.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await runtime.storage.readHistory(id)).events).toEqual([]);
+
+    release();
+    const record = await waitForRow(runtime, id, 'Completed');
+    expect(record).toMatchObject({ runtimeStatus: 'Completed', output: JSON.stringify('Hello, early!') });
+    expect(activityRuns.filter((name) => name === 'hello')).toHaveLength(1);
+}, 60_000);
+
+it('runs an activity again when the commit of its schedule failed: history keeps one schedule and one result', async () => {
+    let failures = 0;
+    const { runtime, activityRuns } = await runtimeWithCommitHook(uniqueHubName('InProcDrop'), async (write) => {
+        if (failures === 0) {
+            failures++;
+            // Fails after the activity had time to finish: its result must not reach the orchestration.
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            throw new Error('storage unavailable');
+        }
+        return write();
+    });
+    const id = `drop-${Date.now().toString(36)}`;
+    await runtime.client.startNew('greet', { instanceId: id, input: JSON.stringify('again') });
+    const record = await waitForRow(runtime, id, 'Completed');
+    expect(record).toMatchObject({ runtimeStatus: 'Completed', output: JSON.stringify('Hello, again!') });
+    expect(failures).toBe(1);
+    // At least once: the dropped schedule's run and the one the retried episode scheduled.
+    expect(activityRuns.filter((name) => name === 'hello')).toHaveLength(2);
+    const { events } = await runtime.storage.readHistory(id);
+    expect(events.filter((e) => e.EventType === EventType.TaskScheduled)).toHaveLength(1);
+    expect(events.filter((e) => e.EventType === EventType.TaskCompleted)).toHaveLength(1);
+}, 60_000);
