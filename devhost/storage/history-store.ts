@@ -26,6 +26,7 @@ import { escapePartitionKey } from './key-sanitation';
 import type { LargeColumns } from './large-columns';
 import type { StorageStats } from './stats';
 import { httpStatusOf, isConcurrencyConflict } from './storage-errors';
+import { submitBatch } from './table-batch';
 import { cellString, parseTypedRow, type TypedRow } from './table-cells';
 
 /** The service allows 100 entities per transaction; one slot is the sentinel's. */
@@ -180,9 +181,8 @@ export class HistoryStore {
     private async submit(instanceId: string, actions: TransactionAction[]): Promise<string | undefined> {
         this.stats.tableOps++;
         try {
-            const response = await this.table.submitTransaction(actions);
-            const sentinel =
-                response.subResponses.find((r) => r.rowKey === SENTINEL_ROW_KEY) ?? response.subResponses.at(-1);
+            const subResponses = await submitBatch(this.table, actions);
+            const sentinel = subResponses.find((r) => r.rowKey === SENTINEL_ROW_KEY) ?? subResponses.at(-1);
             return sentinel?.etag;
         } catch (err) {
             // 409: the sentinel we meant to Add exists; 412: its ETag moved on; 404: a row we meant to delete is
@@ -236,7 +236,7 @@ export class HistoryStore {
         await Promise.all(
             batches.map(async (batch) => {
                 this.stats.tableOps++;
-                await this.table.submitTransaction(batch);
+                await submitBatch(this.table, batch);
             }),
         );
         return keys.length;
