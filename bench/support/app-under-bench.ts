@@ -1,6 +1,6 @@
 /**
  * The repository's built app on the devhost, in this process, against an in-memory Azurite the benchmark
- * starts itself: what every app benchmark measures. `runToEnd` POSTs a start over real HTTP and resolves at the
+ * starts itself: what every app benchmark measures. `runToEnd` POSTs a start over real HTTP (post-json.ts) and resolves at the
  * checkpoint that writes the instance's terminal row (no polling in the measurement).
  */
 import path from 'node:path';
@@ -9,6 +9,7 @@ import type { HostLogger } from '../../devhost/contracts/host';
 import { startHost, type RunningHost } from '../../devhost/boot/start-host';
 import { startAzurite } from '../../devhost/storage/azurite';
 import type { InstanceRecord } from '../../devhost/ports/task-hub-storage';
+import { closeClientSockets, postJson } from './post-json';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -57,14 +58,9 @@ export async function startAppUnderBench(hubPrefix: string): Promise<AppUnderBen
         azuritePid: azurite.pid,
         async runToEnd(name, input) {
             const t0 = performance.now();
-            const response = await fetch(`${host.origin}/api/orchestrations/${name}`, {
-                method: 'POST',
-                body: JSON.stringify(input),
-            });
-            if (response.status !== 202) {
-                throw new Error(`start answered ${response.status}: ${await response.text()}`);
-            }
-            const { id } = (await response.json()) as { id: string };
+            const response = await postJson(`${host.origin}/api/orchestrations/${name}`, input);
+            if (response.status !== 202) throw new Error(`start answered ${response.status}: ${response.text}`);
+            const { id } = JSON.parse(response.text) as { id: string };
             const record = await new Promise<InstanceRecord>((resolve) => waiters.set(id, resolve));
             waiters.delete(id);
             if (record.runtimeStatus !== 'Completed') {
@@ -73,6 +69,7 @@ export async function startAppUnderBench(hubPrefix: string): Promise<AppUnderBen
             return { id, ms: performance.now() - t0, record };
         },
         async close() {
+            closeClientSockets();
             await host.close();
             await azurite.stop();
         },
