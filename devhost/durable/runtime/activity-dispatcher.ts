@@ -58,8 +58,8 @@ export class ActivityDispatcher {
     readonly #running = new Set<Promise<void>>();
     /** The work item of each running activity (to hand back the ones still running when stop's time is up). */
     readonly #runningItems = new Set<ReceivedMessage>();
-    /** The commit each in-process work item started ahead of (see deliver), by message id. */
-    readonly #commits = new Map<string, Promise<boolean>>();
+    /** The end of the commit each in-process work item started ahead of (see deliver), by message id. */
+    readonly #commits = new Map<string, Promise<void>>();
     readonly #poller: PollLoop;
     #stopped = false;
 
@@ -89,12 +89,12 @@ export class ActivityDispatcher {
 
     /**
      * A work item to run (from this process's enqueue or from the poller). An in-process work item may come
-     * with the outcome of the commit that schedules it: it runs at once, and its result is handed back only
-     * once that commit landed (dropped if it failed: the episode runs again and schedules it again).
+     * with the end of the commit that schedules it: it runs at once, and its result is handed back only once
+     * that commit settled (the orchestration's history then decides whether the result applies).
      */
-    deliver(received: ReceivedMessage, committed?: Promise<boolean>): void {
+    deliver(received: ReceivedMessage, commitSettled?: Promise<void>): void {
         if (this.#held.refresh(received) || this.#stopped) return;
-        if (committed) this.#commits.set(received.messageId, committed);
+        if (commitSettled) this.#commits.set(received.messageId, commitSettled);
         this.#held.add(received);
         this.#o.leases.hold(received);
         this.#queue.push(received);
@@ -190,12 +190,10 @@ export class ActivityDispatcher {
             SequenceNumber: 0,
             OrchestrationInstance: item.message.OrchestrationInstance,
         };
-        const committed = this.#commits.get(item.messageId);
-        if (committed && !(await committed)) {
-            // Its schedule was never recorded: the episode that made it runs again and schedules it again.
-            await this.#o.leases.letGo(item).catch(() => undefined);
-            return;
-        }
+        // A schedule that failed to commit makes this result one history has no task for: the orchestration
+        // discards it (the repeated episode schedules the task again); one that committed in part of a
+        // multi-transaction checkpoint applies it.
+        await this.#commits.get(item.messageId);
         if (this.#o.deliverResult && (isInProcess(item) || (item.dequeueCount === 0 && !this.#stopped))) {
             // Sent hidden by this process, so this process runs the instance's episodes. The work item is the
             // durable record until the result is in history: a crash before that checkpoint makes it visible

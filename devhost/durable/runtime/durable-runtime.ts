@@ -117,10 +117,10 @@ export class DurableRuntime {
             outbox: this.#outbox,
             ...(this.#inProcessWorkItems
                 ? {
-                      runInProcess: (workItems: readonly TaskMessage[], committed: Promise<boolean>) => {
+                      runInProcess: (workItems: readonly TaskMessage[], commitSettled: Promise<void>) => {
                           const now = clock();
                           for (const message of workItems)
-                              this.#activities.deliver(inProcessWorkItem(message, now), committed);
+                              this.#activities.deliver(inProcessWorkItem(message, now), commitSettled);
                       },
                   }
                 : {}),

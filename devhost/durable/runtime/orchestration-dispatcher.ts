@@ -102,11 +102,12 @@ export interface OrchestrationDispatcherOptions {
     /**
      * Runs an episode's work items in this process without sending them (in-process-work-items.ts). Called
      * as the commit that records their TaskScheduled events starts, as the provider sends work items before
-     * its history write: `committed` says whether that write landed, and no result is handed back before it
-     * did (none at all when it failed: the episode runs again and schedules the task again). Absent: work
-     * items go to the queue.
+     * its history write; no result is handed back before `settled` (that write succeeded or failed). History
+     * then decides, as for any message: a result whose schedule was not recorded is discarded (the episode
+     * runs again and schedules the task again), one whose schedule was is applied. Absent: work items go to
+     * the queue.
      */
-    runInProcess?: (workItems: readonly TaskMessage[], committed: Promise<boolean>) => void;
+    runInProcess?: (workItems: readonly TaskMessage[], settled: Promise<void>) => void;
 }
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
@@ -322,7 +323,7 @@ export class OrchestrationDispatcher {
         this.#o.logger.warn(
             `Instance ${instanceId}: running ${open.length} activit${open.length === 1 ? 'y' : 'ies'} again that a previous process scheduled before its status row was written.`,
         );
-        runInProcess(open, COMMITTED);
+        runInProcess(open, SETTLED);
     }
 
     #countFailure(item: ReceivedMessage): number {
@@ -481,12 +482,12 @@ export class OrchestrationDispatcher {
         const { sendNow, later } = this.#splitOutbound(outbound);
         const outboxName = `${result.executionId}-${result.startIndex}`;
         // Work items run here start now, while the commit is under way, as the provider's work items are sent
-        // before its history write; their results wait for the commit (see runInProcess).
+        // before its history write; their results wait until it settled (see runInProcess).
         const commit = runInProcess && inProcess.length > 0 ? commitGate() : undefined;
         if (commit)
             runInProcess?.(
                 inProcess.map((out) => out.message),
-                commit.committed,
+                commit.settled,
             );
         let etag: string;
         try {
@@ -503,12 +504,11 @@ export class OrchestrationDispatcher {
                 newExecution: result.newExecution,
                 ...(result.consumedBefore ? { consumedBefore: result.consumedBefore } : {}),
             });
-        } catch (error) {
-            commit?.settle(false);
-            throw error;
+        } finally {
+            // Results handed back from here on reach an episode that runs after this one: on the state set
+            // below, or on state read again from storage if the commit failed.
+            commit?.settle();
         }
-        // Results handed back from here on reach an episode that runs after this one, on the state set below.
-        commit?.settle(true);
         const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
         const record = instanceRecord(instanceId, result, events, state.record, now);
         const consumedBefore = result.consumedBefore ?? state.consumedBefore ?? [];
@@ -778,14 +778,14 @@ function rowWriteTiming(
     return statusChanged(previous, result) ? { deferred: true } : { deferred: true, delayMs: REFRESH_ROW_DELAY_MS };
 }
 
-/** Work items whose TaskScheduled events are already in history. */
-const COMMITTED = Promise.resolve(true);
+/** For work items whose TaskScheduled events are already in history. */
+const SETTLED = Promise.resolve();
 
-/** A commit's outcome, for the work items that started before it (runInProcess). */
-function commitGate(): { committed: Promise<boolean>; settle: (landed: boolean) => void } {
-    let settle: (landed: boolean) => void = () => undefined;
-    const committed = new Promise<boolean>((resolve) => (settle = resolve));
-    return { committed, settle };
+/** The end of a commit, for the work items that started before it (runInProcess). */
+function commitGate(): { settled: Promise<void>; settle: () => void } {
+    let settle: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    return { settled, settle };
 }
 
 /**

@@ -12,7 +12,7 @@ import { defaultStorageFactory } from '../../../../devhost/durable/default-stora
 import { unansweredTasks } from '../../../../devhost/durable/runtime/in-process-work-items';
 import type { StorageFactory } from '../../../../devhost/durable/runtime/storage-factory';
 import type { HostLogger, LoadedApp } from '../../../../devhost/contracts/host';
-import type { InstanceRecord, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
+import type { HistoryAppend, InstanceRecord, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
 import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
 import { taskCompleted, taskFailed } from '../../../../devhost/durable/engine';
 import { orchestratorCompleted, orchestratorStarted, taskScheduled } from '../../../../devhost/durable/engine/events';
@@ -306,13 +306,13 @@ it('starts the instances a crashed process accepted and never ran: a Pending row
  */
 async function runtimeWithCommitHook(
     hubName: string,
-    commit: (write: () => Promise<string>) => Promise<string>,
+    commit: (write: (request?: HistoryAppend) => Promise<string>, request: HistoryAppend) => Promise<string>,
 ): Promise<{ runtime: DurableRuntime; activityRuns: string[] }> {
     const storage = await defaultStorageFactory({ env: process.env, hubName, partitionCount: 4 });
     const appendHistory = storage.appendHistory.bind(storage);
     storage.appendHistory = (request) =>
         request.events.some((e) => e.EventType === EventType.TaskScheduled)
-            ? commit(() => appendHistory(request))
+            ? commit((changed) => appendHistory(changed ?? request), request)
             : appendHistory(request);
     const activityRuns: string[] = [];
     const app = host.host.app as unknown as LoadedApp;
@@ -384,4 +384,30 @@ it('runs an activity again when the commit of its schedule failed: history keeps
     const { events } = await runtime.storage.readHistory(id);
     expect(events.filter((e) => e.EventType === EventType.TaskScheduled)).toHaveLength(1);
     expect(events.filter((e) => e.EventType === EventType.TaskCompleted)).toHaveLength(1);
+}, 60_000);
+
+it('applies the results of tasks whose schedules a checkpoint committed in part before it failed', async () => {
+    // A checkpoint of several transactions (over 99 rows) that fails after the first: history keeps the
+    // committed prefix (some TaskScheduled events), the start message is then a duplicate, and only the
+    // results of the tasks in the prefix can move the instance on. Here the prefix is written by hand.
+    let failures = 0;
+    const { runtime, activityRuns } = await runtimeWithCommitHook(
+        uniqueHubName('InProcPrefix'),
+        async (write, request) => {
+            if (failures > 0) return write();
+            failures++;
+            // OrchestratorStarted, ExecutionStarted and the first two of five TaskScheduled, as a first transaction.
+            await write({ ...request, events: request.events.slice(0, 4), isCheckpointComplete: false });
+            throw new Error('storage unavailable after the first transaction');
+        },
+    );
+    const id = `prefix-${Date.now().toString(36)}`;
+    await runtime.client.startNew('slowFanOut', { instanceId: id, input: JSON.stringify({ count: 5, delayMs: 0 }) });
+    const record = await waitForRow(runtime, id, 'Completed');
+    expect(record).toMatchObject({ runtimeStatus: 'Completed', output: JSON.stringify(squares(5)) });
+    expect(failures).toBe(1);
+    expect(activityRuns.length).toBeGreaterThanOrEqual(5);
+    const { events } = await runtime.storage.readHistory(id);
+    expect(events.filter((e) => e.EventType === EventType.TaskScheduled)).toHaveLength(5);
+    expect(events.filter((e) => e.EventType === EventType.TaskCompleted)).toHaveLength(5);
 }, 60_000);
