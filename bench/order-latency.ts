@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     let httpCalls = 0;
     const appOrigin = new URL(bench.host.origin);
     const countHttpCall = (message: unknown): void => {
-        const { request } = message as { request: { host?: string; getHeader(name: string): unknown } };
+        const { request } = message as { request: { getHeader(name: string): unknown } };
         if (request.getHeader('host') !== appOrigin.host) httpCalls++;
     };
     const appCallsUntilCompleted: number[] = [];

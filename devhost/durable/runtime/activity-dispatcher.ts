@@ -58,8 +58,6 @@ export class ActivityDispatcher {
     readonly #running = new Set<Promise<void>>();
     /** The work item of each running activity (to hand back the ones still running when stop's time is up). */
     readonly #runningItems = new Set<ReceivedMessage>();
-    /** The end of the commit each in-process work item started ahead of (see deliver), by message id. */
-    readonly #commits = new Map<string, Promise<void>>();
     readonly #poller: PollLoop;
     #stopped = false;
 
@@ -87,14 +85,9 @@ export class ActivityDispatcher {
         return this.#running.size;
     }
 
-    /**
-     * A work item to run (from this process's enqueue or from the poller). An in-process work item may come
-     * with the end of the commit that schedules it: it runs at once, and its result is handed back only once
-     * that commit settled (the orchestration's history then decides whether the result applies).
-     */
-    deliver(received: ReceivedMessage, commitSettled?: Promise<void>): void {
+    /** A work item to run (from this process's enqueue or from the poller). */
+    deliver(received: ReceivedMessage): void {
         if (this.#held.refresh(received) || this.#stopped) return;
-        if (commitSettled) this.#commits.set(received.messageId, commitSettled);
         this.#held.add(received);
         this.#o.leases.hold(received);
         this.#queue.push(received);
@@ -111,7 +104,6 @@ export class ActivityDispatcher {
         this.#stopped = true;
         await this.#poller.stop();
         const unstarted = this.#queue.splice(0);
-        for (const item of unstarted) this.#commits.delete(item.messageId);
         const handBack = (item: ReceivedMessage): Promise<void> =>
             this.#o.leases
                 .letGo(item)
@@ -156,7 +148,6 @@ export class ActivityDispatcher {
                 this.#running.delete(run);
                 this.#runningItems.delete(item);
                 this.#held.delete(item.messageId);
-                this.#commits.delete(item.messageId);
                 this.#slots.release();
                 this.#pump();
             });
@@ -190,10 +181,6 @@ export class ActivityDispatcher {
             SequenceNumber: 0,
             OrchestrationInstance: item.message.OrchestrationInstance,
         };
-        // A schedule that failed to commit makes this result one history has no task for: the orchestration
-        // discards it (the repeated episode schedules the task again); one that committed in part of a
-        // multi-transaction checkpoint applies it.
-        await this.#commits.get(item.messageId);
         if (this.#o.deliverResult && (isInProcess(item) || (item.dequeueCount === 0 && !this.#stopped))) {
             // Sent hidden by this process, so this process runs the instance's episodes. The work item is the
             // durable record until the result is in history: a crash before that checkpoint makes it visible

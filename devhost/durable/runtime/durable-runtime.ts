@@ -117,10 +117,9 @@ export class DurableRuntime {
             outbox: this.#outbox,
             ...(this.#inProcessWorkItems
                 ? {
-                      runInProcess: (workItems: readonly TaskMessage[], commitSettled: Promise<void>) => {
+                      runInProcess: (workItems: readonly TaskMessage[]) => {
                           const now = clock();
-                          for (const message of workItems)
-                              this.#activities.deliver(inProcessWorkItem(message, now), commitSettled);
+                          for (const message of workItems) this.#activities.deliver(inProcessWorkItem(message, now));
                       },
                   }
                 : {}),

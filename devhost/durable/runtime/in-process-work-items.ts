@@ -10,10 +10,10 @@
  * - An episode's `TaskScheduled` events are committed with its history batch, with their inputs (as the
  *   extension does with `storeInputsInOrchestrationHistory`). The activities start as that commit starts,
  *   as the provider sends its work items before its history write (the activity and the commit overlap);
- *   each result waits until the commit settled, and history decides as for any message: if the commit failed,
- *   the result has no task to answer and is discarded, and the repeated episode schedules the task again. So
- *   an activity may run for a schedule a failed checkpoint dropped: at least once, exactly as with the
- *   provider's early sends.
+ *   each result goes to the instance's next episode, which runs only after this one (its commit included),
+ *   and history decides as for any message: if the commit failed, the result has no task to answer and is
+ *   discarded, and the repeated episode schedules the task again. So an activity may run for a schedule a
+ *   failed checkpoint dropped: at least once, exactly as with the provider's early sends.
  * - The result goes to the orchestration dispatcher in memory, as the fast path already does for work items
  *   it sent itself; the checkpoint that records it is the moment the work item is done.
  * - A crash loses the in-memory items. At start-up (the hub lock taken), `recoverInProcessWork` reads every

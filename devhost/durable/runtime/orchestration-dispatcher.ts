@@ -102,12 +102,12 @@ export interface OrchestrationDispatcherOptions {
     /**
      * Runs an episode's work items in this process without sending them (in-process-work-items.ts). Called
      * as the commit that records their TaskScheduled events starts, as the provider sends work items before
-     * its history write; no result is handed back before `settled` (that write succeeded or failed). History
-     * then decides, as for any message: a result whose schedule was not recorded is discarded (the episode
-     * runs again and schedules the task again), one whose schedule was is applied. Absent: work items go to
-     * the queue.
+     * its history write. Their results come back through `deliver`, so they reach the instance's next
+     * episode, which runs only after this one (its commit included) ended. History then decides, as for any
+     * message: a result whose schedule was not recorded is discarded (the episode runs again and schedules
+     * the task again), one whose schedule was is applied. Absent: work items go to the queue.
      */
-    runInProcess?: (workItems: readonly TaskMessage[], settled: Promise<void>) => void;
+    runInProcess?: (workItems: readonly TaskMessage[]) => void;
 }
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
@@ -323,7 +323,7 @@ export class OrchestrationDispatcher {
         this.#o.logger.warn(
             `Instance ${instanceId}: running ${open.length} activit${open.length === 1 ? 'y' : 'ies'} again that a previous process scheduled before its status row was written.`,
         );
-        runInProcess(open, SETTLED);
+        runInProcess(open);
     }
 
     #countFailure(item: ReceivedMessage): number {
@@ -482,33 +482,21 @@ export class OrchestrationDispatcher {
         const { sendNow, later } = this.#splitOutbound(outbound);
         const outboxName = `${result.executionId}-${result.startIndex}`;
         // Work items run here start now, while the commit is under way, as the provider's work items are sent
-        // before its history write; their results wait until it settled (see runInProcess).
-        const commit = runInProcess && inProcess.length > 0 ? commitGate() : undefined;
-        if (commit)
-            runInProcess?.(
-                inProcess.map((out) => out.message),
-                commit.settled,
-            );
-        let etag: string;
-        try {
-            if (later.length > 0) await this.#o.outbox.save(instanceId, outboxName, later);
-            await sendInOrderPerTarget(sendNow, (out) => this.#o.transport.send(out));
-            // 2. The commit point, then the row.
-            etag = await this.#o.storage.appendHistory({
-                instanceId,
-                executionId: result.executionId,
-                startIndex: result.startIndex,
-                events: result.appended,
-                etag: state.etag,
-                isCheckpointComplete: true,
-                newExecution: result.newExecution,
-                ...(result.consumedBefore ? { consumedBefore: result.consumedBefore } : {}),
-            });
-        } finally {
-            // Results handed back from here on reach an episode that runs after this one: on the state set
-            // below, or on state read again from storage if the commit failed.
-            commit?.settle();
-        }
+        // before its history write; their results wait for the next episode (see runInProcess).
+        if (runInProcess && inProcess.length > 0) runInProcess(inProcess.map((out) => out.message));
+        if (later.length > 0) await this.#o.outbox.save(instanceId, outboxName, later);
+        await sendInOrderPerTarget(sendNow, (out) => this.#o.transport.send(out));
+        // 2. The commit point, then the row.
+        const etag = await this.#o.storage.appendHistory({
+            instanceId,
+            executionId: result.executionId,
+            startIndex: result.startIndex,
+            events: result.appended,
+            etag: state.etag,
+            isCheckpointComplete: true,
+            newExecution: result.newExecution,
+            ...(result.consumedBefore ? { consumedBefore: result.consumedBefore } : {}),
+        });
         const events = result.newExecution ? [...result.appended] : [...state.events, ...result.appended];
         const record = instanceRecord(instanceId, result, events, state.record, now);
         const consumedBefore = result.consumedBefore ?? state.consumedBefore ?? [];
@@ -776,16 +764,6 @@ function rowWriteTiming(
 ): { deferred: boolean; delayMs?: number } {
     if (final) return { deferred: false };
     return statusChanged(previous, result) ? { deferred: true } : { deferred: true, delayMs: REFRESH_ROW_DELAY_MS };
-}
-
-/** For work items whose TaskScheduled events are already in history. */
-const SETTLED = Promise.resolve();
-
-/** The end of a commit, for the work items that started before it (runInProcess). */
-function commitGate(): { settled: Promise<void>; settle: () => void } {
-    let settle: () => void = () => undefined;
-    const settled = new Promise<void>((resolve) => (settle = resolve));
-    return { settled, settle };
 }
 
 /**
