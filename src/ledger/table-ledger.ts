@@ -20,11 +20,17 @@ import type { OrderTableNames } from './table-names';
  * row each. The record itself is stored as JSON in `record` (validated when read back), next to `kind` and
  * `order_id` columns for people browsing the table.
  */
+/**
+ * A ledger row as read back: its record is JSON in `record`. Built once: zod compiles an object schema's
+ * parser into a new function on its first parse, so a schema built per row is a compilation per row.
+ */
+const LedgerRowSchema = z.object({ record: z.string() });
+
 export function createTableLedger(tables: TableClientFactory, names: OrderTableNames): OrderLedger {
     const table = lazyTable(tables(names.ledger));
 
     const parseRow = (row: unknown): LedgerRecord => {
-        const text = z.object({ record: z.string() }).parse(row).record;
+        const text = LedgerRowSchema.parse(row).record;
         const parsed = LedgerRecordSchema.safeParse(JSON.parse(text));
         if (!parsed.success) throw new Error(`A ledger row is not a ledger record: ${describeIssues(parsed.error)}`);
         return parsed.data;
