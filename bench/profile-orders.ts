@@ -108,6 +108,7 @@ async function countStorageCalls(bench: AppUnderBench, work: () => Promise<void>
 interface ProfileNode {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
 }
 interface CpuProfile {
     nodes: ProfileNode[];
@@ -131,13 +132,22 @@ function selfTimes(profile: CpuProfile): {
     byFunction: Map<string, number>;
 } {
     const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+    const parents = new Map<number, number>();
+    for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+    /** The profiler's own stop call (`session.post`), which lands in the last samples; it is no order's work. */
+    const profilerOwn = (id: number): boolean => {
+        for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+            if (nodes.get(at)?.callFrame.url === 'node:inspector') return true;
+        }
+        return false;
+    };
     const byOwner = new Map<string, number>();
     const byFunction = new Map<string, number>();
     let total = 0;
     profile.samples.forEach((id, i) => {
         const node = nodes.get(id);
         const micros = profile.timeDeltas[i] ?? 0;
-        if (!node) return;
+        if (!node || profilerOwn(id)) return;
         total += micros;
         const who = owner(node.callFrame);
         byOwner.set(who, (byOwner.get(who) ?? 0) + micros);
