@@ -67,7 +67,7 @@ export function renderTable(report: BenchReport): string {
     const seq = orders.sequential;
     const tp = orders.throughput;
     const warm = orders.sequentialWarm;
-    const warmNote = (text: string): string => (warm ? `; after ${warm.afterOrders} orders: ${text}` : '');
+    const warmNote = (text: string): string => (warm ? ` (after ${warm.afterOrders} orders: ${text})` : '');
     const sizes = report.fanOut.results.map((r) => r.activities);
     const fanOutDevhost = report.fanOut.results.map((r) => (r.completed ? seconds(r.wallMs) : 'did not finish'));
     const calls = seq.storageCallsUntilCompleted;
@@ -103,7 +103,7 @@ export function renderTable(report: BenchReport): string {
         [
             `CPU per order, engine or host process / store (ms): sequential; ${tp.inFlight} in flight`,
             `${peer.cpuMsPerOrder.engine} / ${peer.cpuMsPerOrder.store}`,
-            `${seq.cpuMsPerOrder.host} / ${seq.cpuMsPerOrder.azurite ?? '?'}${warmNote(`${warm?.cpuMsPerOrder.host} / ${warm?.cpuMsPerOrder.azurite ?? '?'}`)}; ${tp.inFlight} in flight: ${tp.cpuMsPerOrder.host} / ${tp.cpuMsPerOrder.azurite ?? '?'}`,
+            `${seq.cpuMsPerOrder.host} / ${seq.cpuMsPerOrder.azurite ?? '?'}${warmNote(`${warm?.cpuMsPerOrder.host} / ${warm?.cpuMsPerOrder.azurite ?? '?'}`)}; ${tp.cpuMsPerOrder.host} / ${tp.cpuMsPerOrder.azurite ?? '?'}`,
             `host ≤ ${targets.hostCpuMsPerOrder}`,
         ],
         [
