@@ -14,18 +14,18 @@ import type { TableClientFactory } from './table-connection';
 import type { OrderTableNames } from './table-names';
 
 /**
+ * A ledger row as read back: its record is JSON in `record`. Built once: zod compiles an object schema's
+ * parser into a new function on its first parse, so a schema built per row is a compilation per row.
+ */
+const LedgerRowSchema = z.object({ record: z.string() });
+
+/**
  * The order ledger in Azure Table storage. One partition per order (its instance id, which is always a valid
  * key). A charge, refund or shipment is the row whose RowKey is its kind, written with an insert that fails
  * if the row exists, so the first write wins however often an activity runs; notification attempts get a
  * row each. The record itself is stored as JSON in `record` (validated when read back), next to `kind` and
  * `order_id` columns for people browsing the table.
  */
-/**
- * A ledger row as read back: its record is JSON in `record`. Built once: zod compiles an object schema's
- * parser into a new function on its first parse, so a schema built per row is a compilation per row.
- */
-const LedgerRowSchema = z.object({ record: z.string() });
-
 export function createTableLedger(tables: TableClientFactory, names: OrderTableNames): OrderLedger {
     const table = lazyTable(tables(names.ledger));
 
