@@ -17,6 +17,7 @@ export { defaultEngineOptions } from './types';
 export { runEpisode } from './episode';
 export { activityInput, taskCompleted, taskFailed, timerFired, tryParseJson } from './events';
 export {
+    addressed,
     eventRaisedMessage,
     executionStartedEvent,
     executionStartedMessage,

@@ -68,7 +68,8 @@ function fresh<T extends EventType>(
     return { EventType: type, EventId: -1, IsPlayed: false, Timestamp: dtfxTimestamp(now, ticks) };
 }
 
-function addressed(event: HistoryEvent, instance: TaskMessage['OrchestrationInstance']): TaskMessage {
+/** `event` as a message to `instance` (the one envelope every message of an orchestration has). */
+export function addressed(event: HistoryEvent, instance: TaskMessage['OrchestrationInstance']): TaskMessage {
     return { Event: event, SequenceNumber: 0, OrchestrationInstance: instance };
 }
 

@@ -37,7 +37,7 @@ import type { HostLogger } from '../../contracts/host';
 import { errorMessage } from '../../contracts/errors';
 import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../../ports/task-hub-storage';
 import { EventType, type HistoryEvent, type TaskMessage, type TaskScheduledEvent } from '../../protocol/history';
-import { executionStartedMessage } from '../engine';
+import { addressed, executionStartedMessage } from '../engine';
 import { ThrottledStorage } from './throttled-storage';
 
 /** The queue name of a message that lives only in this process's memory. */
@@ -120,11 +120,7 @@ export function unansweredTaskMessages(
     events: readonly HistoryEvent[],
 ): TaskMessage[] {
     const instance = { InstanceId: instanceId, ExecutionId: executionId };
-    return unansweredTasks(events).map((event) => ({
-        Event: event,
-        SequenceNumber: 0,
-        OrchestrationInstance: instance,
-    }));
+    return unansweredTasks(events).map((event) => addressed(event, instance));
 }
 
 /**
@@ -193,10 +189,7 @@ async function recoverInstance(
             (e) => e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed,
         );
         const instance = { InstanceId: record.instanceId, ExecutionId: history.executionId };
-        if (last)
-            orchestrate(
-                inProcessWorkItem({ Event: last, SequenceNumber: 0, OrchestrationInstance: instance }, clock()),
-            );
+        if (last) orchestrate(inProcessWorkItem(addressed(last, instance), clock()));
         return 0;
     }
     for (const message of open) run(inProcessWorkItem(message, clock()));
