@@ -50,6 +50,19 @@ interface StatsLike {
 
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
+interface CpuOfPhase {
+    hostMs: number;
+    storeMs: number | undefined;
+}
+
+/** A phase's CPU per order, of the host and of Azurite (null where /proc could not tell). */
+function cpuPerOrder(cpu: CpuOfPhase, orders: number): { host: number; azurite: number | null } {
+    return {
+        host: round(cpu.hostMs / orders),
+        azurite: cpu.storeMs === undefined ? null : round(cpu.storeMs / orders),
+    };
+}
+
 async function main(): Promise<void> {
     const bench = await startAppUnderBench('Bench');
     const { extension } = bench;
@@ -80,13 +93,23 @@ async function main(): Promise<void> {
     }
     await settle();
 
-    // Sequential: one order at a time, back to back, the latency a single user sees. CPU is taken over the
-    // whole phase, until the last order's trailing calls are done (they are part of an order's cost).
-    const latencies: number[] = [];
-    const sequential = await measureCpu(bench.azuritePid, async () => {
-        for (let i = 0; i < ORDERS; i++) latencies.push((await bench.runToEnd('order_processing', order(i))).ms);
-        await settle();
-    });
+    /**
+     * Sequential: ORDERS orders one at a time, back to back (numbered from `first`), the latency a single user
+     * sees. CPU is taken over the whole phase, until the last order's trailing calls are done (they are part
+     * of an order's cost).
+     */
+    async function sequentialPhase(first: number): Promise<{ latencies: number[]; cpu: CpuOfPhase }> {
+        const latencies: number[] = [];
+        const cpu = await measureCpu(bench.azuritePid, async () => {
+            for (let i = 0; i < ORDERS; i++) {
+                latencies.push((await bench.runToEnd('order_processing', order(first + i))).ms);
+            }
+            await settle();
+        });
+        return { latencies, cpu };
+    }
+
+    const sequential = await sequentialPhase(0);
 
     // Counted: each order alone (the previous one's trailing calls done), its calls until Completed and in all.
     const callsUntilCompleted: number[] = [];
@@ -137,14 +160,8 @@ async function main(): Promise<void> {
     // phase, after WARMUP + ORDERS + COUNTED_ORDERS + THROUGHPUT_ORDERS orders instead of WARMUP. The first
     // phase is the peer's protocol; this one shows how much of its CPU is the JIT still compiling this large
     // code base (the SDKs, durable-functions, @azure/functions, zod) rather than the order's own work.
-    const warmLatencies: number[] = [];
     const warmAfter = WARMUP + ORDERS + COUNTED_ORDERS + THROUGHPUT_ORDERS;
-    const warm = await measureCpu(bench.azuritePid, async () => {
-        for (let i = 0; i < ORDERS; i++) {
-            warmLatencies.push((await bench.runToEnd('order_processing', order(200_000 + i))).ms);
-        }
-        await settle();
-    });
+    const warm = await sequentialPhase(200_000);
 
     const callMs = summary(callSamples);
     const criticalPathCalls = summary(callsUntilCompleted);
@@ -156,13 +173,10 @@ async function main(): Promise<void> {
                 orders: ORDERS,
                 warmup: WARMUP,
                 countedOrders: COUNTED_ORDERS,
-                latencyMs: summary(latencies),
+                latencyMs: summary(sequential.latencies),
                 storageCallsUntilCompleted: stats ? criticalPathCalls : null,
                 storageCallsPerOrder: stats ? summary(callsPerOrder) : null,
-                cpuMsPerOrder: {
-                    host: round(sequential.hostMs / ORDERS),
-                    azurite: sequential.storeMs === undefined ? null : round(sequential.storeMs / ORDERS),
-                },
+                cpuMsPerOrder: cpuPerOrder(sequential.cpu, ORDERS),
                 // The app's own storage calls (its ledger) until Completed, beside the task hub's.
                 appStorageCallsUntilCompleted: stats ? summary(appCallsUntilCompleted) : null,
                 // The critical path's storage calls, one after another, at the measured cost of one call: what
@@ -175,11 +189,8 @@ async function main(): Promise<void> {
             sequentialWarm: {
                 orders: ORDERS,
                 afterOrders: warmAfter,
-                latencyMs: summary(warmLatencies),
-                cpuMsPerOrder: {
-                    host: round(warm.hostMs / ORDERS),
-                    azurite: warm.storeMs === undefined ? null : round(warm.storeMs / ORDERS),
-                },
+                latencyMs: summary(warm.latencies),
+                cpuMsPerOrder: cpuPerOrder(warm.cpu, ORDERS),
             },
             throughput: {
                 orders: THROUGHPUT_ORDERS,
@@ -188,10 +199,7 @@ async function main(): Promise<void> {
                 ordersPerSecond: round((THROUGHPUT_ORDERS / wallMs) * 1000),
                 latencyMs: summary(throughputLatencies),
                 storageCallsPerOrder: stats ? round(throughputCalls / THROUGHPUT_ORDERS) : null,
-                cpuMsPerOrder: {
-                    host: round(throughput.hostMs / THROUGHPUT_ORDERS),
-                    azurite: throughput.storeMs === undefined ? null : round(throughput.storeMs / THROUGHPUT_ORDERS),
-                },
+                cpuMsPerOrder: cpuPerOrder(throughput, THROUGHPUT_ORDERS),
             },
         }),
     );

@@ -59,6 +59,8 @@ export interface BenchReport {
     };
 }
 
+/** `host / azurite` CPU per order, `?` where Azurite's was not measured. */
+const cpuCell = (cpu: CpuPerOrder): string => `${cpu.host} / ${cpu.azurite ?? '?'}`;
 const seconds = (ms: number | undefined): string => (ms === undefined ? 'did not finish' : (ms / 1000).toFixed(2));
 
 /** The README's "latest run" table: measure | peer | devhost | target. */
@@ -103,7 +105,7 @@ export function renderTable(report: BenchReport): string {
         [
             `CPU per order, engine or host process / store (ms): sequential; ${tp.inFlight} in flight`,
             `${peer.cpuMsPerOrder.engine} / ${peer.cpuMsPerOrder.store}`,
-            `${seq.cpuMsPerOrder.host} / ${seq.cpuMsPerOrder.azurite ?? '?'}${warmNote(`${warm?.cpuMsPerOrder.host} / ${warm?.cpuMsPerOrder.azurite ?? '?'}`)}; ${tp.cpuMsPerOrder.host} / ${tp.cpuMsPerOrder.azurite ?? '?'}`,
+            `${cpuCell(seq.cpuMsPerOrder)}${warm ? warmNote(cpuCell(warm.cpuMsPerOrder)) : ''}; ${cpuCell(tp.cpuMsPerOrder)}`,
             `host ≤ ${targets.hostCpuMsPerOrder}`,
         ],
         [
