@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { dtfxTimestamp, EventType, type TaskMessage } from '../../protocol/history';
+import { addressed } from './messages';
 import { stableHash128 } from './stable-hash';
 
 export interface EntityId {
@@ -100,8 +101,8 @@ export function requestMessageText(request: {
 
 /** An operation request to an entity: EventRaised "op" on the entity's control queue, for its current execution. */
 export function entityRequestMessage(targetInstanceId: string, requestText: string, now: Date): TaskMessage {
-    return {
-        Event: {
+    return addressed(
+        {
             EventType: EventType.EventRaised,
             EventId: -1,
             IsPlayed: false,
@@ -109,9 +110,8 @@ export function entityRequestMessage(targetInstanceId: string, requestText: stri
             Name: ENTITY_REQUEST_EVENT,
             Input: requestText,
         },
-        SequenceNumber: 0,
-        OrchestrationInstance: { InstanceId: targetInstanceId, ExecutionId: '' },
-    };
+        { InstanceId: targetInstanceId, ExecutionId: '' },
+    );
 }
 
 /**
@@ -128,8 +128,8 @@ export function entityResponseMessage(options: {
 }): TaskMessage {
     const response: Record<string, unknown> = { result: options.result };
     if (options.exceptionType !== null) response['exceptionType'] = options.exceptionType;
-    return {
-        Event: {
+    return addressed(
+        {
             EventType: EventType.EventRaised,
             EventId: -1,
             IsPlayed: false,
@@ -137,9 +137,8 @@ export function entityResponseMessage(options: {
             Name: options.requestId,
             Input: JSON.stringify(response),
         },
-        SequenceNumber: 0,
-        OrchestrationInstance: { InstanceId: options.parent, ExecutionId: options.parentExecution ?? '' },
-    };
+        { InstanceId: options.parent, ExecutionId: options.parentExecution ?? '' },
+    );
 }
 
 const responseSchema = z.object({ result: z.string().nullish(), exceptionType: z.string().nullish() });

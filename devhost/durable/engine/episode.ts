@@ -35,7 +35,7 @@ import {
     tryParseJson,
 } from './events';
 import { clientMessageKey, consumedKeyHash, takeIn, viewOf, type ExecutionView } from './intake';
-import { executionStartedEvent } from './messages';
+import { addressed, executionStartedEvent } from './messages';
 import { replay, type Decision, type ReplayOptions } from './replay';
 import { parseTimeSpan } from '../../protocol/timespan';
 import { stableHash128 } from './stable-hash';
@@ -406,11 +406,7 @@ function decide(
         }
         case 'task': {
             // History keeps the activity input only with storeInputsInOrchestrationHistory; the work item does.
-            const message: TaskMessage = {
-                Event: taskScheduled(decision.id, decision.name, decision.input, req.now),
-                SequenceNumber: 0,
-                OrchestrationInstance: instance,
-            };
+            const message = addressed(taskScheduled(decision.id, decision.name, decision.input, req.now), instance);
             const storedInput = req.options.storeInputsInOrchestrationHistory ? decision.input : null;
             return {
                 event: taskScheduled(decision.id, decision.name, storedInput, req.now),
@@ -423,11 +419,7 @@ function decide(
                 outbound: [
                     {
                         queue: 'control',
-                        message: {
-                            Event: timerFired(decision.id, decision.fireAt),
-                            SequenceNumber: 0,
-                            OrchestrationInstance: instance,
-                        },
+                        message: addressed(timerFired(decision.id, decision.fireAt), instance),
                         visibleAt: decision.fireAt,
                     },
                 ],
@@ -455,11 +447,10 @@ function decide(
                 outbound: [
                     {
                         queue: 'control',
-                        message: {
-                            Event: childStart,
-                            SequenceNumber: 0,
-                            OrchestrationInstance: { InstanceId: decision.instanceId, ExecutionId: childExecutionId },
-                        },
+                        message: addressed(childStart, {
+                            InstanceId: decision.instanceId,
+                            ExecutionId: childExecutionId,
+                        }),
                     },
                 ],
             };
@@ -532,7 +523,7 @@ function notifyParent(
     return [
         {
             queue: 'control',
-            message: { Event: event, SequenceNumber: 0, OrchestrationInstance: parent.OrchestrationInstance },
+            message: addressed(event, parent.OrchestrationInstance),
         },
     ];
 }

@@ -10,7 +10,7 @@
 import type { HostLogger, LoadedApp } from '../../contracts/host';
 import type { ReceivedMessage, TaskHubStorage } from '../../ports/task-hub-storage';
 import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../protocol/history';
-import { activityInput, taskCompleted, taskFailed } from '../engine';
+import { activityInput, addressed, taskCompleted, taskFailed } from '../engine';
 import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
 import type { MessageTransport } from './message-transport';
 import type { IdleWorkQueue } from './idle-work-queue';
@@ -176,11 +176,7 @@ export class ActivityDispatcher {
                       : { message: outcome.message, stack: outcome.stack },
                   now,
               );
-        const result = {
-            Event: completion,
-            SequenceNumber: 0,
-            OrchestrationInstance: item.message.OrchestrationInstance,
-        };
+        const result = addressed(completion, item.message.OrchestrationInstance);
         if (this.#o.deliverResult && (isInProcess(item) || (item.dequeueCount === 0 && !this.#stopped))) {
             // Sent hidden by this process, so this process runs the instance's episodes. The work item is the
             // durable record until the result is in history: a crash before that checkpoint makes it visible

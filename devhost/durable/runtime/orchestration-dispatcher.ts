@@ -46,6 +46,7 @@ import {
     type TaskMessage,
 } from '../../protocol/history';
 import {
+    addressed,
     runEpisode,
     type EngineOptions,
     type EpisodeResult,
@@ -397,11 +398,10 @@ export class OrchestrationDispatcher {
         if (parent) {
             await this.#o.transport.send({
                 queue: 'control',
-                message: {
-                    Event: subOrchestrationFailed(parent.TaskScheduleId, reason, reason, now),
-                    SequenceNumber: 0,
-                    OrchestrationInstance: parent.OrchestrationInstance,
-                },
+                message: addressed(
+                    subOrchestrationFailed(parent.TaskScheduleId, reason, reason, now),
+                    parent.OrchestrationInstance,
+                ),
             });
         }
         const executionId = started.OrchestrationInstance.ExecutionId;
