@@ -34,15 +34,20 @@ export function captureLogger(logs: LogEntry[]): HostLogger {
     };
 }
 
+/**
+ * DEVHOST_TEST_MEMORY_HUB=1 runs the suites on the in-memory hub (debugging without Azurite). A debugging aid
+ * only, not run in CI. The tests that read Azurite directly or need what the memory hub lacks (the storage
+ * call counter, paging and OData filters, rewind's history rewrite, large-payload blobs, the provider layout)
+ * are skipped there with `it.skipIf(ON_MEMORY_HUB)`.
+ */
+export const ON_MEMORY_HUB = process.env.DEVHOST_TEST_MEMORY_HUB === '1';
+
 export async function startDurableHost(app: string, options: DurableExtensionOptions = {}): Promise<DurableTestHost> {
     const hubName = uniqueHubName('Rt');
     process.env.AzureWebJobsStorage = azuriteConnectionString();
     process.env.FIXTURE_HUB = hubName;
     const logs: LogEntry[] = [];
-    // DEVHOST_TEST_MEMORY_HUB=1 runs the suites on the in-memory hub (debugging without Azurite). A debugging aid
-    // only, not run in CI: tests that read Azurite directly or need what the memory hub lacks (paging, rewind's
-    // history rewrite, large-payload blobs, the provider layout) fail there (9 of 169 in test/devhost/durable).
-    const useMemory = process.env.DEVHOST_TEST_MEMORY_HUB === '1' && !options.createStorage;
+    const useMemory = ON_MEMORY_HUB && !options.createStorage;
     const durable = createDurableExtension(
         useMemory
             ? {

@@ -12,6 +12,7 @@ import {
     WEBHOOK,
     type DurableTestHost,
     type StatusBody,
+    ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
 import { testFetch } from '../../../support/in-memory-fetch';
 
@@ -156,7 +157,8 @@ describe('DurableClient (durable-functions 3.5) against the devhost', () => {
         );
     });
 
-    it('rewind brings a failed instance to completion', async () => {
+    // Skipped on the memory hub: rewind rewrites history, which the memory hub does not.
+    it.skipIf(ON_MEMORY_HUB)('rewind brings a failed instance to completion', async () => {
         const id = unique('sdk-rewind');
         await ok('startNew', { name: 'flaky', input: 1, instanceId: id });
         const failed = await call('waitForCompletionOrCreateCheckStatusResponse', { instanceId: id });

@@ -14,6 +14,7 @@ import {
     waitForStatus,
     WEBHOOK,
     type DurableTestHost,
+    ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
 import { testFetch } from '../../../support/in-memory-fetch';
 
@@ -125,7 +126,7 @@ describe('entities', () => {
     });
 
     // Reads the task hub's tables on Azurite: nothing to read when the suites run on the memory hub.
-    it.skipIf(process.env.DEVHOST_TEST_MEMORY_HUB === '1')(
+    it.skipIf(ON_MEMORY_HUB)(
         'stores the entity as the extension does: @name@key, its SchedulerState as the input, a short history',
         async () => {
             const key = `layout-${randomUUID()}`;

@@ -14,6 +14,7 @@ import {
     startOrchestration,
     waitForStatus,
     type DurableTestHost,
+    ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
 
 let t: DurableTestHost;
@@ -134,7 +135,8 @@ describe('orchestrations on the devhost', () => {
         }
     });
 
-    it('stores the provider layout and leaves no messages behind', async () => {
+    // Skipped on the memory hub: reads the task hub's tables and queues on Azurite.
+    it.skipIf(ON_MEMORY_HUB)('stores the provider layout and leaves no messages behind', async () => {
         const { id, status } = await run('sequence', ['A', 'B']);
         expect(status.runtimeStatus).toBe('Completed');
         const connection = azuriteConnectionString();

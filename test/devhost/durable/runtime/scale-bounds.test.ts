@@ -15,6 +15,7 @@ import {
     startOrchestration,
     waitForStatus,
     type DurableTestHost,
+    ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
 
 const silent: HostLogger = {
@@ -123,23 +124,28 @@ describe('a large fan-in on Azurite', () => {
         host = undefined;
     });
 
-    it('completes in a few episodes with storage calls linear in the activities', async () => {
-        const N = 400;
-        let checkpoints = 0;
-        host = await startDurableHost('basic', { onCheckpoint: () => void checkpoints++ });
-        const stats = (host.durable.runtime?.storage as unknown as { stats: { total: number } }).stats;
-        const before = stats.total;
-        const started = await startOrchestration(host.origin, 'fanOut', N);
-        const status = await waitForStatus(started.statusQueryGetUri, 120_000, 100);
-        expect(status.runtimeStatus).toBe('Completed');
-        expect(status.output).toBe((N * (N - 1)) / 2);
-        // 32 results per episode would need at least N / 32 + 1 = 14 checkpoints (each reports once); every
-        // pending result is taken at once.
-        expect(checkpoints).toBeLessThan(N / 32);
-        // Per activity: its work item's send and delete, and little else (a renewal or two when the box is slow,
-        // history, rows, polls).
-        await host.close();
-        expect(stats.total - before).toBeLessThan(5 * N);
-        host = undefined;
-    }, 180_000);
+    // Skipped on the memory hub: counts the Azurite hub's storage calls.
+    it.skipIf(ON_MEMORY_HUB)(
+        'completes in a few episodes with storage calls linear in the activities',
+        async () => {
+            const N = 400;
+            let checkpoints = 0;
+            host = await startDurableHost('basic', { onCheckpoint: () => void checkpoints++ });
+            const stats = (host.durable.runtime?.storage as unknown as { stats: { total: number } }).stats;
+            const before = stats.total;
+            const started = await startOrchestration(host.origin, 'fanOut', N);
+            const status = await waitForStatus(started.statusQueryGetUri, 120_000, 100);
+            expect(status.runtimeStatus).toBe('Completed');
+            expect(status.output).toBe((N * (N - 1)) / 2);
+            // 32 results per episode would need at least N / 32 + 1 = 14 checkpoints (each reports once); every
+            // pending result is taken at once.
+            expect(checkpoints).toBeLessThan(N / 32);
+            // Per activity: its work item's send and delete, and little else (a renewal or two when the box is slow,
+            // history, rows, polls).
+            await host.close();
+            expect(stats.total - before).toBeLessThan(5 * N);
+            host = undefined;
+        },
+        180_000,
+    );
 });
