@@ -21,7 +21,13 @@ import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { TableClient } from '@azure/data-tables';
-import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
+import {
+    createDefaultHttpClient,
+    createHttpHeaders,
+    createPipelineRequest,
+    type PipelineRequest,
+    type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 import { DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME, startAzurite } from '../devhost/storage/azurite';
 
 const ROUTES = ['tableClient', 'pipeline', 'httpClient', 'nodeHttp'] as const;
@@ -58,39 +64,42 @@ async function measureRoute(route: Route): Promise<number[]> {
 function readBy(route: Route, table: TableClient): () => Promise<unknown> {
     const entityPath = `/${DEV_ACCOUNT_NAME}/${TABLE}(PartitionKey='p',RowKey='r')`;
     const origin = new URL(table.url).origin;
-    const headers = {
+    const headers: Record<string, string> = {
         accept: 'application/json;odata=nometadata',
         'x-ms-version': '2019-02-02',
         DataServiceVersion: '3.0',
     };
+    /**
+     * The point read as a pipeline request, sent by `send`; `headersNow` is called for every request (a signature
+     * carries its date).
+     */
+    const readThrough =
+        (send: (request: PipelineRequest) => Promise<PipelineResponse>, headersNow: () => Record<string, string>) =>
+        async (): Promise<unknown> => {
+            const request = createPipelineRequest({
+                url: `${origin}${entityPath}`,
+                method: 'GET',
+                headers: createHttpHeaders(headersNow()),
+                allowInsecureConnection: true,
+            });
+            return JSON.parse((await send(request)).bodyAsText ?? '') as unknown;
+        };
     switch (route) {
         case 'tableClient':
             return () => table.getEntity('p', 'r');
         case 'pipeline': {
             const httpClient = createDefaultHttpClient();
-            return async () => {
-                const request = createPipelineRequest({
-                    url: `${origin}${entityPath}`,
-                    method: 'GET',
-                    headers: createHttpHeaders(headers),
-                    allowInsecureConnection: true,
-                });
-                const response = await table.pipeline.sendRequest(httpClient, request);
-                return JSON.parse(response.bodyAsText ?? '') as unknown;
-            };
+            return readThrough(
+                (request) => table.pipeline.sendRequest(httpClient, request),
+                () => headers,
+            );
         }
         case 'httpClient': {
             const httpClient = createDefaultHttpClient();
-            return async () => {
-                const request = createPipelineRequest({
-                    url: `${origin}${entityPath}`,
-                    method: 'GET',
-                    headers: createHttpHeaders({ ...headers, ...signedHeaders(entityPath) }),
-                    allowInsecureConnection: true,
-                });
-                const response = await httpClient.sendRequest(request);
-                return JSON.parse(response.bodyAsText ?? '') as unknown;
-            };
+            return readThrough(
+                (request) => httpClient.sendRequest(request),
+                () => ({ ...headers, ...signedHeaders(entityPath) }),
+            );
         }
         case 'nodeHttp': {
             const agent = new http.Agent({ keepAlive: true });

@@ -69,7 +69,9 @@ export function renderTable(report: BenchReport): string {
     const seq = orders.sequential;
     const tp = orders.throughput;
     const warm = orders.sequentialWarm;
-    const warmNote = (text: string): string => (warm ? ` (after ${warm.afterOrders} orders: ${text})` : '');
+    /** The warm phase's figure beside the first phase's, when the report has one. */
+    const warmNote = (text: (w: NonNullable<typeof warm>) => string): string =>
+        warm ? ` (after ${warm.afterOrders} orders: ${text(warm)})` : '';
     const sizes = report.fanOut.results.map((r) => r.activities);
     const fanOutDevhost = report.fanOut.results.map((r) => (r.completed ? seconds(r.wallMs) : 'did not finish'));
     const calls = seq.storageCallsUntilCompleted;
@@ -79,7 +81,7 @@ export function renderTable(report: BenchReport): string {
         [
             `order latency, ${seq.orders} sequential: p50 / p95 / p99 (ms)`,
             String(peer.orderP50Ms),
-            `${seq.latencyMs.p50} / ${seq.latencyMs.p95} / ${seq.latencyMs.p99}${warmNote(`p50 ${warm?.latencyMs.p50}`)}`,
+            `${seq.latencyMs.p50} / ${seq.latencyMs.p95} / ${seq.latencyMs.p99}${warmNote((w) => `p50 ${w.latencyMs.p50}`)}`,
             `p50 ≤ ${targets.orderP50Ms}`,
         ],
         [
@@ -105,7 +107,7 @@ export function renderTable(report: BenchReport): string {
         [
             `CPU per order, engine or host process / store (ms): sequential; ${tp.inFlight} in flight`,
             `${peer.cpuMsPerOrder.engine} / ${peer.cpuMsPerOrder.store}`,
-            `${cpuCell(seq.cpuMsPerOrder)}${warm ? warmNote(cpuCell(warm.cpuMsPerOrder)) : ''}; ${cpuCell(tp.cpuMsPerOrder)}`,
+            `${cpuCell(seq.cpuMsPerOrder)}${warmNote((w) => cpuCell(w.cpuMsPerOrder))}; ${cpuCell(tp.cpuMsPerOrder)}`,
             `host ≤ ${targets.hostCpuMsPerOrder}`,
         ],
         [
