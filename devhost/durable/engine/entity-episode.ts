@@ -27,10 +27,12 @@ import {
     type EntityId,
     type RequestMessage,
     type SchedulerState,
+    type SorterState,
 } from './entity-protocol';
 import { MAX_CONSUMED_KEYS } from './episode';
 import { orchestratorCompleted, orchestratorStarted } from './events';
 import { consumedKeyHash } from './intake';
+import { labelOutgoing, lastSentOf, receiveInOrder, ticksOfDate, withLastSent } from './entity-sorter';
 import { executionStartedEvent } from './messages';
 import type { EpisodeResult, InstanceSnapshot, OutboundMessage } from './types';
 
@@ -84,7 +86,8 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
     const scheduler = parseSchedulerState(started?.Input);
     const consumed = new Set(req.consumedBefore ?? []);
 
-    const { batch, keys, discarded } = selectRequests(scheduler, req.incoming, consumed);
+    const { batch, keys, discarded, sorter } = selectRequests(scheduler, req.incoming, consumed);
+    const sorterChanged = JSON.stringify(sorter) !== JSON.stringify(scheduler.sorter ?? {});
     const snapshot = (input: string | null, exists: boolean, createdTime?: Date): InstanceSnapshot => ({
         name: entity.name,
         runtimeStatus: 'Running',
@@ -98,7 +101,7 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         ...(createdTime ? { createdTime } : {}),
         scheduledStartTime: null,
     });
-    if (batch.length === 0) {
+    if (batch.length === 0 && !sorterChanged) {
         return {
             executionId: started?.OrchestrationInstance.ExecutionId ?? '',
             newExecution: false,
@@ -118,7 +121,14 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         state: scheduler.state ?? null,
         batch: batch.map((m) => ({ name: m.op ?? '', input: m.input ?? null, isSignal: m.signal === true })),
     };
-    const outcome = interpret(await callSafely(invoke, entity.name, request), batch.length);
+    // Only the sorter moved (requests wait for their predecessors): nothing to run, but the sorter is kept.
+    const outcome: ReturnType<typeof interpret> =
+        batch.length === 0
+            ? {
+                  kind: 'result',
+                  value: { entityExists: request.exists, entityState: request.state, results: [], signals: [] },
+              }
+            : interpret(await callSafely(invoke, entity.name, request), batch.length);
     // A failed call leaves the state as it was and fails every operation (the extension's timeout path does).
     const exists = outcome.kind === 'result' ? outcome.value.entityExists : request.exists;
     const stateText = outcome.kind === 'result' ? (outcome.value.entityState ?? null) : request.state;
@@ -141,7 +151,10 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         });
     });
     const signals = outcome.kind === 'result' ? (outcome.value.signals ?? []) : [];
+    // An entity stamps its requests with its clock and keeps its last sends in its sorter (entity-sorter.ts).
+    const sentBefore = lastSentOf(sorter);
     signals.forEach((signal, index) => {
+        const target = entityInstanceId(signal.target);
         const text = requestMessageText({
             // Derived from the batch, so a re-run batch sends the same requests (and the receiver discards repeats).
             id: stableGuid([req.instanceId, batch[0]?.id, index]),
@@ -150,15 +163,23 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
             input: signal.input ?? undefined,
             parent: req.instanceId,
             parentExecution: null,
+            label: labelOutgoing(sentBefore, target, ticksOfDate(req.now)),
         });
         outbound.push({
             queue: 'control',
-            message: entityRequestMessage(entityInstanceId(signal.target), text, req.now),
+            message: entityRequestMessage(target, text, req.now),
         });
     });
 
-    // The next execution's input: the SchedulerState with the new state and an empty queue (all processed).
-    const next: SchedulerState = { ...scheduler, queue: undefined, exists: exists || undefined };
+    // The next execution's input: the SchedulerState with the new state, an empty queue (all processed) and the
+    // sorter as it now stands (left out while empty).
+    const nextSorter = withLastSent(sorter, sentBefore);
+    const next: SchedulerState = {
+        ...scheduler,
+        queue: undefined,
+        exists: exists || undefined,
+        sorter: Object.keys(nextSorter).length > 0 ? nextSorter : undefined,
+    };
     next.state = exists && stateText !== null ? stateText : undefined;
     const input = JSON.stringify(next);
     const executionId = req.newGuid();
@@ -183,35 +204,55 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         discarded,
         deferred: [],
         ranOrchestrator: true,
-        consumedBefore: [...consumed, ...keys].slice(-MAX_CONSUMED_KEYS),
+        // The oldest keys are forgotten first, but never one of this batch: a batch of more requests than the
+        // window (local deliveries are not bounded by the buffer threshold) must all be known as applied, or a
+        // redelivery after a crash between the commit and the deletes would apply its oldest twice.
+        consumedBefore: [...consumed, ...keys].slice(-Math.max(MAX_CONSUMED_KEYS, keys.length)),
     };
 }
 
 /**
  * The requests to run, oldest first: any queued in the stored state (a scheduler state written elsewhere may
- * hold some), then this batch's "op" events. Lock requests, other events and repeats are discarded.
+ * hold some), then this batch's "op" events as the sorter releases them (each sender's in the order it sent
+ * them; one whose predecessor has not arrived waits in the sorter: entity-sorter.ts). Lock requests, other
+ * events and repeats (by timestamp, or by an id applied before) are discarded.
  */
 function selectRequests(
     scheduler: SchedulerState,
     incoming: readonly TaskMessage[],
     consumed: ReadonlySet<string>,
-): { batch: RequestMessage[]; keys: string[]; discarded: TaskMessage[] } {
+): { batch: RequestMessage[]; keys: string[]; discarded: TaskMessage[]; sorter: SorterState } {
     const batch: RequestMessage[] = (scheduler.queue ?? []).filter((m) => !m.lockset);
+    const sorter: SorterState = structuredClone(scheduler.sorter ?? {});
     const keys: string[] = [];
     const discarded: TaskMessage[] = [];
     const seen = new Set(batch.map((m) => m.id));
     for (const message of incoming) {
         const request = requestOf(message);
-        const key = request ? consumedKeyHash(`entity-request:${request.id}`) : undefined;
-        if (!request || key === undefined || request.lockset || seen.has(request.id) || consumed.has(key)) {
+        if (!request || request.lockset) {
             discarded.push(message);
             continue;
         }
-        seen.add(request.id);
-        keys.push(key);
-        batch.push(request);
+        const ready = receiveInOrder(sorter, request);
+        if (ready.length === 0 && !isWaiting(sorter, request)) discarded.push(message);
+        for (const next of ready) {
+            const key = consumedKeyHash(`entity-request:${next.id}`);
+            if (seen.has(next.id) || consumed.has(key)) {
+                if (next === request) discarded.push(message);
+                continue;
+            }
+            seen.add(next.id);
+            keys.push(key);
+            batch.push(next);
+        }
     }
-    return { batch, keys, discarded };
+    return { batch, keys, discarded, sorter };
+}
+
+/** Whether the sorter holds the request back, waiting for its predecessor. */
+function isWaiting(sorter: SorterState, request: RequestMessage): boolean {
+    const buffered = request.parent ? sorter.ReceivedFromInstance?.[request.parent]?.Buffered : undefined;
+    return buffered?.[String(request['Timestamp'])]?.id === request.id;
 }
 
 function requestOf(message: TaskMessage): RequestMessage | undefined {

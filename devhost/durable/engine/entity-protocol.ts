@@ -51,6 +51,33 @@ export const requestMessageSchema = z.looseObject({
 });
 export type RequestMessage = z.infer<typeof requestMessageSchema>;
 
+/** MessageSorter's state as the extension serializes it (entity-sorter.ts). */
+export const sorterSchema = z.looseObject({
+    LastSentToInstance: z.record(z.string(), z.string()).optional(),
+    ReceivedFromInstance: z
+        .record(
+            z.string(),
+            z.looseObject({
+                Last: z.string(),
+                ExecutionId: z.string().nullish(),
+                Buffered: z.record(z.string(), requestMessageSchema).optional(),
+            }),
+        )
+        .optional(),
+    ReceiveHorizon: z.string().optional(),
+    SendHorizon: z.string().optional(),
+});
+
+export type SorterState = z.infer<typeof sorterSchema>;
+export type ReceiveBuffer = NonNullable<SorterState['ReceivedFromInstance']>[string];
+
+/** A sender's label of one request (entity-sorter.ts). */
+export interface Label {
+    Timestamp: string;
+    /** Absent when the sender sent nothing to the target within the reorder window. */
+    Predecessor?: string;
+}
+
 /** SchedulerState: the entity's state and bookkeeping, stored as the current execution's input. */
 export const schedulerStateSchema = z.looseObject({
     exists: z.boolean().optional(),
@@ -58,6 +85,7 @@ export const schedulerStateSchema = z.looseObject({
     queue: z.array(requestMessageSchema).nullish(),
     lockedBy: z.string().nullish(),
     suspended: z.boolean().optional(),
+    sorter: sorterSchema.optional(),
 });
 export type SchedulerState = z.infer<typeof schedulerStateSchema>;
 
@@ -89,6 +117,8 @@ export function requestMessageText(request: {
     input: string | undefined;
     parent: string | null;
     parentExecution: string | null;
+    /** The sender's order (entity-sorter.ts): requests from orchestrations and entities carry it. */
+    label?: Label;
 }): string {
     const message: Record<string, unknown> = { op: request.operation };
     if (request.signal) message['signal'] = true;
@@ -96,8 +126,16 @@ export function requestMessageText(request: {
     message['id'] = request.id;
     if (request.parent !== null) message['parent'] = request.parent;
     if (request.parentExecution !== null) message['parentExecution'] = request.parentExecution;
+    if (request.label) {
+        // Always both, as the extension writes them (a default DateTime for "no predecessor").
+        message['Timestamp'] = request.label.Timestamp;
+        message['Predecessor'] = request.label.Predecessor ?? NO_PREDECESSOR;
+    }
     return JSON.stringify(message);
 }
+
+/** DateTime's default, which the extension writes as the Predecessor of a sender's first request. */
+const NO_PREDECESSOR = '0001-01-01T00:00:00';
 
 /** An operation request to an entity: EventRaised "op" on the entity's control queue, for its current execution. */
 export function entityRequestMessage(targetInstanceId: string, requestText: string, now: Date): TaskMessage {

@@ -19,8 +19,11 @@ import {
     type RuntimeStatusName,
     type TaskMessage,
 } from '../../protocol/history';
-import { findEntityAction, parseOrchestratorState, type OrchestratorState } from './actions';
+import { findEntityAction } from './actions';
+import { bindingPayload, callSafely, interpretCall } from './orchestrator-call';
+import { snapshotBase, snapshotOfView } from './snapshots';
 import { entityRequestMessage, requestMessageText } from './entity-protocol';
+import { labelOutgoing, ticksOf, ticksOfDate } from './entity-sorter';
 import {
     eventSent,
     executionCompleted,
@@ -32,25 +35,14 @@ import {
     taskScheduled,
     timerCreated,
     timerFired,
-    tryParseJson,
 } from './events';
 import { clientMessageKey, consumedKeyHash, takeIn, viewOf, type ExecutionView } from './intake';
 import { addressed, executionStartedEvent } from './messages';
 import { replay, type Decision, type ReplayOptions } from './replay';
 import { parseTimeSpan } from '../../protocol/timespan';
 import { stableHash128 } from './stable-hash';
-import type {
-    EpisodeRequest,
-    EpisodeResult,
-    InstanceSnapshot,
-    InvokeOrchestrator,
-    OrchestrationBindingPayload,
-    OrchestratorCallResult,
-    OutboundMessage,
-} from './types';
-import { errorMessage } from '../../contracts/errors';
+import type { EpisodeRequest, EpisodeResult, InvokeOrchestrator, OutboundMessage } from './types';
 
-const outOfProcDataMarker = '$OutOfProcData$:';
 /** DTFx loops ContinueAsNew within one work item; this bounds an orchestrator that never waits. */
 const maxGenerationsPerEpisode = 1000;
 
@@ -244,18 +236,7 @@ async function runGeneration(
         );
     }
 
-    const payload: OrchestrationBindingPayload = {
-        history,
-        input: started.Input === null ? null : tryParseJson(started.Input),
-        instanceId: req.instanceId,
-        isReplaying: generation.past.length > 0,
-        parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
-        upperSchemaVersion: 1,
-        upperSchemaVersionNew: 2,
-        longRunningTimerIntervalDuration: req.options.longRunningTimerIntervalDuration,
-        maximumShortTimerDuration: req.options.maximumShortTimerDuration,
-        defaultHttpAsyncRequestSleepTimeMillseconds: req.options.defaultHttpAsyncRequestSleepTimeMilliseconds,
-    };
+    const payload = bindingPayload(req.instanceId, started, history, generation.past.length > 0, req.options);
     // The SDK rewrites Timestamps into Dates in place: hand it a copy, keep ours as stored.
     const call = await callSafely(invoke, name, structuredClone(payload));
     const interpreted = interpretCall(name, call);
@@ -282,7 +263,9 @@ async function runGeneration(
         );
     }
     const instanceRef = { InstanceId: req.instanceId, ExecutionId: executionId };
-    const decided = replayed.decisions.map((decision) => decide(decision, started, instanceRef, req));
+    // What this execution sent to each entity before (its EventSent events): the sender side of entity ordering.
+    const sentToEntities = lastSentToEntities(history);
+    const decided = replayed.decisions.map((decision) => decide(decision, started, instanceRef, req, sentToEntities));
     const quiet = replayed.allActionsReached && replayed.openTasks === 0;
 
     let ending: Ending = { kind: 'running' };
@@ -327,59 +310,23 @@ async function runGeneration(
     };
 }
 
-type Interpreted =
-    | { kind: 'state'; state: OrchestratorState; error: string | undefined }
-    | { kind: 'failed'; result: string; details: string | null };
-
-/**
- * The handler's answer as the extension reads it. A thrown SDK failure carries its state after
- * `$OutOfProcData$:`. A state with no `error` (a non-Error was thrown) would leave the real extension
- * waiting forever; the devhost fails the instance with the text before the marker instead.
- */
-function interpretCall(name: string, call: OrchestratorCallResult): Interpreted {
-    const failed = (message: string, stack?: string): Interpreted => ({
-        kind: 'failed',
-        result: `Orchestrator function '${name}' failed: ${message}`,
-        details: JSON.stringify({ Message: message, StackTrace: stack ?? null }),
-    });
-    if (call.kind === 'state') {
+/** The last request this execution sent to each entity (its Timestamp), from the requests its EventSent events hold. */
+function lastSentToEntities(history: readonly HistoryEvent[]): Map<string, string> {
+    const sent = new Map<string, string>();
+    for (const event of history) {
+        if (event.EventType !== EventType.EventSent || event.Input === null) continue;
+        let timestamp: unknown;
         try {
-            const state = parseOrchestratorState(call.state);
-            return { kind: 'state', state, error: state.error };
-        } catch (e) {
-            return failed(`the orchestrator returned an invalid OrchestratorState: ${errorMessage(e)}`);
+            timestamp = (JSON.parse(event.Input) as Record<string, unknown>)['Timestamp'];
+        } catch {
+            continue;
         }
+        const ticks = ticksOf(timestamp);
+        const previous = ticksOf(sent.get(event.InstanceId));
+        if (ticks !== undefined && (previous === undefined || ticks > previous))
+            sent.set(event.InstanceId, String(timestamp));
     }
-    const markerAt = call.message.indexOf(outOfProcDataMarker);
-    if (markerAt < 0) return failed(call.message, call.stack);
-    try {
-        const state = parseOrchestratorState(call.message.slice(markerAt + outOfProcDataMarker.length));
-        const prefix = call.message.slice(0, markerAt).trim();
-        return {
-            kind: 'state',
-            state,
-            error: state.error ?? (prefix || 'the orchestrator threw a value that is not an Error'),
-        };
-    } catch (e) {
-        return failed(
-            `${call.message.slice(0, markerAt).trim()} (unreadable $OutOfProcData$: ${errorMessage(e)})`,
-            call.stack,
-        );
-    }
-}
-
-async function callSafely(
-    invoke: InvokeOrchestrator,
-    name: string,
-    payload: OrchestrationBindingPayload,
-): Promise<OrchestratorCallResult> {
-    try {
-        return await invoke(name, payload);
-    } catch (e) {
-        return e instanceof Error
-            ? { kind: 'error', message: e.message, ...(e.stack === undefined ? {} : { stack: e.stack }) }
-            : { kind: 'error', message: String(e) };
-    }
+    return sent;
 }
 
 function decide(
@@ -387,10 +334,12 @@ function decide(
     started: ExecutionStartedEvent,
     instance: TaskMessage['OrchestrationInstance'],
     req: EpisodeRequest,
+    sentToEntities: Map<string, string>,
 ): { event: HistoryEvent; outbound: OutboundMessage[] } {
     switch (decision.kind) {
         case 'eventSent': {
-            // History holds the RequestMessage as sent: the SDK reads the request id from it on replay.
+            // History holds the RequestMessage as sent: the SDK reads the request id from it on replay, and the
+            // next episode the label (entity-sorter.ts), stamped with the orchestration's current time.
             const request = requestMessageText({
                 id: decision.requestId,
                 operation: decision.operation,
@@ -398,6 +347,7 @@ function decide(
                 input: decision.input,
                 parent: instance.InstanceId,
                 parentExecution: instance.ExecutionId,
+                label: labelOutgoing(sentToEntities, decision.instanceId, ticksOfDate(req.now)),
             });
             return {
                 event: eventSent(decision.id, decision.instanceId, decision.name, request, req.now),
@@ -534,43 +484,6 @@ function completionAt(
     now: Date,
 ): HistoryEvent {
     return executionCompleted(counter.nextId, ending.status, ending.result, now);
-}
-
-function snapshotBase(
-    started: ExecutionStartedEvent,
-    createdHere: boolean,
-): Pick<InstanceSnapshot, 'name' | 'input' | 'generation' | 'parentInstanceId' | 'createdTime' | 'scheduledStartTime'> {
-    return {
-        name: started.Name,
-        input: started.Input,
-        generation: started.Generation,
-        parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
-        ...(createdHere ? { createdTime: new Date(started.Timestamp) } : {}),
-        scheduledStartTime: started.ScheduledStartTime ? new Date(started.ScheduledStartTime) : null,
-    };
-}
-
-/** The instance as committed history describes it (for episodes that change nothing). */
-function snapshotOfView(view: ExecutionView, customStatus: string | null): InstanceSnapshot {
-    const started = view.started;
-    const status: RuntimeStatusName = view.completed
-        ? (RuntimeStatus[view.completed.OrchestrationStatus] as RuntimeStatusName)
-        : !started
-          ? 'Pending'
-          : view.suspended
-            ? 'Suspended'
-            : 'Running';
-    return {
-        name: started?.Name ?? '',
-        runtimeStatus: status,
-        input: started?.Input ?? null,
-        output: view.completed?.Result ?? null,
-        customStatus,
-        completedTime: view.completed ? new Date(view.completed.Timestamp) : null,
-        generation: started?.Generation ?? 0,
-        parentInstanceId: started?.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
-        scheduledStartTime: started?.ScheduledStartTime ? new Date(started.ScheduledStartTime) : null,
-    };
 }
 
 function replayOptions(req: EpisodeRequest): ReplayOptions {

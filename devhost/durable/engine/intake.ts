@@ -7,7 +7,9 @@
  * Decisions on the open cases:
  * - An ExecutionStarted with a new ExecutionId for an instance whose execution has finished (Completed,
  *   Failed, Terminated) restarts it: the history starts over (the client only sends one for a finished or
- *   unknown instance). For a running instance it is discarded.
+ *   unknown instance). For a running instance it is discarded, and so is one older than the execution in
+ *   history: a restart is accepted only after the execution finished, so its start is always newer, while a
+ *   redelivered start of an earlier generation (ContinueAsNew moved on, then finished) is older.
  * - Messages for an instance that has not started yet (no ExecutionStarted in history or in the batch
  *   before them) are deferred: they may have overtaken the start message.
  * - A TimerFired before its FireAt (by the episode clock) is deferred: timers never fire early. The FireAt is
@@ -17,6 +19,15 @@
  *   instance already runs or ran for is a duplicate, even once the child finished or continued as new: the
  *   parent's episode was repeated (the provider de-duplicates such starts against the Instances row).
  * - After an ExecutionTerminated, the rest of the batch is discarded.
+ * - A task, timer or sub-orchestration result for an id history has not reached yet is deferred, not
+ *   discarded: the episode that schedules it sent its messages and failed before its commit, and the result
+ *   came back before the retried episode committed (DTFx defers out-of-order messages likewise). A result
+ *   for an id history passed without scheduling that step there is stale and discarded.
+ * - An entity's response (an EventRaised named by a request id, carrying a ResponseMessage) is deferred until
+ *   history holds the EventSent of its request, as DTFx defers such an out-of-order message
+ *   (DurableTask.AzureStorage Messaging/OrchestrationSession.IsOutOfOrderMessage). It can overtake its
+ *   request when an episode's sends landed and its checkpoint failed: the entity answered before the retried
+ *   episode committed the request. Applied before its EventSent, the SDK would never match it.
  * - EventRaised has no id; a message equal to a raised event already in history (name, data, timestamp)
  *   is a redelivery and is discarded. Clients stamp each event with a distinct timestamp (sub-millisecond
  *   ticks, as DTFx's DateTime.UtcNow has), so two identical events raised in one millisecond both count.
@@ -46,6 +57,8 @@ export interface ExecutionView {
     createdSubOrchestrations: Set<number>;
     finishedSubOrchestrations: Set<number>;
     raisedEvents: Set<string>;
+    /** Request ids of the entity operations history sent (EventSent). */
+    sentRequests: Set<string>;
     /** One past the largest EventId of a scheduled step: the id DTFx's counter stands at. */
     nextId: number;
 }
@@ -75,6 +88,41 @@ export function consumedKeyHash(key: string): string {
     return stableHash128(key).slice(0, 16);
 }
 
+/**
+ * A result for a step history has not scheduled: deferred if history has not reached that id yet (the
+ * episode that schedules it failed after its sends landed, and the result overtook its retry: DTFx defers such
+ * an out-of-order message, OrchestrationSession.IsOutOfOrderMessage), discarded if history passed it (stale).
+ */
+function notYetScheduled(view: ExecutionView, id: number): Verdict {
+    return id >= view.nextId ? 'defer' : 'discard';
+}
+
+/** The `id` of a RequestMessage (an EventSent's input), if it is one. */
+function requestIdOf(input: string | null): string | undefined {
+    if (input === null || !input.startsWith('{')) return undefined;
+    try {
+        const id: unknown = (JSON.parse(input) as Record<string, unknown>).id;
+        return typeof id === 'string' ? id : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RESPONSE_KEYS: ReadonlySet<string> = new Set(['result', 'exceptionType', 'failureDetails']);
+
+/** An entity's ResponseMessage: named by the request's id (a GUID), `{ result, exceptionType? }` as input. */
+function isEntityResponse(event: { Name: string; Input: string | null }): boolean {
+    if (!GUID.test(event.Name) || event.Input === null || !event.Input.startsWith('{')) return false;
+    try {
+        const parsed = JSON.parse(event.Input) as Record<string, unknown>;
+        const keys = Object.keys(parsed);
+        return 'result' in parsed && keys.every((key) => RESPONSE_KEYS.has(key));
+    } catch {
+        return false;
+    }
+}
+
 function sameParent(a: ExecutionStartedEvent['ParentInstance'], b: ExecutionStartedEvent['ParentInstance']): boolean {
     return (
         a !== null &&
@@ -97,6 +145,7 @@ export function emptyView(): ExecutionView {
         createdSubOrchestrations: new Set(),
         finishedSubOrchestrations: new Set(),
         raisedEvents: new Set(),
+        sentRequests: new Set(),
         nextId: 0,
     };
 }
@@ -139,6 +188,11 @@ export function observe(view: ExecutionView, event: HistoryEvent): void {
         case EventType.EventRaised:
             view.raisedEvents.add(raisedKey(event.Name, event.Input, event.Timestamp));
             break;
+        case EventType.EventSent: {
+            const requestId = requestIdOf(event.Input);
+            if (requestId !== undefined) view.sentRequests.add(requestId);
+            break;
+        }
         default:
             break;
     }
@@ -180,22 +234,22 @@ function verdictFor(view: ExecutionView, message: TaskMessage, now: Date): Verdi
     switch (event.EventType) {
         case EventType.TaskCompleted:
         case EventType.TaskFailed:
-            return view.scheduledTasks.has(event.TaskScheduledId) && !view.finishedTasks.has(event.TaskScheduledId)
-                ? 'accept'
-                : 'discard';
+            if (!view.scheduledTasks.has(event.TaskScheduledId)) return notYetScheduled(view, event.TaskScheduledId);
+            return view.finishedTasks.has(event.TaskScheduledId) ? 'discard' : 'accept';
         case EventType.TimerFired: {
             const fireAt = view.createdTimers.get(event.TimerId);
-            if (fireAt === undefined || view.firedTimers.has(event.TimerId)) return 'discard';
+            if (fireAt === undefined) return notYetScheduled(view, event.TimerId);
+            if (view.firedTimers.has(event.TimerId)) return 'discard';
             return Math.max(fireAt, Date.parse(event.FireAt)) > now.getTime() ? 'defer' : 'accept';
         }
         case EventType.SubOrchestrationInstanceCompleted:
         case EventType.SubOrchestrationInstanceFailed:
-            return view.createdSubOrchestrations.has(event.TaskScheduledId) &&
-                !view.finishedSubOrchestrations.has(event.TaskScheduledId)
-                ? 'accept'
-                : 'discard';
+            if (!view.createdSubOrchestrations.has(event.TaskScheduledId))
+                return notYetScheduled(view, event.TaskScheduledId);
+            return view.finishedSubOrchestrations.has(event.TaskScheduledId) ? 'discard' : 'accept';
         case EventType.EventRaised:
-            return view.raisedEvents.has(raisedKey(event.Name, event.Input, event.Timestamp)) ? 'discard' : 'accept';
+            if (view.raisedEvents.has(raisedKey(event.Name, event.Input, event.Timestamp))) return 'discard';
+            return isEntityResponse(event) && !view.sentRequests.has(event.Name) ? 'defer' : 'accept';
         case EventType.ExecutionTerminated:
             return 'accept';
         case EventType.ExecutionSuspended:
@@ -243,7 +297,8 @@ export function takeIn(
                 intake.discarded.push(message);
             } else if (
                 view.completed &&
-                event.OrchestrationInstance.ExecutionId !== view.started.OrchestrationInstance.ExecutionId
+                event.OrchestrationInstance.ExecutionId !== view.started.OrchestrationInstance.ExecutionId &&
+                Date.parse(event.Timestamp) > Date.parse(view.started.Timestamp)
             ) {
                 // A new execution of a finished instance: its history starts over.
                 view = emptyView();

@@ -92,7 +92,13 @@ describe('runEntityEpisode', () => {
             'ExecutionStarted',
             'OrchestratorCompleted',
         ]);
-        expect(JSON.parse(result.instance.input ?? 'null')).toEqual({ exists: true, state: '1' });
+        // The entity's sorter keeps its last send to each entity (the signal's timestamp), for its next request.
+        const signalTimestamp = (eventOf(result.outbound[1]?.message).input as { Timestamp: string }).Timestamp;
+        expect(JSON.parse(result.instance.input ?? 'null')).toEqual({
+            exists: true,
+            state: '1',
+            sorter: { LastSentToInstance: { '@other@x': signalTimestamp } },
+        });
         expect(result.instance).toMatchObject({ name: 'counter', runtimeStatus: 'Running' });
         expect(result.outbound).toHaveLength(2);
         const [response, signal] = result.outbound;
@@ -101,7 +107,7 @@ describe('runEntityEpisode', () => {
         expect(signal?.message.OrchestrationInstance.InstanceId).toBe('@other@x');
         expect(eventOf(signal?.message)).toMatchObject({
             name: 'op',
-            input: { op: 'ping', signal: true, parent: '@counter@k' },
+            input: { op: 'ping', signal: true, parent: '@counter@k', Predecessor: '0001-01-01T00:00:00' },
         });
         expect(result.consumedBefore).toHaveLength(2);
     });

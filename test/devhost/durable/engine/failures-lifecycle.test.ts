@@ -230,7 +230,7 @@ describe('engine: orchestrator failures', () => {
 });
 
 describe('engine: history is the truth', () => {
-    it('discards duplicate, unknown and stale completions and a second ExecutionStarted', async () => {
+    it('discards duplicate and stale completions and a second ExecutionStarted; defers one for a step history has not reached', async () => {
         const hub = new InMemoryTaskHub(sdkInvoker());
         hub.start('Pipeline', undefined);
         const first = await hub.episode();
@@ -241,7 +241,8 @@ describe('engine: history is the truth', () => {
             SequenceNumber: 0,
             OrchestrationInstance: instance,
         };
-        const unknown: TaskMessage = {
+        // Out of order: step 7 is not scheduled yet (its episode's commit failed after the send), so it waits.
+        const early: TaskMessage = {
             Event: taskCompleted(7, 'x', hub.now),
             SequenceNumber: 0,
             OrchestrationInstance: instance,
@@ -257,8 +258,9 @@ describe('engine: history is the truth', () => {
             input: undefined,
             now: hub.now,
         });
-        const result = await hub.episode('instance1', [done, done, unknown, otherExecution, restart]);
-        expect(result.discarded).toEqual([done, unknown, otherExecution, restart]);
+        const result = await hub.episode('instance1', [done, done, early, otherExecution, restart]);
+        expect(result.discarded).toEqual([done, otherExecution, restart]);
+        expect(result.deferred).toEqual([early]);
         expect(shape(result.appended)).toEqual([
             'OrchestratorStarted*',
             'TaskCompleted(0)',
@@ -279,6 +281,8 @@ describe('engine: history is the truth', () => {
         const late = eventRaisedMessage({ instanceId: 'instance1', name: 'E', data: 1, now: hub.now });
         const ignored = await hub.episode('instance1', [late]);
         expect(ignored.discarded).toEqual([late]);
+        // A restart comes after the execution it replaces finished: its start is newer.
+        hub.advance(1000);
         hub.start('Pipeline', undefined);
         const restarted = await hub.episode();
         expect(restarted.newExecution).toBe(true);
@@ -297,6 +301,7 @@ describe('engine: history is the truth', () => {
         hub.start('Pipeline', undefined);
         await hub.drive(activities);
         expect(hub.status().runtimeStatus).toBe('Completed');
+        hub.advance(1000);
         hub.start('Pipeline', undefined);
         hub.send(terminateMessage({ instanceId: 'instance1', reason: 'changed my mind', now: hub.now }));
         const result = await hub.episode();
@@ -311,6 +316,26 @@ describe('engine: history is the truth', () => {
             'ExecutionCompleted#0*',
             'OrchestratorCompleted*',
         ]);
+    });
+
+    it('discards an older start of a finished instance (a redelivered start of an earlier generation) instead of restarting it', async () => {
+        const hub = new InMemoryTaskHub(sdkInvoker());
+        const stale = executionStartedMessage({
+            instanceId: 'instance1',
+            executionId: 'an-earlier-generation',
+            name: 'Pipeline',
+            input: undefined,
+            now: hub.now,
+        });
+        hub.advance(1000);
+        hub.start('Pipeline', undefined);
+        await hub.drive(activities);
+        expect(hub.status().runtimeStatus).toBe('Completed');
+        const before = hub.history().length;
+        const result = await hub.episode('instance1', [stale]);
+        expect(result.discarded).toEqual([stale]);
+        expect(result.newExecution).toBe(false);
+        expect(hub.history()).toHaveLength(before);
     });
 
     it('defers messages for an instance that has not started', async () => {
