@@ -142,6 +142,16 @@ export interface SendMessageOptions {
     hiddenForSeconds?: number;
 }
 
+/** What the holder of the hub lock is told while it holds it. */
+export interface HubLockEvents {
+    /** The lock could not be renewed in time: another process may take the hub now. Stop taking work. */
+    onLapsed(error: unknown): void;
+    /** Renewed again, and nobody took the hub meanwhile: work may go on. */
+    onRegained(): void;
+    /** Another process holds the hub now (`holder` says which, as far as known): never work on it again. */
+    onLost(error: unknown, holder: string): void;
+}
+
 export interface TaskHubStorage {
     readonly hubName: string;
     readonly partitionCount: number;
@@ -196,10 +206,11 @@ export interface TaskHubStorage {
     /** Makes the message visible again after `delaySeconds` (abandon with back-off). Returns the new pop receipt. */
     releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void>;
     /**
-     * Optional: takes the hub for this process (hub-lock.ts) or throws HubLockedError; `onLost` is told when a
-     * renewal fails. Storage without it (in-memory test hubs) is never shared.
+     * Optional: takes the hub for this process (hub-lock.ts) or throws HubLockedError, and keeps it; `events`
+     * are told when it may have been lost, is held again, or is held by another process. Storage without it
+     * (in-memory test hubs) is never shared.
      */
-    acquireHubLock?(onLost: (error: unknown) => void): Promise<{ release(): Promise<void> }>;
+    acquireHubLock?(events: HubLockEvents): Promise<{ release(): Promise<void> }>;
     /**
      * Optional: deletes the instance's large-payload blobs (history and instance-row columns) that neither its
      * history rows nor its Instances row name any more: those of replaced executions (ContinueAsNew, restart,
@@ -211,17 +222,4 @@ export interface TaskHubStorage {
      * reason, and removes it from its queue. Without it the runtime logs the message and deletes it.
      */
     setAsideMessage?(message: ReceivedMessage, reason: string): Promise<string>;
-    /**
-     * Optional outbox (devhost flow control, see runtime/work-item-outbox.ts): work items an episode commits to
-     * send later are kept durable under `name` before its history is written, read back after a crash, and
-     * removed once sent. Without it every work item is sent before the history write.
-     */
-    saveOutbox?(instanceId: string, name: string, messages: readonly TaskMessage[]): Promise<void>;
-    readOutboxes?(instanceId: string): Promise<StoredOutbox[]>;
-    deleteOutbox?(instanceId: string, name: string): Promise<void>;
-}
-
-export interface StoredOutbox {
-    name: string;
-    messages: TaskMessage[];
 }

@@ -3,20 +3,35 @@
  * while the process runs and released at stop. The provider shares a hub between hosts with blob leases in the
  * same container (its partition leases, `<hub>-leases/default/<partition>`, in Azure/durabletask
  * DurableTask.AzureStorage/Partitioning); the devhost does not balance partitions, so it holds the whole hub:
- * its in-memory state (instance cache, held messages) is only right when no other process works on the hub.
+ * its in-memory state (instance cache, held messages, in-process work) is only right when no other process
+ * works on the hub.
  *
- * A second process refuses to start with one line saying who holds the hub. A holder that was killed on this
+ * Taking it: a second process refuses to start with one line saying who holds the hub. A holder killed on this
  * machine (its pid is gone) is recognised and its lease broken at once, so a restart after `kill -9` does not
- * wait; a holder elsewhere loses the hub when its lease expires (LEASE_SECONDS) without renewals.
+ * wait; a holder elsewhere loses the hub when its lease expires (LEASE_SECONDS) without renewals. The break is
+ * conditional on the blob being as it was when its dead holder was read (If-Match): a holder that took the
+ * lease meanwhile has written its own pid since, and is left alone. And a holder whose lease was broken
+ * between its acquire and its pid write finds out when that write fails, and starts over.
+ *
+ * Keeping it: renewed every RENEW_EVERY_MS. A renewal that fails for a passing reason is tried again every
+ * second; once the lease may have run out (LEASE_SECONDS since the last renewal, e.g. after a stall at a
+ * breakpoint or a storage outage), `onLapsed` tells the runtime to stop taking work, since another process
+ * may now take the hub. Azure Storage renews an expired lease only if nobody leased the blob since, so a
+ * renewal that succeeds again (`onRegained`) proves nobody did: work goes on. One refused as
+ * LeaseIdMismatch / LeaseNotPresent means another process holds the hub: `onLost`, for good.
  */
 import { hostname } from 'node:os';
-import type { ContainerClient } from '@azure/storage-blob';
+import type { BlobLeaseClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
+import type { HubLockEvents } from '../ports/task-hub-storage';
 import { httpStatusOf } from './storage-errors';
 
 /** 15-60 s are allowed; the shortest lets a killed holder on another machine go soonest. */
 const LEASE_SECONDS = 15;
 const RENEW_EVERY_MS = 5_000;
+const RETRY_RENEWAL_MS = 1_000;
 const LOCK_BLOB = 'devhost-hub-lock';
+/** Rounds of acquire / break / pid write before giving up on a hub other processes keep fighting over. */
+const MAX_ACQUIRE_ROUNDS = 5;
 
 export class HubLockedError extends Error {
     constructor(hubName: string, holder: string) {
@@ -46,49 +61,121 @@ function isAlive(pid: number): boolean {
     }
 }
 
+/** 409 LeaseIdMismatch / LeaseAlreadyPresent / LeaseNotPresent, 412 a condition not met: someone else's turn. */
+function lostTheRace(error: unknown): boolean {
+    const status = httpStatusOf(error);
+    return status === 409 || status === 412;
+}
+
+async function holderOf(blob: BlockBlobClient): Promise<{ holder: Holder; etag: string | undefined }> {
+    const properties = await blob.getProperties();
+    const metadata = properties.metadata ?? {};
+    return { holder: { pid: metadata.pid ?? '?', host: metadata.host ?? '?' }, etag: properties.etag };
+}
+
 export async function acquireHubLock(
     container: ContainerClient,
     hubName: string,
-    onLost: (error: unknown) => void,
+    events: HubLockEvents,
 ): Promise<HubLock> {
     await container.createIfNotExists();
     const blob = container.getBlockBlobClient(LOCK_BLOB);
-    const me: Holder = { pid: String(process.pid), host: hostname() };
     try {
         await blob.upload('', 0, { conditions: { ifNoneMatch: '*' } });
     } catch (error) {
         // 409: it exists (and may be leased); 412: created meanwhile. Either way there is a blob to lease.
-        const status = httpStatusOf(error);
-        if (status !== 409 && status !== 412) throw error;
+        if (!lostTheRace(error)) throw error;
     }
-    const leases = blob.getBlobLeaseClient();
-    try {
-        await leases.acquireLease(LEASE_SECONDS);
-    } catch (error) {
-        if (httpStatusOf(error) !== 409) throw error;
-        const metadata = (await blob.getProperties()).metadata ?? {};
-        const holder: Holder = { pid: metadata.pid ?? '?', host: metadata.host ?? '?' };
-        const pid = Number(holder.pid);
-        const killedHere = holder.host === me.host && Number.isInteger(pid) && pid > 0 && !isAlive(pid);
-        if (!killedHere) throw new HubLockedError(hubName, `pid ${holder.pid} on ${holder.host}`);
-        await blob.getBlobLeaseClient().breakLease(0);
-        await leases.acquireLease(LEASE_SECONDS);
+    const leases = await takeLease(blob, hubName);
+    return keepLease(blob, leases, events);
+}
+
+/** Acquires the lease (breaking a dead local holder's) and writes this process as the holder. */
+async function takeLease(blob: BlockBlobClient, hubName: string): Promise<BlobLeaseClient> {
+    const me: Holder = { pid: String(process.pid), host: hostname() };
+    let lastError: unknown;
+    for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
+        const leases = blob.getBlobLeaseClient();
+        try {
+            await leases.acquireLease(LEASE_SECONDS);
+        } catch (error) {
+            if (httpStatusOf(error) !== 409) throw error;
+            const { holder, etag } = await holderOf(blob);
+            const pid = Number(holder.pid);
+            const killedHere = holder.host === me.host && Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+            if (!killedHere) throw new HubLockedError(hubName, `pid ${holder.pid} on ${holder.host}`);
+            try {
+                // Only if nobody wrote themselves in since we read the dead pid.
+                await blob.getBlobLeaseClient().breakLease(0, { conditions: { ifMatch: etag } });
+            } catch (breakError) {
+                if (!lostTheRace(breakError)) throw breakError;
+            }
+            lastError = error;
+            continue;
+        }
+        try {
+            await blob.setMetadata({ pid: me.pid, host: me.host }, { conditions: { leaseId: leases.leaseId } });
+            return leases;
+        } catch (error) {
+            // Our lease was broken before we could say it is ours (another process read the dead holder's pid):
+            // start over; its holder has written itself in by now, or soon will.
+            if (!lostTheRace(error)) throw error;
+            lastError = error;
+        }
     }
-    await blob.setMetadata({ pid: me.pid, host: me.host }, { conditions: { leaseId: leases.leaseId } });
-    let lost = false;
-    const timer = setInterval(() => {
+    throw new Error(`Could not take task hub '${hubName}': other processes keep taking it.`, { cause: lastError });
+}
+
+function keepLease(blob: BlockBlobClient, leases: BlobLeaseClient, events: HubLockEvents): HubLock {
+    let lastRenewed = Date.now();
+    let lapsed = false;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = (ms: number): void => {
+        if (stopped) return;
+        timer = setTimeout(renew, ms);
+        timer.unref();
+    };
+    const renew = (): void => {
+        const attempt = Date.now();
+        // A stall (a breakpoint, a long synchronous call) may have let the lease run out before this renewal.
+        if (!lapsed && attempt - lastRenewed >= LEASE_SECONDS * 1000) {
+            lapsed = true;
+            events.onLapsed(new Error(`the lease was not renewed for ${Math.round((attempt - lastRenewed) / 1000)} s`));
+        }
         leases.renewLease().then(
-            () => (lost = false),
-            (error: unknown) => {
-                if (!lost) onLost(error);
-                lost = true;
+            () => {
+                lastRenewed = attempt;
+                if (lapsed && !stopped) {
+                    lapsed = false;
+                    events.onRegained();
+                }
+                schedule(RENEW_EVERY_MS);
+            },
+            async (error: unknown) => {
+                if (stopped) return;
+                if (lostTheRace(error)) {
+                    stopped = true;
+                    const holder = await holderOf(blob).then(
+                        ({ holder: h }) => `pid ${h.pid} on ${h.host}`,
+                        () => 'another process',
+                    );
+                    events.onLost(error, holder);
+                    return;
+                }
+                if (!lapsed && Date.now() - lastRenewed >= LEASE_SECONDS * 1000) {
+                    lapsed = true;
+                    events.onLapsed(error);
+                }
+                schedule(RETRY_RENEWAL_MS);
             },
         );
-    }, RENEW_EVERY_MS);
-    timer.unref();
+    };
+    schedule(RENEW_EVERY_MS);
     return {
         async release(): Promise<void> {
-            clearInterval(timer);
+            stopped = true;
+            clearTimeout(timer);
             await leases.releaseLease().catch(() => undefined);
         },
     };

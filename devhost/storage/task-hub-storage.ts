@@ -4,23 +4,21 @@
  * (in parallel), never checked per operation. `stats` counts the storage calls made through this object.
  */
 import type { QueueClient } from '@azure/storage-queue';
-import { z } from 'zod';
 import type { TaskMessage } from '../protocol/history';
 import { createHubClients, type HubClients } from './clients';
 import type { StorageConnection } from './connection';
 import type {
     HistoryAppend,
     HistorySnapshot,
+    HubLockEvents,
     InstancePage,
     InstanceQuery,
     InstanceRecord,
     MessageReceipt,
     ReceivedMessage,
-    StoredOutbox,
     TaskHubStorage,
     VersionedInstance,
 } from '../ports/task-hub-storage';
-import { parseHistoryEvent } from './history-event-schema';
 import { HistoryStore } from './history-store';
 import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
 import { acquireHubLock, type HubLock } from './hub-lock';
@@ -58,30 +56,6 @@ export interface AzureTaskHubStorage extends TaskHubStorage {
      */
     sendHidden(queue: 'control' | 'workItem', message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage>;
 }
-
-function outboxBlobName(instanceId: string, name: string): string {
-    return `${escapePartitionKey(instanceId)}/outbox-${name}${name ? '.json.gz' : ''}`;
-}
-
-/** An outbox read back: task messages whose events are validated like those of queue messages. */
-function parseOutbox(text: string): TaskMessage[] {
-    return outboxSchema.parse(JSON.parse(text)).map((m) => ({
-        Event: parseHistoryEvent(m.Event),
-        SequenceNumber: m.SequenceNumber,
-        OrchestrationInstance: {
-            InstanceId: m.OrchestrationInstance.InstanceId,
-            ExecutionId: m.OrchestrationInstance.ExecutionId,
-        },
-    }));
-}
-
-const outboxSchema = z.array(
-    z.looseObject({
-        Event: z.record(z.string(), z.unknown()),
-        SequenceNumber: z.number(),
-        OrchestrationInstance: z.looseObject({ InstanceId: z.string(), ExecutionId: z.string() }),
-    }),
-);
 
 function warnDiscarded(message: DiscardedMessage): void {
     const reason = errorMessage(message.error);
@@ -141,8 +115,8 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         ]);
     }
 
-    acquireHubLock(onLost: (error: unknown) => void): Promise<HubLock> {
-        return acquireHubLock(this.clients.leases, this.hubName, onLost);
+    acquireHubLock(events: HubLockEvents): Promise<HubLock> {
+        return acquireHubLock(this.clients.leases, this.hubName, events);
     }
 
     async deleteAll(): Promise<void> {
@@ -295,29 +269,6 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
 
     releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void> {
         return this.queues.release(this.queueNamed(message.queueName), message, delaySeconds);
-    }
-
-    /**
-     * Outboxes live beside the instance's other blobs (`<escaped id>/outbox-<name>.json.gz`, gzipped JSON array
-     * of task messages), so a purge removes them too. The provider never reads them.
-     */
-    async saveOutbox(instanceId: string, name: string, messages: readonly TaskMessage[]): Promise<void> {
-        await this.payloads.upload(outboxBlobName(instanceId, name), JSON.stringify(messages));
-    }
-
-    async readOutboxes(instanceId: string): Promise<StoredOutbox[]> {
-        const prefix = outboxBlobName(instanceId, '');
-        const names = (await this.payloads.list(prefix)).filter((n) => n.endsWith('.json.gz'));
-        return Promise.all(
-            names.map(async (blobName) => ({
-                name: blobName.slice(prefix.length, -'.json.gz'.length),
-                messages: parseOutbox(await this.payloads.download(blobName)),
-            })),
-        );
-    }
-
-    async deleteOutbox(instanceId: string, name: string): Promise<void> {
-        await this.payloads.delete([outboxBlobName(instanceId, name)]);
     }
 
     /**

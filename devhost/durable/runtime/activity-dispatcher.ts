@@ -60,6 +60,7 @@ export class ActivityDispatcher {
     readonly #runningItems = new Set<ReceivedMessage>();
     readonly #poller: PollLoop;
     #stopped = false;
+    #paused = false;
 
     constructor(options: ActivityDispatcherOptions) {
         this.#o = options;
@@ -79,6 +80,19 @@ export class ActivityDispatcher {
 
     wake(): void {
         this.#poller.wake();
+    }
+
+    /** Starts no activity until `resume` (the hub lock may have lapsed); running ones finish. */
+    async pause(): Promise<void> {
+        this.#paused = true;
+        await this.#poller.stop();
+    }
+
+    resume(): void {
+        if (this.#stopped) return;
+        this.#paused = false;
+        this.#poller.start();
+        this.#pump();
     }
 
     get activeCount(): number {
@@ -137,7 +151,7 @@ export class ActivityDispatcher {
     }
 
     #pump(): void {
-        while (!this.#stopped && this.#queue.length > 0 && this.#slots.tryAcquire()) {
+        while (!this.#stopped && !this.#paused && this.#queue.length > 0 && this.#slots.tryAcquire()) {
             const item = this.#queue.shift();
             if (!item) {
                 this.#slots.release();

@@ -22,6 +22,7 @@ import {
     InvalidInstanceOperationError,
 } from './errors';
 import { newInstanceId, validateInstanceId } from './instance-ids';
+import { claimNewExecution, StartOutcomeUnknownError } from './new-execution-row';
 import { MessageClock } from './message-clock';
 import type { MessageTransport } from './message-transport';
 import {
@@ -73,6 +74,12 @@ export interface DurableClientServiceOptions {
      * record start-up recovery starts it from after a crash. No control-queue message is sent or deleted.
      */
     startInProcess?: (message: TaskMessage) => void;
+    /**
+     * An in-memory start whose Pending row could not be confirmed (storage did not answer): the runtime finds
+     * out later whether the row landed and starts the instance if it did (the client may retry and be told
+     * the instance exists).
+     */
+    onUnconfirmedStart?: (record: InstanceRecord, message: TaskMessage) => void;
 }
 
 /** Purge-by-filter reads the matching rows a page at a time and purges each page's instances in parallel. */
@@ -153,17 +160,17 @@ export class DurableClientService {
         // The Pending row goes before the message may run, so the first checkpoint's row never is overwritten by
         // it. The caller gets the id only once the row exists: a status query right after start must find it.
         // Not through the row writer's lanes: rows are only queued there for live instances, and this one is
-        // absent or finished.
+        // absent or finished. A write whose answer was lost is recognised by reading back (new-execution-row.ts).
         let existing: VersionedInstance | undefined;
-        let won: boolean;
         try {
             // The marker tells start-up recovery that no message stands behind this row (in-process-work-items.ts).
-            won = await this.#o.storage.writeNewExecution(
+            let claim = await claimNewExecution(
+                this.#o.storage,
                 inProcess ? { ...record, startedInMemory: true } : record,
                 undefined,
             );
-            if (!won && !generated) {
-                existing = await this.#o.storage.readInstanceVersioned(instanceId);
+            if (!claim.won && !generated) {
+                existing = claim.existing;
                 // A new instance may replace one in a terminal status only (the extension's default dedupe
                 // statuses).
                 if (existing && !isTerminalStatus(existing.record.runtimeStatus)) {
@@ -174,16 +181,20 @@ export class DurableClientService {
                     held = await this.#o.transport.enqueue(outgoing);
                     queued = true;
                 }
-                won = await this.#o.storage.writeNewExecution(record, existing?.etag);
+                claim = await claimNewExecution(this.#o.storage, record, existing?.etag);
+            }
+            if (!claim.won) {
+                await this.#discard(held);
+                throw new InstanceAlreadyExistsError(
+                    instanceId,
+                    claim.existing?.record.runtimeStatus ?? existing?.record.runtimeStatus ?? 'Pending',
+                );
             }
         } catch (error) {
-            if (!(error instanceof InstanceAlreadyExistsError)) await this.#discard(held);
+            // A start whose row may have landed keeps its message: if the row names it, it runs; if not, the
+            // dispatcher drops it as a start no row stands behind (orchestration-dispatcher.ts).
+            if (error instanceof StartOutcomeUnknownError && !queued) this.#o.onUnconfirmedStart?.(record, message);
             throw error;
-        }
-        if (!won) {
-            await this.#discard(held);
-            const winner = await this.#o.storage.readInstance(instanceId);
-            throw new InstanceAlreadyExistsError(instanceId, winner?.runtimeStatus ?? 'Pending');
         }
         this.#o.rows.revive(instanceId);
         if (existing) this.#o.onInstanceChanged?.(instanceId);

@@ -81,11 +81,6 @@ export interface DurableConfig {
      */
     maxStorageOperationConcurrency: number;
     /**
-     * Work items one episode sends before its history write; the rest of a larger fan-out waits in a durable
-     * outbox and goes out as this process's queued messages drain (runtime/work-item-outbox.ts).
-     */
-    workItemSendWindow: number;
-    /**
      * Activities of this process's own orchestrations run from memory, recovered from history after a crash,
      * instead of through the work-item queue (runtime/in-process-work-items.ts). Needs a hub lock; storage
      * without one uses the queue regardless.
@@ -119,7 +114,6 @@ export const DEFAULT_DURABLE_CONFIG: Omit<DurableConfig, 'hubName'> = {
     messageLeaseSeconds: MAX_MESSAGE_LEASE_SECONDS,
     maxMessageLeaseSeconds: 4 * MAX_MESSAGE_LEASE_SECONDS,
     maxStorageOperationConcurrency: 25 * Math.max(1, availableParallelism()),
-    workItemSendWindow: 500,
     inProcessWorkItems: true,
     maxDequeueCount: 5,
     shutdownTimeoutMs: 15_000,
@@ -170,7 +164,6 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
         messageLeaseSeconds: Math.min(d.messageLeaseSeconds, controlVisibility, workItemVisibility),
         maxMessageLeaseSeconds: Math.min(d.maxMessageLeaseSeconds, controlVisibility, workItemVisibility),
         maxStorageOperationConcurrency: d.maxStorageOperationConcurrency,
-        workItemSendWindow: d.workItemSendWindow,
         inProcessWorkItems: d.inProcessWorkItems,
         maxDequeueCount: d.maxDequeueCount,
         shutdownTimeoutMs: d.shutdownTimeoutMs,

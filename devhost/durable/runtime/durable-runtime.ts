@@ -21,13 +21,9 @@ import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
 import { createEntityInvoker } from './entity-invoker';
 import { errorMessage } from '../../contracts/errors';
-import {
-    InProcessAwareStorage,
-    inProcessWorkItem,
-    recoverInProcessWork,
-    reportRecoveryFailure,
-} from './in-process-work-items';
-import { WorkItemOutbox } from './work-item-outbox';
+import { InProcessAwareStorage, inProcessWorkItem } from './in-process-work-items';
+import { StartupRecovery } from './startup-recovery';
+import type { UnrecoveredInstance } from './episode-failures';
 
 export interface DurableRuntimeOptions {
     app: LoadedApp;
@@ -48,12 +44,13 @@ export class DurableRuntime {
     readonly #activities: ActivityDispatcher;
     readonly #idleWork: IdleWorkQueue;
     readonly #leases: MessageLeases;
-    readonly #outbox: WorkItemOutbox;
+    readonly #recovery: StartupRecovery;
     readonly #runtimeStorage: InProcessAwareStorage;
     readonly #inProcessWorkItems: boolean;
-    readonly #clock: () => Date;
     readonly #drainMs: number;
     #started = false;
+    /** Another process took the hub: this one never works on it again. */
+    #lost = false;
     #lock: { release(): Promise<void> } | undefined;
     readonly #logger: HostLogger;
 
@@ -66,7 +63,6 @@ export class DurableRuntime {
         this.storage = options.storage;
         const storage = new InProcessAwareStorage(options.storage, config.maxStorageOperationConcurrency);
         this.#runtimeStorage = storage;
-        this.#clock = clock;
         this.#drainMs = config.shutdownTimeoutMs;
         // Only a process that holds the hub alone may keep work items in memory: recovery reads them back
         // from history at start-up, which is right only if no other process is working on them.
@@ -82,14 +78,6 @@ export class DurableRuntime {
         });
         this.transport = new MessageTransport(storage, { control: leaseSeconds, workItem: leaseSeconds }, clock);
         const rows = new InstanceRowWriter(storage);
-        // Work items of a large fan-out beyond the send window go out as this process's messages drain.
-        this.#outbox = new WorkItemOutbox(
-            storage,
-            this.transport,
-            () => this.#leases.size,
-            logger,
-            config.workItemSendWindow,
-        );
         // Deletes wait while an episode or activity runs: on Azurite they would slow the calls those wait for.
         this.#idleWork = new IdleWorkQueue(() => this.#orchestrations.activeCount + this.#activities.activeCount > 0);
         const idleWork = this.#idleWork;
@@ -114,7 +102,6 @@ export class DurableRuntime {
             visibilityTimeoutSeconds: leaseSeconds,
             leases: this.#leases,
             maxDequeueCount: config.maxDequeueCount,
-            outbox: this.#outbox,
             ...(this.#inProcessWorkItems
                 ? {
                       runInProcess: (workItems: readonly TaskMessage[]) => {
@@ -170,20 +157,57 @@ export class DurableRuntime {
                 ? {
                       startInProcess: (message: TaskMessage) =>
                           this.#orchestrations.deliver(inProcessWorkItem(message, clock())),
+                      onUnconfirmedStart: (record: InstanceRecord) => this.#recovery.confirmLater(record.instanceId),
                   }
                 : {}),
         });
+        this.#recovery = new StartupRecovery({
+            storage,
+            deliver: (message) => this.#orchestrations.deliver(message),
+            backlog: () => this.#orchestrations.backlog,
+            logger,
+            clock,
+        });
+    }
+
+    /**
+     * Start-up recovery as it stands: whether the unfinished instances were all listed, how many were checked,
+     * and the ones whose recovery keeps failing (tried again with back-off), by id with the last error.
+     */
+    get recovery(): { listing: string; instances: number; unrecovered: UnrecoveredInstance[] } {
+        return { ...this.#recovery.progress, unrecovered: this.#orchestrations.unrecovered };
+    }
+
+    /** Resolves once start-up recovery handed every unfinished instance to the dispatcher (tests). */
+    get recoveryListed(): Promise<void> {
+        return this.#recovery.finished;
     }
 
     async start(): Promise<void> {
         if (this.#started) return;
         // One process per hub: the caches and held messages below are only right when no other process works on
         // it (hub-lock.ts). Taken before anything is created or received.
-        this.#lock = await this.storage.acquireHubLock?.((error) =>
-            this.#logger.error(
-                `Lost the lock of task hub '${this.storage.hubName}' (${errorMessage(error)}): another process may take it over.`,
-            ),
-        );
+        this.#lock = await this.storage.acquireHubLock?.({
+            onLapsed: (error) => {
+                this.#logger.warn(
+                    `Task hub '${this.storage.hubName}': its lock could not be renewed in time (${errorMessage(error)}); this process takes no new work until it holds the hub again.`,
+                );
+                void this.#pause();
+            },
+            onRegained: () => {
+                this.#logger.info(`Task hub '${this.storage.hubName}': the lock is held again; work goes on.`);
+                this.#resume();
+            },
+            onLost: (error, holder) => {
+                this.#logger.error(
+                    `Task hub '${this.storage.hubName}' was taken over by ${holder} (${errorMessage(error)}): this process no longer works on it. Restart it once the other process has stopped.`,
+                );
+                this.#lost = true;
+                // Its held messages are the new holder's now: stop keeping them hidden.
+                this.#leases.stop();
+                void this.#pause();
+            },
+        });
         try {
             await this.storage.createIfNotExists();
         } catch (error) {
@@ -193,27 +217,28 @@ export class DurableRuntime {
         }
         this.#leases.start();
         this.#activities.start();
-        // Before the control queues are polled, so no episode schedules a task that recovery would then find
-        // unanswered and run a second time: a previous process's in-process work items, found in history.
-        if (this.#inProcessWorkItems) {
-            await recoverInProcessWork(
-                this.#runtimeStorage,
-                (workItem) => this.#activities.deliver(workItem),
-                (message) => this.#orchestrations.deliver(message),
-                this.#logger,
-                this.#clock,
-            ).catch((error: unknown) => reportRecoveryFailure(this.#logger, error));
-        }
+        // A previous process's in-memory work (startup-recovery.ts): in the background, instance by instance.
+        if (this.#inProcessWorkItems) this.#recovery.start();
         this.#orchestrations.start();
         this.#started = true;
+    }
+
+    /** Takes no new work (episodes, activities, polls); what runs finishes. */
+    async #pause(): Promise<void> {
+        await Promise.all([this.#orchestrations.pause(), this.#activities.pause()]);
+    }
+
+    #resume(): void {
+        if (this.#lost || !this.#started) return;
+        this.#orchestrations.resume();
+        this.#activities.resume();
     }
 
     async stop(): Promise<void> {
         if (!this.#started) return;
         this.#started = false;
         this.transport.stop();
-        // What is not sent yet stays in its outbox; the inbound messages that guard it go back to the queues.
-        this.#outbox.stop();
+        await this.#recovery.stop();
         // In-process messages handed back from now on are left to start-up recovery.
         this.#runtimeStorage.stopRedelivering();
         // Activities first: the ones still running finish and hand their results to the orchestrations, which

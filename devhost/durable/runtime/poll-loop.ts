@@ -22,6 +22,8 @@ export class PollLoop {
     #wakeSleeper: (() => void) | undefined;
     #wakeRequested = false;
     #loop: Promise<void> | undefined;
+    /** Each start begins a new loop; a loop left over from before a stop ends at its next turn. */
+    #generation = 0;
 
     constructor(options: PollLoopOptions) {
         this.#options = options;
@@ -32,7 +34,7 @@ export class PollLoop {
     start(): void {
         if (this.#running) return;
         this.#running = true;
-        this.#loop = this.#run();
+        this.#loop = this.#run(++this.#generation);
     }
 
     /** Resets the back-off and polls now (or right after the poll in progress). */
@@ -48,8 +50,9 @@ export class PollLoop {
         await this.#loop;
     }
 
-    async #run(): Promise<void> {
-        while (this.#running) {
+    async #run(generation: number): Promise<void> {
+        const current = (): boolean => this.#running && generation === this.#generation;
+        while (current()) {
             this.#wakeRequested = false;
             let result: number | 'busy';
             try {
@@ -58,7 +61,7 @@ export class PollLoop {
                 this.#options.onError(error);
                 result = 0;
             }
-            if (!this.#running) break;
+            if (!current()) break;
             if (result === 'busy') {
                 await this.#sleep(this.#minDelay);
             } else if (result > 0) {

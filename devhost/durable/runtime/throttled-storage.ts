@@ -9,6 +9,7 @@
  */
 import type { TaskMessage } from '../../protocol/history';
 import type {
+    HubLockEvents,
     HistoryAppend,
     HistorySnapshot,
     InstancePage,
@@ -17,7 +18,6 @@ import type {
     MessageReceipt,
     ReceivedMessage,
     SendMessageOptions,
-    StoredOutbox,
     TaskHubStorage,
     VersionedInstance,
 } from '../../ports/task-hub-storage';
@@ -30,10 +30,7 @@ export class ThrottledStorage implements TaskHubStorage {
     /** Only present when the inner storage can send hidden (supportsHiddenSend looks for the method). */
     readonly sendHidden?: HiddenSend['sendHidden'];
     readonly setAsideMessage?: (message: ReceivedMessage, reason: string) => Promise<string>;
-    readonly saveOutbox?: (instanceId: string, name: string, messages: readonly TaskMessage[]) => Promise<void>;
-    readonly readOutboxes?: (instanceId: string) => Promise<StoredOutbox[]>;
-    readonly deleteOutbox?: (instanceId: string, name: string) => Promise<void>;
-    readonly acquireHubLock?: (onLost: (error: unknown) => void) => Promise<{ release(): Promise<void> }>;
+    readonly acquireHubLock?: (events: HubLockEvents) => Promise<{ release(): Promise<void> }>;
     readonly collectOrphanBlobs?: (instanceId: string) => Promise<number>;
 
     constructor(inner: TaskHubStorage, maxConcurrent: number) {
@@ -55,13 +52,6 @@ export class ThrottledStorage implements TaskHubStorage {
         const collectOrphanBlobs = inner.collectOrphanBlobs?.bind(inner);
         if (collectOrphanBlobs)
             this.collectOrphanBlobs = (instanceId) => this.#call(() => collectOrphanBlobs(instanceId));
-        const { saveOutbox, readOutboxes, deleteOutbox } = inner;
-        if (saveOutbox && readOutboxes && deleteOutbox) {
-            this.saveOutbox = (instanceId, name, messages) =>
-                this.#call(() => saveOutbox.call(inner, instanceId, name, messages));
-            this.readOutboxes = (instanceId) => this.#call(() => readOutboxes.call(inner, instanceId));
-            this.deleteOutbox = (instanceId, name) => this.#call(() => deleteOutbox.call(inner, instanceId, name));
-        }
     }
 
     /** Calls waiting for a slot (tests and diagnostics). */
