@@ -23,7 +23,8 @@ import { findEntityAction } from './actions';
 import { bindingPayload, callSafely, interpretCall } from './orchestrator-call';
 import { snapshotBase, snapshotOfView } from './snapshots';
 import { entityRequestMessage, requestMessageText } from './entity-protocol';
-import { labelOutgoing, ticksOf, ticksOfDate } from './entity-sorter';
+import { lastSentToEntities, unknownEntityFailure } from './entity-requests';
+import { labelOutgoing, ticksOfDate } from './entity-sorter';
 import {
     eventSent,
     executionCompleted,
@@ -262,6 +263,8 @@ async function runGeneration(
             customStatus,
         );
     }
+    const unknownEntity = req.knownEntities && unknownEntityFailure(replayed.decisions, req.knownEntities);
+    if (unknownEntity) return failNow(`Orchestrator function '${name}' failed: ${unknownEntity}`, null, customStatus);
     const instanceRef = { InstanceId: req.instanceId, ExecutionId: executionId };
     // What this execution sent to each entity before (its EventSent events): the sender side of entity ordering.
     const sentToEntities = lastSentToEntities(history);
@@ -308,25 +311,6 @@ async function runGeneration(
         ending,
         customStatus,
     };
-}
-
-/** The last request this execution sent to each entity (its Timestamp), from the requests its EventSent events hold. */
-function lastSentToEntities(history: readonly HistoryEvent[]): Map<string, string> {
-    const sent = new Map<string, string>();
-    for (const event of history) {
-        if (event.EventType !== EventType.EventSent || event.Input === null) continue;
-        let timestamp: unknown;
-        try {
-            timestamp = (JSON.parse(event.Input) as Record<string, unknown>)['Timestamp'];
-        } catch {
-            continue;
-        }
-        const ticks = ticksOf(timestamp);
-        const previous = ticksOf(sent.get(event.InstanceId));
-        if (ticks !== undefined && (previous === undefined || ticks > previous))
-            sent.set(event.InstanceId, String(timestamp));
-    }
-    return sent;
 }
 
 function decide(

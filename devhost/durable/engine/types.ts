@@ -64,6 +64,8 @@ export interface EpisodeRequest {
     options: EngineOptions;
     /** When given, an ExecutionStarted for a name outside this set fails the instance at once. */
     knownOrchestrators?: ReadonlySet<string>;
+    /** When given, a request to an entity whose name is outside this set fails the orchestration. */
+    knownEntities?: ReadonlySet<string>;
     /**
      * The instance row's current customStatus (JSON text). Optional; kept when the orchestrator is not run
      * in this episode (suspended, no-op) and carried into a ContinueAsNew generation, as DTFx does.

@@ -69,6 +69,7 @@ export class DurableRuntime {
         this.#inProcessWorkItems = config.inProcessWorkItems && typeof options.storage.acquireHubLock === 'function';
         this.functions = indexDurableFunctions(app);
         const knownOrchestrators = new FunctionNameSet(this.functions.orchestrators.keys());
+        const knownEntities = new FunctionNameSet(this.functions.entities.keys());
         // Every message this process works on is hidden by a short lease it renews (message-leases.ts): sends
         // for its own dispatchers, receives and renewals all use the lease, not the queues' long visibility
         // timeouts, so after a crash the messages reappear within one lease.
@@ -97,6 +98,7 @@ export class DurableRuntime {
             invokeEntity: createEntityInvoker(app, this.functions.entities),
             engineOptions,
             knownOrchestrators,
+            knownEntities,
             maxConcurrent: config.maxConcurrentOrchestratorFunctions,
             batchSize: config.controlQueueBatchSize,
             visibilityTimeoutSeconds: leaseSeconds,
@@ -148,7 +150,7 @@ export class DurableRuntime {
             storage,
             transport: this.transport,
             knownOrchestrators,
-            knownEntities: new FunctionNameSet(this.functions.entities.keys()),
+            knownEntities,
             rows,
             clock,
             onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),

@@ -65,6 +65,8 @@ export interface OrchestrationDispatcherOptions {
     invokeEntity: InvokeEntity;
     engineOptions: EngineOptions;
     knownOrchestrators: ReadonlySet<string>;
+    /** Entity function names: an orchestration's request to any other fails it, as in the extension. */
+    knownEntities: ReadonlySet<string>;
     maxConcurrent: number;
     batchSize: number;
     visibilityTimeoutSeconds: number;
@@ -324,6 +326,7 @@ export class OrchestrationDispatcher {
                           newGuid: this.#o.newGuid,
                           options: this.#o.engineOptions,
                           knownOrchestrators: this.#o.knownOrchestrators,
+                          knownEntities: this.#o.knownEntities,
                           customStatus: state.record?.customStatus ?? null,
                           consumedBefore,
                       },
