@@ -44,9 +44,11 @@ const WRITES: ReadonlySet<string> = new Set([
 const LOCAL: ReadonlySet<string> = new Set(['partitionOf', 'controlQueueName']);
 
 export interface FaultPlan {
-    /** 1-based index among the write calls. */
+    /** 1-based index among the write calls (among those of `call` when given). */
     at: number;
     fault: Fault;
+    /** Count only the writes of this method (e.g. the 2nd `appendHistory`). */
+    call?: string;
 }
 
 export interface InjectedFault {
@@ -123,7 +125,8 @@ export class FaultInjectingStorage {
         if (!WRITES.has(name)) return this.#answer(run());
         this.writes.push(name);
         const plan = this.#plan;
-        if (plan?.at !== this.writes.length) return this.#answer(run());
+        const index = plan?.call === undefined ? this.writes.length : this.writes.filter((w) => w === plan.call).length;
+        if (!plan || (plan.call !== undefined && plan.call !== name) || plan.at !== index) return this.#answer(run());
         this.#plan = undefined;
         this.#injected = { plan, call: name };
         switch (plan.fault) {

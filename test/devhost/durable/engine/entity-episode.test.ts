@@ -140,6 +140,40 @@ describe('runEntityEpisode', () => {
         expect(repeat.discarded).toEqual([message]);
     });
 
+    it('remembers every request of a batch larger than the 1,000-key window: a redelivery applies none again', async () => {
+        // Local deliveries are not held back by the buffer threshold, so one batch can hold this many; a crash
+        // after its commit and before its deletes brings them all back.
+        const signals = Array.from({ length: 1_500 }, (_, i) => request(`s${i}`, 'add', { input: '1' }));
+        const counting = (req: EntityBatchRequest): EntityCallResult => ({
+            kind: 'result',
+            value: {
+                entityExists: true,
+                entityState: String(req.batch.length),
+                results: req.batch.map(() => ({ isError: false, duration: 0 })),
+            },
+        });
+        const first = recorder(counting);
+        const done = await runEntityEpisode(
+            { instanceId: '@counter@k', past: [], incoming: signals, now, newGuid },
+            first.invoke,
+        );
+        expect(first.calls[0]?.batch).toHaveLength(1_500);
+        const again = recorder(counting);
+        const repeat = await runEntityEpisode(
+            {
+                instanceId: '@counter@k',
+                past: done.appended,
+                incoming: signals,
+                now,
+                newGuid,
+                consumedBefore: done.consumedBefore ?? [],
+            },
+            again.invoke,
+        );
+        expect(again.calls).toEqual([]);
+        expect(repeat.appended).toEqual([]);
+    });
+
     it('passes the stored state to the next batch', async () => {
         const first = recorder(() => ({
             kind: 'result',
