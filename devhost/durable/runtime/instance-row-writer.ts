@@ -4,8 +4,14 @@
  * newer one, while the episode that produced it may already go on (the row is a status view; history is the
  * truth and is written before it). Rows that are superseded while they wait are never written: the newer row
  * carries everything (each write is the whole record), which saves storage calls during fast sequences.
+ *
+ * A write that fails because storage did not answer (an outage: storage-failures.ts) is tried again after a
+ * back-off until it lands or a newer row replaces it: a waiting instance may have no next checkpoint for
+ * days, and its row must not stay behind its history. Its callers still hear of the first failure (a final
+ * row's episode is retried as a whole).
  */
 import type { InstanceRecord, TaskHubStorage } from '../../ports/task-hub-storage';
+import { isTransientStorageFailure } from '../../ports/storage-failures';
 
 interface Waiter {
     resolve: () => void;
@@ -18,6 +24,8 @@ interface Lane {
     /** A deferred write waiting to start, and when it starts. */
     timer: NodeJS.Timeout | undefined;
     dueAt: number;
+    /** Writes in a row that failed for an outage (the retry back-off). */
+    failures: number;
 }
 
 /** How long an intermediate row may wait for a newer one to replace it. */
@@ -29,6 +37,9 @@ export const DEFERRED_ROW_DELAY_MS = 100;
  */
 export const REFRESH_ROW_DELAY_MS = 1000;
 
+/** Back-off of a row write retried after an outage: 1, 2, 4, ... up to 15 s. */
+const MAX_ROW_RETRY_MS = 15_000;
+
 /** How long rows of a purged instance are refused (longer than any episode that was under way). */
 const FORGET_FOR_MS = 120_000;
 
@@ -38,6 +49,8 @@ export class InstanceRowWriter {
     readonly #idleWaiters: Array<() => void> = [];
     /** Purged instances (see `forget`). */
     readonly #forgotten = new Set<string>();
+    /** Shutting down: a failed write is not tried again (start-up recovery repairs the row). */
+    #draining = false;
 
     constructor(storage: TaskHubStorage) {
         this.#storage = storage;
@@ -56,7 +69,7 @@ export class InstanceRowWriter {
             if (!lane)
                 this.#lanes.set(
                     record.instanceId,
-                    (lane = { inFlight: false, next: undefined, timer: undefined, dueAt: 0 }),
+                    (lane = { inFlight: false, next: undefined, timer: undefined, dueAt: 0, failures: 0 }),
                 );
             const waiters = lane.next ? lane.next.waiters : [];
             waiters.push({ resolve, reject });
@@ -87,9 +100,25 @@ export class InstanceRowWriter {
             lane.next = undefined;
             try {
                 await this.#storage.writeInstance(record);
+                lane.failures = 0;
                 for (const waiter of waiters) waiter.resolve();
             } catch (error) {
                 for (const waiter of waiters) waiter.reject(error);
+                const retry = !lane.next && !this.#draining && !this.#forgotten.has(instanceId);
+                if (retry && isTransientStorageFailure(error)) {
+                    // Nothing newer to write: this row again, later (a newer one replaces it meanwhile).
+                    lane.failures++;
+                    const delayMs = Math.min(1000 * 2 ** (lane.failures - 1), MAX_ROW_RETRY_MS);
+                    lane.inFlight = false;
+                    lane.next = { record, waiters: [] };
+                    lane.dueAt = Date.now() + delayMs;
+                    lane.timer = setTimeout(() => {
+                        lane.timer = undefined;
+                        if (!lane.inFlight) void this.#run(instanceId, lane);
+                    }, delayMs);
+                    lane.timer.unref();
+                    return;
+                }
             }
         }
         lane.inFlight = false;
@@ -138,6 +167,7 @@ export class InstanceRowWriter {
 
     /** Starts deferred rows now and resolves when every row write so far has settled (shutdown). */
     drain(): Promise<void> {
+        this.#draining = true;
         if (this.#lanes.size === 0) return Promise.resolve();
         for (const [instanceId, lane] of this.#lanes) if (!lane.inFlight && lane.next) void this.#run(instanceId, lane);
         return new Promise((resolve) => this.#idleWaiters.push(resolve));
