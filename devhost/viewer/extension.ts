@@ -72,7 +72,13 @@ export function createViewerExtension(options: ViewerExtensionOptions): HostExte
                 case 'hubSummary': {
                     const hub = storage();
                     if (!hub) return noTaskHub();
-                    return json(await readHubSummary(hub, queues(hub.hubName, hub.partitionCount)));
+                    return json(
+                        await readHubSummary(
+                            hub,
+                            queues(hub.hubName, hub.partitionCount),
+                            options.durable.runtime?.recovery,
+                        ),
+                    );
                 }
                 case 'instanceDetail': {
                     const hub = storage();

@@ -1,6 +1,6 @@
 /**
  * The task hub summary: instances counted by runtime status (every page of the Instances table, without the
- * input column) and the messages waiting on each queue. Table storage has no count, so the rows are read; a
+ * input column), the messages waiting on each queue, and the instances start-up recovery keeps failing on. Table storage has no count, so the rows are read; a
  * local task hub holds few enough for that, and the count stops at a cap rather than reading forever.
  */
 import type { RuntimeStatusName } from '../protocol/history';
@@ -21,11 +21,20 @@ export interface HubSummary {
     queues: QueueDepth[];
     /** Why queue depths are missing, when they are. */
     queuesError?: string;
+    /** Start-up recovery, when this host runs the hub: the instances it could not recover yet, by id. */
+    recovery?: RecoveryReport;
+}
+
+export interface RecoveryReport {
+    listing: string;
+    instances: number;
+    unrecovered: Array<{ instanceId: string; attempts: number; error: string }>;
 }
 
 export async function readHubSummary(
     storage: TaskHubStorage,
     readQueues: QueueDepthReader | undefined,
+    recovery?: RecoveryReport,
 ): Promise<HubSummary> {
     const queuesRead = readQueues
         ? readQueues().then(
@@ -51,5 +60,6 @@ export async function readHubSummary(
         total,
         complete: token === undefined,
         ...(await queuesRead),
+        ...(recovery ? { recovery } : {}),
     };
 }

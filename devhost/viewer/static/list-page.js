@@ -203,6 +203,29 @@ export function renderListPage(main) {
         );
     }
 
+    /** Instances start-up recovery keeps failing on (it tries them again with back-off): shown until it succeeds. */
+    function recoveryWarning(recovery) {
+        const stuck = recovery?.unrecovered ?? [];
+        if (stuck.length === 0) return [];
+        return h(
+            'div',
+            { class: 'recovery-warning', role: 'alert' },
+            h('h3', {}, `Recovery is still trying ${stuck.length} instance${stuck.length === 1 ? '' : 's'}`),
+            h(
+                'ul',
+                {},
+                stuck.map((item) =>
+                    h(
+                        'li',
+                        { dataset: { instance: item.instanceId } },
+                        h('a', { href: instanceHref(item.instanceId), class: 'mono' }, item.instanceId),
+                        ` (attempt ${item.attempts}): ${item.error}`,
+                    ),
+                ),
+            ),
+        );
+    }
+
     function renderSummary(summary) {
         document.getElementById('hub-name').textContent = `Task hub ${summary.hubName}`;
         const counts = STATUSES.filter(
@@ -215,6 +238,7 @@ export function renderListPage(main) {
         replaceContent(
             summaryBox,
             h('h2', { id: 'summary-title' }, `Task hub ${summary.hubName}`),
+            recoveryWarning(summary.recovery),
             h(
                 'div',
                 { class: 'summary-grid' },

@@ -13,6 +13,8 @@ import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../../support/durable/durable-host';
 import type { LogEntry } from '../../../devhost/contracts/host';
 import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
+import { TableClient } from '@azure/data-tables';
+import { createTaskHubStorage, parseConnectionString } from '../../../devhost/storage';
 
 let host: RunningHost;
 const logs: LogEntry[] = [];
@@ -20,6 +22,7 @@ const logs: LogEntry[] = [];
 beforeAll(async () => {
     process.env.AzureWebJobsStorage = azuriteConnectionString();
     process.env.FIXTURE_HUB = uniqueHubName('ViewerRt');
+    await leaveAnUnreadableInstance(process.env.FIXTURE_HUB);
     const durable = createDurableExtension();
     host = serveInMemory(
         await startHost({
@@ -34,6 +37,40 @@ beforeAll(async () => {
 afterAll(async () => {
     await host?.close();
 });
+
+/** A Running instance a previous process left whose history row no reader can parse (edited by hand, say). */
+async function leaveAnUnreadableInstance(hubName: string): Promise<void> {
+    const storage = createTaskHubStorage({ connection: parseConnectionString(azuriteConnectionString()), hubName });
+    await storage.createIfNotExists();
+    const now = new Date();
+    await storage.writeInstance({
+        instanceId: 'unreadable',
+        executionId: 'e1',
+        name: 'sequence',
+        version: '',
+        input: null,
+        output: null,
+        customStatus: null,
+        runtimeStatus: 'Running',
+        createdTime: now,
+        lastUpdatedTime: now,
+        completedTime: null,
+        scheduledStartTime: null,
+        generation: 0,
+        tags: null,
+        parentInstanceId: null,
+    });
+    const history = TableClient.fromConnectionString(azuriteConnectionString(), `${hubName}History`, {
+        allowInsecureConnection: true,
+    });
+    await history.createEntity({ partitionKey: 'unreadable', rowKey: 'sentinel', ExecutionId: 'e1' });
+    await history.createEntity({
+        partitionKey: 'unreadable',
+        rowKey: '0000000000000000',
+        ExecutionId: 'e1',
+        EventType: 'NotAnEvent',
+    });
+}
 
 describe('viewer routes', () => {
     it('matches only its own paths, decoding the instance id segment', () => {
@@ -114,6 +151,22 @@ describe('viewer routes', () => {
             `${hub}-workitems`,
         ]);
         for (const queue of summary.queues) expect(queue.approximateMessageCount).toBeGreaterThanOrEqual(0);
+    });
+
+    it('names the instances start-up recovery keeps failing on, with the error', async () => {
+        const deadline = Date.now() + 10_000;
+        let recovery: { listing: string; unrecovered: Array<{ instanceId: string; error: string }> } | undefined;
+        while (Date.now() < deadline) {
+            const summary = (await (await testFetch(`${host.origin}/_devhost/api/hub`)).json()) as {
+                recovery?: typeof recovery;
+            };
+            recovery = summary.recovery;
+            if (recovery?.unrecovered.length) break;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(recovery?.listing).toBe('done');
+        expect(recovery?.unrecovered.map((u) => u.instanceId)).toEqual(['unreadable']);
+        expect(recovery?.unrecovered[0]?.error).toMatch(/EventType/);
     });
 
     it('returns an instance with its raw history, scheduling events and parent included', async () => {
