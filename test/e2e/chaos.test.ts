@@ -15,11 +15,13 @@ import {
     type StatusPayload,
 } from '../support/e2e/devhost-process';
 import { charges, ordersApi, type CheckStatus } from '../support/e2e/orders-api';
+import { hubProblems } from '../support/durable/hub-invariants';
 
 /**
  * Chaos on the real CLI process (issue 11): 100 orders and a 1,000-item parallel_processing in flight, the
  * devhost killed with SIGKILL at seeded random moments 10 times and restarted on the same task hub. In the end:
  * every instance terminal with the right output, each order charged once and shipped once (the ledger), every
+ * row agreeing with its history (status, execution, output, and each order's custom status 'done'), every
  * history clean (one completion per scheduled task or sub-orchestration, no result applied twice), and no
  * message left on the hub's queues. `CHAOS_SEED` replays a run's kill moments; the seed is printed.
  *
@@ -186,6 +188,8 @@ describe('chaos: the devhost process killed 10 times under load', () => {
                 `CH-${i}: no refund`,
             ).toEqual([]);
             expect(view.shipment?.tracking_number, `CH-${i}: one shipment`).toBe(output.tracking_number);
+            // The row says what history says, the custom status too (it lives only in the row).
+            expect(status.customStatus, `CH-${i}: custom status`).toMatchObject({ step: 'done', outcome: 'completed' });
         }
         console.log(`all instances terminal ${Date.now() - recovered} ms after the last restart`);
 
@@ -202,6 +206,8 @@ describe('chaos: the devhost process killed 10 times under load', () => {
             token = page.continuationToken;
         } while (token);
         expect(instances).toBeGreaterThan(ORDERS);
+        // No row disagrees with its history (status, execution, output), whatever the kills interrupted.
+        expect(await hubProblems(storage)).toEqual([]);
 
         // No message left behind: the queues drain once the killed processes' leases lapse and the last
         // process discards what history already holds (a count includes hidden messages).

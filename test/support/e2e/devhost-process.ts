@@ -73,6 +73,7 @@ export async function startDevhost(options: {
 export interface StatusPayload {
     runtimeStatus: string;
     output: unknown;
+    customStatus?: unknown;
     input: unknown;
     name: string;
     instanceId: string;
