@@ -29,6 +29,8 @@ import { httpStatusOf } from './storage-errors';
 const LEASE_SECONDS = 15;
 const RENEW_EVERY_MS = 5_000;
 const RETRY_RENEWAL_MS = 1_000;
+/** A renewal not answered within this is given up (and tried again): well inside the lease. */
+const RENEW_TIMEOUT_MS = 5_000;
 const LOCK_BLOB = 'devhost-hub-lock';
 /** Rounds of acquire / break / pid write before giving up on a hub other processes keep fighting over. */
 const MAX_ACQUIRE_ROUNDS = 5;
@@ -131,6 +133,19 @@ function keepLease(blob: BlockBlobClient, leases: BlobLeaseClient, events: HubLo
     let lapsed = false;
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
+    // A handler that throws must not stop the renewals (nor surface as an uncaught timer exception).
+    const tell = (event: () => void): void => {
+        try {
+            event();
+        } catch {
+            /* the runtime's own business */
+        }
+    };
+    const lapse = (error: unknown): void => {
+        if (lapsed) return;
+        lapsed = true;
+        tell(() => events.onLapsed(error));
+    };
     const schedule = (ms: number): void => {
         if (stopped) return;
         timer = setTimeout(renew, ms);
@@ -139,34 +154,40 @@ function keepLease(blob: BlockBlobClient, leases: BlobLeaseClient, events: HubLo
     const renew = (): void => {
         const attempt = Date.now();
         // A stall (a breakpoint, a long synchronous call) may have let the lease run out before this renewal.
-        if (!lapsed && attempt - lastRenewed >= LEASE_SECONDS * 1000) {
-            lapsed = true;
-            events.onLapsed(new Error(`the lease was not renewed for ${Math.round((attempt - lastRenewed) / 1000)} s`));
-        }
-        leases.renewLease().then(
+        if (attempt - lastRenewed >= LEASE_SECONDS * 1000)
+            lapse(new Error(`the lease was not renewed for ${Math.round((attempt - lastRenewed) / 1000)} s`));
+        // A renewal that hangs must not keep the lapse unnoticed: it is given up and tried again.
+        leases.renewLease({ abortSignal: AbortSignal.timeout(RENEW_TIMEOUT_MS) }).then(
             () => {
+                if (stopped) return;
+                if (Date.now() - attempt >= LEASE_SECONDS * 1000) {
+                    // An answer that took longer than the lease (the process stood still meanwhile) says the
+                    // lease was ours then, not now: renew again at once before going on.
+                    lapse(new Error('the renewal answered after the lease could have run out'));
+                    schedule(0);
+                    return;
+                }
                 lastRenewed = attempt;
-                if (lapsed && !stopped) {
+                if (lapsed) {
                     lapsed = false;
-                    events.onRegained();
+                    tell(() => events.onRegained());
                 }
                 schedule(RENEW_EVERY_MS);
             },
             async (error: unknown) => {
                 if (stopped) return;
                 if (lostTheRace(error)) {
+                    // Another process holds the hub: stop taking work at once, then say who.
                     stopped = true;
+                    lapse(error);
                     const holder = await holderOf(blob).then(
                         ({ holder: h }) => `pid ${h.pid} on ${h.host}`,
                         () => 'another process',
                     );
-                    events.onLost(error, holder);
+                    tell(() => events.onLost(error, holder));
                     return;
                 }
-                if (!lapsed && Date.now() - lastRenewed >= LEASE_SECONDS * 1000) {
-                    lapsed = true;
-                    events.onLapsed(error);
-                }
+                if (Date.now() - lastRenewed >= LEASE_SECONDS * 1000) lapse(error);
                 schedule(RETRY_RENEWAL_MS);
             },
         );

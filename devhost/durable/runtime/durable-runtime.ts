@@ -51,6 +51,8 @@ export class DurableRuntime {
     #started = false;
     /** Another process took the hub: this one never works on it again. */
     #lost = false;
+    /** The hub lock could not be renewed in time; no new work until it is. */
+    #lapsed = false;
     #lock: { release(): Promise<void> } | undefined;
     readonly #logger: HostLogger;
 
@@ -194,10 +196,12 @@ export class DurableRuntime {
                 this.#logger.warn(
                     `Task hub '${this.storage.hubName}': its lock could not be renewed in time (${errorMessage(error)}); this process takes no new work until it holds the hub again.`,
                 );
+                this.#lapsed = true;
                 void this.#pause();
             },
             onRegained: () => {
                 this.#logger.info(`Task hub '${this.storage.hubName}': the lock is held again; work goes on.`);
+                this.#lapsed = false;
                 this.#resume();
             },
             onLost: (error, holder) => {
@@ -223,6 +227,8 @@ export class DurableRuntime {
         if (this.#inProcessWorkItems) this.#recovery.start();
         this.#orchestrations.start();
         this.#started = true;
+        // The lock may have lapsed (or been lost) while the hub was being created: the pollers just started.
+        if (this.#lapsed || this.#lost) await this.#pause();
     }
 
     /** Takes no new work (episodes, activities, polls); what runs finishes. */
@@ -231,7 +237,7 @@ export class DurableRuntime {
     }
 
     #resume(): void {
-        if (this.#lost || !this.#started) return;
+        if (this.#lost || this.#lapsed || !this.#started) return;
         this.#orchestrations.resume();
         this.#activities.resume();
     }

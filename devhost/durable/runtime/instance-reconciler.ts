@@ -54,18 +54,23 @@ export class InstanceReconciler {
         runInProcess(open);
     }
 
+    /**
+     * Resolves once the repaired row is decided and cached (the replay included: the instance's next episode
+     * must start from it), with its write, which runs in the row writer's lane behind the episode.
+     */
     async repairRow(
         instanceId: string,
         state: InstanceState,
         result: EpisodeResult | undefined,
         now: Date,
         fromReplay: boolean,
-    ): Promise<void> {
+    ): Promise<{ written: Promise<void> }> {
+        const nothing = { written: Promise.resolve() };
         const executionId = state.executionId;
-        if (executionId === null || state.events.length === 0) return;
-        if (rowAwaitsNewerStart(state.record, state.events)) return;
+        if (executionId === null || state.events.length === 0) return nothing;
+        if (rowAwaitsNewerStart(state.record, state.events)) return nothing;
         const entity = isEntityInstanceId(instanceId);
-        if (entity && !result) return;
+        if (entity && !result) return nothing;
         const instance =
             fromReplay && !entity
                 ? await replayInstanceStatus(
@@ -79,11 +84,10 @@ export class InstanceReconciler {
                       this.#o.invoke,
                   )
                 : result?.instance;
-        if (!instance || !rowLags(state.record, executionId, instance)) return;
+        if (!instance || !rowLags(state.record, executionId, instance)) return nothing;
         const healed = instanceRecord(instanceId, executionId, instance, state.events, state.record, now);
         this.#o.cache.set(instanceId, { ...state, record: healed });
-        await this.#o.rows.write(healed);
-        this.#o.onCheckpoint?.(healed);
+        return { written: this.#o.rows.write(healed).then(() => this.#o.onCheckpoint?.(healed)) };
     }
 }
 

@@ -156,9 +156,20 @@ export class InstanceRowWriter {
         });
     }
 
-    /** A new execution under a purged id: its rows are written again. */
+    /**
+     * A new execution was written under this id (a start, a restart, a start after a purge): its rows are
+     * written again, and an older row still waiting for a retry after an outage is dropped, so it cannot land
+     * over the new execution's Pending row.
+     */
     revive(instanceId: string): void {
         this.#forgotten.delete(instanceId);
+        const lane = this.#lanes.get(instanceId);
+        if (!lane || lane.inFlight || lane.failures === 0) return;
+        clearTimeout(lane.timer);
+        lane.timer = undefined;
+        lane.next = undefined;
+        this.#lanes.delete(instanceId);
+        this.#notifyIdle();
     }
 
     #notifyIdle(): void {

@@ -80,6 +80,8 @@ export class MessageSettlement {
         events: readonly HistoryEvent[],
         now: Date,
     ): void {
+        // Its failure is handled per message below; with every message deferred, nobody else would.
+        this.track(rowWritten);
         const deferred = new Set<TaskMessage>(result.deferred);
         const deferredKeys = new Set(result.deferred.map(messageKey));
         const isDeferred = (item: ReceivedMessage): boolean =>

@@ -17,8 +17,8 @@
  * - Crash between 2 and 3: the inbound messages reappear, but history already holds their events, so the
  *   engine discards them ("history is the truth").
  * - Between the history write and the row write the row may lag. The first time this process touches an
- *   instance it reconciles it with history (`#reconcile`: the tasks history scheduled and holds no result for
- *   run again, and a row that lags is rewritten from history, its custom status from a replay); start-up
+ *   instance it reconciles it with history (instance-reconciler.ts: the tasks history scheduled and holds no
+ *   result for run again, and a row that lags is rewritten from history, its custom status from a replay); start-up
  *   recovery touches every unfinished instance that way (startup-recovery.ts). Within the process, the next
  *   checkpoint or a redelivery fixes a row whose write failed.
  * - A lost ETag race (CheckpointConflictError) means another writer committed first, or the retry of our own
@@ -36,7 +36,7 @@
  */
 import { type InstanceRecord, type ReceivedMessage, type TaskHubStorage } from '../../ports/task-hub-storage';
 import type { HostLogger } from '../../contracts/host';
-import { isTerminalStatus, type HistoryEvent, type TaskMessage } from '../../protocol/history';
+import { EventType, isTerminalStatus, type HistoryEvent, type TaskMessage } from '../../protocol/history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
 import { isEntityInstanceId } from '../engine/entity-protocol';
 import { runEntityEpisode, type InvokeEntity } from '../engine/entity-episode';
@@ -56,6 +56,7 @@ import { PoisonHandler } from './poison-handler';
 import { EpisodeFailures, type UnrecoveredInstance } from './episode-failures';
 import { sendInOrderPerTarget } from './send-in-order';
 import { isRecoveryNudge, startOfRowAcceptedInMemory } from './recovery-nudge';
+import { startVerdict } from './start-guard';
 
 export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
@@ -108,7 +109,7 @@ export class OrchestrationDispatcher {
     readonly #pending = new Map<string, ReceivedMessage[]>();
     /** Why episodes failed, and how long their instances wait (episode-failures.ts). */
     readonly #failures: EpisodeFailures;
-    /** Instances this process has reconciled with their history (see `#reconcile`); unfinished ones only. */
+    /** Instances this process has reconciled with their history (instance-reconciler.ts); unfinished ones only. */
     readonly #touched = new Set<string>();
     /**
      * Instances whose last episode failed, maybe after its history write landed (a lost answer): the next
@@ -288,23 +289,34 @@ export class OrchestrationDispatcher {
         const nudges = received.filter(isRecoveryNudge);
         let batch = received.filter((item) => !isRecoveryNudge(item));
         for (const nudge of nudges) this.#held.delete(nudge.messageId);
+        /** A start rebuilt from the row: not retried itself (the nudge, retried, rebuilds it). */
+        let rebuilt: ReceivedMessage | undefined;
         try {
-            const state = await this.#state.load(this.#o.storage, instanceId);
+            let state = await this.#state.load(this.#o.storage, instanceId);
             const now = this.#o.clock();
             const firstTouch = !this.#touched.has(instanceId);
             if (firstTouch) {
-                this.#touched.add(instanceId);
+                // Entities have no in-process work to run again; finished instances none either.
+                if (!isEntityInstanceId(instanceId) && !ended(state.events)) this.#touched.add(instanceId);
                 this.#reconciler.runOpenTasks(instanceId, state);
             }
             if (nudges.length > 0 && state.executionId === null) {
                 // A start accepted in memory that a crash lost: its row is its record.
-                const start = startOfRowAcceptedInMemory(state.record, now, (text) => this.#o.logger.warn(text));
-                if (start) batch.push(start);
+                rebuilt = startOfRowAcceptedInMemory(state.record, now, (text) => this.#o.logger.warn(text));
+                if (rebuilt) batch.push(rebuilt);
+            }
+            if (batch.some((item) => startVerdict(item.message, state.record, item.dequeueCount) !== 'run')) {
+                // The cached row may predate a start the client has just written: read it before dropping one.
+                state = { ...state, record: await this.#o.storage.readInstance(instanceId) };
+                this.#state.set(instanceId, state);
             }
             batch = this.#settlement.guardStarts(batch, state.record);
             const repairFromReplay = this.#repairNext.delete(instanceId) || firstTouch || nudges.length > 0;
             if (batch.length === 0) {
-                if (repairFromReplay) await this.#reconciler.repairRow(instanceId, state, undefined, now, true);
+                if (repairFromReplay)
+                    await (
+                        await this.#reconciler.repairRow(instanceId, state, undefined, now, true)
+                    ).written;
                 this.#failures.succeeded(instanceId);
                 return;
             }
@@ -335,14 +347,21 @@ export class OrchestrationDispatcher {
             const { rowWritten, events } =
                 result.appended.length === 0
                     ? {
-                          rowWritten: this.#reconciler.repairRow(instanceId, state, result, now, repairFromReplay),
+                          rowWritten: (
+                              await this.#reconciler.repairRow(instanceId, state, result, now, repairFromReplay)
+                          ).written,
                           events: state.events,
                       }
                     : await this.#checkpoint(instanceId, state, result, now);
             this.#settlement.settle(batch, result, rowWritten, events, now);
             this.#failures.succeeded(instanceId);
         } catch (error) {
-            await this.#failed(instanceId, batch, nudges, error);
+            await this.#failed(
+                instanceId,
+                batch.filter((item) => item !== rebuilt),
+                nudges,
+                error,
+            );
         }
     }
 
@@ -363,6 +382,7 @@ export class OrchestrationDispatcher {
         this.#repairNext.add(instanceId);
         const verdict = this.#failures.failed(instanceId, batch, nudges.length > 0, error);
         if (verdict.kind === 'poison') {
+            this.#repairNext.delete(instanceId);
             await this.#poison.setAside(instanceId, batch, error, verdict.attempts);
             return;
         }
@@ -389,7 +409,8 @@ export class OrchestrationDispatcher {
                 );
                 break;
         }
-        this.#retryLater(instanceId, [...batch, ...nudges], verdict.seconds);
+        // Nothing to retry when only a repair failed: the instance's next message repairs (#repairNext).
+        if (batch.length + nudges.length > 0) this.#retryLater(instanceId, [...batch, ...nudges], verdict.seconds);
     }
 
     /** Puts messages back at the head of the instance's queue and lets the instance wait `seconds`. */
@@ -472,4 +493,10 @@ export class OrchestrationDispatcher {
         }
         return { rowWritten, events };
     }
+}
+
+function ended(events: readonly HistoryEvent[]): boolean {
+    return events.some(
+        (e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated,
+    );
 }

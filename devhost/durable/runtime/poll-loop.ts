@@ -21,7 +21,8 @@ export class PollLoop {
     #sleepTimer: NodeJS.Timeout | undefined;
     #wakeSleeper: (() => void) | undefined;
     #wakeRequested = false;
-    #loop: Promise<void> | undefined;
+    /** Loops still running: one from before a stop may still be inside a poll. */
+    readonly #loops = new Set<Promise<void>>();
     /** Each start begins a new loop; a loop left over from before a stop ends at its next turn. */
     #generation = 0;
 
@@ -34,7 +35,8 @@ export class PollLoop {
     start(): void {
         if (this.#running) return;
         this.#running = true;
-        this.#loop = this.#run(++this.#generation);
+        const loop = this.#run(++this.#generation).finally(() => this.#loops.delete(loop));
+        this.#loops.add(loop);
     }
 
     /** Resets the back-off and polls now (or right after the poll in progress). */
@@ -44,10 +46,11 @@ export class PollLoop {
         this.#wakeSleeper?.();
     }
 
+    /** Resolves once no loop is left: no poll of this poller hands over anything after it. */
     async stop(): Promise<void> {
         this.#running = false;
         this.#wakeSleeper?.();
-        await this.#loop;
+        await Promise.all([...this.#loops]);
     }
 
     async #run(generation: number): Promise<void> {

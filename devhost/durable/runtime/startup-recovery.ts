@@ -4,8 +4,8 @@
  * The devhost keeps some work only in memory (in-process-work-items.ts): activities it runs without a
  * work-item message, new instances it starts without a control message, rows it writes after their history.
  * After a crash the tables hold everything needed to finish that work, and the orchestration dispatcher knows
- * how to reconcile one instance with its history (`#reconcile` and `#repairRow` in
- * orchestration-dispatcher.ts): run the tasks history holds no result for, start a Pending row that was
+ * how to reconcile one instance with its history (instance-reconciler.ts, run by orchestration-dispatcher.ts in
+ * the instance's turn): run the tasks history holds no result for, start a Pending row that was
  * accepted in memory and never ran, bring a row that lags its history in line (status, output, custom
  * status), and touch nothing of an old execution whose row names a newer start.
  *

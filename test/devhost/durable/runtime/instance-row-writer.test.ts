@@ -63,4 +63,16 @@ describe('a row write that fails', () => {
         expect(attempts()).toBe(1);
         expect(await hub.readInstance('big')).toBeUndefined();
     });
+
+    it('is dropped once a new execution is written under the id, so it cannot land over its Pending row', async () => {
+        const { hub, attempts } = failingRowWrites(1, outage);
+        const rows = new InstanceRowWriter(hub);
+        await rows.write(instanceRecord('restarted', { runtimeStatus: 'Completed' })).catch(() => undefined);
+        // The client restarts the instance: it writes the new Pending row itself, then revives the id.
+        await hub.writeInstance(instanceRecord('restarted', { executionId: 'exec-2', runtimeStatus: 'Pending' }));
+        rows.revive('restarted');
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(await hub.readInstance('restarted')).toMatchObject({ executionId: 'exec-2', runtimeStatus: 'Pending' });
+        expect(attempts()).toBe(2);
+    });
 });
