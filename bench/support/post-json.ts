@@ -8,9 +8,24 @@ import http from 'node:http';
 
 const agent = new http.Agent({ keepAlive: true });
 
-/** POSTs `body` as JSON to `url`; the status and the body as text. */
-export function postJson(url: string, body: unknown): Promise<{ status: number; text: string }> {
+/**
+ * POSTs `body` as JSON to `url`; the status and the body as text. A request on a kept-alive socket that the
+ * server closed at that moment (its keep-alive timeout) is sent once more on a new socket, as Node's docs
+ * advise (`request.reusedSocket`): the order's POST is idempotent, its instance id comes from the order id.
+ */
+export async function postJson(url: string, body: unknown): Promise<{ status: number; text: string }> {
     const payload = Buffer.from(JSON.stringify(body));
+    try {
+        return await send(url, payload);
+    } catch (error) {
+        if (!(error instanceof ReusedSocketReset)) throw error;
+        return send(url, payload);
+    }
+}
+
+class ReusedSocketReset extends Error {}
+
+function send(url: string, payload: Buffer): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
         const request = http.request(
             url,
@@ -28,7 +43,9 @@ export function postJson(url: string, body: unknown): Promise<{ status: number; 
                 response.on('error', reject);
             },
         );
-        request.on('error', reject);
+        request.on('error', (error: NodeJS.ErrnoException) =>
+            reject(request.reusedSocket && error.code === 'ECONNRESET' ? new ReusedSocketReset(error.message) : error),
+        );
         request.end(payload);
     });
 }
