@@ -21,7 +21,7 @@ import {
     entityResponseMessage,
     parseEntityInstanceId,
     parseSchedulerState,
-    requestMessageSchema,
+    parseRequestMessage,
     requestMessageText,
     stableGuid,
     type EntityId,
@@ -259,13 +259,7 @@ function requestOf(message: TaskMessage): RequestMessage | undefined {
     const event = message.Event;
     // "op@<time>" is a scheduled signal (not sent by the JavaScript SDK): it runs when it arrives.
     if (event.EventType !== EventType.EventRaised || !event.Name.startsWith(ENTITY_REQUEST_EVENT)) return undefined;
-    if (event.Input === null) return undefined;
-    try {
-        const parsed = requestMessageSchema.safeParse(JSON.parse(event.Input));
-        return parsed.success ? parsed.data : undefined;
-    } catch {
-        return undefined;
-    }
+    return parseRequestMessage(event.Input);
 }
 
 async function callSafely(invoke: InvokeEntity, name: string, request: EntityBatchRequest): Promise<EntityCallResult> {

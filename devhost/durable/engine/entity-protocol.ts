@@ -78,6 +78,17 @@ export interface Label {
     Predecessor?: string;
 }
 
+/** A RequestMessage from its JSON text (an "op" event's input, an EventSent's input); undefined if not one. */
+export function parseRequestMessage(text: string | null): RequestMessage | undefined {
+    if (text === null) return undefined;
+    try {
+        const parsed = requestMessageSchema.safeParse(JSON.parse(text));
+        return parsed.success ? parsed.data : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 /** SchedulerState: the entity's state and bookkeeping, stored as the current execution's input. */
 export const schedulerStateSchema = z.looseObject({
     exists: z.boolean().optional(),

@@ -4,7 +4,7 @@
  * check that an entity function of that name exists.
  */
 import { EventType, type HistoryEvent } from '../../protocol/history';
-import { parseEntityInstanceId } from './entity-protocol';
+import { parseEntityInstanceId, parseRequestMessage } from './entity-protocol';
 import { ticksOf } from './entity-sorter';
 import type { Decision } from './replay';
 
@@ -34,13 +34,8 @@ export function unknownEntityFailure(decisions: readonly Decision[], known: Read
 export function lastSentToEntities(history: readonly HistoryEvent[]): Map<string, string> {
     const sent = new Map<string, string>();
     for (const event of history) {
-        if (event.EventType !== EventType.EventSent || event.Input === null) continue;
-        let timestamp: unknown;
-        try {
-            timestamp = (JSON.parse(event.Input) as Record<string, unknown>)['Timestamp'];
-        } catch {
-            continue;
-        }
+        if (event.EventType !== EventType.EventSent) continue;
+        const timestamp = parseRequestMessage(event.Input)?.['Timestamp'];
         const ticks = ticksOf(timestamp);
         const previous = ticksOf(sent.get(event.InstanceId));
         if (ticks !== undefined && (previous === undefined || ticks > previous))

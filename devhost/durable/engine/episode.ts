@@ -22,7 +22,7 @@ import {
 import { findEntityAction } from './actions';
 import { bindingPayload, callSafely, interpretCall } from './orchestrator-call';
 import { snapshotBase, snapshotOfView } from './snapshots';
-import { entityRequestMessage, requestMessageText } from './entity-protocol';
+import { entityRequestMessage, requestMessageText, stableGuid } from './entity-protocol';
 import { lastSentToEntities, unknownEntityFailure } from './entity-requests';
 import { labelOutgoing, ticksOfDate } from './entity-sorter';
 import {
@@ -41,7 +41,6 @@ import { clientMessageKey, consumedKeyHash, takeIn, viewOf, type ExecutionView }
 import { addressed, executionStartedEvent } from './messages';
 import { replay, type Decision, type ReplayOptions } from './replay';
 import { parseTimeSpan } from '../../protocol/timespan';
-import { stableHash128 } from './stable-hash';
 import type { EpisodeRequest, EpisodeResult, InvokeOrchestrator, OutboundMessage } from './types';
 
 /** DTFx loops ContinueAsNew within one work item; this bounds an orchestrator that never waits. */
@@ -398,8 +397,7 @@ function decide(
  * is the same message, which the child's intake discards instead of taking for a restart.
  */
 function childExecutionIdFor(parent: TaskMessage['OrchestrationInstance'], taskScheduleId: number): string {
-    const hex = stableHash128(JSON.stringify([parent.InstanceId, parent.ExecutionId, taskScheduleId]));
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    return stableGuid([parent.InstanceId, parent.ExecutionId, taskScheduleId]);
 }
 
 function terminate(

@@ -43,6 +43,7 @@ import {
     type HistoryEvent,
     type TaskMessage,
 } from '../../protocol/history';
+import { parseRequestMessage } from './entity-protocol';
 import { stableHash128 } from './stable-hash';
 
 export interface ExecutionView {
@@ -95,17 +96,6 @@ export function consumedKeyHash(key: string): string {
  */
 function notYetScheduled(view: ExecutionView, id: number): Verdict {
     return id >= view.nextId ? 'defer' : 'discard';
-}
-
-/** The `id` of a RequestMessage (an EventSent's input), if it is one. */
-function requestIdOf(input: string | null): string | undefined {
-    if (input === null || !input.startsWith('{')) return undefined;
-    try {
-        const id: unknown = (JSON.parse(input) as Record<string, unknown>).id;
-        return typeof id === 'string' ? id : undefined;
-    } catch {
-        return undefined;
-    }
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -189,8 +179,8 @@ export function observe(view: ExecutionView, event: HistoryEvent): void {
             view.raisedEvents.add(raisedKey(event.Name, event.Input, event.Timestamp));
             break;
         case EventType.EventSent: {
-            const requestId = requestIdOf(event.Input);
-            if (requestId !== undefined) view.sentRequests.add(requestId);
+            const request = parseRequestMessage(event.Input);
+            if (request) view.sentRequests.add(request.id);
             break;
         }
         default:

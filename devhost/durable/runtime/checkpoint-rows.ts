@@ -12,6 +12,13 @@ export function executionStarted(events: readonly HistoryEvent[]): ExecutionStar
     return events.find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
 }
 
+/** Whether the execution history holds has ended (completed, failed or terminated). */
+export function executionEnded(events: readonly HistoryEvent[]): boolean {
+    return events.some(
+        (e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated,
+    );
+}
+
 export function failedRow(row: InstanceRecord, reason: string, now: Date): InstanceRecord {
     return { ...row, runtimeStatus: 'Failed', output: reason, completedTime: now, lastUpdatedTime: now };
 }

@@ -13,11 +13,11 @@
  */
 import type { HostLogger } from '../../contracts/host';
 import type { InstanceRecord } from '../../ports/task-hub-storage';
-import { EventType, type HistoryEvent, type TaskMessage } from '../../protocol/history';
+import type { TaskMessage } from '../../protocol/history';
 import type { EngineOptions, EpisodeResult, InvokeOrchestrator } from '../engine';
 import { isEntityInstanceId } from '../engine/entity-protocol';
 import { replayInstanceStatus } from '../engine/status-replay';
-import { instanceRecord, rowAwaitsNewerStart, rowLags } from './checkpoint-rows';
+import { executionEnded, instanceRecord, rowAwaitsNewerStart, rowLags } from './checkpoint-rows';
 import { unansweredTaskMessages } from './in-process-work-items';
 import type { InstanceRowWriter } from './instance-row-writer';
 import type { InstanceState, InstanceStateCache } from './instance-state-cache';
@@ -45,7 +45,7 @@ export class InstanceReconciler {
     runOpenTasks(instanceId: string, state: InstanceState): void {
         const runInProcess = this.#o.runInProcess;
         if (!runInProcess || state.executionId === null || isEntityInstanceId(instanceId)) return;
-        if (ended(state.events) || rowAwaitsNewerStart(state.record, state.events)) return;
+        if (executionEnded(state.events) || rowAwaitsNewerStart(state.record, state.events)) return;
         const open = unansweredTaskMessages(instanceId, state.executionId, state.events);
         if (open.length === 0) return;
         this.#o.logger.warn(
@@ -89,10 +89,4 @@ export class InstanceReconciler {
         this.#o.cache.set(instanceId, { ...state, record: healed });
         return { written: this.#o.rows.write(healed).then(() => this.#o.onCheckpoint?.(healed)) };
     }
-}
-
-function ended(events: readonly HistoryEvent[]): boolean {
-    return events.some(
-        (e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated,
-    );
 }

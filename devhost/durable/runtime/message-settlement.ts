@@ -55,10 +55,19 @@ export class MessageSettlement {
 
     /**
      * A client's start runs only if the row names it (start-guard.ts): one that lost its race, or whose row
-     * write failed, is dropped; one whose row may still be on its way waits a little. Returns the rest.
+     * write failed, is dropped; one whose row may still be on its way waits a little. The row given may be a
+     * cached one from before a start the client has just written, so before a start is dropped or deferred
+     * the row is read again (`reread`). Returns the messages to run and the row they were judged by.
      */
-    guardStarts(batch: ReceivedMessage[], record: InstanceRecord | undefined): ReceivedMessage[] {
-        return batch.filter((item) => {
+    async guardStarts(
+        batch: ReceivedMessage[],
+        cached: InstanceRecord | undefined,
+        reread: () => Promise<InstanceRecord | undefined>,
+    ): Promise<{ run: ReceivedMessage[]; record: InstanceRecord | undefined }> {
+        if (batch.every((item) => startVerdict(item.message, cached, item.dequeueCount) === 'run'))
+            return { run: batch, record: cached };
+        const record = await reread();
+        const run = batch.filter((item) => {
             const verdict = startVerdict(item.message, record, item.dequeueCount);
             if (verdict === 'discard') {
                 this.#o.logger.warn(
@@ -70,6 +79,7 @@ export class MessageSettlement {
             }
             return verdict === 'run';
         });
+        return { run, record };
     }
 
     /** 3. Delete what was consumed or discarded, once the row is stored; put back what the engine deferred. */

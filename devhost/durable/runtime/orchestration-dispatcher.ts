@@ -36,7 +36,7 @@
  */
 import { type InstanceRecord, type ReceivedMessage, type TaskHubStorage } from '../../ports/task-hub-storage';
 import type { HostLogger } from '../../contracts/host';
-import { EventType, isTerminalStatus, type HistoryEvent, type TaskMessage } from '../../protocol/history';
+import { isTerminalStatus, type HistoryEvent, type TaskMessage } from '../../protocol/history';
 import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
 import { isEntityInstanceId } from '../engine/entity-protocol';
 import { runEntityEpisode, type InvokeEntity } from '../engine/entity-episode';
@@ -49,14 +49,13 @@ import type { MessageTransport } from './message-transport';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { errorMessage } from '../../contracts/errors';
-import { instanceRecord, rowWriteTiming } from './checkpoint-rows';
+import { executionEnded, instanceRecord, rowWriteTiming } from './checkpoint-rows';
 import { InstanceReconciler } from './instance-reconciler';
 import { MessageSettlement } from './message-settlement';
 import { PoisonHandler } from './poison-handler';
 import { EpisodeFailures, type UnrecoveredInstance } from './episode-failures';
 import { sendInOrderPerTarget } from './send-in-order';
 import { isRecoveryNudge, startOfRowAcceptedInMemory } from './recovery-nudge';
-import { startVerdict } from './start-guard';
 
 export interface OrchestrationDispatcherOptions {
     storage: TaskHubStorage;
@@ -297,7 +296,7 @@ export class OrchestrationDispatcher {
             const firstTouch = !this.#touched.has(instanceId);
             if (firstTouch) {
                 // Entities have no in-process work to run again; finished instances none either.
-                if (!isEntityInstanceId(instanceId) && !ended(state.events)) this.#touched.add(instanceId);
+                if (!isEntityInstanceId(instanceId) && !executionEnded(state.events)) this.#touched.add(instanceId);
                 this.#reconciler.runOpenTasks(instanceId, state);
             }
             if (nudges.length > 0 && state.executionId === null) {
@@ -305,12 +304,14 @@ export class OrchestrationDispatcher {
                 rebuilt = startOfRowAcceptedInMemory(state.record, now, (text) => this.#o.logger.warn(text));
                 if (rebuilt) batch.push(rebuilt);
             }
-            if (batch.some((item) => startVerdict(item.message, state.record, item.dequeueCount) !== 'run')) {
-                // The cached row may predate a start the client has just written: read it before dropping one.
-                state = { ...state, record: await this.#o.storage.readInstance(instanceId) };
+            const guarded = await this.#settlement.guardStarts(batch, state.record, () =>
+                this.#o.storage.readInstance(instanceId),
+            );
+            batch = guarded.run;
+            if (guarded.record !== state.record) {
+                state = { ...state, record: guarded.record };
                 this.#state.set(instanceId, state);
             }
-            batch = this.#settlement.guardStarts(batch, state.record);
             const repairFromReplay = this.#repairNext.delete(instanceId) || firstTouch || nudges.length > 0;
             if (batch.length === 0) {
                 if (repairFromReplay)
@@ -493,10 +494,4 @@ export class OrchestrationDispatcher {
         }
         return { rowWritten, events };
     }
-}
-
-function ended(events: readonly HistoryEvent[]): boolean {
-    return events.some(
-        (e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated,
-    );
 }

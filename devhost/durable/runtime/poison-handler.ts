@@ -22,7 +22,7 @@ import {
     subOrchestrationFailed,
 } from '../engine/events';
 import { errorMessage } from '../../contracts/errors';
-import { executionStarted, failedRow } from './checkpoint-rows';
+import { executionEnded, executionStarted, failedRow } from './checkpoint-rows';
 import { isInProcess } from './in-process-work-items';
 import type { InstanceRowWriter } from './instance-row-writer';
 import type { MessageLeases } from './message-leases';
@@ -92,11 +92,7 @@ export class PoisonHandler {
         const committedStart = history ? executionStarted(history.events) : undefined;
         // A first episode that never committed: the instance is only its start message.
         const started = committedStart ?? startIn(batch.map((item) => item.message));
-        const finished =
-            history?.events.some(
-                (e) => e.EventType === EventType.ExecutionCompleted || e.EventType === EventType.ExecutionTerminated,
-            ) ?? false;
-        if (!started || finished) {
+        if (!started || (history !== undefined && executionEnded(history.events))) {
             this.#o.forgetState(instanceId);
             if (row && !isTerminalStatus(row.runtimeStatus)) await this.#o.rows.write(failedRow(row, reason, now));
             return;
