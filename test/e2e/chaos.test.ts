@@ -5,7 +5,7 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../devhost/storage/azurite';
 import { createTaskHubStorage, parseConnectionString } from '../../devhost/storage';
-import { EventType, type HistoryEvent } from '../../devhost/protocol/history';
+import { EventType } from '../../devhost/protocol/history';
 import { uniqueHubName } from '../support/storage';
 import {
     freePort,
@@ -68,32 +68,6 @@ function order(i: number): Record<string, unknown> {
         // Flaky cards fail once and charge on the retry (a durable timer in between): retries across kills.
         payment_method: i % 2 === 0 ? 'pm_card_flaky' : 'pm_card_visa',
     };
-}
-
-/** Each scheduled task and sub-orchestration answered exactly once; the execution started and ended once. */
-function expectCleanHistory(events: readonly HistoryEvent[], instanceId: string): void {
-    const count = (type: EventType): number => events.filter((e) => e.EventType === type).length;
-    expect(count(EventType.ExecutionStarted), instanceId).toBe(1);
-    expect(count(EventType.ExecutionCompleted), instanceId).toBe(1);
-    const ids = (types: readonly EventType[], key: 'EventId' | 'TaskScheduledId' | 'TimerId'): number[] =>
-        events
-            .filter((e) => types.includes(e.EventType))
-            .map((e) => Number((e as unknown as Record<string, unknown>)[key]))
-            .sort((a, b) => a - b);
-    const scheduled = ids([EventType.TaskScheduled, EventType.SubOrchestrationInstanceCreated], 'EventId');
-    const answered = ids(
-        [
-            EventType.TaskCompleted,
-            EventType.TaskFailed,
-            EventType.SubOrchestrationInstanceCompleted,
-            EventType.SubOrchestrationInstanceFailed,
-        ],
-        'TaskScheduledId',
-    );
-    expect(new Set(scheduled).size, `${instanceId}: each task scheduled once`).toBe(scheduled.length);
-    expect(answered, `${instanceId}: each task answered exactly once`).toEqual(scheduled);
-    const timers = ids([EventType.TimerCreated], 'EventId');
-    expect(ids([EventType.TimerFired], 'TimerId'), `${instanceId}: each timer fired once`).toEqual(timers);
 }
 
 describe('chaos: the devhost process killed 10 times under load', () => {
@@ -193,7 +167,7 @@ describe('chaos: the devhost process killed 10 times under load', () => {
         }
         console.log(`all instances terminal ${Date.now() - recovered} ms after the last restart`);
 
-        // Every instance of the hub (orders, the fan-out and its sub-orchestrations) has a clean history.
+        // Every instance of the hub (orders, the fan-out and its sub-orchestrations) ended Completed.
         let instances = 0;
         let token: string | undefined;
         do {
@@ -201,12 +175,12 @@ describe('chaos: the devhost process killed 10 times under load', () => {
             for (const instance of page.instances) {
                 instances++;
                 expect(instance.runtimeStatus, instance.instanceId).toBe('Completed');
-                expectCleanHistory((await storage.readHistory(instance.instanceId)).events, instance.instanceId);
             }
             token = page.continuationToken;
         } while (token);
         expect(instances).toBeGreaterThan(ORDERS);
-        // No row disagrees with its history (status, execution, output), whatever the kills interrupted.
+        // No row disagrees with its history (status, execution, output), and every history is clean: started
+        // and ended once, each task and sub-orchestration answered exactly once, each timer fired once.
         expect(await hubProblems(storage)).toEqual([]);
 
         // No message left behind: the queues drain once the killed processes' leases lapse and the last

@@ -15,6 +15,7 @@ import type { LogEntry } from '../../../devhost/contracts/host';
 import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
 import { TableClient } from '@azure/data-tables';
 import { createTaskHubStorage, parseConnectionString } from '../../../devhost/storage';
+import { instanceRecord } from '../../support/task-hub/instance-record';
 
 let host: RunningHost;
 const logs: LogEntry[] = [];
@@ -42,24 +43,7 @@ afterAll(async () => {
 async function leaveAnUnreadableInstance(hubName: string): Promise<void> {
     const storage = createTaskHubStorage({ connection: parseConnectionString(azuriteConnectionString()), hubName });
     await storage.createIfNotExists();
-    const now = new Date();
-    await storage.writeInstance({
-        instanceId: 'unreadable',
-        executionId: 'e1',
-        name: 'sequence',
-        version: '',
-        input: null,
-        output: null,
-        customStatus: null,
-        runtimeStatus: 'Running',
-        createdTime: now,
-        lastUpdatedTime: now,
-        completedTime: null,
-        scheduledStartTime: null,
-        generation: 0,
-        tags: null,
-        parentInstanceId: null,
-    });
+    await storage.writeInstance(instanceRecord('unreadable', { executionId: 'e1', name: 'sequence' }));
     const history = TableClient.fromConnectionString(azuriteConnectionString(), `${hubName}History`, {
         allowInsecureConnection: true,
     });

@@ -11,16 +11,20 @@
  * the write it hit, the problems, the writes of the run, every row's history and the warnings logged
  * (CRASH_POINTS_ALL_LOGS=1: every log line); CRASH_POINTS_TRACE=1 prints the phases of every run.
  */
-import type { HostLogger, LoadedApp, LogEntry } from '../../../devhost/contracts/host';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { LoadedApp, LogEntry } from '../../../devhost/contracts/host';
 import { DurableRuntime } from '../../../devhost/durable/runtime/durable-runtime';
 import type { DurableConfig } from '../../../devhost/durable/runtime/durable-config';
 import type { DurableClientService } from '../../../devhost/durable/runtime/client';
+import { InstanceAlreadyExistsError } from '../../../devhost/durable/runtime/errors';
 import type { InstanceRecord, TaskHubStorage } from '../../../devhost/ports/task-hub-storage';
 import { EventType, isTerminalStatus } from '../../../devhost/protocol/history';
 import { createTaskHubStorage, parseConnectionString } from '../../../devhost/storage';
 import { uniqueHubName } from '../storage';
 import { crashableApp, FaultInjectingStorage, FAULTS, type Fault, type FaultPlan } from './fault-injecting-storage';
 import { allRows, hubProblems, poisonBlobs, undrainedQueues, waitForTerminal } from './hub-invariants';
+import { captureLogger } from './durable-host';
+import { pollUntil } from '../poll-until';
 
 export interface ScenarioContext {
     client: DurableClientService;
@@ -78,15 +82,6 @@ const FAST: Partial<DurableConfig> = {
     shutdownTimeoutMs: 2_000,
 };
 
-function collectingLogger(logs: LogEntry[]): HostLogger {
-    return {
-        log: (entry) => logs.push(entry),
-        info: (message) => logs.push({ level: 'information', category: 'system', message }),
-        warn: (message) => logs.push({ level: 'warning', category: 'system', message }),
-        error: (message) => logs.push({ level: 'error', category: 'system', message }),
-    };
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -135,18 +130,58 @@ async function actAsAClient(scenario: ScenarioRun, context: ScenarioContext): Pr
     }
 }
 
-/** Polls a check until it finds no problems or the time is up; returns the last problems found. */
-async function eventually(timeoutMs: number, check: () => Promise<string[]>): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const problems = await check();
-        if (problems.length === 0 || Date.now() > deadline) return problems;
-        await sleep(100);
+/** How long a runtime writes nothing before its trailing work counts as done. */
+const QUIET_MS = 600;
+
+/**
+ * A test file's crash points: `load` gives the options once (the file's app loaded, in beforeAll), `run` runs
+ * a scenario at every write and expects every point to recover, and after the file each scenario's count is
+ * printed (the suite says how many crash points it covered).
+ */
+export function crashPointSuite(load: () => Promise<CrashPointOptions>): { run(scenario: Scenario): Promise<void> } {
+    let options: CrashPointOptions | undefined;
+    const reports: CrashPointReport[] = [];
+    beforeAll(async () => {
+        options = { ...(await load()), only: process.env.CRASH_POINTS?.split(',').map(Number) };
+    });
+    afterAll(() => {
+        for (const report of reports) {
+            console.log(
+                `${report.scenario}: ${report.writes} task-hub writes × faults = ${report.runs} crash points, ${report.runs - report.failures.length} recovered`,
+            );
+        }
+    });
+    return {
+        async run(scenario) {
+            if (!options) throw new Error('the crash-point suite has no options: its beforeAll did not run');
+            const report = await runCrashPoints(scenario, options);
+            reports.push(report);
+            expect(report.failures, report.failures.join('\n\n')).toEqual([]);
+            expect(report.writes).toBeGreaterThan(0);
+        },
+    };
+}
+
+/** What an app's HTTP starter does: answer an existing instance, start a missing one (a retry is harmless). */
+export async function ensureStarted(
+    client: DurableClientService,
+    name: string,
+    instanceId: string,
+    input: unknown,
+): Promise<void> {
+    if (await client.getStatus(instanceId)) return;
+    try {
+        await client.startNew(name, { instanceId, input: JSON.stringify(input) });
+    } catch (error) {
+        if (!(error instanceof InstanceAlreadyExistsError)) throw error;
     }
 }
 
-/** How long a runtime writes nothing before its trailing work counts as done. */
-const QUIET_MS = 600;
+/** A stored JSON cell as a value (undefined for none). */
+export const jsonOf = (text: string | null | undefined): unknown => (text ? (JSON.parse(text) as unknown) : undefined);
+
+/** A short random suffix: each run's instance ids are its own (the app's tables are shared between runs). */
+export const uniqueSuffix = (): string => Math.random().toString(36).slice(2, 10);
 
 /** Runs every crash point of a scenario; the report lists each run whose invariants did not hold. */
 export async function runCrashPoints(scenario: Scenario, options: CrashPointOptions): Promise<CrashPointReport> {
@@ -195,7 +230,7 @@ async function runOnce(
     const connection = parseConnectionString(options.connectionString);
     const config: DurableConfig = { ...options.config, ...FAST, hubName };
     const logs: LogEntry[] = [];
-    const logger = collectingLogger(logs);
+    const logger = captureLogger(logs);
     const started: DurableRuntime[] = [];
     const newRuntime = async (storage: TaskHubStorage, app: LoadedApp): Promise<DurableRuntime> => {
         const runtime = new DurableRuntime({ app, storage, config, logger });
@@ -231,17 +266,21 @@ async function runOnce(
             problems.push(`the client's call failed: ${String(outcome)}`);
         }
         const check = createTaskHubStorage({ connection, hubName });
-        const rows = await waitForTerminal(check, scenario.instances, options.settleMs ?? 20_000);
+        await waitForTerminal(check, scenario.instances, options.settleMs ?? 20_000);
         mark('ended');
         // Rows may still lag behind history for a moment (a repair waits for a redelivery's back-off): the
         // invariants must hold eventually, within the settle time.
         problems.push(
-            ...(await eventually(options.settleMs ?? 20_000, async () => [
-                ...(await scenario.expect(await waitForTerminal(check, scenario.instances, 0), check)),
-                ...(await hubProblems(check)),
-            ])),
+            ...(await pollUntil(
+                async () => [
+                    ...(await scenario.expect(await waitForTerminal(check, scenario.instances, 0), check)),
+                    ...(await hubProblems(check)),
+                ],
+                (found) => found.length === 0,
+                options.settleMs ?? 20_000,
+                100,
+            )),
         );
-        void rows;
         const left = await undrainedQueues(options.connectionString, hubName, check.partitionCount, 10_000);
         if (Object.keys(left).length > 0) problems.push(`messages left: ${JSON.stringify(left)}`);
         const poison = await poisonBlobs(options.connectionString, hubName);

@@ -115,7 +115,7 @@ export function historyProblems(events: readonly HistoryEvent[], instanceId: str
     const timers = ids([EventType.TimerCreated], 'EventId');
     const fired = ids([EventType.TimerFired], 'TimerId');
     if (repeats(fired).length > 0) problems.push(`${instanceId}: timer fired twice: ${repeats(fired).join(',')}`);
-    if (completed && fired.length !== timers.length) problems.push(`${instanceId}: timers ${timers} fired ${fired}`);
+    if (completed && fired.join() !== timers.join()) problems.push(`${instanceId}: timers ${timers} fired ${fired}`);
     return problems;
 }
 

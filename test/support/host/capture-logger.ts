@@ -16,6 +16,14 @@ export function captureLogger(): HostLogger & { readonly entries: LogEntry[] } {
     };
 }
 
+/** A HostLogger that drops everything, for tests that read what the host did, not what it said. */
+export const silentLogger: HostLogger = {
+    log: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+};
+
 export function fixtureAppDir(name: string): string {
     return path.resolve(__dirname, '../../fixtures/apps', name);
 }

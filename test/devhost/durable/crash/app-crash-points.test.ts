@@ -12,68 +12,35 @@
  */
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { LoadedApp } from '../../../../devhost/contracts/host';
 import { loadApp } from '../../../../devhost/seam/load-app';
 import { durableConfigFromHostJson } from '../../../../devhost/durable/runtime/durable-config';
-import { InstanceAlreadyExistsError } from '../../../../devhost/durable/runtime/errors';
-import type { DurableClientService } from '../../../../devhost/durable/runtime/client';
 import type { InstanceRecord } from '../../../../devhost/ports/task-hub-storage';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import {
-    runCrashPoints,
-    type CrashPointOptions,
-    type CrashPointReport,
+    crashPointSuite,
+    ensureStarted,
+    jsonOf,
+    uniqueSuffix,
     type Scenario,
 } from '../../../support/durable/crash-points';
+import { silentLogger } from '../../../support/host/capture-logger';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const LEDGER_PREFIX = uniqueHubName('Cp');
 
-let options: CrashPointOptions;
-
-beforeAll(async () => {
+const suite = crashPointSuite(async () => {
     process.env.AzureWebJobsStorage = azuriteConnectionString();
     process.env.ORDERS_TABLE_PREFIX = LEDGER_PREFIX;
     // The app's own logs (an activity's context.log) are not what these runs check.
-    const quiet = { log: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-    const app: LoadedApp = await loadApp(ROOT, { env: process.env, logger: quiet });
-    options = {
+    const app: LoadedApp = await loadApp(ROOT, { env: process.env, logger: silentLogger });
+    return {
         app,
         connectionString: azuriteConnectionString(),
         config: durableConfigFromHostJson(app.hostJson, process.env),
-        only: process.env.CRASH_POINTS?.split(',').map(Number),
     };
 });
-
-const reports: CrashPointReport[] = [];
-afterAll(() => {
-    for (const report of reports) {
-        console.log(
-            `${report.scenario}: ${report.writes} task-hub writes × faults = ${report.runs} crash points, ${report.runs - report.failures.length} recovered`,
-        );
-    }
-});
-
-async function crashPoints(scenario: Scenario): Promise<void> {
-    const report = await runCrashPoints(scenario, options);
-    reports.push(report);
-    expect(report.failures, report.failures.join('\n\n')).toEqual([]);
-    expect(report.writes).toBeGreaterThan(0);
-}
-
-/** What the app's HTTP starter does: answer an existing instance, start a missing one (a retry is harmless). */
-async function ensureStarted(client: DurableClientService, name: string, instanceId: string, input: unknown) {
-    if (await client.getStatus(instanceId)) return;
-    try {
-        await client.startNew(name, { instanceId, input: JSON.stringify(input) });
-    } catch (error) {
-        if (!(error instanceof InstanceAlreadyExistsError)) throw error;
-    }
-}
-
-const json = (text: string | null | undefined): unknown => (text ? (JSON.parse(text) as unknown) : undefined);
-const suffix = (): string => Math.random().toString(36).slice(2, 10);
 
 /** The ledger rows of an order (one partition per instance, a row per kind: charge, refund, shipment). */
 async function ledger(instanceId: string): Promise<Map<string, Record<string, unknown>>> {
@@ -89,7 +56,7 @@ async function ledger(instanceId: string): Promise<Map<string, Record<string, un
 /** A completed order: charged once (the charge its output names), shipped, never refunded, status 'done'. */
 async function completedOrderProblems(row: InstanceRecord | undefined, instanceId: string): Promise<string[]> {
     if (row?.runtimeStatus !== 'Completed') return [`${instanceId}: ${row?.runtimeStatus ?? 'no row'}`];
-    const output = json(row.output) as { status?: string; charge_id?: string; tracking_number?: string };
+    const output = jsonOf(row.output) as { status?: string; charge_id?: string; tracking_number?: string };
     const rows = await ledger(instanceId);
     const problems: string[] = [];
     if (output.status !== 'completed') problems.push(`${instanceId}: output ${row.output}`);
@@ -98,7 +65,7 @@ async function completedOrderProblems(row: InstanceRecord | undefined, instanceI
     if (rows.get('shipment')?.tracking_number !== output.tracking_number)
         problems.push(`${instanceId}: ledger shipment ${JSON.stringify(rows.get('shipment'))}`);
     if (rows.has('refund')) problems.push(`${instanceId}: refunded`);
-    const status = json(row.customStatus) as { step?: string } | undefined;
+    const status = jsonOf(row.customStatus) as { step?: string } | undefined;
     if (status?.step !== 'done') problems.push(`${instanceId}: custom status ${row.customStatus}`);
     return problems;
 }
@@ -106,7 +73,7 @@ async function completedOrderProblems(row: InstanceRecord | undefined, instanceI
 const recipeOrder: Scenario = {
     name: 'order_processing (the recipe request)',
     create() {
-        const orderId = `cp-${suffix()}`;
+        const orderId = `cp-${uniqueSuffix()}`;
         const instanceId = `order-${orderId}`;
         return {
             instances: [instanceId],
@@ -123,7 +90,7 @@ const recipeOrder: Scenario = {
 const keyedRestart: Scenario = {
     name: 'keyed restart of a finished order',
     create() {
-        const orderId = `rs-${suffix()}`;
+        const orderId = `rs-${uniqueSuffix()}`;
         const instanceId = `order-${orderId}`;
         let first: InstanceRecord | undefined;
         return {
@@ -143,8 +110,8 @@ const keyedRestart: Scenario = {
                 const row = rows.get(instanceId);
                 const problems = await completedOrderProblems(row, instanceId);
                 if (row?.executionId === first?.executionId) problems.push(`${instanceId}: not restarted`);
-                const output = json(row?.output ?? null) as { charge_id?: string };
-                if (output.charge_id !== (json(first?.output ?? null) as { charge_id?: string }).charge_id)
+                const output = jsonOf(row?.output ?? null) as { charge_id?: string };
+                if (output.charge_id !== (jsonOf(first?.output ?? null) as { charge_id?: string }).charge_id)
                     problems.push(`${instanceId}: the restart charged again (${output.charge_id})`);
                 return problems;
             },
@@ -155,7 +122,7 @@ const keyedRestart: Scenario = {
 const fanOut: Scenario = {
     name: 'parallel_processing of 300 items',
     create() {
-        const instanceId = `par-${suffix()}`;
+        const instanceId = `par-${uniqueSuffix()}`;
         const items = Array.from({ length: 300 }, (_, i) => `item-${i}`);
         return {
             instances: [instanceId],
@@ -164,7 +131,11 @@ const fanOut: Scenario = {
                 const row = rows.get(instanceId);
                 if (row?.runtimeStatus !== 'Completed')
                     return Promise.resolve([`${instanceId}: ${row?.runtimeStatus}`]);
-                const output = json(row.output) as { total: number; successful: number; results: { item: unknown }[] };
+                const output = jsonOf(row.output) as {
+                    total: number;
+                    successful: number;
+                    results: { item: unknown }[];
+                };
                 const problems: string[] = [];
                 if (output.total !== 300 || output.successful !== 300) problems.push(`${instanceId}: ${row.output}`);
                 if (output.results.map((r) => r.item).join() !== items.join())
@@ -180,8 +151,8 @@ const fanOut: Scenario = {
 const endsInFirstEpisode: Scenario = {
     name: 'instances that end in their first episode (one completes, one fails)',
     create() {
-        const empty = `empty-${suffix()}`;
-        const invalid = `order-bad-${suffix()}`;
+        const empty = `empty-${uniqueSuffix()}`;
+        const invalid = `order-bad-${uniqueSuffix()}`;
         return {
             instances: [empty, invalid],
             async act({ client }) {
@@ -191,7 +162,7 @@ const endsInFirstEpisode: Scenario = {
             expect(rows) {
                 const problems: string[] = [];
                 const done = rows.get(empty);
-                if (done?.runtimeStatus !== 'Completed' || (json(done.output) as { total?: number }).total !== 0)
+                if (done?.runtimeStatus !== 'Completed' || (jsonOf(done.output) as { total?: number }).total !== 0)
                     problems.push(`${empty}: ${done?.runtimeStatus} ${done?.output}`);
                 if (done?.customStatus !== JSON.stringify({ processed: 0, total: 0 }))
                     problems.push(`${empty}: custom status ${done?.customStatus}`);
@@ -205,16 +176,12 @@ const endsInFirstEpisode: Scenario = {
 };
 
 describe('recovery at every crash point of the app', () => {
-    it(
-        'recovers the recipe order from a fault at each of its task-hub writes',
-        () => crashPoints(recipeOrder),
-        600_000,
-    );
-    it('recovers a keyed restart of a finished order at each write', () => crashPoints(keyedRestart), 600_000);
+    it('recovers the recipe order from a fault at each of its task-hub writes', () => suite.run(recipeOrder), 600_000);
+    it('recovers a keyed restart of a finished order at each write', () => suite.run(keyedRestart), 600_000);
     it(
         'recovers instances that end in their first episode at each write',
-        () => crashPoints(endsInFirstEpisode),
+        () => suite.run(endsInFirstEpisode),
         600_000,
     );
-    it('recovers a 300-item parallel_processing at each write', () => crashPoints(fanOut), 900_000);
+    it('recovers a 300-item parallel_processing at each write', () => suite.run(fanOut), 900_000);
 });

@@ -201,7 +201,7 @@ describe('the devhost process', () => {
     }, 60_000);
 });
 
-describe('two devhost processes on one task hub (issue 11, defect 2)', () => {
+describe('two devhost processes on one task hub', () => {
     it('the second refuses with one line; after a SIGKILL of the first a restart takes the hub at once', async () => {
         const hubName = uniqueHubName('Lock');
         const log = path.join(mkdtempSync(path.join(os.tmpdir(), 'lock-')), 'activities.log');

@@ -8,68 +8,37 @@
  * nothing is set aside and the queues drain. See test/support/durable/crash-points.ts.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { LoadedApp } from '../../../../devhost/contracts/host';
 import { loadApp } from '../../../../devhost/seam/load-app';
 import { durableConfigFromHostJson } from '../../../../devhost/durable/runtime/durable-config';
-import { InstanceAlreadyExistsError } from '../../../../devhost/durable/runtime/errors';
-import type { DurableClientService } from '../../../../devhost/durable/runtime/client';
 import { azuriteConnectionString } from '../../../support/storage';
 import { FIXTURES } from '../../../support/durable/durable-host';
 import {
-    runCrashPoints,
-    type CrashPointOptions,
-    type CrashPointReport,
+    crashPointSuite,
+    ensureStarted,
+    jsonOf,
+    uniqueSuffix,
     type Scenario,
 } from '../../../support/durable/crash-points';
 
-let options: CrashPointOptions;
-
-beforeAll(async () => {
+const suite = crashPointSuite(async () => {
     process.env.AzureWebJobsStorage = azuriteConnectionString();
     process.env.FIXTURE_HUB = 'Unused';
     const app: LoadedApp = await loadApp(path.join(FIXTURES, 'basic'), { env: process.env });
-    options = {
+    return {
         app,
         connectionString: azuriteConnectionString(),
         config: durableConfigFromHostJson(app.hostJson, process.env),
-        only: process.env.CRASH_POINTS?.split(',').map(Number),
     };
 });
 
-const reports: CrashPointReport[] = [];
-afterAll(() => {
-    for (const report of reports) {
-        console.log(
-            `${report.scenario}: ${report.writes} task-hub writes × faults = ${report.runs} crash points, ${report.runs - report.failures.length} recovered`,
-        );
-    }
-});
-
-async function crashPoints(scenario: Scenario): Promise<void> {
-    const report = await runCrashPoints(scenario, options);
-    reports.push(report);
-    expect(report.failures, report.failures.join('\n\n')).toEqual([]);
-    expect(report.writes).toBeGreaterThan(0);
-}
-
-async function ensureStarted(client: DurableClientService, name: string, instanceId: string, input: unknown) {
-    if (await client.getStatus(instanceId)) return;
-    try {
-        await client.startNew(name, { instanceId, input: JSON.stringify(input) });
-    } catch (error) {
-        if (!(error instanceof InstanceAlreadyExistsError)) throw error;
-    }
-}
-
-const json = (text: string | null | undefined): unknown => (text ? (JSON.parse(text) as unknown) : undefined);
-const suffix = (): string => Math.random().toString(36).slice(2, 10);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const waitsForEvent: Scenario = {
     name: 'an instance that waits for an event',
     create() {
-        const id = `approval-${suffix()}`;
+        const id = `approval-${uniqueSuffix()}`;
         return {
             instances: [id],
             async act({ client }) {
@@ -99,14 +68,14 @@ const waitsForEvent: Scenario = {
 const continuesAsNew: Scenario = {
     name: 'a ContinueAsNew chain across episodes',
     create() {
-        const id = `countdown-${suffix()}`;
+        const id = `countdown-${uniqueSuffix()}`;
         return {
             instances: [id],
             act: ({ client }) => ensureStarted(client, 'countdown', id, 2),
             expect(rows) {
                 const row = rows.get(id);
                 const problems: string[] = [];
-                if (row?.runtimeStatus !== 'Completed' || json(row.output) !== 'liftoff')
+                if (row?.runtimeStatus !== 'Completed' || jsonOf(row.output) !== 'liftoff')
                     problems.push(`${id}: ${row?.runtimeStatus} ${row?.output}`);
                 if (row?.generation !== 2) problems.push(`${id}: generation ${row?.generation}`);
                 if (row?.customStatus !== JSON.stringify({ left: 0 }))
@@ -120,7 +89,7 @@ const continuesAsNew: Scenario = {
 const callsAnEntity: Scenario = {
     name: 'an orchestration that calls and signals an entity',
     create() {
-        const key = `c-${suffix()}`;
+        const key = `c-${uniqueSuffix()}`;
         const id = `entity-${key}`;
         return {
             instances: [id],
@@ -129,12 +98,12 @@ const callsAnEntity: Scenario = {
                 const row = rows.get(id);
                 const problems: string[] = [];
                 if (row?.runtimeStatus !== 'Completed') return [`${id}: ${row?.runtimeStatus} ${row?.output}`];
-                const output = json(row.output);
+                const output = jsonOf(row.output);
                 if (JSON.stringify(output) !== JSON.stringify({ first: 5, second: 7, failure: 'caught' }))
                     problems.push(`${id}: output ${row.output}`);
                 // Each operation applied once: add 5, add 2 (a request applied twice would show 10, 12 or 9).
                 const entity = await storage.readInstance(`@counterentity@${key}`);
-                const state = (json(entity?.input) as { state?: string } | undefined)?.state;
+                const state = (jsonOf(entity?.input) as { state?: string } | undefined)?.state;
                 if (state !== '7') problems.push(`entity ${key}: state ${state}`);
                 return problems;
             },
@@ -143,7 +112,7 @@ const callsAnEntity: Scenario = {
 };
 
 describe('recovery at every crash point of events, ContinueAsNew and entities', () => {
-    it('recovers an instance that waits for an event at each write', () => crashPoints(waitsForEvent), 600_000);
-    it('recovers a ContinueAsNew chain at each write', () => crashPoints(continuesAsNew), 600_000);
-    it('recovers entity calls and signals at each write', () => crashPoints(callsAnEntity), 600_000);
+    it('recovers an instance that waits for an event at each write', () => suite.run(waitsForEvent), 600_000);
+    it('recovers a ContinueAsNew chain at each write', () => suite.run(continuesAsNew), 600_000);
+    it('recovers entity calls and signals at each write', () => suite.run(callsAnEntity), 600_000);
 });

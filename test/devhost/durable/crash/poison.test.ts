@@ -24,6 +24,7 @@ import {
 } from '../../../support/durable/durable-host';
 import { expectCleanHistory, hubStorage, startOnHub } from '../../../support/durable/crash';
 import { testFetch } from '../../../support/in-memory-fetch';
+import { withOverrides } from '../../../support/durable/storage-overrides';
 
 let t: DurableTestHost;
 
@@ -41,18 +42,12 @@ afterAll(async () => {
 
 /** The real storage, except that any checkpoint holding a 'First' event with data "poison" fails. */
 function poisonedStorage(storage: TaskHubStorage): TaskHubStorage {
-    return new Proxy(storage, {
-        get(target, property) {
-            if (property === 'appendHistory') {
-                return async (append: HistoryAppend): Promise<string> => {
-                    if (append.events.some((e) => e.EventType === EventType.EventRaised && e.Input === '"poison"')) {
-                        throw new Error('simulated storage fault: this checkpoint can never be written');
-                    }
-                    return target.appendHistory(append);
-                };
+    return withOverrides(storage, {
+        appendHistory: async (append: HistoryAppend): Promise<string> => {
+            if (append.events.some((e) => e.EventType === EventType.EventRaised && e.Input === '"poison"')) {
+                throw new Error('simulated storage fault: this checkpoint can never be written');
             }
-            const value: unknown = Reflect.get(target, property, target);
-            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+            return storage.appendHistory(append);
         },
     });
 }

@@ -18,6 +18,7 @@ import { createTaskHubStorage, parseConnectionString } from '../../../../devhost
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import { captureLogger, FIXTURES } from '../../../support/durable/durable-host';
 import { allRows, hubProblems, poisonBlobs } from '../../../support/durable/hub-invariants';
+import { silentLogger } from '../../../support/host/capture-logger';
 
 const OUTAGE_MS = 20_000;
 let app: LoadedApp;
@@ -27,8 +28,7 @@ beforeAll(async () => {
     process.env.AzureWebJobsStorage = azuriteConnectionString();
     process.env.FIXTURE_HUB = 'Unused';
     // The fixture's failing activity logs each failure: not what this test reads.
-    const quiet = { log: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
-    app = await loadApp(path.join(FIXTURES, 'basic'), { env: process.env, logger: quiet });
+    app = await loadApp(path.join(FIXTURES, 'basic'), { env: process.env, logger: silentLogger });
 });
 
 afterEach(async () => {

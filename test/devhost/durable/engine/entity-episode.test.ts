@@ -11,6 +11,7 @@ import {
 } from '../../../../devhost/durable/engine/entity-episode';
 import { entityRequestMessage, requestMessageText } from '../../../../devhost/durable/engine/entity-protocol';
 import { EventType, type TaskMessage } from '../../../../devhost/protocol/history';
+import type { EpisodeResult } from '../../../../devhost/durable/engine';
 
 const now = new Date('2024-01-01T00:00:00.000Z');
 let guids = 0;
@@ -49,6 +50,21 @@ function eventOf(message: TaskMessage | undefined): { name: string; input: unkno
     const event = message?.Event;
     if (event?.EventType !== EventType.EventRaised) throw new Error('not an EventRaised message');
     return { name: event.Name, input: JSON.parse(event.Input ?? 'null') };
+}
+
+/** The same messages again after `done` committed (a crash between its commit and its deletes). */
+function redeliverAfter(done: EpisodeResult, incoming: TaskMessage[], invoke: InvokeEntity): Promise<EpisodeResult> {
+    return runEntityEpisode(
+        {
+            instanceId: '@counter@k',
+            past: done.appended,
+            incoming,
+            now,
+            newGuid,
+            consumedBefore: done.consumedBefore ?? [],
+        },
+        invoke,
+    );
 }
 
 describe('runEntityEpisode', () => {
@@ -124,17 +140,7 @@ describe('runEntityEpisode', () => {
             first.invoke,
         );
         const again = recorder(answer);
-        const repeat = await runEntityEpisode(
-            {
-                instanceId: '@counter@k',
-                past: done.appended,
-                incoming: [message],
-                now,
-                newGuid,
-                consumedBefore: done.consumedBefore ?? [],
-            },
-            again.invoke,
-        );
+        const repeat = await redeliverAfter(done, [message], again.invoke);
         expect(again.calls).toEqual([]);
         expect(repeat.appended).toEqual([]);
         expect(repeat.discarded).toEqual([message]);
@@ -159,17 +165,7 @@ describe('runEntityEpisode', () => {
         );
         expect(first.calls[0]?.batch).toHaveLength(1_500);
         const again = recorder(counting);
-        const repeat = await runEntityEpisode(
-            {
-                instanceId: '@counter@k',
-                past: done.appended,
-                incoming: signals,
-                now,
-                newGuid,
-                consumedBefore: done.consumedBefore ?? [],
-            },
-            again.invoke,
-        );
+        const repeat = await redeliverAfter(done, signals, again.invoke);
         expect(again.calls).toEqual([]);
         expect(repeat.appended).toEqual([]);
     });

@@ -296,7 +296,7 @@ describe('engine: history is the truth', () => {
         ]);
     });
 
-    it('restart and terminate in one batch: the terminated execution replaces the old history (issue 11, defect 10)', async () => {
+    it('restart and terminate in one batch: the terminated execution replaces the old history', async () => {
         const hub = new InMemoryTaskHub(sdkInvoker());
         hub.start('Pipeline', undefined);
         await hub.drive(activities);

@@ -260,7 +260,7 @@ describe('engine: timers', () => {
     });
 });
 
-describe('a timer message from an episode that did not commit (issue 11, defect 8)', () => {
+describe('a timer message from an episode that did not commit', () => {
     it('does not fire the timer before the FireAt history committed', async () => {
         const t0 = new Date('2024-01-01T00:00:00.000Z');
         const hub = new InMemoryTaskHub(sdkInvoker(), {}, t0);

@@ -26,6 +26,7 @@ import {
 import { hubStorage, startOnHub } from '../../../support/durable/crash';
 import { faultyStorage, queuedMessages, type Faults } from '../../../support/durable/exactly-once';
 import { testFetch } from '../../../support/in-memory-fetch';
+import { silentLogger } from '../../../support/host/capture-logger';
 
 let t: DurableTestHost;
 const faults: Faults = {};
@@ -50,7 +51,7 @@ function unique(prefix: string): string {
     return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-describe('concurrent starts of one instance id (defect 6)', () => {
+describe('concurrent starts of one instance id', () => {
     it('exactly one start wins; the others get 409; the winner runs once with its own input', async () => {
         // An orchestrator that waits for events stays Running, so a start that arrives late still meets a live
         // instance (a finished one may legitimately be replaced, as the extension allows).
@@ -82,7 +83,7 @@ describe('concurrent starts of one instance id (defect 6)', () => {
     });
 });
 
-describe('a parent episode that runs again after its child completed (defect 4)', () => {
+describe('a parent episode that runs again after its child completed', () => {
     it('does not start the completed child again', async () => {
         const id = unique('parent');
         const childId = `${id}-child`;
@@ -118,7 +119,7 @@ describe('a parent episode that runs again after its child completed (defect 4)'
     }, 40_000);
 });
 
-describe('an event redelivered after ContinueAsNew (defect 3)', () => {
+describe('an event redelivered after ContinueAsNew', () => {
     it('is applied to the generation that consumed it, never to the next one', async () => {
         const id = unique('accumulate');
         let kept = false;
@@ -152,7 +153,7 @@ describe('an event redelivered after ContinueAsNew (defect 3)', () => {
     }, 30_000);
 });
 
-describe('function names ignore case, as in the extension (defect 9)', () => {
+describe('function names ignore case, as in the extension', () => {
     it('starts an orchestrator named in another case, which calls an activity named in another case', async () => {
         const started = await startOrchestration(t.origin, 'MIXEDCASECALL', 'Ada');
         expect(await waitForStatus(started.statusQueryGetUri)).toMatchObject({
@@ -162,7 +163,7 @@ describe('function names ignore case, as in the extension (defect 9)', () => {
     });
 });
 
-describe('a lease renewal that fails once (defect 14)', () => {
+describe('a lease renewal that fails once', () => {
     it('keeps renewing: a long activity keeps its work item hidden from every poller and runs once', async () => {
         // Work items on the queue (in-process work items hold no queue message and need no lease): a runtime of
         // its own on another hub (one app per process, so no second host).
@@ -180,7 +181,7 @@ describe('a lease renewal that fails once (defect 14)', () => {
                 maxDequeueCount: 2,
                 inProcessWorkItems: false,
             },
-            logger: { log: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+            logger: silentLogger,
         });
         await q.start();
         const id = unique('renew');
@@ -224,7 +225,7 @@ describe('a lease renewal that fails once (defect 14)', () => {
     }, 30_000);
 });
 
-describe('poison policy (defect 12)', () => {
+describe('poison policy', () => {
     it('counts only failed episodes: a lost ETag race and then one storage fault do not poison', async () => {
         const id = unique('transient');
         const faultsSeen: string[] = [];
@@ -274,7 +275,7 @@ describe('poison policy (defect 12)', () => {
     }, 30_000);
 });
 
-describe('purge of a running instance (defect 13)', () => {
+describe('purge of a running instance', () => {
     it('stays purged: a deferred status row does not bring it back', async () => {
         const id = unique('purged');
         const started = await startOrchestration(t.origin, 'twoEvents', undefined, id);
@@ -294,7 +295,7 @@ describe('purge of a running instance (defect 13)', () => {
     });
 });
 
-describe('large-payload blobs of replaced executions (defect 7)', () => {
+describe('large-payload blobs of replaced executions', () => {
     it('ContinueAsNew with a large input leaves only the blobs the final history and row name', async () => {
         const id = unique('bigchain');
         const text = 'x'.repeat(200 * 1024);

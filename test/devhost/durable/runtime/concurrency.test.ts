@@ -7,20 +7,14 @@ import { DEFAULT_DURABLE_CONFIG } from '../../../../devhost/durable/runtime/dura
 import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
 import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runtime';
 import type {
-    HostLogger,
     InvokeRequest,
     InvocationOutcome,
     LoadedApp,
     RegisteredFunction,
 } from '../../../../devhost/contracts/host';
 import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
+import { silentLogger } from '../../../support/host/capture-logger';
 
-const quiet: HostLogger = {
-    log: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: () => undefined,
-};
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const running = { orchestrators: 0, activities: 0, maxOrchestrators: 0, maxActivities: 0 };
@@ -87,7 +81,7 @@ const runtime = new DurableRuntime({
         maxConcurrentOrchestratorFunctions: 2,
         maxConcurrentActivityFunctions: 3,
     },
-    logger: quiet,
+    logger: silentLogger,
 });
 
 afterAll(() => runtime.stop());

@@ -7,20 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DURABLE_CONFIG } from '../../../../devhost/durable/runtime/durable-config';
 import { EventType } from '../../../../devhost/protocol/history';
 import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runtime';
-import type { HostLogger, InvokeRequest, LoadedApp } from '../../../../devhost/contracts/host';
+import type { InvokeRequest, LoadedApp } from '../../../../devhost/contracts/host';
 import {
     CheckpointConflictError,
     type HistoryAppend,
     type InstanceRecord,
 } from '../../../../devhost/ports/task-hub-storage';
 import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
-
-const quiet: HostLogger = {
-    log: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: () => undefined,
-};
+import { silentLogger } from '../../../support/host/capture-logger';
 
 /** One orchestrator, `echo`, that returns its input in the first episode (an OrchestratorState as the SDK writes it). */
 function echoApp(): LoadedApp {
@@ -58,7 +52,7 @@ function start(hub: MemoryTaskHub): DurableRuntime {
         app: echoApp(),
         storage: hub,
         config: { ...DEFAULT_DURABLE_CONFIG, hubName: hub.hubName, maxQueuePollingIntervalMs: 100 },
-        logger: quiet,
+        logger: silentLogger,
     });
     return runtime;
 }

@@ -14,6 +14,8 @@ import type { HubLockEvents, TaskHubStorage } from '../../../../devhost/ports/ta
 import { createTaskHubStorage, parseConnectionString } from '../../../../devhost/storage';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import { captureLogger, FIXTURES } from '../../../support/durable/durable-host';
+import { pollUntil } from '../../../support/poll-until';
+import { withOverrides } from '../../../support/durable/storage-overrides';
 
 let app: LoadedApp;
 let runtime: DurableRuntime | undefined;
@@ -39,15 +41,10 @@ async function runtimeWithHandOperatedLock(): Promise<{
     const hubName = uniqueHubName('LockLoss');
     const storage = createTaskHubStorage({ connection: parseConnectionString(azuriteConnectionString()), hubName });
     let lock: HubLockEvents | undefined;
-    const withHandLock = new Proxy(storage, {
-        get(target, property, receiver) {
-            if (property === 'acquireHubLock')
-                return (events: HubLockEvents) => {
-                    lock = events;
-                    return Promise.resolve({ release: () => Promise.resolve() });
-                };
-            const value: unknown = Reflect.get(target, property, receiver);
-            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    const withHandLock = withOverrides(storage, {
+        acquireHubLock: (events: HubLockEvents) => {
+            lock = events;
+            return Promise.resolve({ release: () => Promise.resolve() });
         },
     });
     const started = new DurableRuntime({
@@ -68,12 +65,12 @@ async function statusAfter(storage: TaskHubStorage, id: string, ms: number): Pro
 }
 
 async function completes(storage: TaskHubStorage, id: string): Promise<boolean> {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-        if ((await storage.readInstance(id))?.runtimeStatus === 'Completed') return true;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return false;
+    const row = await pollUntil(
+        () => storage.readInstance(id),
+        (r) => r?.runtimeStatus === 'Completed',
+        10_000,
+    );
+    return row?.runtimeStatus === 'Completed';
 }
 
 describe('losing the hub lock', () => {

@@ -11,7 +11,7 @@ import { DurableRuntime } from '../../../../devhost/durable/runtime/durable-runt
 import { defaultStorageFactory } from '../../../../devhost/durable/default-storage';
 import { unansweredTasks } from '../../../../devhost/durable/runtime/in-process-work-items';
 import type { StorageFactory } from '../../../../devhost/durable/runtime/storage-factory';
-import type { HostLogger, LoadedApp } from '../../../../devhost/contracts/host';
+import type { LoadedApp } from '../../../../devhost/contracts/host';
 import type { HistoryAppend, InstanceRecord, TaskHubStorage } from '../../../../devhost/ports/task-hub-storage';
 import { EventType, type HistoryEvent } from '../../../../devhost/protocol/history';
 import { taskCompleted, taskFailed } from '../../../../devhost/durable/engine';
@@ -22,13 +22,8 @@ import {
     waitForStatus,
     type DurableTestHost,
 } from '../../../support/durable/durable-host';
+import { silentLogger } from '../../../support/host/capture-logger';
 
-const silent: HostLogger = {
-    log: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: () => undefined,
-};
 const now = new Date('2026-01-01T00:00:00Z');
 const squares = (count: number): number => Array.from({ length: count }, (_, n) => n * n).reduce((a, b) => a + b, 0);
 
@@ -101,7 +96,7 @@ async function startRuntime(hubName: string, config: Partial<DurableConfig> = {}
         app: host.host.app as unknown as LoadedApp,
         storage,
         config: { ...DEFAULT_DURABLE_CONFIG, hubName, ...config },
-        logger: silent,
+        logger: silentLogger,
     });
     runtimes.push(runtime);
     await runtime.start();
@@ -225,7 +220,7 @@ async function runtimeCountingControlSends(hubName: string): Promise<{ runtime: 
         app: host.host.app as unknown as LoadedApp,
         storage,
         config: { ...DEFAULT_DURABLE_CONFIG, hubName },
-        logger: silent,
+        logger: silentLogger,
     });
     runtimes.push(runtime);
     await runtime.start();
@@ -257,7 +252,7 @@ it('starts the instances a crashed process accepted and never ran: a Pending row
         app: host.host.app as unknown as LoadedApp,
         storage: doomed,
         config: { ...DEFAULT_DURABLE_CONFIG, hubName },
-        logger: silent,
+        logger: silentLogger,
     });
     await first.start();
     const stamp = Date.now().toString(36);
@@ -328,7 +323,7 @@ async function runtimeWithCommitHook(
         app: watched,
         storage,
         config: { ...DEFAULT_DURABLE_CONFIG, hubName },
-        logger: silent,
+        logger: silentLogger,
     });
     runtimes.push(runtime);
     await runtime.start();

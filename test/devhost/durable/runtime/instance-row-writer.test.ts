@@ -9,6 +9,7 @@ import { InstanceRowWriter } from '../../../../devhost/durable/runtime/instance-
 import type { InstanceRecord } from '../../../../devhost/ports/task-hub-storage';
 import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
 import { instanceRecord } from '../../../support/task-hub/instance-record';
+import { pollUntil } from '../../../support/poll-until';
 
 const outage = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 
@@ -21,22 +22,13 @@ function failingRowWrites(times: number, failure: () => Error): { hub: MemoryTas
     return { hub, attempts: () => attempts };
 }
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 8_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-        const value = await read();
-        if (done(value) || Date.now() > deadline) return value;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-}
-
 describe('a row write that fails', () => {
     it('is written again once storage answers, though its caller heard of the failure', async () => {
         const { hub, attempts } = failingRowWrites(2, outage);
         const rows = new InstanceRowWriter(hub);
         const running = instanceRecord('waiting', { runtimeStatus: 'Running' });
         await expect(rows.write(running)).rejects.toThrow('ECONNREFUSED');
-        const stored = await eventually(
+        const stored = await pollUntil(
             () => hub.readInstance('waiting'),
             (row) => row !== undefined,
         );

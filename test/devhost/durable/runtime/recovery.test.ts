@@ -28,6 +28,9 @@ import type { InstanceRecord, TaskHubStorage } from '../../../../devhost/ports/t
 import { EventType, RuntimeStatus } from '../../../../devhost/protocol/history';
 import { createTaskHubStorage, parseConnectionString, type AzureTaskHubStorage } from '../../../../devhost/storage';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+import { pollUntil } from '../../../support/poll-until';
+import { withOverrides } from '../../../support/durable/storage-overrides';
+import { instanceRecord } from '../../../support/task-hub/instance-record';
 import { FIXTURES } from '../../../support/durable/durable-host';
 import { captureLogger } from '../../../support/durable/durable-host';
 import { FaultInjectingStorage, crashableApp, type FaultPlan } from '../../../support/durable/fault-injecting-storage';
@@ -92,15 +95,6 @@ async function faultyRuntime(
     return { runtime, faults };
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = await read();
-        if (done(value) || Date.now() > deadline) return value;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-}
-
 const row = (storage: TaskHubStorage, id: string) => (): Promise<InstanceRecord | undefined> =>
     storage.readInstance(id);
 const completed = (record: InstanceRecord | undefined): boolean => record?.runtimeStatus === 'Completed';
@@ -112,14 +106,14 @@ describe('a start whose answer was lost', () => {
         const { runtime } = await faultyRuntime(hubName, { call: 'writeNewExecution', at: 1, fault: 'retried' });
         const keyed = await runtime.client.startNew('sequence', { instanceId: 'keyed-1' });
         expect(keyed.instanceId).toBe('keyed-1');
-        expect(await until(row(hub(hubName), 'keyed-1'), completed)).toMatchObject({ runtimeStatus: 'Completed' });
+        expect(await pollUntil(row(hub(hubName), 'keyed-1'), completed)).toMatchObject({ runtimeStatus: 'Completed' });
     });
 
     it('runs at once when the insert landed and the call failed', async () => {
         const hubName = uniqueHubName('Lost');
         const { runtime } = await faultyRuntime(hubName, { call: 'writeNewExecution', at: 1, fault: 'error-after' });
         const unkeyed = await runtime.client.startNew('sequence', {});
-        expect(await until(row(hub(hubName), unkeyed.instanceId), completed)).toMatchObject({
+        expect(await pollUntil(row(hub(hubName), unkeyed.instanceId), completed)).toMatchObject({
             runtimeStatus: 'Completed',
             executionId: unkeyed.executionId,
         });
@@ -129,12 +123,12 @@ describe('a start whose answer was lost', () => {
         const hubName = uniqueHubName('Lost');
         const { runtime, faults } = await faultyRuntime(hubName, { at: 1_000_000, fault: 'retried' });
         const first = await runtime.client.startNew('sequence', { instanceId: 'again' });
-        await until(row(hub(hubName), 'again'), completed);
+        await pollUntil(row(hub(hubName), 'again'), completed);
         // The restart's writes: the insert (refused: the row exists), then the replace under the row's ETag.
         faults.arm({ call: 'writeNewExecution', at: 2, fault: 'retried' });
         const second = await runtime.client.restart('again', false);
         expect(second.executionId).not.toBe(first.executionId);
-        const done = await until(
+        const done = await pollUntil(
             row(hub(hubName), 'again'),
             (r) => completed(r) && r?.executionId === second.executionId,
         );
@@ -154,7 +148,7 @@ describe('recovery brings the row in line with history', () => {
         await crashed(faults);
         expect((await hub(hubName).readInstance('quick'))?.runtimeStatus).toBe('Pending');
         await startRuntime(hubName, hub(hubName));
-        const record = await until(row(hub(hubName), 'quick'), completed);
+        const record = await pollUntil(row(hub(hubName), 'quick'), completed);
         expect(record).toMatchObject({ runtimeStatus: 'Completed', output: '42', customStatus: '{"step":"done"}' });
     });
 
@@ -168,7 +162,7 @@ describe('recovery brings the row in line with history', () => {
         await runtime.client.startNew('waitForApproval', { instanceId: 'waiting' });
         await crashed(faults);
         await startRuntime(hubName, hub(hubName));
-        const record = await until(row(hub(hubName), 'waiting'), (r) => r?.runtimeStatus === 'Running');
+        const record = await pollUntil(row(hub(hubName), 'waiting'), (r) => r?.runtimeStatus === 'Running');
         expect(record).toMatchObject({ runtimeStatus: 'Running', customStatus: '"waiting"' });
     });
 
@@ -203,23 +197,15 @@ describe('recovery brings the row in line with history', () => {
         });
         // A restart was accepted (its start message on the queue, hidden by the process that then died).
         const now = new Date();
-        const restart: InstanceRecord = {
-            instanceId: 'restarted',
+        const restart = instanceRecord('restarted', {
             executionId: 'new-execution',
             name: 'sequence',
             version: '',
             input: '["y"]',
-            output: null,
-            customStatus: null,
             runtimeStatus: 'Pending',
             createdTime: now,
             lastUpdatedTime: now,
-            completedTime: null,
-            scheduledStartTime: null,
-            generation: 0,
-            tags: null,
-            parentInstanceId: null,
-        };
+        });
         expect(await storage.writeNewExecution(restart, undefined)).toBe(true);
         const hellos: string[] = [];
         const counting: LoadedApp = {
@@ -250,7 +236,7 @@ describe('recovery brings the row in line with history', () => {
                 now,
             }),
         );
-        const done = await until(row(storage, 'restarted'), completed);
+        const done = await pollUntil(row(storage, 'restarted'), completed);
         expect(done).toMatchObject({ executionId: 'new-execution', output: '["Hello, y!"]' });
     });
 
@@ -260,7 +246,7 @@ describe('recovery brings the row in line with history', () => {
         for (const id of ['readable', 'unreadable']) await first.client.startNew('waitForApproval', { instanceId: id });
         const storage = hub(hubName);
         for (const id of ['readable', 'unreadable'])
-            await until(row(storage, id), (r) => r?.runtimeStatus === 'Running');
+            await pollUntil(row(storage, id), (r) => r?.runtimeStatus === 'Running');
         await first.stop();
         runtimes.splice(runtimes.indexOf(first), 1);
         // Both rows lost their first checkpoint's write (a crash between history and row).
@@ -270,32 +256,26 @@ describe('recovery brings the row in line with history', () => {
         }
         let listings = 0;
         let unreadable = 0;
-        const flaky = new Proxy(hub(hubName), {
-            get(target, property, receiver) {
-                const value: unknown = Reflect.get(target, property, receiver);
-                if (typeof value !== 'function') return value;
-                const method = value as (...args: unknown[]) => unknown;
-                const outage = (): Promise<never> =>
-                    Promise.reject(Object.assign(new Error('service unavailable'), { statusCode: 503 }));
-                if (property === 'queryInstances')
-                    return (...args: unknown[]) => (listings++ === 0 ? outage() : method.apply(target, args));
-                if (property === 'readHistory')
-                    return (id: string) =>
-                        id === 'unreadable' && unreadable++ < 2 ? outage() : method.call(target, id);
-                return method.bind(target);
-            },
+        const real = hub(hubName);
+        const outage = (): Promise<never> =>
+            Promise.reject(Object.assign(new Error('service unavailable'), { statusCode: 503 }));
+        const flaky = withOverrides(real, {
+            queryInstances: (query, token) => (listings++ === 0 ? outage() : real.queryInstances(query, token)),
+            readHistory: (id) => (id === 'unreadable' && unreadable++ < 2 ? outage() : real.readHistory(id)),
         });
         const second = await startRuntime(hubName, flaky);
-        expect(await until(row(storage, 'readable'), (r) => r?.runtimeStatus === 'Running')).toMatchObject({
+        expect(await pollUntil(row(storage, 'readable'), (r) => r?.runtimeStatus === 'Running')).toMatchObject({
             customStatus: '"waiting"',
         });
-        const reported = await until(
+        const reported = await pollUntil(
             () => Promise.resolve(second.recovery.unrecovered.map((u) => u.instanceId)),
             (ids) => ids.includes('unreadable'),
             5_000,
         );
         expect(reported).toContain('unreadable');
-        expect(await until(row(storage, 'unreadable'), (r) => r?.runtimeStatus === 'Running', 20_000)).toMatchObject({
+        expect(
+            await pollUntil(row(storage, 'unreadable'), (r) => r?.runtimeStatus === 'Running', 20_000),
+        ).toMatchObject({
             customStatus: '"waiting"',
         });
         expect(second.recovery.unrecovered).toEqual([]);
@@ -308,7 +288,7 @@ describe('loading and entity requests', () => {
         const hubName = uniqueHubName('Load');
         const first = await startRuntime(hubName, hub(hubName));
         await first.client.startNew('waitForApproval', { instanceId: 'left' });
-        await until(row(hub(hubName), 'left'), (r) => r?.runtimeStatus === 'Running');
+        await pollUntil(row(hub(hubName), 'left'), (r) => r?.runtimeStatus === 'Running');
         await first.stop();
         runtimes.splice(runtimes.indexOf(first), 1);
         const storage = hub(hubName);
@@ -317,7 +297,7 @@ describe('loading and entity requests', () => {
         await new Promise((resolve) => setTimeout(resolve, 300));
         const before = storage.stats.blobOps;
         await second.client.raiseEvent('left', 'Approval', 'true');
-        expect(await until(row(storage, 'left'), completed)).toMatchObject({ output: '{"approved":true}' });
+        expect(await pollUntil(row(storage, 'left'), completed)).toMatchObject({ output: '{"approved":true}' });
         expect(storage.stats.blobOps - before).toBe(0);
     });
 
@@ -326,7 +306,7 @@ describe('loading and entity requests', () => {
         const storage = hub(hubName);
         const runtime = await startRuntime(hubName, storage);
         await runtime.client.startNew('callsUnknownEntity', { instanceId: 'caller' });
-        const done = await until(row(storage, 'caller'), (r) => r?.runtimeStatus === 'Failed');
+        const done = await pollUntil(row(storage, 'caller'), (r) => r?.runtimeStatus === 'Failed');
         expect(done?.output).toContain(
             "The function 'nobody' doesn't exist, is disabled, or is not an entity function. Additional info: The following are the known entity functions: 'counterEntity'.",
         );

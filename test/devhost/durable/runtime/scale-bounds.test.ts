@@ -4,7 +4,6 @@
  * instead of one per 32 results.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HostLogger } from '../../../../devhost/contracts/host';
 import type { TaskMessage } from '../../../../devhost/protocol/history';
 import { MessageLeases } from '../../../../devhost/durable/runtime/message-leases';
 import { ThrottledStorage } from '../../../../devhost/durable/runtime/throttled-storage';
@@ -17,13 +16,7 @@ import {
     type DurableTestHost,
     ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
-
-const silent: HostLogger = {
-    log: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: () => undefined,
-};
+import { silentLogger } from '../../../support/host/capture-logger';
 
 function held(id: number): ReceivedMessage {
     return {
@@ -54,7 +47,7 @@ function leaseRecorder(clock: { now: number }) {
 async function holdFor(count: number, seconds: number, maxLeaseSeconds: number): Promise<number> {
     const clock = { now: 0 };
     const recorder = leaseRecorder(clock);
-    const leases = new MessageLeases(recorder.storage, 15, silent, { maxLeaseSeconds, now: () => clock.now });
+    const leases = new MessageLeases(recorder.storage, 15, silentLogger, { maxLeaseSeconds, now: () => clock.now });
     for (let i = 0; i < count; i++) {
         leases.hold(held(i));
         recorder.hiddenUntil.set(`m${i}`, 15_000);
