@@ -5,7 +5,7 @@
  * Payloads over the queue / table limits are moved to `<hub>-largemessages` and back transparently: callers
  * always see whole values.
  */
-import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../protocol/history';
+import type { HistoryEvent, OrchestrationInstanceRef, RuntimeStatusName, TaskMessage } from '../protocol/history';
 
 export interface InstanceRecord {
     instanceId: string;
@@ -132,9 +132,20 @@ export interface MessageReceipt {
     insertedOn: Date;
 }
 
+/**
+ * Who sent a message, for the envelope's `Sender` and `Episode` (DTFx `MessageData`): the sending execution
+ * and how many episodes it had run (its OrchestratorStarted events). Client messages have none: their
+ * `Sender` is empty, as DTFx's `EmptySourceInstance`.
+ */
+export interface MessageOrigin {
+    sender: OrchestrationInstanceRef;
+    episode?: number;
+}
+
 export interface SendMessageOptions {
     /** Not delivered before this time (durable timers, scheduled starts). */
     visibleAt?: Date;
+    origin?: MessageOrigin;
     /**
      * Hidden for at least this long after the send (the sender works on it itself and deletes it by its
      * receipt; if the sender dies, the message reappears for any poller after this time).
@@ -194,7 +205,7 @@ export interface TaskHubStorage {
     sendControlMessage(message: TaskMessage, options?: SendMessageOptions): Promise<MessageReceipt | void>;
     sendWorkItem(
         message: TaskMessage,
-        options?: Pick<SendMessageOptions, 'hiddenForSeconds'>,
+        options?: Pick<SendMessageOptions, 'hiddenForSeconds' | 'origin'>,
     ): Promise<MessageReceipt | void>;
     receiveControlMessages(
         partition: number,

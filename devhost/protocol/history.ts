@@ -60,6 +60,16 @@ export interface OrchestrationInstanceRef {
     ExecutionId: string;
 }
 
+/**
+ * Where a message goes: one execution of an instance, or (ExecutionId null) whichever execution is current.
+ * DTFx treats only null as "the current execution"; an empty string names an execution that does not exist
+ * (`OrchestrationSessionManager.cs`, `Tracking/AzureTableTrackingStore.cs` GetHistoryEventsAsync).
+ */
+export interface MessageTarget {
+    InstanceId: string;
+    ExecutionId: string | null;
+}
+
 export interface ParentInstanceRef {
     Name: string | null;
     Version: string | null;
@@ -94,7 +104,12 @@ export interface ExecutionStartedEvent extends Base<EventType.ExecutionStarted> 
     Tags: Record<string, string> | null;
     Correlation: string | null;
     ScheduledStartTime: string | null;
-    Generation: number;
+    /**
+     * DTFx `int?`: set by client starts only (0, or the previous generation + 1 for a restart); null for
+     * sub-orchestration starts, ContinueAsNew and entity starts (`TaskOrchestrationDispatcher.cs`,
+     * `AzureStorageOrchestrationService.CreateTaskOrchestrationAsync`).
+     */
+    Generation: number | null;
 }
 export interface ExecutionCompletedEvent extends Base<EventType.ExecutionCompleted> {
     OrchestrationStatus: RuntimeStatus;
@@ -198,7 +213,7 @@ export type HistoryEvent =
 export interface TaskMessage {
     Event: HistoryEvent;
     SequenceNumber: number;
-    OrchestrationInstance: OrchestrationInstanceRef;
+    OrchestrationInstance: MessageTarget;
 }
 
 /** DTFx's timestamp format: ISO with 7 fractional digits. JS has milliseconds, so the rest are zeros. */

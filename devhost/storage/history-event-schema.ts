@@ -65,7 +65,8 @@ export const historyEventSchema = z.discriminatedUnion('EventType', [
         Tags: tagsSchema.nullable(),
         Correlation: nullableString,
         ScheduledStartTime: nullableString,
-        Generation: z.number().int(),
+        // DTFx `int?`: null (no column in a history row) for sub-orchestration, ContinueAsNew and entity starts.
+        Generation: z.number().int().nullable(),
     }),
     event(EventType.ExecutionCompleted, completion),
     event(EventType.ExecutionTerminated, { Input: nullableString }),

@@ -1,7 +1,7 @@
 /**
  * InstanceRecord ⇄ `<Hub>Instances` row (docs/protocol.md §2): PartitionKey = escaped instance
  * id, RowKey "", DateTime columns as Date, `Generation` Int32, `RuntimeStatus` by name, `CustomStatus` the
- * literal "null" when unset (DTFx #477), `Tags` as JSON ("null" when none), `TaskHubName`.
+ * literal "null" when unset (DTFx #477; a Pending row has none), `Tags` as JSON ("null" when none), `TaskHubName`.
  * `ParentInstanceId` is a devhost addition (the provider keeps the parent only in history), and so is
  * `StartedInMemory` on the Pending row of a start with no control message (docs/protocol.md §7); the provider
  * ignores unknown columns.
@@ -44,7 +44,6 @@ export function instanceRecordToEntity(record: InstanceRecord, hubName: string):
         rowKey: '',
         ExecutionId: record.executionId,
         Name: record.name,
-        CustomStatus: record.customStatus ?? 'null',
         CreatedTime: record.createdTime,
         LastUpdatedTime: record.lastUpdatedTime,
         RuntimeStatus: record.runtimeStatus,
@@ -52,7 +51,10 @@ export function instanceRecordToEntity(record: InstanceRecord, hubName: string):
         Tags: JSON.stringify(record.tags),
         TaskHubName: hubName,
     };
-    // The table stores no nulls: an absent column is the null.
+    // The table stores no nulls: an absent column is the null. A checkpoint writes the literal "null" for no
+    // custom status (DTFx #477); a start's Pending row has no such column (SetNewExecutionAsync).
+    if (record.customStatus !== null || record.runtimeStatus !== 'Pending')
+        entity.CustomStatus = record.customStatus ?? 'null';
     if (record.version !== null) entity.Version = record.version;
     if (record.input !== null) entity.Input = record.input;
     if (record.output !== null) entity.Output = record.output;

@@ -60,6 +60,12 @@ export function messageBlobName(instanceId: string, activityId: string, eventTyp
     return `${instanceId}/message-${activityId.replace(/-/g, '')}-${eventTypeName}.json.gz`;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopback(hostname: string): boolean {
+    return LOOPBACK_HOSTS.has(hostname.toLowerCase());
+}
+
 export class LargePayloadStore {
     /** Container URL without any SAS query: this is what instance rows store, so it must carry no secret. */
     readonly containerUrl: string;
@@ -95,15 +101,38 @@ export class LargePayloadStore {
         return `${this.containerUrl}/${blobName.split('/').map(encodeURIComponent).join('/')}`;
     }
 
-    /** The blob name if `value` is a URL into this hub's container, else undefined (ordinary text). */
+    /**
+     * The blob name if `value` is a URL into this hub's container, else undefined (ordinary text). The
+     * writer's endpoint may be spelled differently from this process's: the emulator is `127.0.0.1` to the
+     * provider (`UseDevelopmentStorage=true`) and may be `localhost` here, so loopback hosts are one host and
+     * only the path (`[/<account>]/<container>/<blob>`) and port must match.
+     */
     blobNameFromUrl(value: string): string | undefined {
         const prefix = `${this.containerUrl}/`;
-        if (!value.startsWith(prefix)) return undefined;
+        const tail = value.startsWith(prefix) ? value.slice(prefix.length) : this.#tailOnSameAccount(value);
+        if (tail === undefined) return undefined;
         try {
-            return value.slice(prefix.length).split('/').map(decodeURIComponent).join('/');
+            return tail.split('/').map(decodeURIComponent).join('/');
         } catch {
             return undefined;
         }
+    }
+
+    #tailOnSameAccount(value: string): string | undefined {
+        if (!/^https?:\/\//i.test(value)) return undefined;
+        let url: URL;
+        let own: URL;
+        try {
+            url = new URL(value);
+            own = new URL(`${this.containerUrl}/`);
+        } catch {
+            return undefined;
+        }
+        const sameHost =
+            url.host === own.host || (isLoopback(url.hostname) && isLoopback(own.hostname) && url.port === own.port);
+        if (url.protocol !== own.protocol || !sameHost || url.search !== '' || url.hash !== '') return undefined;
+        if (!url.pathname.startsWith(own.pathname)) return undefined;
+        return url.pathname.slice(own.pathname.length) || undefined;
     }
 
     /** The names of the blobs under `prefix` (one call per 1,000). A missing container holds none. */

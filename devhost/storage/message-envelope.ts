@@ -10,8 +10,12 @@ import { EVENT_MEMBERS, parseHistoryEvent } from './history-event-schema';
 
 const CORE = 'DurableTask.Core';
 
-/** `DurableTask.Core.History.<Name>Event`; GenericEvent is the one class not named `<Name>Event`. */
+/**
+ * `DurableTask.Core.History.<Name>Event`; GenericEvent is the one class not named `<Name>Event`, and
+ * ExecutionFailed (EventType 2) has no class at all (`DurableTask.Core/History/`), so no message can carry it.
+ */
 export function eventTypeName(type: EventType): string {
+    if (type === EventType.ExecutionFailed) throw new Error('DTFx has no history event class for ExecutionFailed.');
     const name = EventType[type];
     return `${CORE}.History.${type === EventType.GenericEvent ? name : `${name}Event`}`;
 }
@@ -51,8 +55,10 @@ export interface EnvelopeFields {
     activityId: string;
     /** The sender's per-process message counter. */
     sequenceNumber: number;
-    /** The orchestration that sent the message (empty for clients). */
+    /** The execution that sent the message (both ids empty for clients). */
     sender: OrchestrationInstanceRef;
+    /** The sender's episode count; left out when unknown (DTFx `EmitDefaultValue = false`). */
+    episode?: number;
 }
 
 /** The full `MessageData` JSON of one task message. */
@@ -72,6 +78,8 @@ export function serializeMessageData(message: TaskMessage, fields: EnvelopeField
         },
         CompressedBlobName: null,
         SequenceNumber: fields.sequenceNumber,
+        ...(fields.episode === undefined ? {} : { Episode: fields.episode }),
+        // `TypeNameHandling.None` on Sender in MessageData.cs: no `$type` here.
         Sender: { InstanceId: fields.sender.InstanceId, ExecutionId: fields.sender.ExecutionId },
         SerializableTraceContext: null,
     });
@@ -144,7 +152,7 @@ export function parseMessageData(body: string): ParsedMessageData {
             SequenceNumber: envelope.TaskMessage.SequenceNumber,
             OrchestrationInstance: {
                 InstanceId: envelope.TaskMessage.OrchestrationInstance.InstanceId,
-                ExecutionId: envelope.TaskMessage.OrchestrationInstance.ExecutionId ?? '',
+                ExecutionId: envelope.TaskMessage.OrchestrationInstance.ExecutionId ?? null,
             },
         },
     };

@@ -6,8 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
-import { EventType, type OrchestrationInstanceRef, type TaskMessage } from '../protocol/history';
-import { MessageGoneError, type MessageReceipt, type ReceivedMessage } from '../ports/task-hub-storage';
+import { EventType, type TaskMessage } from '../protocol/history';
+import {
+    MessageGoneError,
+    type MessageOrigin,
+    type MessageReceipt,
+    type ReceivedMessage,
+} from '../ports/task-hub-storage';
 import { exceedsQueuePayloadLimit, messageBlobName, type LargePayloadStore } from './large-payloads';
 import {
     parseMessageData,
@@ -28,8 +33,8 @@ export interface SendOptions {
     visibleAt?: Date;
     /** Hidden for at least this many seconds (a sender that works on the message itself); see contract.ts. */
     hiddenForSeconds?: number;
-    /** The orchestration sending the message, for the envelope's `Sender`; empty for client calls. */
-    sender?: OrchestrationInstanceRef;
+    /** The execution sending the message, for the envelope's `Sender` and `Episode`; none for client calls. */
+    origin?: MessageOrigin;
 }
 
 /** A message that could not be understood; it is removed from the queue so it cannot block its partition. */
@@ -65,7 +70,9 @@ export class MessageQueues {
         const json = serializeMessageData(message, {
             activityId,
             sequenceNumber: sequenceNumber++,
-            sender: options.sender ?? { InstanceId: '', ExecutionId: '' },
+            // A client's Sender is DTFx's EmptySourceInstance.
+            sender: options.origin?.sender ?? { InstanceId: '', ExecutionId: '' },
+            ...(options.origin?.episode === undefined ? {} : { episode: options.origin.episode }),
         });
         let body = json;
         if (exceedsQueuePayloadLimit(json)) {

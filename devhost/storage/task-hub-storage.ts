@@ -14,6 +14,7 @@ import type {
     InstancePage,
     InstanceQuery,
     InstanceRecord,
+    MessageOrigin,
     MessageReceipt,
     ReceivedMessage,
     TaskHubStorage,
@@ -48,13 +49,18 @@ export interface AzureTaskHubStorage extends TaskHubStorage {
     sendControlMessage(message: TaskMessage, options?: SendOptions): Promise<MessageReceipt>;
     sendWorkItem(
         message: TaskMessage,
-        options?: Pick<SendOptions, 'sender' | 'hiddenForSeconds'>,
+        options?: Pick<SendOptions, 'origin' | 'hiddenForSeconds'>,
     ): Promise<MessageReceipt>;
     /**
      * Sends hidden for `hiddenForSeconds` and returns a handle as if the message had been received, so the
      * sender's own dispatcher can work on it and delete it without a receive (the runtime's fast path).
      */
-    sendHidden(queue: 'control' | 'workItem', message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage>;
+    sendHidden(
+        queue: 'control' | 'workItem',
+        message: TaskMessage,
+        hiddenForSeconds: number,
+        origin?: MessageOrigin,
+    ): Promise<ReceivedMessage>;
 }
 
 function warnDiscarded(message: DiscardedMessage): void {
@@ -228,11 +234,16 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
 
     sendWorkItem(
         message: TaskMessage,
-        options?: Pick<SendOptions, 'sender' | 'hiddenForSeconds'>,
+        options?: Pick<SendOptions, 'origin' | 'hiddenForSeconds'>,
     ): Promise<MessageReceipt> {
         // An activity's sender is the orchestration that scheduled it.
         return this.queues.send(this.clients.workItems, message, {
-            sender: options?.sender ?? message.OrchestrationInstance,
+            origin: options?.origin ?? {
+                sender: {
+                    InstanceId: message.OrchestrationInstance.InstanceId,
+                    ExecutionId: message.OrchestrationInstance.ExecutionId ?? '',
+                },
+            },
             ...(options?.hiddenForSeconds === undefined ? {} : { hiddenForSeconds: options.hiddenForSeconds }),
         });
     }
@@ -241,13 +252,14 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         queue: 'control' | 'workItem',
         message: TaskMessage,
         hiddenForSeconds: number,
+        origin?: MessageOrigin,
     ): Promise<ReceivedMessage> {
         // At least one second: a zero would make it visible to pollers while the sender already works on it.
-        const hidden = Math.max(1, hiddenForSeconds);
+        const options = { hiddenForSeconds: Math.max(1, hiddenForSeconds), ...(origin ? { origin } : {}) };
         const receipt =
             queue === 'control'
-                ? await this.sendControlMessage(message, { hiddenForSeconds: hidden })
-                : await this.sendWorkItem(message, { hiddenForSeconds: hidden });
+                ? await this.sendControlMessage(message, options)
+                : await this.sendWorkItem(message, options);
         return { message, ...receipt, dequeueCount: 0 };
     }
 

@@ -96,7 +96,7 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         // What the extension reports as the entity's custom status (EntityStatus: entityExists, queueSize).
         customStatus: JSON.stringify(exists ? { entityExists: true } : {}),
         completedTime: null,
-        generation: started?.Generation ?? 0,
+        generation: started?.Generation ?? null,
         parentInstanceId: null,
         ...(createdTime ? { createdTime } : {}),
         scheduledStartTime: null,
@@ -189,7 +189,8 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
             executionId,
             name: entity.name,
             input: undefined,
-            generation: started ? started.Generation + 1 : 0,
+            // An entity's batch ends with a ContinueAsNew: no Generation, as DTFx writes it.
+            generation: null,
             now: req.now,
         }),
         Input: input,

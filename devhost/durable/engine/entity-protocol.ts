@@ -159,7 +159,8 @@ export function entityRequestMessage(targetInstanceId: string, requestText: stri
             Name: ENTITY_REQUEST_EVENT,
             Input: requestText,
         },
-        { InstanceId: targetInstanceId, ExecutionId: '' },
+        // The entity's current execution: null, never "" (messages.ts toInstance).
+        { InstanceId: targetInstanceId, ExecutionId: null },
     );
 }
 

@@ -16,6 +16,7 @@ import {
     RuntimeStatus,
     type ExecutionStartedEvent,
     type HistoryEvent,
+    type OrchestrationInstanceRef,
     type RuntimeStatusName,
     type TaskMessage,
 } from '../../protocol/history';
@@ -145,7 +146,9 @@ export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator
                 input: ending.input,
                 parent: generation.started.ParentInstance,
                 version: generation.started.Version,
-                generation: generation.started.Generation + 1,
+                // DTFx leaves a ContinueAsNew start's Generation null (TaskOrchestrationDispatcher.cs); the row keeps
+                // the previous one (checkpoint-rows.ts).
+                generation: null,
                 tags: generation.started.Tags,
                 now: req.now,
             });
@@ -315,7 +318,7 @@ async function runGeneration(
 function decide(
     decision: Decision,
     started: ExecutionStartedEvent,
-    instance: TaskMessage['OrchestrationInstance'],
+    instance: OrchestrationInstanceRef,
     req: EpisodeRequest,
     sentToEntities: Map<string, string>,
 ): { event: HistoryEvent; outbound: OutboundMessage[] } {

@@ -7,6 +7,7 @@ import {
     EventType,
     type ExecutionStartedEvent,
     type HistoryEvent,
+    type MessageTarget,
     type ParentInstanceRef,
     type TaskMessage,
 } from '../../protocol/history';
@@ -20,7 +21,8 @@ export interface ExecutionStartedOptions {
     parent?: ParentInstanceRef | null;
     scheduledStartTime?: Date | null;
     version?: string | null;
-    generation?: number;
+    /** Client starts only (DTFx `int?`): other starts leave it null. */
+    generation?: number | null;
     tags?: Record<string, string> | null;
     now: Date;
 }
@@ -36,7 +38,7 @@ export function executionStartedEvent(options: ExecutionStartedOptions): Executi
         Tags: options.tags ?? null,
         Correlation: null,
         ScheduledStartTime: options.scheduledStartTime ? dtfxTimestamp(options.scheduledStartTime) : null,
-        Generation: options.generation ?? 0,
+        Generation: options.generation ?? null,
     };
 }
 
@@ -48,11 +50,13 @@ export function executionStartedMessage(options: ExecutionStartedOptions): TaskM
 }
 
 /**
- * Messages from clients address the instance, not one execution: an empty ExecutionId means "whichever
- * execution is current", as the Azure Storage provider treats it.
+ * Messages from clients address the instance, not one execution: a null ExecutionId means "whichever
+ * execution is current". Only null does: DTFx loads the history of execution "" (none) and drops the message
+ * as sent to no such instance (`OrchestrationSessionManager.cs`, `Tracking/AzureTableTrackingStore.cs`
+ * GetHistoryEventsAsync, `Core/Common/Entities.cs` AutoStart).
  */
-function toInstance(instanceId: string, executionId?: string): TaskMessage['OrchestrationInstance'] {
-    return { InstanceId: instanceId, ExecutionId: executionId ?? '' };
+function toInstance(instanceId: string, executionId?: string): MessageTarget {
+    return { InstanceId: instanceId, ExecutionId: executionId ?? null };
 }
 
 /**

@@ -37,7 +37,7 @@ export function snapshotOfView(view: ExecutionView, customStatus: string | null)
         output: view.completed?.Result ?? null,
         customStatus,
         completedTime: view.completed ? new Date(view.completed.Timestamp) : null,
-        generation: started?.Generation ?? 0,
+        generation: started?.Generation ?? null,
         parentInstanceId: started?.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
         scheduledStartTime: started?.ScheduledStartTime ? new Date(started.ScheduledStartTime) : null,
     };

@@ -94,7 +94,8 @@ export interface InstanceSnapshot {
     output: string | null;
     customStatus: string | null;
     completedTime: Date | null;
-    generation: number;
+    /** The start event's Generation; null when it names none (the row keeps the previous one). */
+    generation: number | null;
     parentInstanceId: string | null;
     /** Set when this episode started an execution (first start or a restart). */
     createdTime?: Date;

@@ -205,7 +205,13 @@ export class ActivityDispatcher {
         }
         try {
             // Result first, then delete: the order that makes a crash re-run the activity instead of losing it.
-            await this.#o.transport.send({ queue: 'control', message: result });
+            // The sender is the orchestration the work item belongs to (DTFx's ActivitySession instance).
+            const target = item.message.OrchestrationInstance;
+            await this.#o.transport.send({
+                queue: 'control',
+                message: result,
+                origin: { sender: { InstanceId: target.InstanceId, ExecutionId: target.ExecutionId ?? '' } },
+            });
         } catch (error) {
             this.#o.logger.error(
                 `Could not send the result of activity '${event.Name}' (${item.message.OrchestrationInstance.InstanceId}): ${errorMessage(error)}. It will run again.`,

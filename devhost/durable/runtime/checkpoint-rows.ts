@@ -3,13 +3,29 @@
  * (InstanceSnapshot) and completed with what only history or the previous row knows. Also the questions
  * a repair asks: does the row lag its history, and does it name a newer start that history does not hold yet.
  */
-import type { InstanceRecord } from '../../ports/task-hub-storage';
+import type { InstanceRecord, MessageOrigin } from '../../ports/task-hub-storage';
 import { EventType, type ExecutionStartedEvent, type HistoryEvent } from '../../protocol/history';
-import type { InstanceSnapshot } from '../engine';
+import type { EpisodeResult, InstanceSnapshot } from '../engine';
 import { REFRESH_ROW_DELAY_MS } from './instance-row-writer';
 
 export function executionStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {
     return events.find((e): e is ExecutionStartedEvent => e.EventType === EventType.ExecutionStarted);
+}
+
+/**
+ * The sender of an episode's messages, as DTFx's envelope names it (`TaskHubQueue.AddMessageAsync`: the
+ * session's instance, and `Utils.GetEpisodeNumber`: the execution's OrchestratorStarted events, this
+ * episode's included).
+ */
+export function episodeOrigin(
+    instanceId: string,
+    past: readonly HistoryEvent[],
+    result: Pick<EpisodeResult, 'executionId' | 'appended'>,
+): MessageOrigin {
+    let episode = 0;
+    for (const events of [past, result.appended])
+        for (const event of events) if (event.EventType === EventType.OrchestratorStarted) episode++;
+    return { sender: { InstanceId: instanceId, ExecutionId: result.executionId }, episode };
 }
 
 /** Whether the execution history holds has ended (completed, failed or terminated). */
@@ -51,7 +67,9 @@ export function instanceRecord(
         lastUpdatedTime: now,
         completedTime: instance.completedTime,
         scheduledStartTime: instance.scheduledStartTime,
-        generation: instance.generation,
+        // A start without a Generation (ContinueAsNew, sub-orchestration, entity) keeps the row's, as the
+        // provider's InsertOrMerge leaves a column it does not write.
+        generation: instance.generation ?? previous?.generation ?? 0,
         tags: started?.Tags ?? previous?.tags ?? null,
         parentInstanceId: instance.parentInstanceId,
     };

@@ -16,7 +16,7 @@
  * poller is woken (back-off reset), which costs one receive but no polling delay.
  */
 import type { TaskMessage } from '../../protocol/history';
-import type { ReceivedMessage, TaskHubStorage } from '../../ports/task-hub-storage';
+import type { MessageOrigin, ReceivedMessage, TaskHubStorage } from '../../ports/task-hub-storage';
 
 export type QueueKind = 'control' | 'workItem';
 
@@ -25,7 +25,12 @@ export type QueueKind = 'control' | 'workItem';
  * when the message had to be sent visible instead (e.g. a large message that went to a blob).
  */
 export interface HiddenSend {
-    sendHidden(queue: QueueKind, message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage | undefined>;
+    sendHidden(
+        queue: QueueKind,
+        message: TaskMessage,
+        hiddenForSeconds: number,
+        origin?: MessageOrigin,
+    ): Promise<ReceivedMessage | undefined>;
 }
 
 export function supportsHiddenSend(storage: TaskHubStorage): storage is TaskHubStorage & HiddenSend {
@@ -43,6 +48,8 @@ export interface OutgoingMessage {
     queue: QueueKind;
     message: TaskMessage;
     visibleAt?: Date;
+    /** The sending execution (absent for client messages). */
+    origin?: MessageOrigin;
 }
 
 /** Longest delay we keep a timer for in memory (setTimeout's limit); later ones are left to the pollers. */
@@ -87,15 +94,16 @@ export class MessageTransport {
             // A timer is hidden exactly as long as a delayed send would hide it (whole seconds, rounded up), so
             // without this process it behaves the same; with it, the timer below delivers it at FireAt.
             const hiddenSeconds = delayMs > 0 ? Math.ceil(delayMs / 1000) : this.#hiddenSeconds[outgoing.queue];
-            return this.#storage.sendHidden(outgoing.queue, outgoing.message, hiddenSeconds);
+            return this.#storage.sendHidden(outgoing.queue, outgoing.message, hiddenSeconds, outgoing.origin);
         }
+        const origin = outgoing.origin ? { origin: outgoing.origin } : {};
         if (outgoing.queue === 'control') {
             await this.#storage.sendControlMessage(
                 outgoing.message,
-                delayMs > 0 ? { visibleAt: outgoing.visibleAt } : undefined,
+                delayMs > 0 ? { visibleAt: outgoing.visibleAt, ...origin } : origin,
             );
         } else {
-            await this.#storage.sendWorkItem(outgoing.message);
+            await this.#storage.sendWorkItem(outgoing.message, origin);
         }
         return undefined;
     }

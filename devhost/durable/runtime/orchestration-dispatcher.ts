@@ -49,7 +49,7 @@ import type { MessageTransport } from './message-transport';
 import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { errorMessage } from '../../contracts/errors';
-import { executionEnded, instanceRecord, rowWriteTiming } from './checkpoint-rows';
+import { episodeOrigin, executionEnded, instanceRecord, rowWriteTiming } from './checkpoint-rows';
 import { InstanceReconciler } from './instance-reconciler';
 import { MessageSettlement } from './message-settlement';
 import { PoisonHandler } from './poison-handler';
@@ -445,7 +445,8 @@ export class OrchestrationDispatcher {
         const outbound = runInProcess ? result.outbound.filter((out) => out.queue !== 'workItem') : result.outbound;
         const inProcess = runInProcess ? result.outbound.filter((out) => out.queue === 'workItem') : [];
         if (runInProcess && inProcess.length > 0) runInProcess(inProcess.map((out) => out.message));
-        await sendInOrderPerTarget(outbound, (out) => this.#o.transport.send(out));
+        const origin = episodeOrigin(instanceId, result.newExecution ? [] : state.events, result);
+        await sendInOrderPerTarget(outbound, (out) => this.#o.transport.send({ ...out, origin }));
         // 2. The commit point, then the row.
         const etag = await this.#o.storage.appendHistory({
             instanceId,

@@ -157,7 +157,7 @@ function pendingRowOf(instanceId: string, started: ExecutionStartedEvent, now: D
         lastUpdatedTime: now,
         completedTime: null,
         scheduledStartTime: null,
-        generation: started.Generation,
+        generation: started.Generation ?? 0,
         tags: started.Tags,
         parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
     };

@@ -23,7 +23,7 @@ export function recoveryNudge(instanceId: string, now: Date): ReceivedMessage {
                 Data: NUDGE,
             },
             SequenceNumber: 0,
-            OrchestrationInstance: { InstanceId: instanceId, ExecutionId: '' },
+            OrchestrationInstance: { InstanceId: instanceId, ExecutionId: null },
         },
         now,
     );

@@ -15,6 +15,7 @@ import type {
     InstancePage,
     InstanceQuery,
     InstanceRecord,
+    MessageOrigin,
     MessageReceipt,
     ReceivedMessage,
     SendMessageOptions,
@@ -38,8 +39,12 @@ export class ThrottledStorage implements TaskHubStorage {
         this.#slots = new Semaphore(Math.max(1, maxConcurrent));
         // Optional capabilities stay absent when the inner storage lacks them (callers test for the method).
         if (supportsHiddenSend(inner)) {
-            this.sendHidden = (queue: QueueKind, message: TaskMessage, hiddenForSeconds: number) =>
-                this.#call(() => inner.sendHidden(queue, message, hiddenForSeconds));
+            this.sendHidden = (
+                queue: QueueKind,
+                message: TaskMessage,
+                hiddenForSeconds: number,
+                origin?: MessageOrigin,
+            ) => this.#call(() => inner.sendHidden(queue, message, hiddenForSeconds, origin));
         }
         const setAside = inner.setAsideMessage?.bind(inner);
         if (setAside) {
@@ -142,7 +147,7 @@ export class ThrottledStorage implements TaskHubStorage {
 
     sendWorkItem(
         message: TaskMessage,
-        options?: Pick<SendMessageOptions, 'hiddenForSeconds'>,
+        options?: Pick<SendMessageOptions, 'hiddenForSeconds' | 'origin'>,
     ): Promise<MessageReceipt | void> {
         return this.#call(() => this.#inner.sendWorkItem(message, options));
     }

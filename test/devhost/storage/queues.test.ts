@@ -80,7 +80,8 @@ describe('control and work-item queues', () => {
         const id = 'queue-roundtrip';
         const partition = hub.storage.partitionOf(id);
         await drain(partition);
-        const events = everyEventType(id, 'x');
+        // ExecutionFailed has no event class in DTFx, so no message carries it.
+        const events = everyEventType(id, 'x').filter((e) => e.EventType !== EventType.ExecutionFailed);
         for (const [i, event] of events.entries()) {
             await hub.storage.sendControlMessage({
                 Event: event,

@@ -129,7 +129,7 @@ export class InMemoryTaskHub {
                 if (event.EventType !== EventType.TaskScheduled) throw new Error('work item without TaskScheduled');
                 this.workItems.push({
                     instanceId: out.message.OrchestrationInstance.InstanceId,
-                    executionId: out.message.OrchestrationInstance.ExecutionId,
+                    executionId: out.message.OrchestrationInstance.ExecutionId ?? result.executionId,
                     event,
                     input: activityInput(event),
                 });

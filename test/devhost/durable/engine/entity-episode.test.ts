@@ -189,7 +189,8 @@ describe('runEntityEpisode', () => {
         );
         expect(second.calls[0]).toMatchObject({ exists: true, state: '5' });
         expect(JSON.parse(deleted.instance.input ?? 'null')).toEqual({});
-        expect(deleted.instance.generation).toBe(1);
+        // Every batch ends with a ContinueAsNew, whose start carries no Generation (DTFx leaves it null).
+        expect(deleted.instance.generation).toBeNull();
     });
 
     it('fails every call of the batch, keeping the state, when the function fails or answers badly', async () => {
