@@ -26,6 +26,8 @@ export interface HubClients {
     workItems: QueueClient;
     largeMessages: ContainerClient;
     leases: ContainerClient;
+    partitions: TableClient;
+    appLease: ContainerClient;
 }
 
 function withSas(url: string, token: string): string {
@@ -100,5 +102,7 @@ export function createHubClients(connection: StorageConnection, names: HubResour
         workItems: account.queue(names.workItemQueue),
         largeMessages: account.container(names.largeMessagesContainer),
         leases: account.container(names.leasesContainer),
+        partitions: account.table(names.partitionsTable),
+        appLease: account.container(names.appLeaseContainer),
     };
 }

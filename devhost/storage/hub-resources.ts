@@ -10,6 +10,10 @@ export interface HubResourceNames {
     largeMessagesContainer: string;
     /** The provider's lease container; the devhost keeps its hub lock there (hub-lock.ts). */
     leasesContainer: string;
+    /** The provider's table partition leases (its default partition manager since extension v3). */
+    partitionsTable: string;
+    /** The container the provider's app lease is on (provider-partitions.ts). */
+    appLeaseContainer: string;
 }
 
 export const MAX_PARTITION_COUNT = 16;
@@ -33,5 +37,7 @@ export function hubResourceNames(hubName: string, partitionCount: number): HubRe
         workItemQueue: `${lower}-workitems`,
         largeMessagesContainer: `${lower}-largemessages`,
         leasesContainer: `${lower}-leases`,
+        partitionsTable: `${hubName}Partitions`,
+        appLeaseContainer: `${lower}-applease`,
     };
 }

@@ -23,6 +23,7 @@ import type {
 import { HistoryStore } from './history-store';
 import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
 import { acquireHubLock, type HubLock } from './hub-lock';
+import { keepProviderHold, ProviderPartitionHold } from './provider-partitions';
 import { InstanceStore } from './instance-store';
 import { escapePartitionKey } from './key-sanitation';
 import { LargeColumns } from './large-columns';
@@ -121,21 +122,41 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
         ]);
     }
 
-    acquireHubLock(events: HubLockEvents): Promise<HubLock> {
-        return acquireHubLock(this.clients.leases, this.hubName, events);
+    /**
+     * The devhost's own lock first (one devhost per hub), then the provider's ownership of the hub: refused
+     * while a Functions host holds it, held while this process runs (provider-partitions.ts).
+     */
+    async acquireHubLock(events: HubLockEvents): Promise<HubLock> {
+        const lock = await acquireHubLock(this.clients.leases, this.hubName, events);
+        let kept: { stop(): Promise<void> };
+        try {
+            const hold = await ProviderPartitionHold.take(this.clients, this.hubName, this.resources.controlQueues);
+            kept = keepProviderHold(hold, (error, holder) => events.onLost(error, holder));
+        } catch (error) {
+            await lock.release();
+            throw error;
+        }
+        return {
+            async release(): Promise<void> {
+                await kept.stop();
+                await lock.release();
+            },
+        };
     }
 
     async deleteAll(): Promise<void> {
         const queues = [...this.clients.controlQueues, this.clients.workItems];
-        this.stats.tableOps += 2;
+        this.stats.tableOps += 3;
         this.stats.queueOps += queues.length;
-        this.stats.blobOps += 1;
+        this.stats.blobOps += 3;
         await Promise.all([
             this.clients.instances.deleteTable(),
             this.clients.history.deleteTable(),
+            this.clients.partitions.deleteTable(),
             ...queues.map((q) => q.deleteIfExists()),
             this.clients.largeMessages.deleteIfExists(),
             this.clients.leases.deleteIfExists(),
+            this.clients.appLease.deleteIfExists(),
         ]);
     }
 

@@ -51,6 +51,8 @@ describe('task hub name and partitions from host.json', () => {
             workItemQueue: 'myhub-workitems',
             largeMessagesContainer: 'myhub-largemessages',
             leasesContainer: 'myhub-leases',
+            partitionsTable: 'MyHubPartitions',
+            appLeaseContainer: 'myhub-applease',
         });
         expect(controlQueueName('MyHub', 15)).toBe('myhub-control-15');
         expect(() => hubResourceNames('MyHub', 0)).toThrow(RangeError);
