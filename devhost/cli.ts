@@ -83,8 +83,12 @@ async function start(args: StartArgs): Promise<void> {
         if (stopping) return;
         stopping = true;
         logger.info(`${signal} received, stopping the host...`);
+        // The runtime's background timers are unref'd (they must not keep a running host alive); while it
+        // stops, this one does, or Node would exit midway with the hand-over half done.
+        const keepAlive = setInterval(() => undefined, 1_000);
         host.close()
             .finally(() => storage.azurite?.stop())
+            .finally(() => clearInterval(keepAlive))
             .then(
                 () => process.exit(0),
                 (error: unknown) => {

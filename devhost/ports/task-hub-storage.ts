@@ -142,6 +142,17 @@ export interface MessageOrigin {
     episode?: number;
 }
 
+/** The hub, held by this process (storage/hub-lock.ts). */
+export interface HubLockHandle {
+    /**
+     * The previous holder stopped after handing its in-memory work over to the queues (docs/protocol.md,
+     * "Sharing a hub with the extension"): nothing of it is left for recovery to find in history.
+     */
+    readonly previousHandedOver: boolean;
+    /** `handedOver`: this process left nothing in memory only; the next holder needs no recovery. */
+    release(options?: { handedOver?: boolean }): Promise<void>;
+}
+
 export interface SendMessageOptions {
     /** Not delivered before this time (durable timers, scheduled starts). */
     visibleAt?: Date;
@@ -221,7 +232,7 @@ export interface TaskHubStorage {
      * are told when it may have been lost, is held again, or is held by another process. Storage without it
      * (in-memory test hubs) is never shared.
      */
-    acquireHubLock?(events: HubLockEvents): Promise<{ release(): Promise<void> }>;
+    acquireHubLock?(events: HubLockEvents): Promise<HubLockHandle>;
     /**
      * Optional: deletes the instance's large-payload blobs (history and instance-row columns) that neither its
      * history rows nor its Instances row name any more: those of replaced executions (ContinueAsNew, restart,

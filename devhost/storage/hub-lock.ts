@@ -22,7 +22,7 @@
  */
 import { hostname } from 'node:os';
 import type { BlobLeaseClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
-import type { HubLockEvents } from '../ports/task-hub-storage';
+import type { HubLockEvents, HubLockHandle } from '../ports/task-hub-storage';
 import { httpStatusOf } from './storage-errors';
 
 /** 15-60 s are allowed; the shortest lets a killed holder on another machine go soonest. */
@@ -44,14 +44,15 @@ export class HubLockedError extends Error {
     }
 }
 
-export interface HubLock {
-    release(): Promise<void>;
-}
+export type HubLock = HubLockHandle;
 
 interface Holder {
     pid: string;
     host: string;
 }
+
+/** Lock-blob metadata of a holder that handed its in-memory work over at stop (durable-runtime.ts). */
+const HANDED_OVER = 'handedover';
 
 function isAlive(pid: number): boolean {
     try {
@@ -88,12 +89,18 @@ export async function acquireHubLock(
         // 409: it exists (and may be leased); 412: created meanwhile. Either way there is a blob to lease.
         if (!lostTheRace(error)) throw error;
     }
-    const leases = await takeLease(blob, hubName);
-    return keepLease(blob, leases, events);
+    const { leases, previousHandedOver } = await takeLease(blob, hubName);
+    return keepLease(blob, leases, events, previousHandedOver);
 }
 
-/** Acquires the lease (breaking a dead local holder's) and writes this process as the holder. */
-async function takeLease(blob: BlockBlobClient, hubName: string): Promise<BlobLeaseClient> {
+/**
+ * Acquires the lease (breaking a dead local holder's) and writes this process as the holder, which also clears
+ * the previous holder's hand-over mark: from now on, work in this process's memory is what recovery would find.
+ */
+async function takeLease(
+    blob: BlockBlobClient,
+    hubName: string,
+): Promise<{ leases: BlobLeaseClient; previousHandedOver: boolean }> {
     const me: Holder = { pid: String(process.pid), host: hostname() };
     let lastError: unknown;
     for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round++) {
@@ -116,8 +123,9 @@ async function takeLease(blob: BlockBlobClient, hubName: string): Promise<BlobLe
             continue;
         }
         try {
+            const previous = (await blob.getProperties({ conditions: { leaseId: leases.leaseId } })).metadata ?? {};
             await blob.setMetadata({ pid: me.pid, host: me.host }, { conditions: { leaseId: leases.leaseId } });
-            return leases;
+            return { leases, previousHandedOver: previous[HANDED_OVER] !== undefined };
         } catch (error) {
             // Our lease was broken before we could say it is ours (another process read the dead holder's pid):
             // start over; its holder has written itself in by now, or soon will.
@@ -128,7 +136,12 @@ async function takeLease(blob: BlockBlobClient, hubName: string): Promise<BlobLe
     throw new Error(`Could not take task hub '${hubName}': other processes keep taking it.`, { cause: lastError });
 }
 
-function keepLease(blob: BlockBlobClient, leases: BlobLeaseClient, events: HubLockEvents): HubLock {
+function keepLease(
+    blob: BlockBlobClient,
+    leases: BlobLeaseClient,
+    events: HubLockEvents,
+    previousHandedOver: boolean,
+): HubLock {
     let lastRenewed = Date.now();
     let lapsed = false;
     let stopped = false;
@@ -194,9 +207,19 @@ function keepLease(blob: BlockBlobClient, leases: BlobLeaseClient, events: HubLo
     };
     schedule(RENEW_EVERY_MS);
     return {
-        async release(): Promise<void> {
+        previousHandedOver,
+        async release(options?: { handedOver?: boolean }): Promise<void> {
             stopped = true;
             clearTimeout(timer);
+            if (options?.handedOver) {
+                // A mark that cannot be written is no mark: the next holder recovers as after a crash.
+                await blob
+                    .setMetadata(
+                        { pid: String(process.pid), host: hostname(), [HANDED_OVER]: new Date().toISOString() },
+                        { conditions: { leaseId: leases.leaseId } },
+                    )
+                    .catch(() => undefined);
+            }
             await leases.releaseLease().catch(() => undefined);
         },
     };

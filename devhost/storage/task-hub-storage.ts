@@ -137,9 +137,10 @@ class AzureStorageTaskHub implements AzureTaskHubStorage {
             throw error;
         }
         return {
-            async release(): Promise<void> {
+            previousHandedOver: lock.previousHandedOver,
+            async release(options?: { handedOver?: boolean }): Promise<void> {
                 await kept.stop();
-                await lock.release();
+                await lock.release(options);
             },
         };
     }

@@ -101,7 +101,9 @@ export class ActivityDispatcher {
 
     /** A work item to run (from this process's enqueue or from the poller). */
     deliver(received: ReceivedMessage): void {
-        if (this.#held.refresh(received) || this.#stopped) return;
+        if (this.#held.refresh(received)) return;
+        // A work item an episode scheduled during the stop goes to the queue (InProcessAwareStorage.handOver).
+        if (this.#stopped) return void this.#o.storage.releaseMessage(received, 0).catch(() => undefined);
         this.#held.add(received);
         this.#o.leases.hold(received);
         this.#queue.push(received);

@@ -118,6 +118,9 @@ export class DurableClientService {
             version,
             input: input === null ? undefined : (JSON.parse(input) as unknown),
             scheduledStartTime,
+            // A client start carries its generation (AzureStorageOrchestrationService.CreateTaskOrchestrationAsync
+            // fills a null one); other starts leave it null.
+            generation: 0,
             now,
         });
         const visibleAt =

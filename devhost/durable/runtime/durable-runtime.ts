@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HostLogger, LoadedApp } from '../../contracts/host';
-import type { InstanceRecord, TaskHubStorage } from '../../ports/task-hub-storage';
+import type { HubLockHandle, InstanceRecord, TaskHubStorage } from '../../ports/task-hub-storage';
 import { EventType, type TaskMessage } from '../../protocol/history';
 import type { DurableConfig } from './durable-config';
 import type { EngineOptions } from '../engine';
@@ -23,6 +23,7 @@ import { createEntityInvoker } from './entity-invoker';
 import { errorMessage } from '../../contracts/errors';
 import { InProcessAwareStorage, inProcessWorkItem } from './in-process-work-items';
 import { StartupRecovery } from './startup-recovery';
+import { isRecoveryNudge } from './recovery-nudge';
 import type { UnrecoveredInstance } from './episode-failures';
 
 export interface DurableRuntimeOptions {
@@ -53,7 +54,9 @@ export class DurableRuntime {
     #lost = false;
     /** The hub lock could not be renewed in time; no new work until it is. */
     #lapsed = false;
-    #lock: { release(): Promise<void> } | undefined;
+    #lock: HubLockHandle | undefined;
+    /** The previous holder handed its in-memory work over to the queues at stop: no recovery to do. */
+    #previousHandedOver = false;
     readonly #logger: HostLogger;
 
     constructor(options: DurableRuntimeOptions) {
@@ -106,6 +109,7 @@ export class DurableRuntime {
             visibilityTimeoutSeconds: leaseSeconds,
             leases: this.#leases,
             maxDequeueCount: config.maxDequeueCount,
+            previousHandedOver: () => this.#previousHandedOver,
             ...(this.#inProcessWorkItems
                 ? {
                       runInProcess: (workItems: readonly TaskMessage[]) => {
@@ -214,6 +218,7 @@ export class DurableRuntime {
                 void this.#pause();
             },
         });
+        this.#previousHandedOver = this.#lock?.previousHandedOver === true;
         try {
             await this.storage.createIfNotExists();
         } catch (error) {
@@ -224,7 +229,12 @@ export class DurableRuntime {
         this.#leases.start();
         this.#activities.start();
         // A previous process's in-memory work (startup-recovery.ts): in the background, instance by instance.
-        if (this.#inProcessWorkItems) this.#recovery.start();
+        // None when it stopped gracefully: it handed that work over to the queues, where it is found anyway.
+        if (this.#inProcessWorkItems && this.#previousHandedOver)
+            this.#logger.info(
+                `Task hub '${this.storage.hubName}': the previous devhost handed its work over to the queues at stop; no recovery needed.`,
+            );
+        else if (this.#inProcessWorkItems) this.#recovery.start();
         this.#orchestrations.start();
         this.#started = true;
         // The lock may have lapsed (or been lost) while the hub was being created: the pollers just started.
@@ -247,16 +257,36 @@ export class DurableRuntime {
         this.#started = false;
         this.transport.stop();
         await this.#recovery.stop();
-        // In-process messages handed back from now on are left to start-up recovery.
-        this.#runtimeStorage.stopRedelivering();
+        // In-process messages handed back from now on go to the queues the provider reads (a work item to
+        // `<hub>-workitems`, anything else to its control queue), so what only this process's memory held is
+        // where `func start`, the deployed app or the next devhost looks for it.
+        this.#runtimeStorage.handOver(isRecoveryNudge);
         // Activities first: the ones still running finish and hand their results to the orchestrations, which
         // still run episodes and commit them, so the next start does not run them again. Work they schedule
-        // meanwhile is left to the next start's recovery.
+        // meanwhile goes to the queues.
         await this.#activities.stop();
         await this.#orchestrations.stop(this.#drainMs);
         await this.#idleWork.flush();
+        const handedOver = await this.#handOverReport();
         this.#leases.stop();
-        await this.#lock?.release();
+        await this.#lock?.release({ handedOver });
         this.#lock = undefined;
+    }
+
+    /**
+     * Whether this process left nothing in memory only: every hand-over send landed, and the previous holder's
+     * work was recovered (or handed over too). Only then does the next holder skip its recovery.
+     */
+    async #handOverReport(): Promise<boolean> {
+        const report = await this.#runtimeStorage.handedOver();
+        if (!this.#inProcessWorkItems) return false;
+        const recovered =
+            this.#previousHandedOver || (this.#recovery.leftNothing && this.#orchestrations.unrecovered.length === 0);
+        const clean = report.failed === 0 && report.unchecked === 0 && recovered;
+        if (report.sent > 0 || !clean)
+            this.#logger.info(
+                `Task hub '${this.storage.hubName}': ${report.sent} in-memory message(s) handed over to the queues at stop${clean ? '' : `; ${report.failed} could not be sent and ${report.unchecked} instance(s) were not yet checked, so the next devhost on this hub recovers from history first`}.`,
+            );
+        return clean;
     }
 }

@@ -27,6 +27,10 @@
  *   recovery starts every such instance that has no history yet (recovery-nudge.ts). A Pending row without
  *   the mark (the provider's, a restart, a scheduled start) has its ExecutionStarted message on the queue.
  *
+ * - A graceful stop hands what is still in memory over to the queues (`handOver` below): work items to
+ *   `<hub>-workitems`, starts and results to their control queues, and marks the hub lock so the next devhost
+ *   skips recovery (durable-runtime.ts). The provider, which reads only queues, then finds all of it.
+ *
  * Timers, sub-orchestration starts, restarts, events and the client's other messages still go through the
  * control queues: other processes and the real extension read those. Storage without a hub lock keeps the
  * queue path.
@@ -56,24 +60,57 @@ export function inProcessWorkItem(message: TaskMessage, now: Date): ReceivedMess
     };
 }
 
+/** What a stop handed over to the queues (InProcessAwareStorage.handOver). */
+export interface HandOverReport {
+    /** Work items and control messages sent. */
+    sent: number;
+    /** Sends that failed: their work is left to the next devhost's recovery. */
+    failed: number;
+    /** Recovery's nudges not yet run: their instances were not checked against history. */
+    unchecked: number;
+}
+
 /**
  * The runtime's storage: throttled, and aware of in-process messages. Deleting one is a no-op (there is no
  * queue copy); releasing one delivers it again after the delay, as a queue would make it visible again.
+ *
+ * From `handOver` on (a graceful stop), a released in-process message goes to the queue the provider reads
+ * it from instead: a work item to `<hub>-workitems`, anything else to its instance's control queue. So what
+ * was in this process's memory only is where `func start` or the deployed app looks for it
+ * (docs/protocol.md, "Sharing a hub with the extension").
  */
 export class InProcessAwareStorage extends ThrottledStorage {
-    readonly #timers = new Set<NodeJS.Timeout>();
+    readonly #timers = new Map<NodeJS.Timeout, ReceivedMessage>();
     #redeliver: ((message: ReceivedMessage) => void) | undefined;
+    #handingOver = false;
+    #notWork: (message: ReceivedMessage) => boolean = () => false;
+    readonly #handOvers: Promise<void>[] = [];
+    readonly #report: HandOverReport = { sent: 0, failed: 0, unchecked: 0 };
 
     /** Where released in-process messages go again (the runtime routes them to the right dispatcher). */
     onRedeliver(redeliver: (message: ReceivedMessage) => void): void {
         this.#redeliver = redeliver;
     }
 
-    /** Drops the pending redeliveries: after a stop, start-up recovery finds their tasks in history. */
-    stopRedelivering(): void {
-        for (const timer of this.#timers) clearTimeout(timer);
-        this.#timers.clear();
+    /**
+     * From now on in-process messages go to their queues; the ones waiting for a redelivery go now. `notWork`
+     * names messages that are no work for anyone (recovery's nudges): counted as `unchecked`, not sent.
+     */
+    handOver(notWork: (message: ReceivedMessage) => boolean): void {
+        this.#handingOver = true;
+        this.#notWork = notWork;
         this.#redeliver = undefined;
+        for (const [timer, message] of this.#timers) {
+            clearTimeout(timer);
+            this.#send(message);
+        }
+        this.#timers.clear();
+    }
+
+    /** Resolves when every hand-over send has settled. */
+    async handedOver(): Promise<HandOverReport> {
+        while (this.#handOvers.length > 0) await Promise.allSettled(this.#handOvers.splice(0));
+        return { ...this.#report };
     }
 
     override deleteMessage(message: ReceivedMessage): Promise<void> {
@@ -82,14 +119,39 @@ export class InProcessAwareStorage extends ThrottledStorage {
 
     override releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void> {
         if (!isInProcess(message)) return super.releaseMessage(message, delaySeconds);
+        if (this.#handingOver) {
+            this.#send(message);
+            return Promise.resolve();
+        }
         const redeliver = this.#redeliver;
         if (!redeliver) return Promise.resolve();
         const timer = setTimeout(() => {
             this.#timers.delete(timer);
             redeliver({ ...message, dequeueCount: message.dequeueCount + 1 });
         }, delaySeconds * 1000);
-        this.#timers.add(timer);
+        this.#timers.set(timer, message);
         return Promise.resolve();
+    }
+
+    #send(received: ReceivedMessage): void {
+        const { message } = received;
+        if (this.#notWork(received)) {
+            this.#report.unchecked++;
+            return;
+        }
+        const target = message.OrchestrationInstance;
+        const sent =
+            message.Event.EventType === EventType.TaskScheduled
+                ? super.sendWorkItem(message, {
+                      origin: { sender: { InstanceId: target.InstanceId, ExecutionId: target.ExecutionId ?? '' } },
+                  })
+                : super.sendControlMessage(message);
+        this.#handOvers.push(
+            sent.then(
+                () => void this.#report.sent++,
+                () => void this.#report.failed++,
+            ),
+        );
     }
 }
 

@@ -28,6 +28,11 @@ export interface InstanceReconcilerOptions {
     knownOrchestrators: ReadonlySet<string>;
     /** Absent when activities go through the work-item queue (their work items survive a crash). */
     runInProcess?: (workItems: readonly TaskMessage[]) => void;
+    /**
+     * The previous holder of the hub handed its in-memory work over to the queues at stop: its open tasks have
+     * work items there, and running them again here would run them twice.
+     */
+    previousHandedOver?: () => boolean;
     rows: InstanceRowWriter;
     /** The dispatcher's cache: a repaired row replaces the cached one. */
     cache: InstanceStateCache;
@@ -45,6 +50,7 @@ export class InstanceReconciler {
     runOpenTasks(instanceId: string, state: InstanceState): void {
         const runInProcess = this.#o.runInProcess;
         if (!runInProcess || state.executionId === null || isEntityInstanceId(instanceId)) return;
+        if (this.#o.previousHandedOver?.()) return;
         if (executionEnded(state.events) || rowAwaitsNewerStart(state.record, state.events)) return;
         const open = unansweredTaskMessages(instanceId, state.executionId, state.events);
         if (open.length === 0) return;

@@ -50,14 +50,14 @@ import { PollLoop } from './poll-loop';
 import { Semaphore } from './semaphore';
 import { errorMessage } from '../../contracts/errors';
 import { episodeOrigin, executionEnded, instanceRecord, rowWriteTiming } from './checkpoint-rows';
-import { InstanceReconciler } from './instance-reconciler';
+import { InstanceReconciler, type InstanceReconcilerOptions } from './instance-reconciler';
 import { MessageSettlement } from './message-settlement';
 import { PoisonHandler } from './poison-handler';
 import { EpisodeFailures, type UnrecoveredInstance } from './episode-failures';
 import { sendInOrderPerTarget } from './send-in-order';
 import { isRecoveryNudge, startOfRowAcceptedInMemory } from './recovery-nudge';
 
-export interface OrchestrationDispatcherOptions {
+export interface OrchestrationDispatcherOptions extends Pick<InstanceReconcilerOptions, 'previousHandedOver'> {
     storage: TaskHubStorage;
     transport: MessageTransport;
     invoke: InvokeOrchestrator;
@@ -211,7 +211,9 @@ export class OrchestrationDispatcher {
     }
 
     deliver(received: ReceivedMessage): void {
-        if (this.#held.refresh(received) || this.#stopped) return;
+        if (this.#held.refresh(received)) return;
+        // After the stop an in-process message goes to its queue (InProcessAwareStorage.handOver), not nowhere.
+        if (this.#stopped) return void this.#o.storage.releaseMessage(received, 0).catch(() => undefined);
         this.#held.add(received);
         this.#o.leases.hold(received);
         const instanceId = received.message.OrchestrationInstance.InstanceId;

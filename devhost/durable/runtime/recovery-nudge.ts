@@ -61,6 +61,7 @@ export function startOfRowAcceptedInMemory(
         version: record.version,
         input,
         scheduledStartTime: null,
+        generation: record.generation,
         now: record.createdTime,
     });
     return inProcessWorkItem(message, now);

@@ -46,6 +46,9 @@ export class StartupRecovery {
     #instances = 0;
     #listing: 'not started' | 'listing' | 'done' = 'not started';
     readonly #timers = new Set<NodeJS.Timeout>();
+    /** confirmLater's timers: starts whose row is not yet known to be there. */
+    readonly #confirms = new Set<NodeJS.Timeout>();
+    #droppedConfirms = 0;
     /** Sleeps in progress, ended at once by stop. */
     readonly #wakers = new Set<() => void>();
 
@@ -77,14 +80,26 @@ export class StartupRecovery {
     confirmLater(instanceId: string): void {
         const timer = setTimeout(() => {
             this.#timers.delete(timer);
+            this.#confirms.delete(timer);
             if (!this.#stopped) this.#o.deliver(recoveryNudge(instanceId, this.#o.clock()));
         }, 1_000);
         timer.unref();
         this.#timers.add(timer);
+        this.#confirms.add(timer);
+    }
+
+    /**
+     * After `stop`: whether recovery left nothing unchecked (every page listed, no start waiting to be
+     * confirmed). Only then may the next holder of the hub skip its own recovery (durable-runtime.ts).
+     */
+    get leftNothing(): boolean {
+        return this.#listing !== 'listing' && this.#droppedConfirms === 0;
     }
 
     async stop(): Promise<void> {
         this.#stopped = true;
+        this.#droppedConfirms = this.#confirms.size;
+        this.#confirms.clear();
         for (const timer of this.#timers) clearTimeout(timer);
         this.#timers.clear();
         for (const wake of this.#wakers) wake();

@@ -10,6 +10,7 @@
 import type { TaskMessage } from '../../protocol/history';
 import type {
     HubLockEvents,
+    HubLockHandle,
     HistoryAppend,
     HistorySnapshot,
     InstancePage,
@@ -31,7 +32,7 @@ export class ThrottledStorage implements TaskHubStorage {
     /** Only present when the inner storage can send hidden (supportsHiddenSend looks for the method). */
     readonly sendHidden?: HiddenSend['sendHidden'];
     readonly setAsideMessage?: (message: ReceivedMessage, reason: string) => Promise<string>;
-    readonly acquireHubLock?: (events: HubLockEvents) => Promise<{ release(): Promise<void> }>;
+    readonly acquireHubLock?: (events: HubLockEvents) => Promise<HubLockHandle>;
     readonly collectOrphanBlobs?: (instanceId: string) => Promise<number>;
 
     constructor(inner: TaskHubStorage, maxConcurrent: number) {

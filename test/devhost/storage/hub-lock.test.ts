@@ -161,3 +161,24 @@ describe('keeping the hub', () => {
         expect(seen).toEqual(['lapsed', 'regained']);
     }, 30_000);
 });
+
+describe('the hand-over mark', () => {
+    it('tells the next holder that the previous one handed its work over, and only the next one', async () => {
+        const hubName = uniqueHubName('Mark');
+        const leases = container(hubName);
+        await leases.createIfNotExists();
+        const first = await acquireHubLock(leases, hubName, quietEvents());
+        expect(first.previousHandedOver).toBe(false);
+        await first.release({ handedOver: true });
+
+        const second = await acquireHubLock(leases, hubName, quietEvents());
+        expect(second.previousHandedOver).toBe(true);
+        // Released without the mark, as a stop that left work unchecked does (a killed holder writes nothing:
+        // taking the hub already cleared the mark).
+        await second.release();
+
+        const third = await acquireHubLock(leases, hubName, quietEvents());
+        held.push(third);
+        expect(third.previousHandedOver).toBe(false);
+    });
+});

@@ -258,6 +258,7 @@ async function runOnce(
             // The crashed runtime is left as it is (a dead process does nothing more); a new one takes over,
             // and the client repeats what got no answer.
             started.splice(started.indexOf(first), 1);
+            await faults.lockReleased();
             const fresh = createTaskHubStorage({ connection, hubName });
             const next = await newRuntime(fresh, options.app);
             await actAsAClient(scenario, { client: next.client, storage: fresh });

@@ -75,6 +75,7 @@ export class FaultInjectingStorage {
     #crashed = false;
     #injected: InjectedFault | undefined;
     readonly #onCrash: Array<() => void> = [];
+    #lockReleased: Promise<void> = Promise.resolve();
 
     constructor(inner: TaskHubStorage) {
         this.storage = new Proxy(inner, {
@@ -112,6 +113,14 @@ export class FaultInjectingStorage {
         if (this.#crashed) return;
         this.#crashed = true;
         for (const action of this.#onCrash.splice(0)) action();
+    }
+
+    /**
+     * Resolves once a crashed runtime's hub lock is let go: what a restart on the same machine finds done when
+     * it breaks the dead pid's lease (hub-lock.ts). Await it before starting the next runtime on the hub.
+     */
+    lockReleased(): Promise<void> {
+        return this.#lockReleased;
     }
 
     /** Runs `action` when the runtime crashes (at once if it already did). */
@@ -162,8 +171,14 @@ export class FaultInjectingStorage {
     ): NonNullable<TaskHubStorage['acquireHubLock']> {
         return async (events) => {
             const lock = await acquire(events);
-            this.onCrash(() => void lock.release());
-            return { release: () => (this.#crashed ? Promise.resolve() : lock.release()) };
+            // A crashed process writes nothing more: not even a hand-over mark.
+            this.onCrash(() => {
+                this.#lockReleased = lock.release().catch(() => undefined);
+            });
+            return {
+                previousHandedOver: lock.previousHandedOver,
+                release: (options) => (this.#crashed ? Promise.resolve() : lock.release(options)),
+            };
         };
     }
 }

@@ -44,7 +44,7 @@ async function runtimeWithHandOperatedLock(): Promise<{
     const withHandLock = withOverrides(storage, {
         acquireHubLock: (events: HubLockEvents) => {
             lock = events;
-            return Promise.resolve({ release: () => Promise.resolve() });
+            return Promise.resolve({ previousHandedOver: false, release: () => Promise.resolve() });
         },
     });
     const started = new DurableRuntime({

@@ -1,7 +1,7 @@
 /**
  * In-process work items (runtime/in-process-work-items.ts) on Azurite: a fan-out sends no work-item message,
- * its history keeps the activities' inputs, and a runtime stopped before its activities ran leaves them to the
- * next runtime on the hub, which finds them in history and completes the instance.
+ * its history keeps the activities' inputs, and a runtime stopped before its activities ran hands them over to
+ * the work-item queue, where the next runtime on the hub finds them and completes the instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DURABLE_CONFIG, type DurableConfig } from '../../../../devhost/durable/runtime/durable-config';
@@ -23,6 +23,7 @@ import {
     type DurableTestHost,
 } from '../../../support/durable/durable-host';
 import { silentLogger } from '../../../support/host/capture-logger';
+import { clearHandOverMark } from '../../../support/durable/hand-over-mark';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const squares = (count: number): number => Array.from({ length: count }, (_, n) => n * n).reduce((a, b) => a + b, 0);
@@ -113,7 +114,7 @@ async function waitForRow(runtime: DurableRuntime, id: string, status: string): 
     return record;
 }
 
-it('leaves activities a stopped runtime did not run to the next runtime, which finds them in history', async () => {
+it('hands the activities a stopped runtime did not run over to the work-item queue, where the next runtime finds them', async () => {
     const hubName = uniqueHubName('InProc');
     const runtimeOnHub = (config: Partial<DurableConfig>): Promise<DurableRuntime> => startRuntime(hubName, config);
     // One activity slot and a stop that does not wait: most of the fan-out is scheduled and never run.
@@ -150,6 +151,7 @@ it('repairs a row a crash left behind its history: the next runtime writes Compl
     const completed = await waitForRow(first, id, 'Completed');
     expect(completed?.output).toBe(JSON.stringify('reserve:7>charge:7>ship:7'));
     await first.stop();
+    await clearHandOverMark(first.storage);
     if (!completed) throw new Error('not completed');
     await first.storage.writeInstance({ ...completed, runtimeStatus: 'Running', output: null, completedTime: null });
     expect((await first.storage.readInstance(id))?.runtimeStatus).toBe('Running');

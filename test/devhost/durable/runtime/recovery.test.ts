@@ -35,6 +35,7 @@ import { FIXTURES } from '../../../support/durable/durable-host';
 import { captureLogger } from '../../../support/durable/durable-host';
 import { FaultInjectingStorage, crashableApp, type FaultPlan } from '../../../support/durable/fault-injecting-storage';
 import type { LogEntry } from '../../../../devhost/contracts/host';
+import { clearHandOverMark } from '../../../support/durable/hand-over-mark';
 
 let app: LoadedApp;
 let config: Omit<DurableConfig, 'hubName'>;
@@ -98,7 +99,8 @@ async function faultyRuntime(
 const row = (storage: TaskHubStorage, id: string) => (): Promise<InstanceRecord | undefined> =>
     storage.readInstance(id);
 const completed = (record: InstanceRecord | undefined): boolean => record?.runtimeStatus === 'Completed';
-const crashed = (faults: FaultInjectingStorage): Promise<void> => new Promise((resolve) => faults.onCrash(resolve));
+const crashed = (faults: FaultInjectingStorage): Promise<void> =>
+    new Promise<void>((resolve) => faults.onCrash(resolve)).then(() => faults.lockReleased());
 
 describe('a start whose answer was lost', () => {
     it('runs at once, keyed or not, when the SDK retried the insert and met its own row', async () => {
@@ -249,6 +251,7 @@ describe('recovery brings the row in line with history', () => {
             await pollUntil(row(storage, id), (r) => r?.runtimeStatus === 'Running');
         await first.stop();
         runtimes.splice(runtimes.indexOf(first), 1);
+        await clearHandOverMark(storage);
         // Both rows lost their first checkpoint's write (a crash between history and row).
         for (const id of ['readable', 'unreadable']) {
             const record = await storage.readInstance(id);
