@@ -9,14 +9,15 @@
  *   extension v2 and v3), and retries every 5 minutes (`appLeaseOptions.acquireInterval`). The devhost holds
  *   it with an id of its own: one devhost at a time (hub-lock.ts), so a killed devhost's lease is simply taken
  *   over by the next one with the same id.
- * - **Table partition leases** (`Partitioning/TablePartitionManager.cs`, the extension v3 default): one row
- *   per control queue in `<Hub>Partitions` (PartitionKey "", RowKey the queue), owned while `CurrentOwner` is
+ * - **Table partition leases** (`Partitioning/TablePartitionManager.cs`; DTFx's default, and the extension's
+ *   with `useTablePartitionManagement`): one row per control queue in `<Hub>Partitions` (PartitionKey "",
+ *   RowKey the queue), owned while `CurrentOwner` is
  *   set and `ExpiresAt` ahead. A host with `useAppLease: false` claims only a free or expired row, and
  *   "steals" by writing `NextOwner` and waiting for the owner to let go, so the devhost claims every row and
  *   pushes `ExpiresAt` on; it never sets `IsDraining` (that hands the row over at once) and leaves a
  *   `NextOwner` as written.
- * - **Blob partition leases** (`Partitioning/BlobPartitionLeaseManager.cs`, the v2 default and the legacy
- *   manager): `<hub>-leases/{default,intent,ownership}/<queue>` blobs, live while leased with an `Owner` in
+ * - **Blob partition leases** (`Partitioning/BlobPartitionLeaseManager.cs`; the extension 2.x default, and the
+ *   legacy manager): `<hub>-leases/{default,intent,ownership}/<queue>` blobs, live while leased with an `Owner` in
  *   their JSON. The devhost reads them (a live one stops it) but does not take them: a v2 host with
  *   `useAppLease: false` is found by the check below within one renewal.
  */
