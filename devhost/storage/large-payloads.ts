@@ -60,6 +60,14 @@ export function messageBlobName(instanceId: string, activityId: string, eventTyp
     return `${instanceId}/message-${activityId.replace(/-/g, '')}-${eventTypeName}.json.gz`;
 }
 
+/**
+ * .NET's `Uri.EscapeDataString`: everything but RFC 3986's unreserved characters is escaped, so unlike
+ * `encodeURIComponent` it also escapes `! ' ( ) *`.
+ */
+export function escapeDataString(text: string): string {
+    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function isLoopback(hostname: string): boolean {
@@ -96,9 +104,12 @@ export class LargePayloadStore {
         return (await gunzipAsync(Buffer.concat(chunks))).toString('utf8');
     }
 
-    /** The blob's URL as instance rows hold it (path segments escaped, slashes kept). */
+    /**
+     * The blob's URL as instance rows hold it: each path segment escaped by `Uri.EscapeDataString`, slashes kept
+     * (DTFx `MessageManager.GetBlobUrl`).
+     */
     urlOf(blobName: string): string {
-        return `${this.containerUrl}/${blobName.split('/').map(encodeURIComponent).join('/')}`;
+        return `${this.containerUrl}/${blobName.split('/').map(escapeDataString).join('/')}`;
     }
 
     /**

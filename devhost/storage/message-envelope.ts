@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { EventType, type HistoryEvent, type OrchestrationInstanceRef, type TaskMessage } from '../protocol/history';
 import { EVENT_MEMBERS, parseHistoryEvent } from './history-event-schema';
+import { normalizeDateTime } from './table-cells';
 
 const CORE = 'DurableTask.Core';
 
@@ -24,29 +25,139 @@ function withType<T extends object>(typeName: string, value: T): { $type: string
     return { $type: typeName, ...value };
 }
 
+/** ``Dictionary<string, string>`` as Newtonsoft names it on .NET (Core) with the simple assembly format. */
+export const STRING_DICTIONARY_TYPE =
+    'System.Collections.Generic.Dictionary`2[[System.String, System.Private.CoreLib],[System.String, System.Private.CoreLib]]';
+
+/**
+ * The data members each event class declares, in the order Newtonsoft writes them: the class's fields, then
+ * its own properties in declaration order (the `EventType` override first), then HistoryEvent's `EventId`,
+ * `IsPlayed`, `Timestamp` (reflection lists a derived class's members before its base's; no DataMember sets an
+ * Order). Members the devhost does not model get the default DTFx writes (`DurableTask.Core/History/*.cs`).
+ */
+const PROVIDER_MEMBERS: Partial<Record<EventType, readonly (readonly [string, unknown])[]>> = {
+    [EventType.ExecutionStarted]: [
+        ['ParentInstance', null],
+        ['Name', null],
+        ['Version', null],
+        ['Input', null],
+        ['Tags', null],
+        ['Correlation', null],
+        ['ParentTraceContext', null],
+        ['ScheduledStartTime', null],
+        ['Generation', null],
+        ['GenerateNewTrace', false],
+    ],
+    [EventType.TaskScheduled]: [
+        ['Name', null],
+        ['Version', null],
+        ['Input', null],
+        ['ParentTraceContext', null],
+        ['Tags', null],
+    ],
+    [EventType.SubOrchestrationInstanceCreated]: [
+        ['Name', null],
+        ['Version', null],
+        ['InstanceId', null],
+        ['Input', null],
+        ['ClientSpanId', null],
+        ['Tags', null],
+    ],
+    [EventType.EventRaised]: [
+        ['Name', null],
+        ['Input', null],
+        ['ParentTraceContext', null],
+    ],
+    [EventType.ExecutionRewound]: [
+        ['Reason', null],
+        ['ParentExecutionId', null],
+        ['InstanceId', null],
+        ['ParentTraceContext', null],
+    ],
+};
+
+/** Public fields come before properties in Newtonsoft's member list (ExecutionStartedEvent, GenericEvent). */
+const FIELD_MEMBERS: Partial<Record<EventType, readonly string[]>> = {
+    [EventType.ExecutionStarted]: ['OrchestrationInstance'],
+    [EventType.GenericEvent]: ['Data'],
+};
+
+const BASE_MEMBERS = new Set(['EventType', 'EventId', 'IsPlayed', 'Timestamp']);
+const DATE_MEMBERS = ['Timestamp', 'ScheduledStartTime', 'FireAt'] as const;
+const ISO_FRACTION = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/;
+
+/**
+ * A UTC DateTime as Newtonsoft's IsoDateFormat writes it: up to 7 fractional digits with trailing zeros
+ * dropped, and no fraction at all for a whole second (`DateTimeUtils.WriteDateTimeString`).
+ */
+export function newtonsoftDateTime(text: string): string {
+    const m = ISO_FRACTION.exec(text);
+    if (!m?.[1]) return text;
+    const fraction = (m[2] ?? '').slice(0, 7).replace(/0+$/, '');
+    return fraction === '' ? `${m[1]}Z` : `${m[1]}.${fraction}Z`;
+}
+
+function typedParent(parent: object): Record<string, unknown> {
+    const instance: unknown = Reflect.get(parent, 'OrchestrationInstance');
+    // ParentInstance's data members are fields: Name, OrchestrationInstance, TaskScheduleId, Version.
+    return withType(`${CORE}.ParentInstance`, {
+        Name: Reflect.get(parent, 'Name') ?? null,
+        OrchestrationInstance:
+            typeof instance === 'object' && instance !== null ? typedInstance(instance) : (instance ?? null),
+        TaskScheduleId: Reflect.get(parent, 'TaskScheduleId') ?? 0,
+        Version: Reflect.get(parent, 'Version') ?? null,
+    });
+}
+
+function typedInstance(instance: object): Record<string, unknown> {
+    return withType(`${CORE}.OrchestrationInstance`, {
+        InstanceId: Reflect.get(instance, 'InstanceId') ?? null,
+        ExecutionId: Reflect.get(instance, 'ExecutionId') ?? null,
+    });
+}
+
 function typedFailure(value: unknown): unknown {
     if (typeof value !== 'object' || value === null) return value;
     const inner: unknown = Reflect.get(value, 'InnerFailure');
     return withType(`${CORE}.FailureDetails`, { ...value, InnerFailure: typedFailure(inner ?? null) });
 }
 
-function typedEvent(event: HistoryEvent): Record<string, unknown> {
-    const out: Record<string, unknown> = withType(eventTypeName(event.EventType), { ...event });
-    const instance: unknown = Reflect.get(event, 'OrchestrationInstance');
-    if (typeof instance === 'object' && instance !== null)
-        out.OrchestrationInstance = withType(`${CORE}.OrchestrationInstance`, instance);
-    const parent: unknown = Reflect.get(event, 'ParentInstance');
-    if (typeof parent === 'object' && parent !== null) {
-        const parentInstance: unknown = Reflect.get(parent, 'OrchestrationInstance');
-        out.ParentInstance = withType(`${CORE}.ParentInstance`, {
-            ...parent,
-            OrchestrationInstance:
-                typeof parentInstance === 'object' && parentInstance !== null
-                    ? withType(`${CORE}.OrchestrationInstance`, parentInstance)
-                    : parentInstance,
-        });
+function typedMember(name: string, value: unknown): unknown {
+    if (typeof value !== 'object' || value === null) return value;
+    switch (name) {
+        case 'OrchestrationInstance':
+            return typedInstance(value);
+        case 'ParentInstance':
+            return typedParent(value);
+        case 'FailureDetails':
+            return typedFailure(value);
+        case 'Tags':
+            return withType(STRING_DICTIONARY_TYPE, value);
+        default:
+            return value;
     }
-    if ('FailureDetails' in event) out.FailureDetails = typedFailure(event.FailureDetails);
+}
+
+/** The event as Newtonsoft writes it with `TypeNameHandling.Objects`: `$type` first, members in DTFx's order. */
+function typedEvent(event: HistoryEvent): Record<string, unknown> {
+    const source: Record<string, unknown> = { ...event };
+    for (const member of DATE_MEMBERS) {
+        const value = source[member];
+        if (typeof value === 'string') source[member] = newtonsoftDateTime(value);
+    }
+    const fields = FIELD_MEMBERS[event.EventType] ?? [];
+    const declared = PROVIDER_MEMBERS[event.EventType] ?? EVENT_MEMBERS[event.EventType].map((m) => [m, null] as const);
+    const out: Record<string, unknown> = { $type: eventTypeName(event.EventType) };
+    for (const field of fields) out[field] = typedMember(field, source[field] ?? null);
+    out.EventType = event.EventType;
+    for (const [member, fallback] of declared)
+        if (!fields.includes(member)) out[member] = typedMember(member, source[member] ?? fallback);
+    // Members DTFx does not declare (a newer provider's) keep their place before the base members.
+    for (const [member, value] of Object.entries(source))
+        if (!(member in out) && !BASE_MEMBERS.has(member)) out[member] = typedMember(member, value);
+    out.EventId = source.EventId;
+    out.IsPlayed = source.IsPlayed;
+    out.Timestamp = source.Timestamp;
     return out;
 }
 
@@ -144,6 +255,15 @@ export function parseMessageData(body: string): ParsedMessageData {
     const event: Record<string, unknown> = {};
     for (const member of members) event[member] = null;
     Object.assign(event, rawEvent);
+    // Members DTFx declares and the devhost does not model, at their defaults, are noise: drop them.
+    for (const [member, fallback] of PROVIDER_MEMBERS[eventType as EventType] ?? [])
+        if (!members.includes(member) && event[member] === fallback) delete event[member];
+    // Newtonsoft trims a DateTime's trailing zeros; history rows hold 7 digits. One form, so a redelivered
+    // event keeps the identity (name, input, timestamp) it has in history (engine/intake.ts).
+    for (const member of DATE_MEMBERS) {
+        const value = event[member];
+        if (typeof value === 'string') event[member] = normalizeDateTime(value);
+    }
     return {
         kind: 'inline',
         activityId: envelope.ActivityId,

@@ -69,7 +69,8 @@ export class MessageQueues {
         const activityId = randomUUID();
         const json = serializeMessageData(message, {
             activityId,
-            sequenceNumber: sequenceNumber++,
+            // DTFx `TaskHubQueue.AddMessageAsync`: `Interlocked.Increment` on a static counter, so the first is 1.
+            sequenceNumber: ++sequenceNumber,
             // A client's Sender is DTFx's EmptySourceInstance.
             sender: options.origin?.sender ?? { InstanceId: '', ExecutionId: '' },
             ...(options.origin?.episode === undefined ? {} : { episode: options.origin.episode }),

@@ -128,7 +128,7 @@ export function requestMessageText(request: {
     input: string | undefined;
     parent: string | null;
     parentExecution: string | null;
-    /** The sender's order (entity-sorter.ts): requests from orchestrations and entities carry it. */
+    /** The sender's order (entity-sorter.ts): requests from orchestrations and entities carry it; clients have none. */
     label?: Label;
 }): string {
     const message: Record<string, unknown> = { op: request.operation };
@@ -137,16 +137,22 @@ export function requestMessageText(request: {
     message['id'] = request.id;
     if (request.parent !== null) message['parent'] = request.parent;
     if (request.parentExecution !== null) message['parentExecution'] = request.parentExecution;
-    if (request.label) {
-        // Always both, as the extension writes them (a default DateTime for "no predecessor").
-        message['Timestamp'] = request.label.Timestamp;
-        message['Predecessor'] = request.label.Predecessor ?? NO_PREDECESSOR;
+    // Always both, as the extension writes them (EXT `EntityScheduler/RequestMessage.cs`: plain DateTime members,
+    // no DefaultValueHandling): a client's signal carries DateTime's default in each (`DurableClient.cs`
+    // SignalEntityAsyncInternal sets neither). Orchestrations and entities always label their requests.
+    const label = request.label ?? (request.parent === null ? { Timestamp: NO_DATETIME } : undefined);
+    if (label) {
+        message['Timestamp'] = label.Timestamp;
+        message['Predecessor'] = label.Predecessor ?? NO_DATETIME;
     }
     return JSON.stringify(message);
 }
 
-/** DateTime's default, which the extension writes as the Predecessor of a sender's first request. */
-const NO_PREDECESSOR = '0001-01-01T00:00:00';
+/**
+ * DateTime's default as Newtonsoft writes it (Kind Unspecified: no `Z`): the Predecessor of a sender's first
+ * request, and both stamps of a client's signal.
+ */
+export const NO_DATETIME = '0001-01-01T00:00:00';
 
 /** An operation request to an entity: EventRaised "op" on the entity's control queue, for its current execution. */
 export function entityRequestMessage(targetInstanceId: string, requestText: string, now: Date): TaskMessage {
