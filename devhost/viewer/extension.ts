@@ -6,7 +6,8 @@
  */
 import type { HostContext, HostExtension } from '../contracts/host';
 import type { DurableExtension } from '../durable/extension';
-import { readHubSummary } from './hub-summary';
+import type { VersionGate } from '../durable/runtime/version-gate';
+import { readHubSummary, type VersioningReport } from './hub-summary';
 import { readInstanceDetail } from './instance-detail';
 import { createQueueDepthReader, type QueueDepthReader } from './queue-depths';
 import { loadStaticFiles, type StaticFile } from './static-files';
@@ -77,13 +78,15 @@ export function createViewerExtension(options: ViewerExtensionOptions): HostExte
                             hub,
                             queues(hub.hubName, hub.partitionCount),
                             options.durable.runtime?.recovery,
+                            versioningReport(options.durable.runtime?.versionGate),
                         ),
                     );
                 }
                 case 'instanceDetail': {
                     const hub = storage();
                     if (!hub) return noTaskHub();
-                    const detail = await readInstanceDetail(hub, route.instanceId);
+                    const waiting = options.durable.runtime?.versionGate.rejection(route.instanceId);
+                    const detail = await readInstanceDetail(hub, route.instanceId, waiting);
                     if (!detail) return problem(404, 'Instance not found', `No instance '${route.instanceId}'.`);
                     return json(detail);
                 }
@@ -94,6 +97,10 @@ export function createViewerExtension(options: ViewerExtensionOptions): HostExte
             return Promise.resolve();
         },
     };
+}
+
+function versioningReport(gate: VersionGate | undefined): VersioningReport | undefined {
+    return gate ? { ...gate.config, rejected: gate.rejected } : undefined;
 }
 
 function fileResponse(file: StaticFile | undefined): Response {

@@ -5,6 +5,8 @@
  */
 import type { RuntimeStatusName } from '../protocol/history';
 import type { TaskHubStorage } from '../ports/task-hub-storage';
+import type { RejectedInstance } from '../durable/runtime/version-gate';
+import type { VersioningConfig } from '../durable/runtime/versioning';
 import type { QueueDepth, QueueDepthReader } from './queue-depths';
 import { errorMessage } from '../contracts/errors';
 
@@ -23,6 +25,17 @@ export interface HubSummary {
     queuesError?: string;
     /** Start-up recovery, when this host runs the hub: the instances it could not recover yet, by id. */
     recovery?: RecoveryReport;
+    /**
+     * Each counted instance's orchestration version, by id, where it has one: the HTTP API's status payload
+     * (the list's source) carries none, and this walk reads every row anyway.
+     */
+    versions: Record<string, string>;
+    /** This host's versioning settings and the instances it turned away (version-gate.ts), when it runs the hub. */
+    versioning?: VersioningReport;
+}
+
+export interface VersioningReport extends VersioningConfig {
+    rejected: RejectedInstance[];
 }
 
 export interface RecoveryReport {
@@ -35,6 +48,7 @@ export async function readHubSummary(
     storage: TaskHubStorage,
     readQueues: QueueDepthReader | undefined,
     recovery?: RecoveryReport,
+    versioning?: VersioningReport,
 ): Promise<HubSummary> {
     const queuesRead = readQueues
         ? readQueues().then(
@@ -44,12 +58,15 @@ export async function readHubSummary(
         : Promise.resolve({ queues: [] as QueueDepth[], queuesError: 'This task hub storage has no queues to read.' });
     const countsByStatus: Partial<Record<RuntimeStatusName, number>> = {};
     let total = 0;
+    // A Map, not an object literal: an instance id such as "__proto__" must stay a key.
+    const versions = new Map<string, string>();
     let token: string | undefined;
     do {
         const page = await storage.queryInstances({ top: 1000, excludeInput: true }, token);
         for (const instance of page.instances) {
             countsByStatus[instance.runtimeStatus] = (countsByStatus[instance.runtimeStatus] ?? 0) + 1;
             total++;
+            if (instance.version) versions.set(instance.instanceId, instance.version);
         }
         token = page.continuationToken;
     } while (token !== undefined && total < SUMMARY_ROW_CAP);
@@ -61,5 +78,7 @@ export async function readHubSummary(
         complete: token === undefined,
         ...(await queuesRead),
         ...(recovery ? { recovery } : {}),
+        versions: Object.fromEntries(versions),
+        ...(versioning ? { versioning } : {}),
     };
 }

@@ -6,6 +6,7 @@
  */
 import { EventType, type HistoryEvent } from '../protocol/history';
 import type { InstanceRecord, TaskHubStorage } from '../ports/task-hub-storage';
+import type { RejectedInstance } from '../durable/runtime/version-gate';
 
 export interface InstanceDetail {
     instance: {
@@ -20,7 +21,11 @@ export interface InstanceDetail {
         lastUpdatedTime: string;
         completedTime: string | null;
         parentInstanceId: string | null;
+        /** The orchestration version stamped at creation; '' or null when it has none. */
+        version: string | null;
     };
+    /** Set while this host turns the instance away by its version (Reject): why, and when it is tried again. */
+    waiting?: RejectedInstance;
     /** Events in row order; EventType as its name. */
     history: Array<Record<string, unknown>>;
 }
@@ -28,10 +33,11 @@ export interface InstanceDetail {
 export async function readInstanceDetail(
     storage: TaskHubStorage,
     instanceId: string,
+    waiting?: RejectedInstance,
 ): Promise<InstanceDetail | undefined> {
     const [record, history] = await Promise.all([storage.readInstance(instanceId), storage.readHistory(instanceId)]);
     if (!record) return undefined;
-    return { instance: instanceJson(record), history: history.events.map(eventJson) };
+    return { instance: instanceJson(record), history: history.events.map(eventJson), ...(waiting ? { waiting } : {}) };
 }
 
 function instanceJson(record: InstanceRecord): InstanceDetail['instance'] {
@@ -47,6 +53,7 @@ function instanceJson(record: InstanceRecord): InstanceDetail['instance'] {
         lastUpdatedTime: record.lastUpdatedTime.toISOString(),
         completedTime: record.completedTime?.toISOString() ?? null,
         parentInstanceId: record.parentInstanceId,
+        version: record.version,
     };
 }
 

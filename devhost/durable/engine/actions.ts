@@ -33,12 +33,18 @@ export type Action =
           instanceId: string | null;
           input: unknown;
           retry: RetryPolicy | null;
+          /** The version the orchestrator asked for (callSubOrchestrator's 4th argument); null: the host's default. */
+          version: string | null;
       }
     | { type: 'ContinueAsNew'; input: unknown }
     | { type: 'CreateTimer'; fireAt: Date; isCanceled: boolean }
     | { type: 'WaitForExternalEvent'; name: string }
     | { type: 'CallHttp'; request: HttpRequestJson }
     | { type: 'CallEntity' | 'SignalEntity'; instanceId: string; operation: string; input: unknown }
+    /** context.df.lock: the entities to lock, as the SDK sends them (entity-locks.ts sorts them again). */
+    | { type: 'LockEntities'; lockSet: Array<{ name: string; key: string }> }
+    /** DurableLock.release: no fields; the shim releases what the critical section holds. */
+    | { type: 'ReleaseEntities' }
     | { type: 'Entity'; actionName: string; target: string | null }
     | { type: 'WhenAll' | 'WhenAny'; children: Action[] };
 
@@ -70,6 +76,7 @@ const subOrchestratorSchema = z.object({
     instanceId: z.string().nullish(),
     input: z.unknown().optional(),
     retryOptions: retryOptionsSchema.optional(),
+    version: z.string().nullish(),
 });
 const continueAsNewSchema = z.object({ input: z.unknown().optional() });
 const timerSchema = z.object({ fireAt: z.iso.datetime({ offset: true }), isCanceled: z.boolean().optional() });
@@ -88,6 +95,9 @@ const entityOperationSchema = z.object({
     operation: z.string().min(1),
     input: z.unknown().optional(),
 });
+const lockSchema = z.object({
+    lockSet: z.array(z.object({ name: z.string().min(1), key: z.string() })).min(1),
+});
 const compoundSchema = z.object({ compoundActions: z.array(z.unknown()) });
 
 function toRetryPolicy(raw: z.infer<typeof retryOptionsSchema>): RetryPolicy {
@@ -100,11 +110,9 @@ function toRetryPolicy(raw: z.infer<typeof retryOptionsSchema>): RetryPolicy {
     };
 }
 
-/** Entity actions the devhost does not run (the JavaScript SDK emits none of them). */
+/** Entity actions the devhost does not run (durable-functions 3.5 emits none: signalEntity takes no time). */
 const entityActionNames: Record<number, string> = {
     10: 'ScheduledSignalEntity',
-    13: 'LockEntities',
-    14: 'ReleaseEntities',
 };
 
 /** One action JSON object to the typed tree; throws (with the offending path) on a malformed action. */
@@ -142,6 +150,7 @@ export function parseAction(raw: unknown, path = 'actions[0]'): Action {
                 instanceId: a.instanceId ? a.instanceId : null,
                 input: a.input,
                 retry: actionType === 3 && a.retryOptions ? toRetryPolicy(a.retryOptions) : null,
+                version: a.version ? a.version : null,
             };
         }
         case 4:
@@ -172,6 +181,12 @@ export function parseAction(raw: unknown, path = 'actions[0]'): Action {
             const { headers, ...rest } = httpRequest;
             return { type: 'CallHttp', request: { ...rest, headers: headers ?? undefined } };
         }
+        case 13: {
+            at(lockSchema, raw);
+            return { type: 'LockEntities', lockSet: lockSchema.parse(raw).lockSet };
+        }
+        case 14:
+            return { type: 'ReleaseEntities' };
         case 11:
         case 12: {
             at(compoundSchema, raw);
@@ -233,7 +248,7 @@ export function parseOrchestratorState(raw: unknown): OrchestratorState {
     };
 }
 
-/** Depth-first: the first entity action the devhost does not run (scheduled signals, locks), if any. */
+/** Depth-first: the first entity action the devhost does not run (a scheduled signal), if any. */
 export function findEntityAction(actions: readonly Action[]): Extract<Action, { type: 'Entity' }> | undefined {
     for (const action of actions) {
         if (action.type === 'Entity') return action;

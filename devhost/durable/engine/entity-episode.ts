@@ -7,6 +7,10 @@
  * by the request id), the signals as requests to their entities, and a ContinueAsNew whose input is the new
  * SchedulerState, so history only ever holds the latest state. Pure: the runtime brings the call.
  *
+ * Locks (entity-locks.ts, entity-queue.ts): while an orchestration holds the entity's lock, only its requests
+ * run; the others wait in the SchedulerState's queue until its release. A lock request that reaches the front of
+ * the queue ends the batch and is granted after it.
+ *
  * Deduplication: the extension's MessageSorter is not reproduced; instead every applied request id is kept
  * with the instance's consumed keys (as client events are, intake.ts), so a message redelivered after a crash
  * between the history write and its delete is discarded, not applied twice.
@@ -15,24 +19,21 @@ import { z } from 'zod';
 import { EventType, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../../protocol/history';
 import { errorMessage } from '../../contracts/errors';
 import {
-    ENTITY_REQUEST_EVENT,
     entityInstanceId,
     entityRequestMessage,
     entityResponseMessage,
     parseEntityInstanceId,
     parseSchedulerState,
-    parseRequestMessage,
     requestMessageText,
     stableGuid,
     type EntityId,
-    type RequestMessage,
     type SchedulerState,
-    type SorterState,
 } from './entity-protocol';
 import { MAX_CONSUMED_KEYS } from './episode';
 import { orchestratorCompleted, orchestratorStarted } from './events';
-import { consumedKeyHash } from './intake';
-import { labelOutgoing, lastSentOf, receiveInOrder, ticksOfDate, withLastSent } from './entity-sorter';
+import { grantLock } from './entity-locks';
+import { takeInRequests } from './entity-queue';
+import { labelOutgoing, lastSentOf, ticksOfDate, withLastSent } from './entity-sorter';
 import { executionStartedEvent } from './messages';
 import type { EpisodeResult, InstanceSnapshot, OutboundMessage } from './types';
 
@@ -86,29 +87,36 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
     const scheduler = parseSchedulerState(started?.Input);
     const consumed = new Set(req.consumedBefore ?? []);
 
-    const { batch, keys, discarded, sorter } = selectRequests(scheduler, req.incoming, consumed);
-    const sorterChanged = JSON.stringify(sorter) !== JSON.stringify(scheduler.sorter ?? {});
-    const snapshot = (input: string | null, exists: boolean, createdTime?: Date): InstanceSnapshot => ({
+    const intake = takeInRequests(scheduler, req.incoming, consumed);
+    const { batch, keys, discarded, sorter, lockRequest } = intake;
+    const waiting = (state: Pick<SchedulerState, 'sorter' | 'queue' | 'lockedBy'>): string =>
+        JSON.stringify([state.sorter ?? {}, state.queue ?? [], state.lockedBy ?? null]);
+    const waitingChanged = waiting(scheduler) !== waiting({ ...intake, lockedBy: intake.lockedBy ?? null });
+    const snapshot = (next: SchedulerState, input: string | null, createdTime?: Date): InstanceSnapshot => ({
         name: entity.name,
         runtimeStatus: 'Running',
         input,
         output: null,
-        // What the extension reports as the entity's custom status (EntityStatus: entityExists, queueSize).
-        customStatus: JSON.stringify(exists ? { entityExists: true } : {}),
+        // What the extension reports as the entity's custom status (EntityStatus: defaults left out).
+        customStatus: JSON.stringify({
+            ...(next.exists === true ? { entityExists: true } : {}),
+            ...(next.queue?.length ? { queueSize: next.queue.length } : {}),
+            ...(next.lockedBy ? { lockedBy: next.lockedBy } : {}),
+        }),
         completedTime: null,
         generation: started?.Generation ?? null,
         parentInstanceId: null,
         ...(createdTime ? { createdTime } : {}),
         scheduledStartTime: null,
     });
-    if (batch.length === 0 && !sorterChanged) {
+    if (batch.length === 0 && !lockRequest && !waitingChanged) {
         return {
             executionId: started?.OrchestrationInstance.ExecutionId ?? '',
             newExecution: false,
             startIndex: req.past.length,
             appended: [],
             outbound: [],
-            instance: snapshot(started?.Input ?? null, scheduler.exists === true),
+            instance: snapshot(scheduler, started?.Input ?? null),
             discarded,
             deferred: [],
             ranOrchestrator: false,
@@ -121,7 +129,7 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         state: scheduler.state ?? null,
         batch: batch.map((m) => ({ name: m.op ?? '', input: m.input ?? null, isSignal: m.signal === true })),
     };
-    // Only the sorter moved (requests wait for their predecessors): nothing to run, but the sorter is kept.
+    // Nothing to run (requests wait for their predecessors or the lock, a release, a lock to grant): no call.
     const outcome: ReturnType<typeof interpret> =
         batch.length === 0
             ? {
@@ -171,16 +179,21 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         });
     });
 
-    // The next execution's input: the SchedulerState with the new state, an empty queue (all processed) and the
-    // sorter as it now stands (left out while empty).
+    // The lock request goes last (TaskEntityShim.ExecuteBatch): the entity is now locked by its orchestration.
+    if (lockRequest) outbound.push(grantLock(lockRequest, req.now));
+
+    // The next execution's input: the SchedulerState with the new state, what still waits in the queue, the lock
+    // holder and the sorter as it now stands (each left out while empty, as Newtonsoft writes the defaults).
     const nextSorter = withLastSent(sorter, sentBefore);
+    const { exists: _exists, state: _state, queue: _queue, lockedBy: _lockedBy, sorter: _sorter, ...rest } = scheduler;
     const next: SchedulerState = {
-        ...scheduler,
-        queue: undefined,
         exists: exists || undefined,
+        state: exists && stateText !== null ? stateText : undefined,
+        queue: intake.queue.length > 0 ? intake.queue : undefined,
+        lockedBy: lockRequest?.parent ?? intake.lockedBy,
+        ...rest,
         sorter: Object.keys(nextSorter).length > 0 ? nextSorter : undefined,
     };
-    next.state = exists && stateText !== null ? stateText : undefined;
     const input = JSON.stringify(next);
     const executionId = req.newGuid();
     const nextStart: ExecutionStartedEvent = {
@@ -201,7 +214,7 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         startIndex: 0,
         appended: [orchestratorStarted(req.now), nextStart, orchestratorCompleted(req.now)],
         outbound,
-        instance: { ...snapshot(input, exists, req.now), generation: nextStart.Generation },
+        instance: { ...snapshot(next, input, req.now), generation: nextStart.Generation },
         discarded,
         deferred: [],
         ranOrchestrator: true,
@@ -210,57 +223,6 @@ export async function runEntityEpisode(req: EntityEpisodeRequest, invoke: Invoke
         // redelivery after a crash between the commit and the deletes would apply its oldest twice.
         consumedBefore: [...consumed, ...keys].slice(-Math.max(MAX_CONSUMED_KEYS, keys.length)),
     };
-}
-
-/**
- * The requests to run, oldest first: any queued in the stored state (a scheduler state written elsewhere may
- * hold some), then this batch's "op" events as the sorter releases them (each sender's in the order it sent
- * them; one whose predecessor has not arrived waits in the sorter: entity-sorter.ts). Lock requests, other
- * events and repeats (by timestamp, or by an id applied before) are discarded.
- */
-function selectRequests(
-    scheduler: SchedulerState,
-    incoming: readonly TaskMessage[],
-    consumed: ReadonlySet<string>,
-): { batch: RequestMessage[]; keys: string[]; discarded: TaskMessage[]; sorter: SorterState } {
-    const batch: RequestMessage[] = (scheduler.queue ?? []).filter((m) => !m.lockset);
-    const sorter: SorterState = structuredClone(scheduler.sorter ?? {});
-    const keys: string[] = [];
-    const discarded: TaskMessage[] = [];
-    const seen = new Set(batch.map((m) => m.id));
-    for (const message of incoming) {
-        const request = requestOf(message);
-        if (!request || request.lockset) {
-            discarded.push(message);
-            continue;
-        }
-        const ready = receiveInOrder(sorter, request);
-        if (ready.length === 0 && !isWaiting(sorter, request)) discarded.push(message);
-        for (const next of ready) {
-            const key = consumedKeyHash(`entity-request:${next.id}`);
-            if (seen.has(next.id) || consumed.has(key)) {
-                if (next === request) discarded.push(message);
-                continue;
-            }
-            seen.add(next.id);
-            keys.push(key);
-            batch.push(next);
-        }
-    }
-    return { batch, keys, discarded, sorter };
-}
-
-/** Whether the sorter holds the request back, waiting for its predecessor. */
-function isWaiting(sorter: SorterState, request: RequestMessage): boolean {
-    const buffered = request.parent ? sorter.ReceivedFromInstance?.[request.parent]?.Buffered : undefined;
-    return buffered?.[String(request['Timestamp'])]?.id === request.id;
-}
-
-function requestOf(message: TaskMessage): RequestMessage | undefined {
-    const event = message.Event;
-    // "op@<time>" is a scheduled signal (not sent by the JavaScript SDK): it runs when it arrives.
-    if (event.EventType !== EventType.EventRaised || !event.Name.startsWith(ENTITY_REQUEST_EVENT)) return undefined;
-    return parseRequestMessage(event.Input);
 }
 
 async function callSafely(invoke: InvokeEntity, name: string, request: EntityBatchRequest): Promise<EntityCallResult> {

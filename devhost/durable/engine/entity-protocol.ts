@@ -18,8 +18,11 @@ export interface EntityId {
     key: string;
 }
 
-/** EventRaised name of an operation request (EntityMessageEventNames.RequestMessageEventName). */
+/** EventRaised name of an operation or lock request (EntityMessageEventNames.RequestMessageEventName). */
 export const ENTITY_REQUEST_EVENT = 'op';
+
+/** EventRaised name of a lock release (EntityMessageEventNames.ReleaseMessageEventName). */
+export const ENTITY_RELEASE_EVENT = 'release';
 
 /** `@name@key`, the name lower-cased as both the SDK and the extension do. */
 export function entityInstanceId(entity: EntityId): string {
@@ -38,7 +41,13 @@ export function isEntityInstanceId(instanceId: string): boolean {
     return parseEntityInstanceId(instanceId) !== undefined;
 }
 
-/** RequestMessage as Newtonsoft writes it: defaults are left out; unknown fields (sorter stamps) are kept. */
+/** An EntityId as the extension serializes it (EntityScheduler/EntityId.cs: `name` lower-cased, `key`). */
+export const entityIdSchema = z.object({ name: z.string().min(1), key: z.string() });
+
+/**
+ * RequestMessage as Newtonsoft writes it: defaults are left out; unknown fields (sorter stamps) are kept. A lock
+ * request has `op: null`, the sorted `lockset` and, once forwarded along it, `pos` (RequestMessage.cs).
+ */
 export const requestMessageSchema = z.looseObject({
     id: z.string().min(1),
     op: z.string().nullish(),
@@ -46,10 +55,29 @@ export const requestMessageSchema = z.looseObject({
     input: z.string().nullish(),
     parent: z.string().nullish(),
     parentExecution: z.string().nullish(),
-    lockset: z.array(z.unknown()).nullish(),
-    pos: z.number().optional(),
+    lockset: z.array(entityIdSchema).min(1).nullish(),
+    pos: z.number().int().nonnegative().optional(),
 });
 export type RequestMessage = z.infer<typeof requestMessageSchema>;
+
+/** ReleaseMessage (EntityScheduler/ReleaseMessage.cs): both members always written, the id being the lock request's. */
+export const releaseMessageSchema = z.looseObject({ parent: z.string().nullish(), id: z.string().nullish() });
+
+/** A ReleaseMessage from its JSON text; undefined if not one. */
+export function parseReleaseMessage(text: string | null): z.infer<typeof releaseMessageSchema> | undefined {
+    if (text === null) return undefined;
+    try {
+        const parsed = releaseMessageSchema.safeParse(JSON.parse(text));
+        return parsed.success ? parsed.data : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** The ReleaseMessage JSON an orchestration sends to each entity it held (ReleaseLocks). */
+export function releaseMessageText(parent: string, lockRequestId: string): string {
+    return JSON.stringify({ parent, id: lockRequestId });
+}
 
 /** MessageSorter's state as the extension serializes it (entity-sorter.ts). */
 export const sorterSchema = z.looseObject({
@@ -122,7 +150,8 @@ export function stableGuid(parts: readonly unknown[]): string {
 /** The RequestMessage JSON of an operation (DurableOrchestrationContext / DurableClient build the same). */
 export function requestMessageText(request: {
     id: string;
-    operation: string;
+    /** null for a lock request (RequestMessage.Operation, written as null). */
+    operation: string | null;
     signal: boolean;
     /** JSON text of the operation input, or undefined for none. */
     input: string | undefined;
@@ -130,6 +159,8 @@ export function requestMessageText(request: {
     parentExecution: string | null;
     /** The sender's order (entity-sorter.ts): requests from orchestrations and entities carry it; clients have none. */
     label?: Label;
+    /** A lock request's entities, sorted (entity-locks.ts). */
+    lockSet?: readonly EntityId[];
 }): string {
     const message: Record<string, unknown> = { op: request.operation };
     if (request.signal) message['signal'] = true;
@@ -145,6 +176,8 @@ export function requestMessageText(request: {
         message['Timestamp'] = label.Timestamp;
         message['Predecessor'] = label.Predecessor ?? NO_DATETIME;
     }
+    // `pos` is 0 at the first entity, the default Newtonsoft leaves out.
+    if (request.lockSet) message['lockset'] = request.lockSet.map((e) => ({ name: e.name, key: e.key }));
     return JSON.stringify(message);
 }
 
@@ -154,15 +187,23 @@ export function requestMessageText(request: {
  */
 export const NO_DATETIME = '0001-01-01T00:00:00';
 
-/** An operation request to an entity: EventRaised "op" on the entity's control queue, for its current execution. */
-export function entityRequestMessage(targetInstanceId: string, requestText: string, now: Date): TaskMessage {
+/**
+ * A message to an entity: EventRaised "op" (an operation or lock request) or "release" on the entity's control
+ * queue, for its current execution.
+ */
+export function entityRequestMessage(
+    targetInstanceId: string,
+    requestText: string,
+    now: Date,
+    name: string = ENTITY_REQUEST_EVENT,
+): TaskMessage {
     return addressed(
         {
             EventType: EventType.EventRaised,
             EventId: -1,
             IsPlayed: false,
             Timestamp: dtfxTimestamp(now),
-            Name: ENTITY_REQUEST_EVENT,
+            Name: name,
             Input: requestText,
         },
         // The entity's current execution: null, never "" (messages.ts toInstance).
@@ -204,3 +245,12 @@ export function isFailedResponse(value: unknown): boolean {
     const parsed = responseSchema.safeParse(value);
     return parsed.success && typeof parsed.data.exceptionType === 'string';
 }
+
+/** What an orchestration sends an entity (EventSent "op" or "release"), before its label is added (entity-requests.ts). */
+export type EntityMessage =
+    /** callEntity / signalEntity: `requestId` names the response to a call. */
+    | { kind: 'operation'; requestId: string; operation: string; input: string | undefined; signal: boolean }
+    /** LockAsync's request to the first entity of the sorted lock set; the last one answers `requestId`. */
+    | { kind: 'lock'; requestId: string; lockSet: readonly EntityId[] }
+    /** ReleaseLocks: one to each entity held, carrying the lock request's id. */
+    | { kind: 'release'; lockRequestId: string };

@@ -1,12 +1,48 @@
 /**
- * What an orchestration's requests to entities need before they go out: the sender's last request to each
- * entity (the sorter's chain, read from the requests history holds: entity-sorter.ts), and the extension's
- * check that an entity function of that name exists.
+ * What an orchestration's messages to entities need before they go out: the sender's last request to each
+ * entity (the sorter's chain, read from the requests history holds: entity-sorter.ts), the text of each message,
+ * and the extension's check that an entity function of that name exists.
  */
-import { EventType, type HistoryEvent } from '../../protocol/history';
-import { parseEntityInstanceId, parseRequestMessage } from './entity-protocol';
-import { ticksOf } from './entity-sorter';
+import { EventType, type HistoryEvent, type OrchestrationInstanceRef } from '../../protocol/history';
+import {
+    parseEntityInstanceId,
+    parseRequestMessage,
+    releaseMessageText,
+    requestMessageText,
+    type EntityId,
+} from './entity-protocol';
+import { labelOutgoing, ticksOf, ticksOfDate } from './entity-sorter';
 import type { Decision } from './replay';
+
+/**
+ * The JSON text of a message an orchestration sends an entity, as history keeps it in EventSent (the SDK reads
+ * a request's id there on replay) and as it goes out. Requests, lock requests included, are labelled with the
+ * orchestration's current time (SendEntityMessage → MessageSorter.LabelOutgoingMessage); `sentToEntities` is
+ * updated. A ReleaseMessage is not labelled.
+ */
+export function entityEventText(
+    decision: Extract<Decision, { kind: 'eventSent' }>,
+    instance: OrchestrationInstanceRef,
+    sentToEntities: Map<string, string>,
+    now: Date,
+): string {
+    const { message } = decision;
+    if (message.kind === 'release') return releaseMessageText(instance.InstanceId, message.lockRequestId);
+    const common = {
+        id: message.requestId,
+        parent: instance.InstanceId,
+        parentExecution: instance.ExecutionId,
+        label: labelOutgoing(sentToEntities, decision.instanceId, ticksOfDate(now)),
+    };
+    return message.kind === 'lock'
+        ? requestMessageText({ ...common, operation: null, signal: false, input: undefined, lockSet: message.lockSet })
+        : requestMessageText({
+              ...common,
+              operation: message.operation,
+              signal: message.signal,
+              input: message.input,
+          });
+}
 
 /**
  * The extension's ThrowIfFunctionDoesNotExist (DurableTaskExtension.cs) for the first new request to an entity
@@ -15,10 +51,15 @@ import type { Decision } from './replay';
  * for ever (and the request would create an entity row no function can run, Running for ever).
  */
 export function unknownEntityFailure(decisions: readonly Decision[], known: ReadonlySet<string>): string | undefined {
-    for (const decision of decisions) {
-        if (decision.kind !== 'eventSent') continue;
-        const entity = parseEntityInstanceId(decision.instanceId);
-        if (!entity || known.has(entity.name)) continue;
+    // LockAsync checks every entity of the lock set, a request its target.
+    const targets = decisions.flatMap((decision): EntityId[] => {
+        if (decision.kind !== 'eventSent') return [];
+        if (decision.message.kind === 'lock') return [...decision.message.lockSet];
+        const target = parseEntityInstanceId(decision.instanceId);
+        return target ? [target] : [];
+    });
+    for (const entity of targets) {
+        if (known.has(entity.name)) continue;
         const names = [...known];
         return (
             `The function '${entity.name}' doesn't exist, is disabled, or is not an entity function. Additional info: ` +

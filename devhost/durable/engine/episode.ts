@@ -23,9 +23,9 @@ import {
 import { findEntityAction } from './actions';
 import { bindingPayload, callSafely, interpretCall } from './orchestrator-call';
 import { snapshotBase, snapshotOfView } from './snapshots';
-import { entityRequestMessage, requestMessageText, stableGuid } from './entity-protocol';
-import { lastSentToEntities, unknownEntityFailure } from './entity-requests';
-import { labelOutgoing, ticksOfDate } from './entity-sorter';
+import { entityRequestMessage, stableGuid } from './entity-protocol';
+import { releaseAtEnd, releaseOrphanedLocks } from './entity-locks';
+import { entityEventText, lastSentToEntities, unknownEntityFailure } from './entity-requests';
 import {
     eventSent,
     executionCompleted,
@@ -226,7 +226,7 @@ async function runGeneration(
                 completionAt(viewOf(history), ending, req.now),
                 orchestratorCompleted(req.now),
             ],
-            outbound: [],
+            outbound: releaseOrphanedLocks(history, req.instanceId, req.now),
             ending,
             customStatus,
         };
@@ -238,6 +238,7 @@ async function runGeneration(
             null,
         );
     }
+    if (req.failBeforeRun) return failNow(req.failBeforeRun.result, req.failBeforeRun.details);
 
     const payload = bindingPayload(req.instanceId, started, history, generation.past.length > 0, req.options);
     // The SDK rewrites Timestamps into Dates in place: hand it a copy, keep ours as stored.
@@ -305,11 +306,15 @@ async function runGeneration(
                   details: null,
               };
     }
+    // Locks still held are released as the orchestration ends (entity-locks.ts).
+    const sent = decided.map((d) => d.event);
+    const end = ending.kind === 'completed' ? ending.status : ending.kind;
+    const released = releaseAtEnd(end, [...history, ...sent], instanceRef, replayed.nextId, req.now);
     const closing: HistoryEvent[] =
-        ending.kind === 'completed' ? [completionAt({ nextId: replayed.nextId }, ending, req.now)] : [];
+        ending.kind === 'completed' ? [completionAt({ nextId: released.nextId }, ending, req.now)] : [];
     return {
-        events: [opening, ...processed, ...decided.map((d) => d.event), ...closing, orchestratorCompleted(req.now)],
-        outbound: decided.flatMap((d) => d.outbound),
+        events: [opening, ...processed, ...sent, ...released.events, ...closing, orchestratorCompleted(req.now)],
+        outbound: [...decided.flatMap((d) => d.outbound), ...released.outbound],
         ending,
         customStatus,
     };
@@ -324,20 +329,13 @@ function decide(
 ): { event: HistoryEvent; outbound: OutboundMessage[] } {
     switch (decision.kind) {
         case 'eventSent': {
-            // History holds the RequestMessage as sent: the SDK reads the request id from it on replay, and the
-            // next episode the label (entity-sorter.ts), stamped with the orchestration's current time.
-            const request = requestMessageText({
-                id: decision.requestId,
-                operation: decision.operation,
-                signal: decision.signal,
-                input: decision.input,
-                parent: instance.InstanceId,
-                parentExecution: instance.ExecutionId,
-                label: labelOutgoing(sentToEntities, decision.instanceId, ticksOfDate(req.now)),
-            });
+            // History holds the message as sent: the SDK reads a request's id from it on replay, and the next
+            // episode its label (entity-requests.ts).
+            const text = entityEventText(decision, instance, sentToEntities, req.now);
+            const message = entityRequestMessage(decision.instanceId, text, req.now, decision.name);
             return {
-                event: eventSent(decision.id, decision.instanceId, decision.name, request, req.now),
-                outbound: [{ queue: 'control', message: entityRequestMessage(decision.instanceId, request, req.now) }],
+                event: eventSent(decision.id, decision.instanceId, decision.name, text, req.now),
+                outbound: [{ queue: 'control', message }],
             };
         }
         case 'task': {
@@ -362,11 +360,14 @@ function decide(
             };
         case 'subOrchestration': {
             const childExecutionId = childExecutionIdFor(instance, decision.id);
+            // The version asked for, else the host's (docs/protocol.md §16); a replay never re-creates this event.
+            const version = decision.version || req.options.defaultVersion || '';
             const childStart: ExecutionStartedEvent = {
                 ...executionStartedEvent({
                     instanceId: decision.instanceId,
                     executionId: childExecutionId,
                     name: decision.name,
+                    version,
                     input: undefined,
                     parent: {
                         Name: started.Name,
@@ -379,7 +380,7 @@ function decide(
                 Input: decision.input,
             };
             return {
-                event: subOrchestrationCreated(decision.id, decision.name, decision.instanceId, req.now),
+                event: subOrchestrationCreated(decision.id, decision.name, decision.instanceId, req.now, version),
                 outbound: [
                     {
                         queue: 'control',
@@ -422,15 +423,18 @@ function terminate(
         appended: [orchestratorStarted(req.now), ...accepted.map(unplayed), completion, orchestratorCompleted(req.now)],
         // DTFx sends a terminated child's parent no Details, and the SDK then cannot read the failure at all
         // ("could not parse its exception data"); the devhost sends a Details text so the parent sees the reason.
-        outbound: notifyParent(
-            started,
-            {
-                status: RuntimeStatus.Terminated,
-                result: reason,
-                details: `Orchestration '${started.OrchestrationInstance.InstanceId}' was terminated.`,
-            },
-            req.now,
-        ),
+        outbound: [
+            ...notifyParent(
+                started,
+                {
+                    status: RuntimeStatus.Terminated,
+                    result: reason,
+                    details: `Orchestration '${started.OrchestrationInstance.InstanceId}' was terminated.`,
+                },
+                req.now,
+            ),
+            ...releaseOrphanedLocks([...past, ...accepted], req.instanceId, req.now),
+        ],
         instance: {
             ...snapshotBase(started, startsExecution),
             runtimeStatus: 'Terminated',

@@ -86,6 +86,7 @@ export function subOrchestrationCreated(
     name: string,
     instanceId: string,
     now: Date,
+    version = '',
 ): SubOrchestrationInstanceCreatedEvent {
     return {
         EventType: EventType.SubOrchestrationInstanceCreated,
@@ -93,7 +94,7 @@ export function subOrchestrationCreated(
         IsPlayed: false,
         Timestamp: dtfxTimestamp(now),
         Name: name,
-        Version: '',
+        Version: version,
         InstanceId: instanceId,
         // Like TaskScheduled, the input travels in the child's ExecutionStarted, not in the parent's history.
         Input: null,

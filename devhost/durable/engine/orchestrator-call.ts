@@ -26,7 +26,8 @@ export function bindingPayload(
         isReplaying,
         parentInstanceId: started.ParentInstance?.OrchestrationInstance.InstanceId ?? null,
         upperSchemaVersion: 1,
-        upperSchemaVersionNew: 2,
+        // V4: the SDK's lock() needs it (the extension announces V3 and knows no lock actions: entity-locks.ts).
+        upperSchemaVersionNew: 3,
         longRunningTimerIntervalDuration: options.longRunningTimerIntervalDuration,
         maximumShortTimerDuration: options.maximumShortTimerDuration,
         defaultHttpAsyncRequestSleepTimeMillseconds: options.defaultHttpAsyncRequestSleepTimeMilliseconds,

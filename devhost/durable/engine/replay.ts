@@ -14,27 +14,19 @@
 import { EventType, type EventRaisedEvent, type HistoryEvent } from '../../protocol/history';
 import type { Action, HttpRequestJson, RetryPolicy } from './actions';
 import { tryParseJson } from './events';
-import { ENTITY_REQUEST_EVENT, isFailedResponse, stableGuid } from './entity-protocol';
+import { ENTITY_REQUEST_EVENT, isFailedResponse, stableGuid, type EntityMessage } from './entity-protocol';
+import { CriticalSection } from './entity-locks';
+import { headerValue, httpResponseSchema, locationPollRequest } from './http-polling';
 import { SimTask, type TaskOutcome } from './sim-task';
-import { z } from 'zod';
 
 export const httpActivityName = 'BuiltIn::HttpActivity';
 
 export type Decision =
     | { kind: 'task'; id: number; name: string; input: string }
     | { kind: 'timer'; id: number; fireAt: Date }
-    | { kind: 'subOrchestration'; id: number; name: string; instanceId: string; input: string | null }
-    /** An entity operation request (EventSent "op" to `@name@key`); `input` is JSON text. */
-    | {
-          kind: 'eventSent';
-          id: number;
-          name: string;
-          instanceId: string;
-          requestId: string;
-          operation: string;
-          input: string | undefined;
-          signal: boolean;
-      };
+    | { kind: 'subOrchestration'; id: number; name: string; instanceId: string; input: string | null; version?: string }
+    /** A message to an entity: EventSent "op" (operation or lock request) or "release" to `@name@key`. */
+    | { kind: 'eventSent'; id: number; name: string; instanceId: string; message: EntityMessage };
 
 export interface ReplayOptions {
     maximumShortTimerMs: number;
@@ -66,21 +58,6 @@ export interface ReplayResult {
 
 const succeeded = (value: unknown): TaskOutcome => ({ status: 'succeeded', value });
 
-const httpResponseSchema = z.object({
-    statusCode: z.number(),
-    headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullish(),
-});
-
-/** Case-insensitive header lookup; a multi-valued header yields its first value. */
-function headerValue(headers: Record<string, unknown> | null | undefined, name: string): string | undefined {
-    if (!headers) return undefined;
-    const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-    const value = key === undefined ? undefined : headers[key];
-    if (typeof value === 'string') return value;
-    if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
-    return undefined;
-}
-
 class ShimReplay {
     readonly #input: ReplayInput;
     #now: Date = new Date(0);
@@ -93,6 +70,10 @@ class ShimReplay {
     #nonDeterminism: string | null = null;
     #allActionsReached = false;
     #continueAsNew: { input: unknown; carryOver: EventRaisedEvent[] } | null = null;
+    readonly #locks = new CriticalSection(
+        (instanceId, name, message) => this.#sendToEntity(instanceId, name, message),
+        (name) => this.#waitForEvent(name),
+    );
 
     constructor(input: ReplayInput) {
         this.#input = input;
@@ -197,7 +178,7 @@ class ShimReplay {
                 );
             case 'CallSubOrchestrator': {
                 const create = (): SimTask =>
-                    this.#createSubOrchestration(action.functionName, action.instanceId, action.input);
+                    this.#createSubOrchestration(action.functionName, action.instanceId, action.input, action.version);
                 return action.retry ? this.#withRetry(action.retry, create) : create();
             }
             case 'CreateTimer': {
@@ -224,6 +205,11 @@ class ShimReplay {
                 // Fire and forget: the shim does not wait for anything.
                 this.#sendEntityRequest(action.instanceId, action.operation, action.input, true);
                 return SimTask.succeeded(undefined);
+            case 'LockEntities':
+                return this.#locks.lock(action.lockSet);
+            case 'ReleaseEntities':
+                this.#locks.release();
+                return SimTask.succeeded(undefined);
             case 'Entity':
                 // The episode fails the orchestration before replaying; this keeps the walk total.
                 return new SimTask();
@@ -241,7 +227,7 @@ class ShimReplay {
         return this.#allocate({ kind: 'task', id: this.#nextId++, name, input });
     }
 
-    #createSubOrchestration(name: string, instanceId: string | null, input: unknown): SimTask {
+    #createSubOrchestration(name: string, instanceId: string | null, input: unknown, version: string | null): SimTask {
         const id = this.#nextId++;
         return this.#allocate({
             kind: 'subOrchestration',
@@ -250,6 +236,8 @@ class ShimReplay {
             // DTFx's default child id: the parent's ExecutionId and the sequence number.
             instanceId: instanceId ?? `${this.#input.executionId}:${id}`,
             input: input === undefined ? null : JSON.stringify(input),
+            // As the orchestrator asked; none: the episode stamps the host's defaultVersion (docs/protocol.md §16).
+            version: version ?? undefined,
         });
     }
 
@@ -357,24 +345,26 @@ class ShimReplay {
     }
 
     /**
-     * DurableOrchestrationContext.CallDurableTaskFunctionAsync for an entity: SendEvent "op" (takes the next id)
-     * with a RequestMessage whose id is a GUID the replay derives again every time (the extension's NewGuid is
-     * deterministic too). Returns the request id, the name of the EventRaised that will carry the response.
+     * SendEvent to an entity (takes the next id). A request's id is a GUID the replay derives again every time
+     * (the extension's NewGuid is deterministic too); it names the EventRaised that will carry the response.
      */
-    #sendEntityRequest(instanceId: string, operation: string, input: unknown, signal: boolean): string {
+    #sendToEntity(instanceId: string, name: string, message: (requestId: string) => EntityMessage): string {
         const id = this.#nextId++;
         const requestId = stableGuid([this.#input.executionId, id]);
-        this.#unconfirmed.set(id, {
-            kind: 'eventSent',
-            id,
-            name: ENTITY_REQUEST_EVENT,
-            instanceId,
+        this.#unconfirmed.set(id, { kind: 'eventSent', id, name, instanceId, message: message(requestId) });
+        return requestId;
+    }
+
+    /** DurableOrchestrationContext.CallDurableTaskFunctionAsync for an entity: SendEvent "op". */
+    #sendEntityRequest(instanceId: string, operation: string, input: unknown, signal: boolean): string {
+        const text = input === undefined || input === null ? undefined : JSON.stringify(input);
+        return this.#sendToEntity(instanceId, ENTITY_REQUEST_EVENT, (requestId) => ({
+            kind: 'operation',
             requestId,
             operation,
-            input: input === undefined || input === null ? undefined : JSON.stringify(input),
+            input: text,
             signal,
-        });
-        return requestId;
+        }));
     }
 
     /** A call: the request, then a wait for the response event; a response with exceptionType fails it. */
@@ -498,16 +488,6 @@ function describeDecision(decision: Decision): string {
 /** DTFx stores an activity's input as a one-element JSON array of the action's input. */
 function activityInputText(input: unknown): string {
     return JSON.stringify([input === undefined ? null : input]);
-}
-
-/** The extension's poll request: GET the Location with the original headers, minus the function key. */
-function locationPollRequest(original: HttpRequestJson, location: string): HttpRequestJson {
-    const headers = Object.fromEntries(
-        Object.entries(original.headers ?? {}).filter(([key]) => key.toLowerCase() !== 'x-functions-key'),
-    );
-    const poll: HttpRequestJson = { method: 'GET', uri: location, headers, asynchronousPatternEnabled: true };
-    if (original['tokenSource'] !== undefined) poll['tokenSource'] = original['tokenSource'];
-    return poll;
 }
 
 export function replay(input: ReplayInput): ReplayResult {

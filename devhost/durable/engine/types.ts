@@ -17,6 +17,11 @@ export interface EngineOptions {
      * history keep the activity's input. Without it only the work item carries the input.
      */
     storeInputsInOrchestrationHistory?: boolean;
+    /**
+     * host.json `defaultVersion`: the Version of a sub-orchestration started without one (the extension stamps
+     * the host's version on every instance it creates; docs/protocol.md §16). Absent: ''.
+     */
+    defaultVersion?: string;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -39,7 +44,7 @@ export interface OrchestrationBindingPayload {
     isReplaying: boolean;
     parentInstanceId: string | null;
     upperSchemaVersion: 1;
-    upperSchemaVersionNew: 2;
+    upperSchemaVersionNew: 3;
     longRunningTimerIntervalDuration: string;
     maximumShortTimerDuration: string;
     /** Spelled as the extension spells it. */
@@ -76,6 +81,11 @@ export interface EpisodeRequest {
      * with the history; a redelivered one is discarded instead of applied to the current generation.
      */
     consumedBefore?: readonly string[];
+    /**
+     * Fail the execution instead of calling the orchestrator (the runtime's version check decided so:
+     * versionFailureStrategy Fail, runtime/version-gate.ts): `result` is the output, `details` what a parent gets.
+     */
+    failBeforeRun?: { result: string; details: string | null };
 }
 
 export interface OutboundMessage {

@@ -18,11 +18,12 @@ import { checkStatusBody, managementUrls } from './management-urls';
 import { booleanParam, secondsParam } from './query';
 import { readListQuery } from './list-query';
 import { readJsonBody } from './json-body';
-import { emptyResponse, errorResponse, jsonResponse } from './responses';
+import { emptyResponse, errorResponse, jsonResponse, problemResponse } from './responses';
 import { handleEntityRoute } from './entity-routes';
 import { durablePathSegments, matchRoute, type DurableRoute } from './routes';
 import { jsonOrText, statusPayload } from './status-payload';
 import { errorMessage } from '../../contracts/errors';
+import { orchestrationVersionSchema } from '../runtime/versioning';
 
 const ARGUMENT_EXCEPTION = 'System.ArgumentException';
 const CONTINUATION_HEADER = 'x-ms-continuation-token';
@@ -131,6 +132,11 @@ export class DurableHttpApi {
     }
 
     async #start(request: Request, url: URL, functionName: string, instanceId: string | undefined): Promise<Response> {
+        // `?version=` is how the SDK's startNew({ version }) sends it; none (or empty) means the host's defaultVersion.
+        // The extension takes any text; the devhost refuses what can only be a mistake, as a problem document.
+        const version = orchestrationVersionSchema.nullable().safeParse(url.searchParams.get('version'));
+        if (!version.success)
+            return problemResponse(400, 'Invalid version', version.error.issues[0]?.message ?? 'not a version');
         const body = await readJsonBody(request);
         if (!body.ok) return body.response;
         const input = body.text;
@@ -139,7 +145,7 @@ export class DurableHttpApi {
             record = await this.#client.startNew(functionName, {
                 ...(instanceId === undefined ? {} : { instanceId }),
                 input,
-                version: url.searchParams.get('version'),
+                version: version.data,
             });
         } catch (error) {
             if (error instanceof InstanceAlreadyExistsError) return errorResponse(409, error.message);

@@ -35,6 +35,7 @@ import {
     terminateMessage,
 } from '../engine';
 import { errorMessage } from '../../contracts/errors';
+import { orchestrationVersionSchema, versionOrDefault } from './versioning';
 import {
     entityInstanceId,
     entityRequestMessage,
@@ -51,6 +52,7 @@ export interface StartOptions {
     instanceId?: string;
     /** JSON text of the input (must parse), or null. */
     input?: string | null;
+    /** The instance's version; none ('' or null): the host's defaultVersion (docs/protocol.md §16). */
     version?: string | null;
     scheduledStartTime?: Date | null;
 }
@@ -61,6 +63,8 @@ export interface DurableClientServiceOptions {
     knownOrchestrators: ReadonlySet<string>;
     /** Entity function names (signals to any other name are refused, as the extension refuses them). */
     knownEntities?: ReadonlySet<string>;
+    /** host.json `defaultVersion`: the version of a start that names none (the extension's DurableClient). */
+    defaultVersion?: string;
     /** Shared with the dispatcher: rows of one instance are written in order. */
     rows: InstanceRowWriter;
     clock: () => Date;
@@ -108,7 +112,12 @@ export class DurableClientService {
         const now = this.#o.clock();
         const executionId = randomUUID();
         const input = options.input ?? null;
-        const version = options.version ?? '';
+        const requested = orchestrationVersionSchema.nullish().safeParse(options.version);
+        if (!requested.success)
+            throw new DurableArgumentError(
+                `Invalid version: ${requested.error.issues[0]?.message ?? 'not a version'}.`,
+            );
+        const version = versionOrDefault(requested.data, this.#o.defaultVersion);
         const scheduledStartTime = options.scheduledStartTime ?? null;
         // The engine's builder serializes the value; the HTTP layer already checked that the text is JSON.
         const message = executionStartedMessage({
@@ -317,8 +326,9 @@ export class DurableClientService {
     }
 
     /**
-     * Starts the instance's orchestration again with its name, version and input: under a new id by default,
-     * or under the same id (allowed only once it is terminal). Unknown instance → DurableArgumentError (400).
+     * Starts the instance's orchestration again with its name and input: under a new id by default, or under the
+     * same id (allowed only once it is terminal). The extension's RestartAsync calls StartNewAsync, which stamps
+     * the host's defaultVersion, not the old instance's version. Unknown instance → DurableArgumentError (400).
      */
     async restart(instanceId: string, restartWithNewInstanceId: boolean): Promise<InstanceRecord> {
         const record = await this.#o.storage.readInstance(instanceId);
@@ -327,7 +337,6 @@ export class DurableClientService {
         return this.startNew(record.name, {
             ...(restartWithNewInstanceId ? {} : { instanceId }),
             input: record.input,
-            version: record.version,
         });
     }
 

@@ -7,6 +7,14 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { resolveSettingReferences } from '../../contracts/settings';
 import { parseTimeSpan } from '../../protocol/timespan';
+import {
+    DEFAULT_VERSIONING,
+    orchestrationVersionSchema,
+    strategySchema,
+    VERSION_FAILURE_STRATEGIES,
+    VERSION_MATCH_STRATEGIES,
+    type VersioningConfig,
+} from './versioning';
 
 const timeSpan = z.string().refine(
     (value) => {
@@ -42,6 +50,10 @@ const durableTaskSchema = z
         localRpcEndpointEnabled: z.boolean().optional(),
         storeInputsInOrchestrationHistory: z.boolean().optional(),
         http: z.object({ defaultAsyncRequestSleepTimeMilliseconds: positiveInt.optional() }).loose().optional(),
+        // Orchestration versioning (docs/protocol.md §16); `"defaultVersion": null` means none, as in the extension.
+        defaultVersion: orchestrationVersionSchema.nullish(),
+        versionMatchStrategy: strategySchema(VERSION_MATCH_STRATEGIES).optional(),
+        versionFailureStrategy: strategySchema(VERSION_FAILURE_STRATEGIES).optional(),
     })
     .loose();
 
@@ -90,6 +102,8 @@ export interface DurableConfig {
     maxDequeueCount: number;
     /** On stop, how long running activities may finish before their work items are handed back. */
     shutdownTimeoutMs: number;
+    /** Orchestration versioning: the host's defaultVersion and which instances it runs (version-gate.ts). */
+    versioning: VersioningConfig;
 }
 
 /** The longest devhost message lease: the longest a restart waits for the messages of a killed process. */
@@ -117,6 +131,7 @@ export const DEFAULT_DURABLE_CONFIG: Omit<DurableConfig, 'hubName'> = {
     inProcessWorkItems: true,
     maxDequeueCount: 5,
     shutdownTimeoutMs: 15_000,
+    versioning: DEFAULT_VERSIONING,
 };
 
 /** Parses host.json (as loaded, settings unresolved). Throws a readable error on an invalid section. */
@@ -167,5 +182,10 @@ export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.Process
         inProcessWorkItems: d.inProcessWorkItems,
         maxDequeueCount: d.maxDequeueCount,
         shutdownTimeoutMs: d.shutdownTimeoutMs,
+        versioning: {
+            defaultVersion: section.defaultVersion ?? d.versioning.defaultVersion,
+            matchStrategy: section.versionMatchStrategy ?? d.versioning.matchStrategy,
+            failureStrategy: section.versionFailureStrategy ?? d.versioning.failureStrategy,
+        },
     };
 }

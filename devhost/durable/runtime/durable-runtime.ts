@@ -25,6 +25,7 @@ import { InProcessAwareStorage, inProcessWorkItem } from './in-process-work-item
 import { StartupRecovery } from './startup-recovery';
 import { isRecoveryNudge } from './recovery-nudge';
 import type { UnrecoveredInstance } from './episode-failures';
+import { VersionGate } from './version-gate';
 
 export interface DurableRuntimeOptions {
     app: LoadedApp;
@@ -41,6 +42,8 @@ export class DurableRuntime {
     readonly functions: DurableFunctionIndex;
     readonly storage: TaskHubStorage;
     readonly transport: MessageTransport;
+    /** Which instances this host runs by version, and the ones it turned away (the viewer shows them). */
+    readonly versionGate: VersionGate;
     readonly #orchestrations: OrchestrationDispatcher;
     readonly #activities: ActivityDispatcher;
     readonly #idleWork: IdleWorkQueue;
@@ -93,7 +96,9 @@ export class DurableRuntime {
             defaultHttpAsyncRequestSleepTimeMilliseconds: config.defaultHttpAsyncRequestSleepTimeMilliseconds,
             // In-process work items are recovered from history, so history must keep their inputs.
             storeInputsInOrchestrationHistory: config.storeInputsInOrchestrationHistory || this.#inProcessWorkItems,
+            defaultVersion: config.versioning.defaultVersion,
         };
+        this.versionGate = new VersionGate({ versioning: config.versioning, storage, logger, clock });
         this.#orchestrations = new OrchestrationDispatcher({
             storage,
             rows,
@@ -109,6 +114,7 @@ export class DurableRuntime {
             visibilityTimeoutSeconds: leaseSeconds,
             leases: this.#leases,
             maxDequeueCount: config.maxDequeueCount,
+            versionGate: this.versionGate,
             previousHandedOver: () => this.#previousHandedOver,
             ...(this.#inProcessWorkItems
                 ? {
@@ -157,6 +163,7 @@ export class DurableRuntime {
             transport: this.transport,
             knownOrchestrators,
             knownEntities,
+            defaultVersion: config.versioning.defaultVersion,
             rows,
             clock,
             onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),

@@ -79,3 +79,34 @@ export class EpisodeFailures {
         return failures;
     }
 }
+
+/** The line a failed episode the dispatcher tries again is logged with, by why it failed. */
+export function retryLogLine(
+    instanceId: string,
+    verdict: Extract<FailureVerdict, { kind: 'retry' }>,
+    reason: string,
+    maxDequeueCount: number,
+): { level: 'warn' | 'error'; text: string } {
+    switch (verdict.why) {
+        case 'conflict':
+            return {
+                level: 'warn',
+                text: `Instance ${instanceId}: another writer checkpointed first; the episode runs again.`,
+            };
+        case 'recovery':
+            return {
+                level: 'warn',
+                text: `Instance ${instanceId}: recovery failed (attempt ${verdict.attempt}; it is tried again): ${reason}`,
+            };
+        case 'outage':
+            return {
+                level: 'warn',
+                text: `Instance ${instanceId}: task hub storage did not answer (${reason}); the episode is tried again in ${verdict.seconds} s.`,
+            };
+        case 'episode':
+            return {
+                level: 'error',
+                text: `Instance ${instanceId}: episode failed (attempt ${verdict.attempt} of ${maxDequeueCount}): ${reason}`,
+            };
+    }
+}

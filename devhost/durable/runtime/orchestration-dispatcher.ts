@@ -53,7 +53,8 @@ import { episodeOrigin, executionEnded, instanceRecord, rowWriteTiming } from '.
 import { InstanceReconciler, type InstanceReconcilerOptions } from './instance-reconciler';
 import { MessageSettlement } from './message-settlement';
 import { PoisonHandler } from './poison-handler';
-import { EpisodeFailures, type UnrecoveredInstance } from './episode-failures';
+import { EpisodeFailures, retryLogLine, type UnrecoveredInstance } from './episode-failures';
+import type { VersionGate } from './version-gate';
 import { sendInOrderPerTarget } from './send-in-order';
 import { isRecoveryNudge, startOfRowAcceptedInMemory } from './recovery-nudge';
 
@@ -93,6 +94,8 @@ export interface OrchestrationDispatcherOptions extends Pick<InstanceReconcilerO
      * the task again), one whose schedule was is applied. Absent: work items go to the queue.
      */
     runInProcess?: (workItems: readonly TaskMessage[]) => void;
+    /** Which instances run here, by orchestration version (version-gate.ts, docs/protocol.md §16). */
+    versionGate: VersionGate;
 }
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
@@ -323,11 +326,13 @@ export class OrchestrationDispatcher {
                 this.#failures.succeeded(instanceId);
                 return;
             }
+            const admitted = this.#o.versionGate.admit(instanceId, state.events, batch, this.#settlement);
+            if (!admitted.run) return this.#failures.succeeded(instanceId);
             const incoming = batch.map((m) => m.message);
             const consumedBefore = state.consumedBefore ?? [];
             // An entity is an instance like any other (same queues, history, rows, checkpoint); only its
             // episode differs: one batch of operations instead of an orchestrator replay.
-            const result = isEntityInstanceId(instanceId)
+            const episode = isEntityInstanceId(instanceId)
                 ? await runEntityEpisode(
                       { instanceId, past: state.events, incoming, now, newGuid: this.#o.newGuid, consumedBefore },
                       this.#o.invokeEntity,
@@ -344,9 +349,11 @@ export class OrchestrationDispatcher {
                           knownEntities: this.#o.knownEntities,
                           customStatus: state.record?.customStatus ?? null,
                           consumedBefore,
+                          ...admitted.request,
                       },
                       this.#o.invoke,
                   );
+            const result = admitted.finish(episode);
             const { rowWritten, events } =
                 result.appended.length === 0
                     ? {
@@ -389,29 +396,8 @@ export class OrchestrationDispatcher {
             await this.#poison.setAside(instanceId, batch, error, verdict.attempts);
             return;
         }
-        const reason = errorMessage(error);
-        switch (verdict.why) {
-            case 'conflict':
-                this.#o.logger.warn(
-                    `Instance ${instanceId}: another writer checkpointed first; the episode runs again.`,
-                );
-                break;
-            case 'recovery':
-                this.#o.logger.warn(
-                    `Instance ${instanceId}: recovery failed (attempt ${verdict.attempt}; it is tried again): ${reason}`,
-                );
-                break;
-            case 'outage':
-                this.#o.logger.warn(
-                    `Instance ${instanceId}: task hub storage did not answer (${reason}); the episode is tried again in ${verdict.seconds} s.`,
-                );
-                break;
-            case 'episode':
-                this.#o.logger.error(
-                    `Instance ${instanceId}: episode failed (attempt ${verdict.attempt} of ${this.#o.maxDequeueCount}): ${reason}`,
-                );
-                break;
-        }
+        const line = retryLogLine(instanceId, verdict, errorMessage(error), this.#o.maxDequeueCount);
+        this.#o.logger[line.level](line.text);
         // Nothing to retry when only a repair failed: the instance's next message repairs (#repairNext).
         if (batch.length + nudges.length > 0) this.#retryLater(instanceId, [...batch, ...nudges], verdict.seconds);
     }

@@ -165,6 +165,7 @@ export function renderInstancePage(main, instanceId) {
                 { class: 'facts' },
                 fact('Instance id', h('span', { class: 'mono' }, instance.instanceId)),
                 fact('Execution id', h('span', { class: 'mono' }, instance.executionId)),
+                fact('Version', h('span', { class: 'mono', id: 'instance-version' }, instance.version || '(none)')),
                 fact('Status', h('span', { id: 'runtime-status' }, instance.runtimeStatus)),
                 fact('Created', timeElement(instance.createdTime)),
                 fact('Last updated', timeElement(instance.lastUpdatedTime)),
@@ -205,6 +206,14 @@ export function renderInstancePage(main, instanceId) {
                       )
                     : null,
             ),
+            detail.waiting
+                ? h(
+                      'p',
+                      { class: 'waiting-note', id: 'version-waiting', role: 'status' },
+                      `Waiting: ${detail.waiting.reason} Its messages wait on the queue for a host that runs it; ` +
+                          `next try about ${formatTime(Date.parse(detail.waiting.retryAt))}.`,
+                  )
+                : null,
         );
         replaceContent(
             values,
@@ -281,7 +290,7 @@ export function renderInstancePage(main, instanceId) {
                 return;
             }
             loadError.hidden = true;
-            const print = `${next.instance.runtimeStatus}|${next.instance.lastUpdatedTime}|${next.history.length}|${next.instance.customStatus}`;
+            const print = `${next.instance.runtimeStatus}|${next.instance.lastUpdatedTime}|${next.history.length}|${next.instance.customStatus}|${next.waiting?.retryAt ?? ''}`;
             detail = next;
             if (force || print !== fingerprint) {
                 fingerprint = print;

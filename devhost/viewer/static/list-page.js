@@ -1,5 +1,6 @@
 // The instances page: the task hub summary (counts by status, queue depths), filters, and the instances
-// table, newest first, paged, refreshed every two seconds while the page is open.
+// table, newest first, paged, refreshed every two seconds while the page is open. Versions come from the hub
+// summary (the HTTP API's status payload has none), and so do the instances this host turns away by version.
 import { ApiError, hubSummary, listInstances } from './api.js';
 import {
     ACTIVE_STATUSES,
@@ -26,13 +27,15 @@ function readFilter() {
         prefix: params.get('prefix') ?? '',
         from: params.get('from') ?? '',
         to: params.get('to') ?? '',
+        version: params.get('version') ?? '',
         page: Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1),
     };
 }
 
 function writeFilter(filter) {
     const params = new URLSearchParams();
-    for (const key of ['status', 'name', 'prefix', 'from', 'to']) if (filter[key]) params.set(key, filter[key]);
+    for (const key of ['status', 'name', 'prefix', 'from', 'to', 'version'])
+        if (filter[key]) params.set(key, filter[key]);
     if (filter.page > 1) params.set('page', String(filter.page));
     const search = params.toString();
     history.replaceState(null, '', `/_devhost/${search ? `?${search}` : ''}`);
@@ -43,6 +46,10 @@ export function renderListPage(main) {
     let filter = readFilter();
     let rows = [];
     let truncated = false;
+    let listed = [];
+    /** From the hub summary: version by instance id, and the instances this host turns away, by id. */
+    let versions = {};
+    let rejected = new Map();
 
     const notice = h('div', { class: 'notice', role: 'status' });
     const purged = new URLSearchParams(location.search).get('purged');
@@ -78,6 +85,12 @@ export function renderListPage(main) {
     });
     const fromInput = h('input', { name: 'from', type: 'datetime-local', step: '1', value: filter.from });
     const toInput = h('input', { name: 'to', type: 'datetime-local', step: '1', value: filter.to });
+    const versionInput = h('input', {
+        name: 'version',
+        type: 'search',
+        value: filter.version,
+        placeholder: 'e.g. 2.0, or (none)',
+    });
     const form = h(
         'form',
         {
@@ -91,6 +104,7 @@ export function renderListPage(main) {
                     prefix: prefixInput.value.trim(),
                     from: fromInput.value,
                     to: toInput.value,
+                    version: versionInput.value.trim(),
                     page: 1,
                 };
                 writeFilter(filter);
@@ -102,6 +116,7 @@ export function renderListPage(main) {
         field('Instance id prefix', prefixInput),
         field('Created from (local time)', fromInput),
         field('Created to (local time)', toInput),
+        field('Version', versionInput),
         h(
             'div',
             { class: 'filter-buttons' },
@@ -112,7 +127,8 @@ export function renderListPage(main) {
                     type: 'button',
                     class: 'secondary',
                     onclick: () => {
-                        for (const input of [nameInput, prefixInput, fromInput, toInput]) input.value = '';
+                        for (const input of [nameInput, prefixInput, fromInput, toInput, versionInput])
+                            input.value = '';
                         statusSelect.value = '';
                         form.requestSubmit();
                     },
@@ -142,8 +158,8 @@ export function renderListPage(main) {
                     h(
                         'tr',
                         {},
-                        ['Name', 'Instance id', 'Status', 'Created', 'Last updated', 'Duration'].map((title) =>
-                            h('th', { scope: 'col' }, title),
+                        ['Name', 'Version', 'Instance id', 'Status', 'Created', 'Last updated', 'Duration'].map(
+                            (title) => h('th', { scope: 'col' }, title),
                         ),
                     ),
                 ),
@@ -162,16 +178,25 @@ export function renderListPage(main) {
         replaceContent(
             tableBody,
             shown.length === 0
-                ? h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No instances match.'))
+                ? h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No instances match.'))
                 : shown.map((row) => {
                       const created = Date.parse(row.createdTime);
                       const end = ACTIVE_STATUSES.has(row.runtimeStatus) ? now : Date.parse(row.lastUpdatedTime);
+                      const waiting = rejected.get(row.instanceId);
                       return h(
                           'tr',
                           { dataset: { instanceId: row.instanceId, status: row.runtimeStatus } },
                           h('td', {}, row.name),
+                          h('td', { class: 'mono', dataset: { version: row.version } }, row.version || '—'),
                           h('td', { class: 'mono' }, h('a', { href: instanceHref(row.instanceId) }, row.instanceId)),
-                          h('td', {}, statusBadge(row.runtimeStatus)),
+                          h(
+                              'td',
+                              {},
+                              statusBadge(row.runtimeStatus),
+                              waiting
+                                  ? h('span', { class: 'waiting-note', title: waiting.reason }, ' waiting: version')
+                                  : null,
+                          ),
                           h('td', {}, timeElement(row.createdTime)),
                           h('td', {}, timeElement(row.lastUpdatedTime)),
                           h('td', { class: 'num' }, formatDuration(end - created)),
@@ -226,6 +251,36 @@ export function renderListPage(main) {
         );
     }
 
+    /** This host's versioning settings, and the instances it turns away by version (they wait on the queue). */
+    function versioningNote(versioning) {
+        if (!versioning) return [];
+        const waiting = versioning.rejected ?? [];
+        return h(
+            'div',
+            { class: 'versioning-note', dataset: { waiting: String(waiting.length) } },
+            h(
+                'p',
+                {},
+                `Orchestration version of this host: ${versioning.defaultVersion || '(none)'} ` +
+                    `(versionMatchStrategy ${versioning.matchStrategy}, versionFailureStrategy ${versioning.failureStrategy}).`,
+            ),
+            waiting.length === 0
+                ? null
+                : h(
+                      'ul',
+                      {},
+                      waiting.map((item) =>
+                          h(
+                              'li',
+                              { dataset: { instance: item.instanceId } },
+                              h('a', { href: instanceHref(item.instanceId), class: 'mono' }, item.instanceId),
+                              ` waits: ${item.reason} Next try about ${formatDateTime(item.retryAt)}.`,
+                          ),
+                      ),
+                  ),
+        );
+    }
+
     function renderSummary(summary) {
         document.getElementById('hub-name').textContent = `Task hub ${summary.hubName}`;
         const counts = STATUSES.filter(
@@ -239,6 +294,7 @@ export function renderListPage(main) {
             summaryBox,
             h('h2', { id: 'summary-title' }, `Task hub ${summary.hubName}`),
             recoveryWarning(summary.recovery),
+            versioningNote(summary.versioning),
             h(
                 'div',
                 { class: 'summary-grid' },
@@ -315,12 +371,19 @@ export function renderListPage(main) {
 
     async function refresh() {
         const [list, summary] = await Promise.allSettled([listInstances(filter, LIST_CAP), hubSummary()]);
+        if (summary.status === 'fulfilled') {
+            versions = summary.value.versions ?? {};
+            rejected = new Map((summary.value.versioning?.rejected ?? []).map((item) => [item.instanceId, item]));
+            renderSummary(summary.value);
+        }
         if (list.status === 'fulfilled') {
-            rows = list.value.instances;
+            listed = list.value.instances;
             truncated = list.value.truncated;
+        }
+        if (list.status === 'fulfilled' || summary.status === 'fulfilled') {
+            rows = withVersions(listed, versions, filter.version);
             renderRows();
         }
-        if (summary.status === 'fulfilled') renderSummary(summary.value);
         const failure = [list, summary].find((result) => result.status === 'rejected');
         if (failure) showError(failure.reason);
         else errorBox.hidden = true;
@@ -330,4 +393,18 @@ export function renderListPage(main) {
 
     void refresh();
     startPolling(refresh, POLL_MS);
+}
+
+/**
+ * The rows with their versions, filtered by version: exactly the text given ("(none)" for instances without
+ * one), as Strict matching compares versions.
+ */
+function withVersions(instances, versions, wanted) {
+    const rows = instances.map((row) => ({
+        ...row,
+        version: Object.prototype.hasOwnProperty.call(versions, row.instanceId) ? versions[row.instanceId] : '',
+    }));
+    if (!wanted) return rows;
+    const match = wanted === '(none)' ? '' : wanted;
+    return rows.filter((row) => row.version === match);
 }

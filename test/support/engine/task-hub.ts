@@ -92,6 +92,16 @@ export class InMemoryTaskHub {
         return (this.#control.get(instanceId) ?? []).map((q) => q.message);
     }
 
+    /** Takes the instance's visible control messages off its queue (a test playing another dispatcher). */
+    take(instanceId: string): TaskMessage[] {
+        const queue = this.#control.get(instanceId) ?? [];
+        this.#control.set(
+            instanceId,
+            queue.filter((q) => q.visibleAt > this.now.getTime()),
+        );
+        return queue.filter((q) => q.visibleAt <= this.now.getTime()).map((q) => q.message);
+    }
+
     /** One episode over the instance's visible control messages (or exactly `messages` when given). */
     async episode(instanceId = 'instance1', messages?: TaskMessage[]): Promise<EpisodeResult> {
         const queue = this.#control.get(instanceId) ?? [];

@@ -104,7 +104,7 @@ describe('engine: activities', () => {
         const hub = new InMemoryTaskHub(async (name, payload) => {
             seen.push(payload.history.map((e) => e.IsPlayed));
             expect(payload.upperSchemaVersion).toBe(1);
-            expect(payload.upperSchemaVersionNew).toBe(2);
+            expect(payload.upperSchemaVersionNew).toBe(3);
             return invoke(name, payload);
         });
         hub.start('Sequence', undefined);

@@ -188,10 +188,11 @@ describe('engine: orchestrator failures', () => {
         expect(result.instance.output).toContain('counter refused');
     });
 
-    it('still fails an orchestration on entity actions the devhost does not run (locks)', () => {
-        expect(findEntityAction([{ type: 'Entity', actionName: 'LockEntities', target: null }])?.actionName).toBe(
-            'LockEntities',
-        );
+    it('still finds the entity action the devhost does not run (a scheduled signal), but not locks or calls', () => {
+        expect(
+            findEntityAction([{ type: 'Entity', actionName: 'ScheduledSignalEntity', target: '@a@b' }])?.actionName,
+        ).toBe('ScheduledSignalEntity');
+        expect(findEntityAction([{ type: 'LockEntities', lockSet: [{ name: 'a', key: 'b' }] }])).toBeUndefined();
         expect(
             findEntityAction([{ type: 'CallEntity', instanceId: '@a@b', operation: 'x', input: undefined }]),
         ).toBeUndefined();
