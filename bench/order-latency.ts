@@ -167,7 +167,8 @@ async function main(): Promise<void> {
     const criticalPathCalls = summary(callsUntilCompleted);
     console.log(
         JSON.stringify({
-            benchmark: 'order_processing (validate, charge, fulfill, notify) on the devhost + in-memory Azurite',
+            benchmark:
+                'order_processing version 1.0 (validate, charge, fulfill, notify) on the devhost + in-memory Azurite',
             storageCallMs: callMs,
             sequential: {
                 orders: ORDERS,

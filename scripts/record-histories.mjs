@@ -4,7 +4,12 @@
 // (test/app/replay/recorded-histories.test.ts) replays them on every run, so a change to an orchestrator that
 // would break instances already in flight fails CI. Run after an intended, compatible change to refresh them:
 //   npm run build && node scripts/record-histories.mjs
-import { mkdir, writeFile } from 'node:fs/promises';
+// Instances get host.json `defaultVersion` (orchestration versioning), and each file is named for it
+// (`order-completed-v2.0.json`), so recording a new version adds files and never overwrites the histories of
+// an older version, which must keep replaying until the last order of it has ended (the version 1 files,
+// recorded before versioning, are the ones without a suffix). The script refuses to write when the host did
+// not stamp the version host.json names (a devhost without versioning support).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -17,6 +22,10 @@ const { startAzurite } = await load('devhost/storage/azurite.js');
 const { startHost } = await load('devhost/boot/start-host.js');
 const { createDurableExtension } = await load('devhost/durable/extension.js');
 const { createStorageExtension } = await load('devhost/storage-bindings/extension.js');
+
+const hostJson = JSON.parse(await readFile(path.join(root, 'host.json'), 'utf8'));
+const defaultVersion = hostJson.extensions?.durableTask?.defaultVersion ?? '';
+const suffix = defaultVersion === '' ? '' : `-v${defaultVersion}`;
 
 const azurite = await startAzurite({ inMemory: true, ports: { blob: 0, queue: 0, table: 0 } });
 process.env.AzureWebJobsStorage = azurite.connectionString;
@@ -54,12 +63,30 @@ const recordings = {
         items: ['widget-a'],
         payment_method: 'pm_card_flaky',
     }),
+    // Version 2's own paths: rejected at the reservation, and refunded and released after a failed fulfilment.
+    'order-out-of-stock': await run('order_processing', {
+        order_id: 'REC-3',
+        items: ['widget-a', 'TEST-OUT-OF-STOCK'],
+    }),
+    'order-warehouse-down': await run('order_processing', { order_id: 'REC-4', items: ['TEST-WAREHOUSE-DOWN'] }),
     'parallel-small': await run('parallel_processing', { items: ['a', 'b', 'c'] }),
 };
+const unversioned = Object.values(recordings).filter(
+    ({ events }) => (events.find((event) => event.EventType === 0)?.Version ?? '') !== defaultVersion,
+);
+if (unversioned.length > 0) {
+    console.error(
+        `${unversioned.map((r) => r.instanceId).join(', ')} did not get host.json defaultVersion ` +
+            `'${defaultVersion}': this host does not honour defaultVersion, so nothing was written.`,
+    );
+    await host.close();
+    await azurite.stop();
+    process.exit(1);
+}
 await mkdir(outDir, { recursive: true });
 for (const [name, recording] of Object.entries(recordings)) {
-    await writeFile(path.join(outDir, `${name}.json`), `${JSON.stringify(recording, null, 2)}\n`);
-    console.log(`${name}: ${recording.events.length} events`);
+    await writeFile(path.join(outDir, `${name}${suffix}.json`), `${JSON.stringify(recording, null, 2)}\n`);
+    console.log(`${name}${suffix}: ${recording.events.length} events`);
 }
 await host.close();
 await azurite.stop();

@@ -45,6 +45,10 @@ export async function startAppUnderBench(hubPrefix: string): Promise<AppUnderBen
 
     const waiters = new Map<string, (record: InstanceRecord) => void>();
     const extension = createDurableExtension({
+        // The peer (DBOS) runs the 4-step order: orders here start as version 1.0 of order_processing
+        // (validate, charge, fulfil, notify), which the app still runs for orders started before version 2
+        // added reserve_stock (docs/changing-the-order-workflow.md).
+        config: { versioning: { defaultVersion: '1.0', matchStrategy: 'CurrentOrOlder', failureStrategy: 'Reject' } },
         onCheckpoint: (record) => {
             if (record.runtimeStatus === 'Running' || record.runtimeStatus === 'Pending') return;
             waiters.get(record.instanceId)?.(record);

@@ -1,5 +1,8 @@
-/** The side-effecting steps of an order, each done at most once per order. */
-export type OrderStep = 'charge' | 'fulfil' | 'refund' | 'notify';
+/**
+ * The side-effecting steps of an order, each done at most once per order. `reserve` and `release` (the stock
+ * hold) are steps of version 2 orders only (src/orchestrators/order-processing-v2.ts).
+ */
+export type OrderStep = 'reserve' | 'charge' | 'fulfil' | 'refund' | 'release' | 'notify';
 
 /**
  * The idempotency key of one step of one order: the instance id (itself derived from the order id, see

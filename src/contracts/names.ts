@@ -12,6 +12,10 @@ export type OrchestratorName = (typeof OrchestratorNames)[keyof typeof Orchestra
 
 export const ActivityNames = {
     validateOrder: 'validate_order',
+    /** Version 2 orders: holds the order's stock before the charge. */
+    reserveStock: 'reserve_stock',
+    /** Version 2 orders: gives a hold back when the order will not ship. */
+    releaseStock: 'release_stock',
     chargeCustomer: 'charge_customer',
     fulfillOrder: 'fulfill_order',
     refundPayment: 'refund_payment',

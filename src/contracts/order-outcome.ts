@@ -27,8 +27,9 @@ export const OrderOutcomeSchema = z.discriminatedUnion('status', [
 ]);
 export type OrderOutcome = z.infer<typeof OrderOutcomeSchema>;
 
-/** order_processing's custom status, step by step. */
-export type OrderStepName = 'validating' | 'charging' | 'fulfilling' | 'refunding' | 'notifying' | 'done';
+/** order_processing's custom status, step by step (`reserving` and `releasing`: version 2 orders only). */
+export type OrderStepName =
+    'validating' | 'reserving' | 'charging' | 'fulfilling' | 'refunding' | 'releasing' | 'notifying' | 'done';
 export interface OrderProgress {
     readonly step: OrderStepName;
     readonly order_id: string;

@@ -8,6 +8,12 @@ import type { RetryOptions, Task } from 'durable-functions';
  */
 export interface OrchestrationApi {
     readonly instanceId: string;
+    /**
+     * The instance's orchestration version: host.json `extensions.durableTask.defaultVersion` when it was
+     * started, kept in its ExecutionStarted event; `""` (or undefined) for instances started before a default
+     * version was set. Fixed for the instance's life, so branching on it is deterministic.
+     */
+    readonly version: string | undefined;
     getInput(): unknown;
     callActivity(name: string, input?: unknown): Task;
     callActivityWithRetry(name: string, retryOptions: RetryOptions, input?: unknown): Task;

@@ -3,8 +3,9 @@ import { z } from 'zod';
 /**
  * The order ledger: what happened to an order's money, goods and messages, written by the activities as it
  * happens, read by `GET /api/orders/{order_id}`. One order's records live together under the order's key
- * (its instance id). Charges, refunds and shipments happen at most once per order: the first record of a
- * kind wins, so an activity that runs again records nothing new. Notification attempts are each recorded.
+ * (its instance id). Charges, refunds, shipments, stock reservations and releases happen at most once per
+ * order: the first record of a kind wins, so an activity that runs again records nothing new. Notification
+ * attempts are each recorded.
  */
 export const LedgerRecordSchema = z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('charge'), id: z.string(), amount_cents: z.int().nonnegative(), at: z.iso.datetime() }),
@@ -16,6 +17,9 @@ export const LedgerRecordSchema = z.discriminatedUnion('kind', [
         at: z.iso.datetime(),
     }),
     z.object({ kind: z.literal('shipment'), tracking_number: z.string(), at: z.iso.datetime() }),
+    /** Version 2 orders: the stock held for the order, and its release when the order did not ship. */
+    z.object({ kind: z.literal('reservation'), id: z.string(), at: z.iso.datetime() }),
+    z.object({ kind: z.literal('release'), reservation_id: z.string(), at: z.iso.datetime() }),
     z.object({
         kind: z.literal('notification'),
         to: z.string(),
@@ -26,7 +30,7 @@ export const LedgerRecordSchema = z.discriminatedUnion('kind', [
     }),
 ]);
 export type LedgerRecord = z.infer<typeof LedgerRecordSchema>;
-export type OnceRecord = Extract<LedgerRecord, { kind: 'charge' | 'refund' | 'shipment' }>;
+export type OnceRecord = Extract<LedgerRecord, { kind: 'charge' | 'refund' | 'shipment' | 'reservation' | 'release' }>;
 export type NotificationRecord = Extract<LedgerRecord, { kind: 'notification' }>;
 
 export interface OrderLedger {

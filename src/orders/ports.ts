@@ -36,6 +36,21 @@ export interface PaymentGateway {
     }): Promise<{ readonly refundId: string }>;
 }
 
+export type ReservationOutcome =
+    | { readonly kind: 'reserved'; readonly reservationId: string }
+    | { readonly kind: 'out_of_stock'; readonly reason: string };
+
+export interface StockService {
+    /** Holds the order's lines in the warehouse once per key; a line it does not have is an answer. */
+    reserve(request: {
+        readonly idempotencyKey: string;
+        readonly orderId: string;
+        readonly items: readonly OrderItem[];
+    }): Promise<ReservationOutcome>;
+    /** Gives a hold back, once per key; releasing a hold already released is not an error. */
+    release(request: { readonly idempotencyKey: string; readonly reservationId: string }): Promise<void>;
+}
+
 export type ShipmentOutcome =
     | { readonly kind: 'shipped'; readonly trackingNumber: string }
     | { readonly kind: 'unfulfillable'; readonly reason: string };

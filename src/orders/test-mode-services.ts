@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { KeyRegister } from './ledger';
-import { type FulfilmentService, type Notifier, type PaymentGateway, TransientServiceError } from './ports';
+import {
+    type FulfilmentService,
+    type Notifier,
+    type PaymentGateway,
+    type StockService,
+    TransientServiceError,
+} from './ports';
 import { DECLINE_REASON, TestMode } from './test-mode';
 
 /**
@@ -31,12 +37,35 @@ export function createTestModePaymentGateway(seenKeys: KeyRegister): PaymentGate
     };
 }
 
+/** The reason the test-mode warehouse gives for TEST-OUT-OF-STOCK, when reserving and when shipping. */
+export const OUT_OF_STOCK_REASON = `${TestMode.outOfStockSku} is out of stock`;
+
+export function createTestModeStockService(): StockService {
+    return {
+        async reserve({ idempotencyKey, items }) {
+            if (items.some((item) => item.sku === TestMode.outOfStockSku)) {
+                return { kind: 'out_of_stock', reason: OUT_OF_STOCK_REASON };
+            }
+            return { kind: 'reserved', reservationId: idFor('rs_', idempotencyKey, 24) };
+        },
+        async release() {
+            // A test-mode hold is only an id: releasing it (again) changes nothing.
+        },
+    };
+}
+
 export function createTestModeFulfilmentService(): FulfilmentService {
     return {
         async ship({ idempotencyKey, items }) {
-            const missing = items.find((item) => item.sku === TestMode.outOfStockSku);
-            if (missing !== undefined) {
-                return { kind: 'unfulfillable', reason: `${TestMode.outOfStockSku} is out of stock` };
+            // Version 1 orders still reach fulfilment with TEST-OUT-OF-STOCK (version 2 rejects it at reservation).
+            if (items.some((item) => item.sku === TestMode.outOfStockSku)) {
+                return { kind: 'unfulfillable', reason: OUT_OF_STOCK_REASON };
+            }
+            if (items.some((item) => item.sku === TestMode.warehouseDownSku)) {
+                return {
+                    kind: 'unfulfillable',
+                    reason: `The warehouse cannot ship ${TestMode.warehouseDownSku} (test mode: the warehouse is down)`,
+                };
             }
             return { kind: 'shipped', trackingNumber: idFor('TRK', idempotencyKey, 12).toUpperCase() };
         },

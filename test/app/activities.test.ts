@@ -166,7 +166,7 @@ describe('fulfill_order', () => {
         expect((await ledger.read(input.instance_id)).map((r) => r.kind)).toEqual(['shipment']);
     });
 
-    it('answers TEST-OUT-OF-STOCK as unfulfillable and records no shipment', async () => {
+    it('answers TEST-OUT-OF-STOCK as unfulfillable and records no shipment (version 1 orders get this far)', async () => {
         const input = {
             ...step('fulfil'),
             items: [
@@ -177,6 +177,15 @@ describe('fulfill_order', () => {
         expect(await fulfil()(input, context())).toEqual({
             status: 'unfulfillable',
             reason: 'TEST-OUT-OF-STOCK is out of stock',
+        });
+        expect(await ledger.read(input.instance_id)).toEqual([]);
+    });
+
+    it('answers TEST-WAREHOUSE-DOWN as unfulfillable (the warehouse is down) and records no shipment', async () => {
+        const input = { ...step('fulfil'), items: [{ sku: 'TEST-WAREHOUSE-DOWN', quantity: 1 }] };
+        expect(await fulfil()(input, context())).toEqual({
+            status: 'unfulfillable',
+            reason: 'The warehouse cannot ship TEST-WAREHOUSE-DOWN (test mode: the warehouse is down)',
         });
         expect(await ledger.read(input.instance_id)).toEqual([]);
     });

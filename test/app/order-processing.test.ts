@@ -21,20 +21,26 @@ const keyed = (step: string) => ({
     idempotency_key: `${instanceId}:${step}`,
 });
 
-function runTo(step: 'charge' | 'fulfil' | 'notify', input: unknown = threeItems) {
-    const run = new OrchestratorRun(orderProcessing, input, instanceId);
-    run.start();
-    let next = run.resolve({ valid: true, amount: total });
-    if (step === 'charge') return { run, next };
-    next = run.resolve({ status: 'charged', charge_id: 'ch_1', amount: total });
-    if (step === 'fulfil') return { run, next };
-    next = run.resolve({ status: 'shipped', tracking_number: 'TRK1' });
-    return { run, next };
-}
+/**
+ * Version 1 of order_processing, as every order started before versioning runs it (instance version `""`) and
+ * as an instance explicitly started with version "1.0" does. Version 2: order-processing-v2.test.ts.
+ */
+describe.each(['', '1.0'])('order_processing, version 1 (instance version %j)', (version) => {
+    const newRun = (input: unknown, id = 'instance-1') => new OrchestratorRun(orderProcessing, input, id, version);
 
-describe('order_processing', () => {
-    it('validates, charges, fulfils and notifies, each side effect keyed by instance and step', () => {
-        const run = new OrchestratorRun(orderProcessing, threeItems, instanceId);
+    function runTo(step: 'charge' | 'fulfil' | 'notify', input: unknown = threeItems) {
+        const run = newRun(input, instanceId);
+        run.start();
+        let next = run.resolve({ valid: true, amount: total });
+        if (step === 'charge') return { run, next };
+        next = run.resolve({ status: 'charged', charge_id: 'ch_1', amount: total });
+        if (step === 'fulfil') return { run, next };
+        next = run.resolve({ status: 'shipped', tracking_number: 'TRK1' });
+        return { run, next };
+    }
+
+    it('validates, charges, fulfils and notifies (no stock reservation), each side effect keyed by instance and step', () => {
+        const run = newRun(threeItems, instanceId);
 
         const validate = expectActivity(run.start());
         expect(validate.name).toBe('validate_order');
@@ -102,7 +108,7 @@ describe('order_processing', () => {
     });
 
     it('returns the rejection and schedules nothing else when validate_order rejects', () => {
-        const run = new OrchestratorRun(orderProcessing, { order_id: 'A-3', items: [] });
+        const run = newRun({ order_id: 'A-3', items: [] });
         expect(expectActivity(run.start()).name).toBe('validate_order');
         const result = expectResult(run.resolve({ valid: false, reason: 'No items in order' }));
         expect(result).toEqual({ status: 'rejected', order_id: 'A-3', reason: 'No items in order' });
@@ -161,13 +167,13 @@ describe('order_processing', () => {
     });
 
     it('fails the instance, before scheduling anything, for input that misses its schema', () => {
-        const run = new OrchestratorRun(orderProcessing, { items: 'not a list' });
+        const run = newRun({ items: 'not a list' });
         expect(() => run.start()).toThrow(/order_processing: invalid input: .*order_id.*items/);
         expect(run.created).toEqual([]);
     });
 
     it('fails rather than guess when an activity result has the wrong shape', () => {
-        const run = new OrchestratorRun(orderProcessing, threeItems);
+        const run = newRun(threeItems);
         run.start();
         expect(() => run.resolve({ valid: true, amount: { cents: 8997, decimal: 89.9 } })).toThrow(
             /validate_order result: amount.decimal/,

@@ -68,6 +68,8 @@ describe('function registrations (the public contract)', () => {
             'parallel_processing_batch',
             'process_item',
             'refund_payment',
+            'release_stock',
+            'reserve_stock',
             'send_notification',
             'validate_order',
         ]);
@@ -119,13 +121,15 @@ describe('function registrations (the public contract)', () => {
         expect(orchestratorNames).not.toContain('parallel_processing_batch');
     });
 
-    it('registers the six activities', () => {
+    it('registers the eight activities', () => {
         const activities = [...registered.keys()].filter((name) => trigger(name).type === 'activityTrigger');
         expect(activities.sort()).toEqual([
             'charge_customer',
             'fulfill_order',
             'process_item',
             'refund_payment',
+            'release_stock',
+            'reserve_stock',
             'send_notification',
             'validate_order',
         ]);
@@ -137,7 +141,7 @@ describe('function registrations (the public contract)', () => {
  * trigger payload the Durable extension sends (schema V3). Not a replacement for replay tests on the real
  * engine; a check that the generators and the SDK agree (Task.all, results fed back, the empty fan-out).
  */
-async function episode(name: string, input: unknown, history: unknown[] = []): Promise<unknown> {
+async function episode(name: string, input: unknown, history: unknown[] = [], version?: string): Promise<unknown> {
     const callback = callbacks.get(name);
     if (callback === undefined) {
         throw new Error(`${name} is not registered`);
@@ -153,6 +157,7 @@ async function episode(name: string, input: unknown, history: unknown[] = []): P
                 Timestamp: timestamp,
                 Name: name,
                 Input: JSON.stringify(input),
+                ...(version === undefined ? {} : { Version: version }),
             },
             ...history,
         ],
@@ -193,6 +198,36 @@ describe('registered orchestrators on the SDK replay engine', () => {
             output: { status: 'rejected', order_id: 'A-1', reason: 'No items in order' },
         });
     });
+
+    it.each([
+        [undefined, 'charge_customer'],
+        ['', 'charge_customer'],
+        ['1.0', 'charge_customer'],
+        ['2.0', 'reserve_stock'],
+    ])(
+        'order_processing branches on the ExecutionStarted Version the SDK reads (%j: %s after validate_order)',
+        async (version, next) => {
+            const timestamp = '2026-01-02T03:04:06.000Z';
+            const valid = { order_id: 'A-1', items: ['MUG'] };
+            const state = await episode(
+                'order_processing',
+                valid,
+                [
+                    { EventType: 4, EventId: 0, IsPlayed: false, Timestamp: timestamp, Name: 'validate_order' },
+                    {
+                        EventType: 5,
+                        EventId: -1,
+                        IsPlayed: false,
+                        Timestamp: timestamp,
+                        TaskScheduledId: 0,
+                        Result: JSON.stringify({ valid: true, amount: { cents: 2999, decimal: 29.99 } }),
+                    },
+                ],
+                version,
+            );
+            expect(state).toMatchObject({ isDone: false, actions: [[{}, { functionName: next }]] });
+        },
+    );
 
     it('parallel_processing completes in its first episode for an empty list', async () => {
         expect(await episode('parallel_processing', { items: [] })).toMatchObject({

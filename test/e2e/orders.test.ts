@@ -137,20 +137,38 @@ describe('order_processing on the devhost', () => {
         expect(charges(await api.order('A-flaky'))).toHaveLength(1);
     });
 
-    it('TEST-OUT-OF-STOCK: fulfilment fails, the charge is refunded, the order is failed with refunded: true', async () => {
+    // These two need the devhost to honour host.json `defaultVersion` (orchestration versioning): a new order
+    // then runs order_processing version 2. On a devhost that stamps no version, orders run version 1.
+    it('TEST-OUT-OF-STOCK (version 2): rejected when the stock is reserved, never charged', async () => {
         const status = await api.run('order_processing', {
             order_id: 'A-stock',
             items: ['widget-a', { sku: 'TEST-OUT-OF-STOCK', quantity: 2 }],
         });
         expect(status.runtimeStatus).toBe('Completed');
         expect(status.output).toEqual({
-            status: 'failed',
+            status: 'rejected',
             order_id: 'A-stock',
             reason: 'TEST-OUT-OF-STOCK is out of stock',
+        });
+        const order = await api.order('A-stock');
+        expect(order.ledger).toEqual([]);
+        expect(order.shipment).toBeNull();
+    });
+
+    it('TEST-WAREHOUSE-DOWN: fulfilment fails after the charge, the charge is refunded, the order is failed with refunded: true', async () => {
+        const status = await api.run('order_processing', {
+            order_id: 'A-warehouse',
+            items: ['widget-a', { sku: 'TEST-WAREHOUSE-DOWN', quantity: 2 }],
+        });
+        expect(status.runtimeStatus).toBe('Completed');
+        expect(status.output).toEqual({
+            status: 'failed',
+            order_id: 'A-warehouse',
+            reason: 'The warehouse cannot ship TEST-WAREHOUSE-DOWN (test mode: the warehouse is down)',
             refunded: true,
             refund_id: expect.stringMatching(/^re_/),
         });
-        const order = await api.order('A-stock');
+        const order = await api.order('A-warehouse');
         expect(order.ledger.map(({ kind, amount_cents }) => ({ kind, amount_cents }))).toEqual([
             { kind: 'charge', amount_cents: 3 * 2999 },
             { kind: 'refund', amount_cents: 3 * 2999 },

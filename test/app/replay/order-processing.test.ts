@@ -2,7 +2,9 @@
  * order_processing, as built into dist/, replayed on the devhost's Durable engine with the real SDK: the
  * main paths answer every TaskScheduled with the app's real activity handlers (test-mode services, the real
  * Table ledger on the run's Azurite); the rare branches get hand-made TaskCompleted / TaskFailed results.
- * Retries are the extension's: a failed attempt becomes a durable timer, then the activity again.
+ * Retries are the extension's: a failed attempt becomes a durable timer, then the activity again. These
+ * instances are started without a version, as every order before versioning was: version 1's steps.
+ * Version 2: order-processing-v2.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EventType, type HistoryEvent, type TaskCompletedEvent } from '../../../devhost/protocol/history';
@@ -78,7 +80,7 @@ async function failAndRetry(run: ReplayRun, message: string): Promise<void> {
     await run.episode();
 }
 
-describe('order_processing replayed on the engine (built app)', () => {
+describe('order_processing version 1 (an instance started without a version) replayed on the engine (built app)', () => {
     it('validates, charges, fulfils and notifies with the real activities and the real ledger', async () => {
         const run = newRun();
         const first = await run.start(ORCHESTRATOR, order);
@@ -209,7 +211,7 @@ describe('order_processing replayed on the engine (built app)', () => {
         ).toHaveLength(2);
     });
 
-    it('refunds through the real activities when the warehouse cannot supply an item (TEST-OUT-OF-STOCK)', async () => {
+    it('charges, then refunds through the real activities when the warehouse cannot supply an item (TEST-OUT-OF-STOCK)', async () => {
         const run = newRun();
         await run.start(ORCHESTRATOR, { ...order, items: ['MUG', 'TEST-OUT-OF-STOCK'] });
         await run.driveWithRealActivities();

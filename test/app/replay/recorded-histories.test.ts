@@ -5,103 +5,43 @@
  * recorded run made, so a change that would break orders already in flight fails here; a mutated copy must be
  * caught as non-deterministic, which proves the check can fail.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { defaultEngineOptions, runEpisode, type EpisodeResult } from '../../../devhost/durable/engine';
 import { EventType, type HistoryEvent } from '../../../devhost/protocol/history';
+import { LATEST_ORDER_WORKFLOW_VERSION } from '../../../src/orchestrators/order-processing-versions';
 import { loadBuiltApp } from '../../support/replay/built-app';
+import {
+    DECISIONS,
+    decision,
+    episodes,
+    readRecording,
+    recordingFiles,
+    replayEpisode,
+    startedEvent,
+} from '../../support/replay/recordings';
 
 const app = loadBuiltApp();
-const recordedDir = path.join(__dirname, 'recorded');
-
-const recordingSchema = z.object({
-    orchestrator: z.string(),
-    instanceId: z.string(),
-    events: z.array(z.looseObject({ EventType: z.number(), EventId: z.number(), Timestamp: z.string() })),
-});
-type Recording = { orchestrator: string; instanceId: string; events: HistoryEvent[] };
-
-function readRecording(file: string): Recording {
-    const parsed = recordingSchema.parse(JSON.parse(readFileSync(path.join(recordedDir, file), 'utf8')));
-    return { ...parsed, events: parsed.events as unknown as HistoryEvent[] };
-}
-
-/** What an episode decides (history it writes on its own) versus what it is told (completions, events). */
-const DECISIONS = new Set<number>([
-    EventType.TaskScheduled,
-    EventType.TimerCreated,
-    EventType.SubOrchestrationInstanceCreated,
-    EventType.ExecutionCompleted,
-    EventType.EventSent,
-]);
-const INPUTS = new Set<number>([
-    EventType.ExecutionStarted,
-    EventType.TaskCompleted,
-    EventType.TaskFailed,
-    EventType.TimerFired,
-    EventType.EventRaised,
-    EventType.SubOrchestrationInstanceCompleted,
-    EventType.SubOrchestrationInstanceFailed,
-]);
-
-interface Episode {
-    start: number;
-    events: HistoryEvent[];
-}
-
-function episodes(events: readonly HistoryEvent[]): Episode[] {
-    const found: Episode[] = [];
-    events.forEach((event, index) => {
-        if (event.EventType === EventType.OrchestratorStarted) found.push({ start: index, events: [] });
-        else found.at(-1)?.events.push(event);
-    });
-    return found;
-}
-
-/** The comparable part of a decision: kind, id, name, timer time, output. */
-function decision(event: HistoryEvent): Record<string, unknown> {
-    const e = event as unknown as Record<string, unknown>;
-    return {
-        EventType: e.EventType,
-        EventId: e.EventId,
-        ...(e.Name !== undefined ? { Name: e.Name } : {}),
-        ...(e.FireAt !== undefined ? { FireAt: new Date(String(e.FireAt)).toISOString() } : {}),
-        ...(e.EventType === EventType.ExecutionCompleted ? { Result: e.Result, Status: e.OrchestrationStatus } : {}),
-    };
-}
-
-async function replayEpisode(recording: Recording, past: HistoryEvent[], episode: Episode): Promise<EpisodeResult> {
-    const started = recording.events.find((e) => e.EventType === EventType.ExecutionStarted) as unknown as {
-        OrchestrationInstance: { InstanceId: string; ExecutionId: string };
-    };
-    const now = new Date(String((recording.events[episode.start] as unknown as { Timestamp: string }).Timestamp));
-    return runEpisode(
-        {
-            instanceId: recording.instanceId,
-            past,
-            incoming: episode.events
-                .filter((event) => INPUTS.has(event.EventType))
-                .map((event) => ({
-                    Event: event,
-                    SequenceNumber: 0,
-                    OrchestrationInstance: started.OrchestrationInstance,
-                })),
-            now,
-            newGuid: () => 'replay-guid',
-            options: defaultEngineOptions,
-        },
-        app.invokeOrchestrator,
-    );
-}
-
-const files = readdirSync(recordedDir).filter((file) => file.endsWith('.json'));
+const files = recordingFiles();
 
 describe('recorded histories replay on the current build', () => {
     it('has recordings of both orchestrators', () => {
         const names = new Set(files.map((file) => readRecording(file).orchestrator));
         expect(names).toEqual(new Set(['order_processing', 'parallel_processing']));
+    });
+
+    it('keeps recordings of version 1 orders (started before versioning) while the version 1 branch exists', () => {
+        const versions = files
+            .map(readRecording)
+            .filter((recording) => recording.orchestrator === 'order_processing')
+            .map((recording) => startedEvent(recording.events).Version ?? '');
+        expect(versions.filter((version) => version === '' || version.startsWith('1')).length).toBeGreaterThan(0);
+    });
+
+    it('has recordings of order_processing at host.json defaultVersion (npm run record-histories after a bump)', () => {
+        const versions = files
+            .map(readRecording)
+            .filter((recording) => recording.orchestrator === 'order_processing')
+            .map((recording) => startedEvent(recording.events).Version ?? '');
+        expect(versions).toContain(LATEST_ORDER_WORKFLOW_VERSION);
     });
 
     it.each(files)('%s: every episode makes the recorded decisions', async (file) => {
@@ -110,7 +50,7 @@ describe('recorded histories replay on the current build', () => {
         expect(all.length).toBeGreaterThan(1);
         for (const episode of all) {
             const past = recording.events.slice(0, episode.start);
-            const result = await replayEpisode(recording, past, episode);
+            const result = await replayEpisode(app, recording, past, episode);
             const made = result.appended.filter((e) => DECISIONS.has(e.EventType)).map(decision);
             const recorded = episode.events.filter((e) => DECISIONS.has(e.EventType)).map(decision);
             expect(made, `${file}, episode at event ${episode.start}`).toEqual(recorded);
@@ -127,7 +67,7 @@ describe('recorded histories replay on the current build', () => {
         );
         const last = episodes(mutated).at(-1);
         if (!last) throw new Error('no episodes');
-        const result = await replayEpisode({ ...recording, events: mutated }, mutated.slice(0, last.start), last);
+        const result = await replayEpisode(app, { ...recording, events: mutated }, mutated.slice(0, last.start), last);
         expect(result.instance.runtimeStatus).toBe('Failed');
         expect(result.instance.output).toMatch(/Non-Deterministic workflow detected/);
     });

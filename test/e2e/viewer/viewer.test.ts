@@ -133,8 +133,10 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
         const activities = await page
             .locator('.tl-row[data-kind="activity"]')
             .evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-name'), row.getAttribute('data-failed')]));
+        // order_processing version 2 (host.json defaultVersion, honoured by the devhost): stock before the charge.
         expect(activities).toEqual([
             ['validate_order', 'false'],
+            ['reserve_stock', 'false'],
             ['charge_customer', 'false'],
             ['fulfill_order', 'false'],
             ['send_notification', 'false'],

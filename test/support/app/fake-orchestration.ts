@@ -30,10 +30,15 @@ export class OrchestratorRun<TResult> {
     readonly customStatuses: unknown[] = [];
     readonly #generator: Generator<Task, TResult, unknown>;
 
-    constructor(orchestrator: Orchestrator<TResult>, input: unknown, instanceId = 'instance-1') {
+    /**
+     * `version` is the instance's orchestration version as the SDK reports it (`context.df.version`, from its
+     * ExecutionStarted event): `""` for an instance started without a host.json `defaultVersion`.
+     */
+    constructor(orchestrator: Orchestrator<TResult>, input: unknown, instanceId = 'instance-1', version = '') {
         const context: OrchestrationContextLike = {
             df: {
                 instanceId,
+                version,
                 getInput: () => structuredClone(input),
                 callActivity: (name, activityInput) =>
                     this.#track(new FakeTask({ kind: 'activity', name, input: activityInput })),

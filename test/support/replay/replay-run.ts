@@ -4,7 +4,13 @@
  * scheduled activity with the app's real handler, or with a hand-made TaskCompleted / TaskFailed to reach
  * the rare branches, in whatever order and batches it likes.
  */
-import { taskCompleted, taskFailed, type EpisodeResult, type InstanceSnapshot } from '../../../devhost/durable/engine';
+import {
+    executionStartedMessage,
+    taskCompleted,
+    taskFailed,
+    type EpisodeResult,
+    type InstanceSnapshot,
+} from '../../../devhost/durable/engine';
 import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../devhost/protocol/history';
 import { InMemoryTaskHub, type WorkItem } from '../engine/task-hub';
 import type { BuiltApp } from './built-app';
@@ -30,9 +36,22 @@ export class ReplayRun {
         this.hub = new InMemoryTaskHub(app.invokeOrchestrator);
     }
 
-    /** Enqueues ExecutionStarted and runs the first episode. */
-    async start(orchestrator: string, input: unknown): Promise<EpisodeResult> {
-        this.hub.start(orchestrator, input, this.instanceId);
+    /**
+     * Enqueues ExecutionStarted and runs the first episode. `version` is the instance's orchestration version
+     * (what the host stamps from host.json `defaultVersion`); without one the instance has version `""`, as
+     * every instance started before versioning.
+     */
+    async start(orchestrator: string, input: unknown, options: { version?: string } = {}): Promise<EpisodeResult> {
+        this.hub.send(
+            executionStartedMessage({
+                instanceId: this.instanceId,
+                executionId: this.hub.newGuid(),
+                name: orchestrator,
+                input,
+                now: this.hub.now,
+                version: options.version ?? '',
+            }),
+        );
         return this.episode();
     }
 
