@@ -15,6 +15,7 @@ import {
 import { escapeDataString } from '../../../devhost/storage/large-payloads';
 import { newtonsoftDateTime } from '../../../devhost/storage/message-envelope';
 import { createTestHub, type TestHub } from '../../support/task-hub/hub-fixture';
+import { instanceRecord } from '../../support/task-hub/instance-record';
 import {
     clientSignalRequestJson,
     eventRaisedEventJson,
@@ -99,23 +100,15 @@ describe('devhost writes what the provider writes', () => {
         );
 
         await hub.storage.writeNewExecution(
-            {
-                instanceId: id,
+            instanceRecord(id, {
                 executionId: 'e1',
                 name: 'flow',
                 version: '',
                 input: '{"n":1}',
-                output: null,
-                customStatus: null,
                 runtimeStatus: 'Pending',
                 createdTime: now,
                 lastUpdatedTime: now,
-                completedTime: null,
-                scheduledStartTime: null,
-                generation: 0,
-                tags: null,
-                parentInstanceId: null,
-            },
+            }),
             undefined,
         );
         const row = await hub.table(`${hub.hubName}Instances`).getEntity<Record<string, unknown>>(id, '');
@@ -335,23 +328,16 @@ describe('devhost writes what the provider writes', () => {
             /^golden\(big\)!'\*\/history-0000000000000001-ExecutionStarted-[0-9A-F]{8}-Input\.json\.gz$/,
         );
 
-        await hub.storage.writeInstance({
-            instanceId: id,
-            executionId: 'he',
-            name: 'big',
-            version: '',
-            input,
-            output: null,
-            customStatus: null,
-            runtimeStatus: 'Running',
-            createdTime: now,
-            lastUpdatedTime: now,
-            completedTime: null,
-            scheduledStartTime: null,
-            generation: 0,
-            tags: null,
-            parentInstanceId: null,
-        });
+        await hub.storage.writeInstance(
+            instanceRecord(id, {
+                executionId: 'he',
+                name: 'big',
+                version: '',
+                input,
+                createdTime: now,
+                lastUpdatedTime: now,
+            }),
+        );
         const instance = await hub.table(`${hub.hubName}Instances`).getEntity<Record<string, unknown>>(id, '');
         expect(instance.Input).toMatch(
             new RegExp(

@@ -15,6 +15,7 @@ import {
     type DurableTestHost,
 } from '../../../support/durable/durable-host';
 import { testFetch } from '../../../support/in-memory-fetch';
+import { pollUntil } from '../../../support/poll-until';
 
 let t: DurableTestHost;
 
@@ -35,14 +36,16 @@ async function balance(key: string): Promise<number | undefined> {
     return (await response.json()) as number;
 }
 
-async function balanceUntil(key: string, expected: number, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const current = await balance(key);
-        if (current === expected) return;
-        if (Date.now() > deadline) throw new Error(`account ${key}: ${String(current)}, expected ${expected}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+/** The entity answers before its state is written: a read right after may lag, so poll for the balance. */
+async function balanceUntil(key: string, expected: number): Promise<void> {
+    expect(
+        await pollUntil(
+            () => balance(key),
+            (current) => current === expected,
+            10_000,
+            20,
+        ),
+    ).toBe(expected);
 }
 
 interface TransferResult {
