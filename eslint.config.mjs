@@ -1,5 +1,6 @@
-// Lint rules for the whole repository. Type-aware where a rule needs types (floating promises), plus the
-// house's boundaries: the app never imports the devhost, the engine stays pure, orchestrators stay
+// Lint rules for the whole repository (the app and the devhost workspace). Type-aware where a rule needs
+// types (floating promises), plus the house's boundaries: the app never imports the devhost, the devhost's
+// layers point one way (shared <- host <- extensions <- the CLI), the engine stays pure, orchestrators stay
 // deterministic (https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-code-constraints).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -10,7 +11,17 @@ import globals from 'globals';
 const orchestratorFiles = ['src/orchestrators/**/*.ts'];
 
 export default tseslint.config(
-    { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.azurite/**', 'test/fixtures/**', 'bench/results/**'] },
+    {
+        ignores: [
+            '**/dist/**',
+            '**/dist-bench/**',
+            'node_modules/**',
+            'coverage/**',
+            '.azurite/**',
+            'packages/devhost/test/fixtures/**',
+            'packages/devhost/bench/results/**',
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
@@ -47,12 +58,12 @@ export default tseslint.config(
     },
     {
         // The devhost's instance viewer: hand-written ES modules that run in the browser, served as they are.
-        files: ['devhost/viewer/static/**/*.js'],
+        files: ['packages/devhost/src/extensions/viewer/static/**/*.js'],
         languageOptions: { globals: globals.browser },
     },
     {
         // bin/ is plain CommonJS so it runs before anything is built.
-        files: ['bin/**/*.js'],
+        files: ['packages/devhost/bin/**/*.js'],
         languageOptions: {
             ...tseslint.configs.disableTypeChecked.languageOptions,
             sourceType: 'commonjs',
@@ -66,14 +77,21 @@ export default tseslint.config(
         rules: {
             'no-restricted-imports': [
                 'error',
-                { patterns: [{ group: ['**/devhost/**'], message: 'src/ must not import devhost/.' }] },
+                {
+                    patterns: [
+                        {
+                            group: ['devhost', 'devhost/*', '**/packages/**'],
+                            message: 'The app (src/) never imports the devhost: it does not ship.',
+                        },
+                    ],
+                },
             ],
             '@typescript-eslint/no-explicit-any': 'error',
         },
     },
     {
         // The engine is pure episode logic: no runtime, no storage, no Node I/O.
-        files: ['devhost/durable/engine/**/*.ts'],
+        files: ['packages/devhost/src/extensions/durable/engine/**/*.ts'],
         rules: {
             'no-restricted-imports': [
                 'error',
@@ -81,8 +99,8 @@ export default tseslint.config(
                     patterns: [
                         { group: ['node:*'], message: 'The engine does no I/O.' },
                         {
-                            group: ['**/runtime/**', '**/storage/**', '**/http-api/**'],
-                            message: 'The engine imports no runtime, storage or HTTP module.',
+                            group: ['**/runtime/**', '**/azure-storage/**', '**/http-api/**', '**/host/**'],
+                            message: 'The engine imports no runtime, storage, host or HTTP module.',
                         },
                     ],
                 },
@@ -90,17 +108,26 @@ export default tseslint.config(
         },
     },
     {
-        // Storage is an adapter: it implements the runtime's port (ports/) in the provider's layout and
-        // speaks the protocol's vocabulary, but never reaches into the engine, the runtime or the HTTP API.
-        files: ['devhost/storage/**/*.ts'],
+        // The Azure Storage task hub is an adapter: it implements the runtime's port (task-hub-port/) in the
+        // provider's layout and speaks the shared vocabulary, but never reaches into the engine, the runtime,
+        // the HTTP API or the extension that wires them.
+        files: ['packages/devhost/src/extensions/durable/azure-storage/**/*.ts'],
         rules: {
             'no-restricted-imports': [
                 'error',
                 {
                     patterns: [
                         {
-                            group: ['**/durable/**', '**/http-api/**', '**/boot/**'],
-                            message: 'Storage imports only the port (ports/) and protocol/, never durable/.',
+                            group: [
+                                '../engine',
+                                '../engine/**',
+                                '../runtime/**',
+                                '../http-api/**',
+                                '../extension',
+                                '../default-storage',
+                                '../sdk-rpc-in-memory',
+                            ],
+                            message: 'The task hub adapter imports only task-hub-port/, shared/ and the host.',
                         },
                     ],
                 },
@@ -108,16 +135,61 @@ export default tseslint.config(
         },
     },
     {
-        // The leaves: the Durable vocabulary and the host contracts import nothing else of the devhost.
-        files: ['devhost/protocol/**/*.ts', 'devhost/contracts/**/*.ts'],
+        // shared/ is the leaf: the Durable vocabulary and the host contracts import nothing else of the devhost.
+        files: ['packages/devhost/src/shared/**/*.ts'],
+        rules: {
+            'no-restricted-imports': [
+                'error',
+                {
+                    patterns: [
+                        { group: ['../*'], message: 'shared/ is a leaf: it imports nothing else of the devhost.' },
+                    ],
+                },
+            ],
+        },
+    },
+    {
+        // The host (the worker's stand-in, HTTP, start-up, local storage) knows no extension: they plug in.
+        files: ['packages/devhost/src/host/**/*.ts'],
         rules: {
             'no-restricted-imports': [
                 'error',
                 {
                     patterns: [
                         {
-                            group: ['../*', '!../protocol', '!../protocol/**', '!../contracts', '!../contracts/**'],
-                            message: 'protocol/ and contracts/ are leaves.',
+                            group: ['**/extensions/**', '**/default-extensions', '**/testing/**', '**/cli'],
+                            message: 'host/ imports only shared/: extensions plug into it, never the reverse.',
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    {
+        // Extensions stand side by side: storage bindings know nothing of Durable or the viewer, Durable nothing
+        // of the viewer (which reads Durable's task hub).
+        files: ['packages/devhost/src/extensions/storage-bindings/**/*.ts'],
+        rules: {
+            'no-restricted-imports': [
+                'error',
+                {
+                    patterns: [
+                        { group: ['**/durable/**', '**/viewer/**'], message: 'Extensions do not import each other.' },
+                    ],
+                },
+            ],
+        },
+    },
+    {
+        files: ['packages/devhost/src/extensions/durable/**/*.ts'],
+        rules: {
+            'no-restricted-imports': [
+                'error',
+                {
+                    patterns: [
+                        {
+                            group: ['**/viewer/**', '**/storage-bindings/**', '**/testing/**'],
+                            message: 'The Durable extension imports no other extension.',
                         },
                     ],
                 },

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const scanned = ['src', 'devhost'];
+const scanned = ['src', 'packages/devhost/src'];
 
 function* sourceFiles(dir) {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -65,6 +65,23 @@ function connect(node) {
     }
 }
 for (const node of edges.keys()) if (!state.has(node)) connect(node);
+
+// The devhost's layers, lowest first: a folder may import its own layer or a lower one, never a higher one.
+const devhostLayers = ['packages/devhost/src/shared', 'packages/devhost/src/host', 'packages/devhost/src/extensions'];
+const layerOf = (folder) => {
+    if (!folder.startsWith('packages/devhost/src')) return undefined;
+    const index = devhostLayers.findIndex((layer) => folder === layer || folder.startsWith(`${layer}/`));
+    return index === -1 ? devhostLayers.length : index; // the CLI, its wiring and testing/ sit on top
+};
+const upward = [...edges].flatMap(([from, targets]) =>
+    [...targets].filter((to) => (layerOf(from) ?? 0) < (layerOf(to) ?? 0)).map((to) => `  ${from} -> ${to}`),
+);
+if (upward.length > 0) {
+    console.error(
+        `Imports that point up the devhost's layers (${devhostLayers.join(' < ')} < the rest):\n${upward.join('\n')}`,
+    );
+    process.exit(1);
+}
 
 if (loops.length > 0) {
     for (const loop of loops) {

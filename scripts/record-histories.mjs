@@ -10,18 +10,17 @@
 // recorded before versioning, are the ones without a suffix). The script refuses to write when the host did
 // not stamp the version host.json names (a devhost without versioning support).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const outDir = path.join(root, 'test/app/replay/recorded');
-const load = (file) => import(path.join(root, 'dist', file));
+const require = createRequire(import.meta.url);
 
-const { installCoreModule } = await load('devhost/seam/core-module.js');
+// The devhost package as built (`npm run record-histories` builds it first).
+const { installCoreModule, startHost, createDurableExtension, createStorageExtension } = require('devhost');
 installCoreModule();
-const { startAzurite } = await load('devhost/storage/azurite.js');
-const { startHost } = await load('devhost/boot/start-host.js');
-const { createDurableExtension } = await load('devhost/durable/extension.js');
-const { createStorageExtension } = await load('devhost/storage-bindings/extension.js');
+const { startAzurite } = require('devhost/testing');
 
 const hostJson = JSON.parse(await readFile(path.join(root, 'host.json'), 'utf8'));
 const defaultVersion = hostJson.extensions?.durableTask?.defaultVersion ?? '';

@@ -13,9 +13,10 @@ import { chromium } from 'playwright-core';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const cli = join(root, 'dist/devhost/cli.js');
-if (!existsSync(cli)) throw new Error('dist/devhost/cli.js is missing: run `npm run build` first.');
-const { startAzurite } = require(join(root, 'dist/devhost/storage/azurite.js'));
+const devhostRoot = dirname(require.resolve('devhost/package.json'));
+const cli = join(devhostRoot, 'dist/cli.js');
+if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build -w devhost\` first.`);
+const { startAzurite } = require('devhost/testing');
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const outDir = join(root, 'docs/images');
 
@@ -66,7 +67,7 @@ async function waitDone(origin, id) {
 const azurite = await startAzurite({ inMemory: true });
 const env = { AzureWebJobsStorage: azurite.connectionString };
 const app = await startDevhost(root, { ...env, TASKHUB_NAME: 'ViewerDemoHub' });
-const fixture = await startDevhost(join(root, 'test/fixtures/durable-apps/basic'), {
+const fixture = await startDevhost(join(devhostRoot, 'test/fixtures/durable-apps/basic'), {
     ...env,
     FIXTURE_HUB: 'ViewerFixtureHub',
 });

@@ -7,7 +7,7 @@ import type { StockService } from '../orders/ports';
 
 /**
  * Activity `release_stock` (version 2 orders): gives an order's stock hold back when the order will not ship
- * (the charge was declined or kept failing, or fulfilment failed). Once: a release in the ledger is the
+ * (the charge was declined or kept failing, or fulfillment failed). Once: a release in the ledger is the
  * answer; otherwise the warehouse is asked with the step's idempotency key and the release is recorded.
  */
 export function createReleaseStock(stock: StockService, ledger: OrderLedger) {

@@ -3,7 +3,7 @@ import { OrderItemSchema } from '../orders/order';
 import { OrderStepInputSchema } from './step-input';
 
 export const FulfillOrderInputSchema = OrderStepInputSchema.extend({
-    items: z.array(OrderItemSchema).min(1, { error: 'an order to fulfil has at least one item' }),
+    items: z.array(OrderItemSchema).min(1, { error: 'an order to fulfill has at least one item' }),
 });
 export type FulfillOrderInput = z.infer<typeof FulfillOrderInputSchema>;
 

@@ -9,7 +9,7 @@ import { validateOrder } from '../activities/validate-order';
 import { ActivityNames } from '../contracts/names';
 import { orderLedger, testGatewayKeys } from '../ledger/app-tables';
 import {
-    createTestModeFulfilmentService,
+    createTestModeFulfillmentService,
     createTestModeNotifier,
     createTestModePaymentGateway,
     createTestModeStockService,
@@ -19,13 +19,13 @@ import {
 // Swapping in real services means changing these four lines, not the activities.
 const payments = createTestModePaymentGateway(testGatewayKeys());
 const stock = createTestModeStockService();
-const fulfilment = createTestModeFulfilmentService();
+const fulfillment = createTestModeFulfillmentService();
 const notifier = createTestModeNotifier();
 
 df.app.activity(ActivityNames.validateOrder, { handler: validateOrder });
 df.app.activity(ActivityNames.reserveStock, { handler: createReserveStock(stock, orderLedger()) });
 df.app.activity(ActivityNames.releaseStock, { handler: createReleaseStock(stock, orderLedger()) });
 df.app.activity(ActivityNames.chargeCustomer, { handler: createChargeCustomer(payments, orderLedger()) });
-df.app.activity(ActivityNames.fulfillOrder, { handler: createFulfillOrder(fulfilment, orderLedger()) });
+df.app.activity(ActivityNames.fulfillOrder, { handler: createFulfillOrder(fulfillment, orderLedger()) });
 df.app.activity(ActivityNames.refundPayment, { handler: createRefundPayment(payments, orderLedger()) });
 df.app.activity(ActivityNames.sendNotification, { handler: createSendNotification(notifier, orderLedger()) });

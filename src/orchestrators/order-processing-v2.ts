@@ -1,15 +1,15 @@
 import type { Task } from 'durable-functions';
 import type { ChargeCustomerResult } from '../contracts/charge-customer';
 import type { OrderOutcome } from '../contracts/order-outcome';
-import { charge, fulfil, notify, type OrderRun, refund, release, reserve, validate } from './order-steps';
+import { charge, fulfill, notify, type OrderRun, refund, release, reserve, validate } from './order-steps';
 
 /**
  * order_processing version 2 (`"2.x"`): the stock is reserved before the charge, so an order the warehouse
- * cannot supply is rejected without ever being charged. validate → reserve stock → charge → fulfil → notify.
+ * cannot supply is rejected without ever being charged. validate → reserve stock → charge → fulfill → notify.
  * - rejected: validation failed, or there is no stock (`reserve_stock` answered `out_of_stock`); nothing
  *   reserved, nothing charged.
  * - payment_declined: the gateway declined; the stock is released; nothing charged.
- * - failed: fulfilment failed for good (or kept failing) after the charge; the charge is refunded, then the
+ * - failed: fulfillment failed for good (or kept failing) after the charge; the charge is refunded, then the
  *   stock released (compensation in reverse order).
  * - completed: reserved, charged and shipped; `notification` as in version 1.
  * A charge that keeps failing releases the stock, then fails the instance with the charge's error; a
@@ -37,7 +37,7 @@ export function* orderProcessingV2(run: OrderRun): Generator<Task, OrderOutcome,
         return run.finish({ status: 'payment_declined', order_id, reason: charged.reason });
     }
 
-    const shipment = yield* fulfil(run);
+    const shipment = yield* fulfill(run);
     if (!shipment.shipped) {
         const { refund_id } = yield* refund(run, charged);
         yield* release(run, held.reservation_id);

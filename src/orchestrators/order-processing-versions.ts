@@ -3,9 +3,9 @@
  * `extensions.durableTask.defaultVersion` at the moment it was started (Durable Functions orchestration
  * versioning), kept in its history, so an order finishes on the steps it started with even after a deploy
  * changes them. docs/changing-the-order-workflow.md has the procedure.
- * - 1: validate → charge → fulfil → notify (refund when fulfilment fails). Every order started before
+ * - 1: validate → charge → fulfill → notify (refund when fulfillment fails). Every order started before
  *   versioning has version `""`, which is version 1; `"1.0"` is too.
- * - 2: validate → reserve stock → charge → fulfil → notify (release the stock when the order will not ship).
+ * - 2: validate → reserve stock → charge → fulfill → notify (release the stock when the order will not ship).
  */
 export const OrderWorkflowVersions = { v1: '1.0', v2: '2.0' } as const;
 

@@ -15,8 +15,8 @@ const self = OrchestratorNames.orderProcessing;
  * Orchestrator `order_processing`: an order's steps, by the version the instance was started with
  * (`context.df.version`, from host.json `defaultVersion` at its start; order-processing-versions.ts), so a
  * deploy that changes the steps never changes them under an order in flight:
- * - version 1 (`""`, `"1.x"`): validate → charge → fulfil → notify (order-processing-v1.ts, frozen);
- * - version 2 (`"2.x"`): validate → reserve stock → charge → fulfil → notify (order-processing-v2.ts).
+ * - version 1 (`""`, `"1.x"`): validate → charge → fulfill → notify (order-processing-v1.ts, frozen);
+ * - version 2 (`"2.x"`): validate → reserve stock → charge → fulfill → notify (order-processing-v2.ts).
  * Outcomes (`completed`, `rejected`, `payment_declined`, `failed` with a refund) have the same shape in both.
  * Transient failures of the services are retried with back-off (retry-policies.ts); each side effect carries
  * an idempotency key of instance and step, so an activity that runs again acts once. Deterministic: every

@@ -116,23 +116,23 @@ export function* charge(run: OrderRun, amount: Money): Generator<Task, ChargeCus
 export type Shipment =
     { readonly shipped: true; readonly tracking: string } | { readonly shipped: false; readonly reason: string };
 
-/** fulfill_order, retried; a fulfilment that kept failing is a shipment that did not happen, with the reason. */
-export function* fulfil(run: OrderRun): Generator<Task, Shipment, unknown> {
+/** fulfill_order, retried; a fulfillment that kept failing is a shipment that did not happen, with the reason. */
+export function* fulfill(run: OrderRun): Generator<Task, Shipment, unknown> {
     run.progress('fulfilling');
     const input: FulfillOrderInput = { ...run.keyed('fulfil'), items: run.order.items };
     // Only the activity's failure is caught: a result that does not parse is a bug and fails the instance.
     let fulfilled: unknown;
-    let fulfilError: string | undefined;
+    let fulfillError: string | undefined;
     try {
         fulfilled = yield run.context.df.callActivityWithRetry(ActivityNames.fulfillOrder, serviceRetry(), input);
     } catch (error) {
         // Every attempt failed: the goods will not go out, so the money goes back.
-        fulfilError = `Fulfilment kept failing: ${errorText(error)}`;
+        fulfillError = `Fulfillment kept failing: ${errorText(error)}`;
     }
     const result =
-        fulfilError === undefined
+        fulfillError === undefined
             ? parseOrThrow(FulfillOrderResultSchema, fulfilled, self, `${ActivityNames.fulfillOrder} result`)
-            : ({ status: 'unfulfillable', reason: fulfilError } as const);
+            : ({ status: 'unfulfillable', reason: fulfillError } as const);
     return result.status === 'shipped'
         ? { shipped: true, tracking: result.tracking_number }
         : { shipped: false, reason: result.reason };

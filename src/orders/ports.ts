@@ -55,7 +55,7 @@ export type ShipmentOutcome =
     | { readonly kind: 'shipped'; readonly trackingNumber: string }
     | { readonly kind: 'unfulfillable'; readonly reason: string };
 
-export interface FulfilmentService {
+export interface FulfillmentService {
     /** Hands the order's lines to the warehouse once per key; a line it cannot supply is an answer. */
     ship(request: {
         readonly idempotencyKey: string;

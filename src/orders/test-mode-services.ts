@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyRegister } from './ledger';
 import {
-    type FulfilmentService,
+    type FulfillmentService,
     type Notifier,
     type PaymentGateway,
     type StockService,
@@ -54,10 +54,10 @@ export function createTestModeStockService(): StockService {
     };
 }
 
-export function createTestModeFulfilmentService(): FulfilmentService {
+export function createTestModeFulfillmentService(): FulfillmentService {
     return {
         async ship({ idempotencyKey, items }) {
-            // Version 1 orders still reach fulfilment with TEST-OUT-OF-STOCK (version 2 rejects it at reservation).
+            // Version 1 orders still reach fulfillment with TEST-OUT-OF-STOCK (version 2 rejects it at reservation).
             if (items.some((item) => item.sku === TestMode.outOfStockSku)) {
                 return { kind: 'unfulfillable', reason: OUT_OF_STOCK_REASON };
             }

@@ -9,10 +9,10 @@ export const TestMode = {
     flakyCard: 'pm_card_flaky',
     /**
      * The warehouse has none of this SKU. A version 2 order is rejected when its stock is reserved, before any
-     * charge; a version 1 order (started before versioning) is charged, fails fulfilment and is refunded.
+     * charge; a version 1 order (started before versioning) is charged, fails fulfillment and is refunded.
      */
     outOfStockSku: 'TEST-OUT-OF-STOCK',
-    /** The SKU is in stock but the warehouse cannot ship it: fulfilment fails after the charge, which is refunded. */
+    /** The SKU is in stock but the warehouse cannot ship it: fulfillment fails after the charge, which is refunded. */
     warehouseDownSku: 'TEST-WAREHOUSE-DOWN',
     /** Every message to an address at this domain bounces: the order completes with `notification: "failed"`. */
     bouncingDomain: 'bounce.test',

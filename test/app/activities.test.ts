@@ -14,7 +14,7 @@ import type { OrderLedger } from '../../src/orders/ledger';
 import type { Money } from '../../src/orders/money';
 import type { PaymentGateway } from '../../src/orders/ports';
 import {
-    createTestModeFulfilmentService,
+    createTestModeFulfillmentService,
     createTestModeNotifier,
     createTestModePaymentGateway,
 } from '../../src/orders/test-mode-services';
@@ -156,13 +156,13 @@ describe('refund_payment', () => {
 });
 
 describe('fulfill_order', () => {
-    const fulfil = () => createFulfillOrder(createTestModeFulfilmentService(), ledger);
+    const fulfill = () => createFulfillOrder(createTestModeFulfillmentService(), ledger);
 
     it('ships once and records the tracking number', async () => {
         const input = { ...step('fulfil'), items: [{ sku: 'MUG', quantity: 2 }] };
-        const first = await fulfil()(input, context());
+        const first = await fulfill()(input, context());
         expect(first).toEqual({ status: 'shipped', tracking_number: expect.stringMatching(/^TRK[0-9A-F]{12}$/) });
-        expect(await fulfil()(input, context())).toEqual(first);
+        expect(await fulfill()(input, context())).toEqual(first);
         expect((await ledger.read(input.instance_id)).map((r) => r.kind)).toEqual(['shipment']);
     });
 
@@ -174,7 +174,7 @@ describe('fulfill_order', () => {
                 { sku: 'TEST-OUT-OF-STOCK', quantity: 1 },
             ],
         };
-        expect(await fulfil()(input, context())).toEqual({
+        expect(await fulfill()(input, context())).toEqual({
             status: 'unfulfillable',
             reason: 'TEST-OUT-OF-STOCK is out of stock',
         });
@@ -183,7 +183,7 @@ describe('fulfill_order', () => {
 
     it('answers TEST-WAREHOUSE-DOWN as unfulfillable (the warehouse is down) and records no shipment', async () => {
         const input = { ...step('fulfil'), items: [{ sku: 'TEST-WAREHOUSE-DOWN', quantity: 1 }] };
-        expect(await fulfil()(input, context())).toEqual({
+        expect(await fulfill()(input, context())).toEqual({
             status: 'unfulfillable',
             reason: 'The warehouse cannot ship TEST-WAREHOUSE-DOWN (test mode: the warehouse is down)',
         });
@@ -191,7 +191,7 @@ describe('fulfill_order', () => {
     });
 
     it('refuses to ship an empty order', async () => {
-        await expect(fulfil()({ ...step('fulfil'), items: [] }, context())).rejects.toThrow(
+        await expect(fulfill()({ ...step('fulfil'), items: [] }, context())).rejects.toThrow(
             /fulfill_order: invalid input: items/,
         );
     });

@@ -50,8 +50,8 @@ describe.each(['2.0', '2', '2.0.0'])('order_processing, version 2 (instance vers
         expect(charge.name).toBe('charge_customer');
         expect(charge.input).toEqual({ ...keyed('charge'), amount: total, payment_method: 'pm_card_visa' });
 
-        const fulfil = expectActivity(run.resolve(charged));
-        expect(fulfil).toMatchObject({ name: 'fulfill_order', input: { ...keyed('fulfil'), items } });
+        const fulfill = expectActivity(run.resolve(charged));
+        expect(fulfill).toMatchObject({ name: 'fulfill_order', input: { ...keyed('fulfil'), items } });
         const notify = expectActivity(run.resolve({ status: 'shipped', tracking_number: 'TRK1' }));
         expect(notify).toMatchObject({
             name: 'send_notification',
@@ -125,9 +125,9 @@ describe.each(['2.0', '2', '2.0.0'])('order_processing, version 2 (instance vers
             /The warehouse is down/,
         ],
         [
-            'every fulfilment attempt failed',
+            'every fulfillment attempt failed',
             (run: OrchestratorRun<unknown>) => run.fail(new Error('warehouse offline')),
-            /Fulfilment kept failing: warehouse offline/,
+            /Fulfillment kept failing: warehouse offline/,
         ],
     ] as const)('refunds the charge, then releases the stock, and ends failed when %s', (_, answer, reason) => {
         const { run } = runToCharge();

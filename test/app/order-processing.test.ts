@@ -39,7 +39,7 @@ describe.each(['', '1.0'])('order_processing, version 1 (instance version %j)', 
         return { run, next };
     }
 
-    it('validates, charges, fulfils and notifies (no stock reservation), each side effect keyed by instance and step', () => {
+    it('validates, charges, fulfills and notifies (no stock reservation), each side effect keyed by instance and step', () => {
         const run = newRun(threeItems, instanceId);
 
         const validate = expectActivity(run.start());
@@ -60,10 +60,10 @@ describe.each(['', '1.0'])('order_processing, version 1 (instance version %j)', 
         expect(charge.retry).toMatchObject({ firstRetryIntervalInMilliseconds: 1000, backoffCoefficient: 2 });
         expect(charge.retry?.maxNumberOfAttempts).toBeGreaterThan(1);
 
-        const fulfil = expectActivity(run.resolve({ status: 'charged', charge_id: 'ch_1', amount: total }));
-        expect(fulfil.name).toBe('fulfill_order');
-        expect(fulfil.input).toEqual({ ...keyed('fulfil'), items: threeItemsParsed });
-        expect(fulfil.retry).toBeDefined();
+        const fulfill = expectActivity(run.resolve({ status: 'charged', charge_id: 'ch_1', amount: total }));
+        expect(fulfill.name).toBe('fulfill_order');
+        expect(fulfill.input).toEqual({ ...keyed('fulfil'), items: threeItemsParsed });
+        expect(fulfill.retry).toBeDefined();
 
         const notify = expectActivity(run.resolve({ status: 'shipped', tracking_number: 'TRK1' }));
         expect(notify.name).toBe('send_notification');
@@ -133,9 +133,9 @@ describe.each(['', '1.0'])('order_processing, version 1 (instance version %j)', 
             'X is out of stock',
         ],
         [
-            'every fulfilment attempt failed',
+            'every fulfillment attempt failed',
             (run: OrchestratorRun<unknown>) => run.fail(new Error('warehouse down')),
-            /Fulfilment kept failing: warehouse down/,
+            /Fulfillment kept failing: warehouse down/,
         ],
     ] as const)('refunds the charge and ends failed when %s', (_, answer, reason) => {
         const { run } = runTo('fulfil');

@@ -36,9 +36,13 @@ function filesUnder(directory: string): string[] {
     });
 }
 
-/** Installed package directories `npm ls` reports for production, as project-relative paths. */
+/**
+ * Installed package directories `npm ls` reports for the app's production tree, as project-relative paths.
+ * `--workspaces=false`: the devhost workspace and its dependencies are development tools of the app, but
+ * npm lists a workspace's tree as production.
+ */
 function npmProductionPackages(): string[] {
-    const result = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    const result = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable', '--workspaces=false'], {
         cwd: projectRoot,
         encoding: 'utf8',
     });
@@ -76,6 +80,23 @@ afterAll(() => {
     if (workDirectory !== '') rmSync(workDirectory, { recursive: true, force: true });
 });
 
+describe('npm run build: what the package is built from', () => {
+    it('compiles the app alone, none of the devhost workspace', () => {
+        const tsc = join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+        const listed = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--listFilesOnly'], {
+            cwd: projectRoot,
+            encoding: 'utf8',
+        });
+        expect(listed.status).toBe(0);
+        const compiled = listed.stdout
+            .split('\n')
+            .map((line) => relative(projectRoot, line.trim()).split(sep).join('/'))
+            .filter((path) => path !== '' && !path.startsWith('node_modules/'));
+        expect(compiled.length).toBeGreaterThan(0);
+        expect(compiled.filter((path) => !path.startsWith('src/'))).toEqual([]);
+    });
+});
+
 describe('npm run package: the deployment zip', () => {
     it('holds only the built app, host.json, package.json and node_modules', () => {
         const topLevel = [...new Set(entries.map((entry) => entry.split('/')[0]))].sort();
@@ -91,8 +112,9 @@ describe('npm run package: the deployment zip', () => {
             (entry) =>
                 /\.(ts|mts|cts)$/.test(entry) ||
                 entry.endsWith('.js.map') ||
-                /^(src|test|devhost|infra|bench|scripts|docs)\//.test(entry) ||
-                /^dist\/(test|devhost|bench|scripts)\//.test(entry) ||
+                /^(src|test|packages|infra|scripts|docs)\//.test(entry) ||
+                /^dist\/(test|scripts)\//.test(entry) ||
+                /(^|\/)devhost(\/|$)/.test(entry) ||
                 /(^|\/)local\.settings\.json$/.test(entry) ||
                 ['azure.yaml', 'tsconfig.json', 'package-lock.json', '.funcignore'].includes(entry),
         );

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAzurite, type RunningAzurite } from '../../devhost/storage/azurite';
-import { createTaskHubStorage, parseConnectionString } from '../../devhost/storage';
-import { EventType } from '../../devhost/protocol/history';
+import { hubProblems, startAzurite, type RunningAzurite } from 'devhost/testing';
+import { createTaskHubStorage, parseConnectionString } from 'devhost/task-hub';
+import { EventType } from 'devhost/history';
 import { uniqueHubName } from '../support/storage';
 import {
     freePort,
@@ -15,10 +15,9 @@ import {
     type StatusPayload,
 } from '../support/e2e/devhost-process';
 import { charges, ordersApi, type CheckStatus } from '../support/e2e/orders-api';
-import { hubProblems } from '../support/durable/hub-invariants';
 
 /**
- * Chaos on the real CLI process (issue 11): 100 orders and a 1,000-item parallel_processing in flight, the
+ * Chaos on the real CLI process: 100 orders and a 1,000-item parallel_processing in flight, the
  * devhost killed with SIGKILL at seeded random moments 10 times and restarted on the same task hub. In the end:
  * every instance terminal with the right output, each order charged once and shipped once (the ledger), every
  * row agreeing with its history (status, execution, output, and each order's custom status 'done'), every
@@ -27,7 +26,7 @@ import { hubProblems } from '../support/durable/hub-invariants';
  *
  * On its own in-memory Azurite (a 1,000-item fan-out loads the account every other file shares). The last
  * process takes over the killed ones' leased messages when their leases run out (15 s, growing to at most
- * 60 s while held: README, "When the devhost is killed"), so the test takes one to two minutes.
+ * 60 s while held: packages/devhost/README.md, "When the devhost is killed"), so the test takes one to two minutes.
  */
 const ORDERS = 100;
 const FAN_OUT_ITEMS = 1_000;

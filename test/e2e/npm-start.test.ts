@@ -2,8 +2,7 @@ import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPortOpen } from '../../devhost/boot/dev-storage';
-import { DEFAULT_AZURITE_PORTS } from '../../devhost/storage/azurite';
+import { DEFAULT_AZURITE_PORTS, isPortOpen } from 'devhost/testing';
 import { pollUntilDone, repoRoot, startDevhost } from '../support/e2e/devhost-process';
 
 /**

@@ -8,7 +8,7 @@ import { charges, ordersApi } from '../support/e2e/orders-api';
  * every order completes, each charged exactly once and shipped once. Activities run at least once (a kill
  * between a charge and its checkpoint runs charge_customer again); the idempotency keys and the ledger make
  * the second run a no-op. The restarted process takes over the killed one's messages when their leases end
- * (at most 15 s, devhost/durable/config.ts), so this test takes about half a minute.
+ * (at most 15 s, packages/devhost/src/extensions/durable/runtime/durable-config.ts), so this test takes about half a minute.
  */
 let devhost: DevhostProcess | undefined;
 const api = ordersApi(() => {
@@ -66,7 +66,7 @@ describe('an order across a SIGKILL of the devhost', () => {
             expect(await api.start('order_processing', order)).toEqual(started[i]);
         }
         // A killed host's held messages reappear when their leases run out: up to a minute after each kill, since
-        // leases grow while held (README, "When the devhost is killed"). Two kills: allow two minutes and more.
+        // leases grow while held (packages/devhost/README.md, "When the devhost is killed"). Two kills: allow two minutes and more.
         const restarted = Date.now();
         for (const [i, order] of orders.entries()) {
             const status = await pollUntilDone(started[i]?.statusQueryGetUri ?? '', 130_000);

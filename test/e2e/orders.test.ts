@@ -155,7 +155,7 @@ describe('order_processing on the devhost', () => {
         expect(order.shipment).toBeNull();
     });
 
-    it('TEST-WAREHOUSE-DOWN: fulfilment fails after the charge, the charge is refunded, the order is failed with refunded: true', async () => {
+    it('TEST-WAREHOUSE-DOWN: fulfillment fails after the charge, the charge is refunded, the order is failed with refunded: true', async () => {
         const status = await api.run('order_processing', {
             order_id: 'A-warehouse',
             items: ['widget-a', { sku: 'TEST-WAREHOUSE-DOWN', quantity: 2 }],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzurite, type RunningAzurite } from '../../devhost/storage/azurite';
+import { startAzurite, type RunningAzurite } from 'devhost/testing';
 import { uniqueHubName } from '../support/storage';
 import { pollUntilDone, startDevhost, type DevhostProcess } from '../support/e2e/devhost-process';
 import { ordersApi } from '../support/e2e/orders-api';

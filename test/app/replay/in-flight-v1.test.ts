@@ -13,8 +13,8 @@ import {
     taskCompleted,
     taskFailed,
     type InstanceSnapshot,
-} from '../../../devhost/durable/engine';
-import { EventType, type HistoryEvent, type TaskMessage } from '../../../devhost/protocol/history';
+} from 'devhost/engine';
+import { EventType, type HistoryEvent, type TaskMessage } from 'devhost/history';
 import { loadBuiltApp } from '../../support/replay/built-app';
 import {
     DECISIONS,

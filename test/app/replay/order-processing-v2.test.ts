@@ -6,7 +6,7 @@
  * recorded-histories.test.ts and in-flight-v1.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EventType } from '../../../devhost/protocol/history';
+import { EventType } from 'devhost/history';
 import { tableClientFactory } from '../../../src/ledger/table-connection';
 import { createTableLedger } from '../../../src/ledger/table-ledger';
 import { orderTableNames } from '../../../src/ledger/table-names';

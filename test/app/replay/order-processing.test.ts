@@ -7,8 +7,8 @@
  * Version 2: order-processing-v2.test.ts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EventType, type HistoryEvent, type TaskCompletedEvent } from '../../../devhost/protocol/history';
-import { shape } from '../../support/engine/task-hub';
+import { EventType, type HistoryEvent, type TaskCompletedEvent } from 'devhost/history';
+import { shape } from 'devhost/testing';
 import { UNIT_PRICE_CENTS } from '../../../src/orders/money';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 import { loadBuiltApp } from '../../support/replay/built-app';
@@ -81,7 +81,7 @@ async function failAndRetry(run: ReplayRun, message: string): Promise<void> {
 }
 
 describe('order_processing version 1 (an instance started without a version) replayed on the engine (built app)', () => {
-    it('validates, charges, fulfils and notifies with the real activities and the real ledger', async () => {
+    it('validates, charges, fulfills and notifies with the real activities and the real ledger', async () => {
         const run = newRun();
         const first = await run.start(ORCHESTRATOR, order);
         expect(first.instance.runtimeStatus).toBe('Running');
@@ -235,7 +235,7 @@ describe('order_processing version 1 (an instance started without a version) rep
         });
     });
 
-    it('refunds when every fulfilment attempt fails, after 4 attempts and 3 timers', async () => {
+    it('refunds when every fulfillment attempt fails, after 4 attempts and 3 timers', async () => {
         const run = await runUpTo(order, [validVerdict, charged]);
         for (let attempt = 1; attempt <= 3; attempt++) await failAndRetry(run, `warehouse offline ${attempt}`);
         const [last] = run.pending();

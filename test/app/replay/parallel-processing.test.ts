@@ -5,8 +5,8 @@
  * malformed results for the rare branches.
  */
 import { describe, expect, it } from 'vitest';
-import { EventType, type TaskFailedEvent } from '../../../devhost/protocol/history';
-import { shape } from '../../support/engine/task-hub';
+import { EventType, type TaskFailedEvent } from 'devhost/history';
+import { shape } from 'devhost/testing';
 import { loadBuiltApp } from '../../support/replay/built-app';
 import { ReplayRun, scheduledEvents } from '../../support/replay/replay-run';
 

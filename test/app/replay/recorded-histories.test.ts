@@ -6,7 +6,7 @@
  * caught as non-deterministic, which proves the check can fail.
  */
 import { describe, expect, it } from 'vitest';
-import { EventType, type HistoryEvent } from '../../../devhost/protocol/history';
+import { EventType, type HistoryEvent } from 'devhost/history';
 import { LATEST_ORDER_WORKFLOW_VERSION } from '../../../src/orchestrators/order-processing-versions';
 import { loadBuiltApp } from '../../support/replay/built-app';
 import {

@@ -2,11 +2,11 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
-import { repoRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
+import { devhostRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
 import { browserMissing, launchBrowser } from '../../support/e2e/browser';
 
 /**
- * The viewer's orchestration versioning (docs/protocol.md §16) in headless Chromium, against the built devhost
+ * The viewer's orchestration versioning (packages/devhost/docs/protocol.md §16) in headless Chromium, against the built devhost
  * hosting the `versioning` fixture app: its host.json sets defaultVersion 1.0 and leaves the extension's
  * defaults, versionMatchStrategy CurrentOrOlder and versionFailureStrategy Reject, so an instance started as
  * 2.0 is turned away and waits, Pending, while older ones run.
@@ -22,7 +22,7 @@ beforeAll(async () => {
     if (browserMissing) return;
     [host, browser] = await Promise.all([
         startDevhost({
-            appDir: path.join(repoRoot, 'test/fixtures/durable-apps/versioning'),
+            appDir: path.join(devhostRoot, 'test/fixtures/durable-apps/versioning'),
             env: { AzureWebJobsStorage: azuriteConnectionString(), FIXTURE_HUB: uniqueHubName('ViewerVer') },
         }),
         launchBrowser(),

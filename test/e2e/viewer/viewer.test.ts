@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
-import { repoRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
+import { devhostRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
 import { browserMissing, launchBrowser } from '../../support/e2e/browser';
 
 /**
@@ -22,7 +22,7 @@ beforeAll(async () => {
     [app, fixture, browser] = await Promise.all([
         startDevhost({ env: { AzureWebJobsStorage: storage, TASKHUB_NAME: uniqueHubName('Viewer') } }),
         startDevhost({
-            appDir: path.join(repoRoot, 'test/fixtures/durable-apps/basic'),
+            appDir: path.join(devhostRoot, 'test/fixtures/durable-apps/basic'),
             env: { AzureWebJobsStorage: storage, FIXTURE_HUB: uniqueHubName('ViewerFx') },
             args: ['--allow-unsupported'], // the fixture defines an entity, which the devhost does not run
         }),

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
-const cliPath = path.join(repoRoot, 'dist/devhost/cli.js');
+/** The devhost workspace package: its CLI as built, and its fixture apps. */
+export const devhostRoot = path.dirname(createRequire(__filename).resolve('devhost/package.json'));
+const cliPath = path.join(devhostRoot, 'dist/cli.js');
 
 export interface DevhostProcess {
     origin: string;
@@ -22,7 +25,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts the built devhost CLI exactly as `npm start` runs it (`node dist/devhost/cli.js start <appDir>`),
+ * Starts the built devhost CLI exactly as `npm start` runs it (`devhost start <appDir>`, the workspace package's dist/cli.js),
  * on its own port, and resolves at its ready line. `env` adds to (or, with undefined, removes from) the
  * inherited environment.
  */
@@ -34,7 +37,7 @@ export async function startDevhost(options: {
     args?: readonly string[];
     readyTimeoutMs?: number;
 }): Promise<DevhostProcess> {
-    if (!existsSync(cliPath)) throw new Error('dist/devhost/cli.js is missing: run `npm run build` first.');
+    if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build:devhost\` first.`);
     const port = options.port ?? (await freePort());
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [name, value] of Object.entries(options.env)) {

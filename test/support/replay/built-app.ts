@@ -1,6 +1,6 @@
 /**
  * The app as it ships, loaded for replay tests: every file of the built `dist/src/functions/` is required
- * under the engine tests' `@azure/functions-core` stub (test/devhost/durable/engine/support/sdk-host.ts), so
+ * under the engine tests' `@azure/functions-core` stub (devhost/testing, sdk-host.ts), so
  * the orchestrators and activities these tests drive are the registrations the package.json `main` glob
  * hands the Functions host, not the TypeScript sources. `npm test` builds first; a stale or missing build is
  * reported instead of silently testing old code.
@@ -8,9 +8,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { OrchestrationBindingPayload, InvokeOrchestrator } from '../../../devhost/durable/engine';
+import type { OrchestrationBindingPayload, InvokeOrchestrator } from 'devhost/engine';
 import { newestModification } from '../app/newest-modification';
-import { loadDurableFunctions, registeredNames, sdkInvoker } from '../engine/sdk-host';
+import { loadDurableFunctions, registeredNames, sdkInvoker } from 'devhost/testing';
 
 const root = process.cwd();
 const builtFunctions = path.join(root, 'dist', 'src', 'functions');

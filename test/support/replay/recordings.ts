@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { defaultEngineOptions, runEpisode, type EpisodeResult } from '../../../devhost/durable/engine';
-import { EventType, type ExecutionStartedEvent, type HistoryEvent } from '../../../devhost/protocol/history';
+import { defaultEngineOptions, runEpisode, type EpisodeResult } from 'devhost/engine';
+import { EventType, type ExecutionStartedEvent, type HistoryEvent } from 'devhost/history';
 import type { BuiltApp } from './built-app';
 
 export const recordedDir = path.join(process.cwd(), 'test', 'app', 'replay', 'recorded');

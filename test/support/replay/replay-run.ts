@@ -10,9 +10,9 @@ import {
     taskFailed,
     type EpisodeResult,
     type InstanceSnapshot,
-} from '../../../devhost/durable/engine';
-import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../devhost/protocol/history';
-import { InMemoryTaskHub, type WorkItem } from '../engine/task-hub';
+} from 'devhost/engine';
+import { EventType, type HistoryEvent, type TaskScheduledEvent } from 'devhost/history';
+import { InMemoryTaskHub, type WorkItem } from 'devhost/testing';
 import type { BuiltApp } from './built-app';
 
 /** A scheduled activity as the worker receives it: TaskScheduled id, name and the bound input. */
