@@ -3,9 +3,9 @@
 // layers point one way (shared <- host <- extensions <- the CLI), the engine stays pure, orchestrators stay
 // deterministic (https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-code-constraints).
 import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 import globals from 'globals';
+import tseslint from 'typescript-eslint';
 
 // Every orchestrator lives in src/orchestrators/ (activities in src/activities/, shared schemas in src/contracts/).
 const orchestratorFiles = ['src/orchestrators/**/*.ts'];
@@ -47,6 +47,15 @@ export default tseslint.config(
             ],
             '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
             'import-x/no-cycle': 'error',
+            // Imports in one order everywhere: Node, packages, then relative paths, each alphabetical.
+            'import-x/order': [
+                'error',
+                {
+                    groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index'],
+                    'newlines-between': 'ignore',
+                    alphabetize: { order: 'asc', caseInsensitive: true },
+                },
+            ],
             // A closure may read a variable that is assigned once, later (the host's origin after listen).
             'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
         },

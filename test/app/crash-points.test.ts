@@ -12,10 +12,10 @@
  */
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
+import { describe, it } from 'vitest';
 import { loadApp } from 'devhost';
 import { silentLogger, uniqueHubName, type InstanceRecord } from 'devhost/testing';
 import { crashPointSuite, ensureStarted, jsonOf, uniqueSuffix, type Scenario } from 'devhost/testing/crash-points';
-import { describe, it } from 'vitest';
 import { azuriteConnectionString } from '../support/storage';
 
 const ROOT = path.resolve(__dirname, '../..');

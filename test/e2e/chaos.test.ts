@@ -3,10 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hubProblems, startAzurite, type RunningAzurite } from 'devhost/testing';
-import { createTaskHubStorage, parseConnectionString } from 'devhost/task-hub';
 import { EventType } from 'devhost/history';
-import { uniqueHubName } from '../support/storage';
+import { createTaskHubStorage, parseConnectionString } from 'devhost/task-hub';
+import { hubProblems, startAzurite, type RunningAzurite } from 'devhost/testing';
 import {
     freePort,
     pollUntilDone,
@@ -15,6 +14,7 @@ import {
     type StatusPayload,
 } from '../support/e2e/devhost-process';
 import { charges, ordersApi, type CheckStatus } from '../support/e2e/orders-api';
+import { uniqueHubName } from '../support/storage';
 
 /**
  * Chaos on the real CLI process: 100 orders and a 1,000-item parallel_processing in flight, the

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 import { pollUntilDone, startDevhost, type DevhostProcess } from '../support/e2e/devhost-process';
+import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 
 /**
  * The built app on the devhost CLI with `--enable-auth`, as it behaves in Azure with HTTP_AUTH_LEVEL unset

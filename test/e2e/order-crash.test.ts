@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 import { freePort, pollUntilDone, startDevhost, type DevhostProcess } from '../support/e2e/devhost-process';
 import { charges, ordersApi } from '../support/e2e/orders-api';
+import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 
 /**
  * SIGKILL of the devhost process in the middle of orders, then a restart on the same task hub and tables:

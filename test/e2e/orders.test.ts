@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 import { pollUntilDone, startDevhost, type DevhostProcess } from '../support/e2e/devhost-process';
 import { charges, ordersApi, type CheckStatus } from '../support/e2e/orders-api';
+import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 
 /**
  * order_processing for real money, over real HTTP on the devhost process: the reference recipe's request,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from 'devhost/testing';
-import { uniqueHubName } from '../support/storage';
 import { pollUntilDone, startDevhost, type DevhostProcess } from '../support/e2e/devhost-process';
 import { ordersApi } from '../support/e2e/orders-api';
+import { uniqueHubName } from '../support/storage';
 
 /**
  * parallel_processing at size over real HTTP on the devhost process: 10,000 items, and the limit. On its own

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 import { pollUntilDone, startDevhost, type DevhostProcess } from '../support/e2e/devhost-process';
+import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 
 /**
  * The README's curl flows, over real HTTP, against the built app served by the devhost process the way

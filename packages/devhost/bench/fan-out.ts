@@ -1,3 +1,4 @@
+/* eslint-disable import-x/order -- the fake @azure/functions-core must be installed before any other import runs. */
 /**
  * How a `Task.all` over N activities scales on the devhost: wall time, peak memory, storage calls, episodes.
  *
@@ -17,10 +18,10 @@ installCoreModule();
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { createDurableExtension } from '../src/extensions/durable/extension';
+import type { InstanceRecord } from '../src/extensions/durable/task-hub-port/task-hub-storage';
+import { startAzurite } from '../src/host/local-storage/azurite';
 import { startHost } from '../src/host/start-host';
 import type { HostLogger } from '../src/shared/host-contracts';
-import { startAzurite } from '../src/host/local-storage/azurite';
-import type { InstanceRecord } from '../src/extensions/durable/task-hub-port/task-hub-storage';
 
 const repoRoot = path.resolve(__dirname, '../..');
 const APP_DIR = path.join(repoRoot, 'test/fixtures/durable-apps/basic');

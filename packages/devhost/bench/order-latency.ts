@@ -1,3 +1,4 @@
+/* eslint-disable import-x/order -- the fake @azure/functions-core must be installed before any other import runs. */
 /**
  * The 4-step order (validate, charge, fulfil, notify) on the devhost, measured as the peer's benchmark measures
  * it: latency of sequential orders after a warm-up, throughput with many in flight, storage calls
@@ -32,8 +33,8 @@ import { installCoreModule } from '../src/host/worker/core-module';
 installCoreModule();
 
 import diagnostics from 'node:diagnostics_channel';
-import { measureCpu } from './support/cpu';
 import { benchOrder, startAppUnderBench } from './support/app-under-bench';
+import { measureCpu } from './support/cpu';
 import { summary } from './support/stats';
 
 const QUICK = process.env.BENCH_QUICK === '1';

@@ -1,3 +1,4 @@
+/* eslint-disable import-x/order -- the fake @azure/functions-core must be installed before any other import runs. */
 /**
  * `npm run bench:profile`: where an order's time goes, to profile before optimising.
  *

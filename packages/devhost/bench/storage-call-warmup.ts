@@ -20,7 +20,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import { TableClient } from '@azure/data-tables';
 import {
     createDefaultHttpClient,
     createHttpHeaders,
@@ -28,6 +27,7 @@ import {
     type PipelineRequest,
     type PipelineResponse,
 } from '@azure/core-rest-pipeline';
+import { TableClient } from '@azure/data-tables';
 import { DEV_ACCOUNT_KEY, DEV_ACCOUNT_NAME, startAzurite } from '../src/host/local-storage/azurite';
 
 const ROUTES = ['tableClient', 'pipeline', 'httpClient', 'nodeHttp'] as const;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The devhost is written in TypeScript; `npm run build` (and `npm start`) compile it to dist/.
-const path = require('node:path');
 const fs = require('node:fs');
+const path = require('node:path');
 
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(cli)) {

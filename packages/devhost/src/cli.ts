@@ -1,3 +1,4 @@
+/* eslint-disable import-x/order -- the fake @azure/functions-core must be installed before any other import runs. */
 // The fake `@azure/functions-core` must be in place before anything can require `@azure/functions`.
 import { installCoreModule } from './host/worker/core-module';
 installCoreModule();

@@ -1,7 +1,7 @@
 import { createDurableExtension } from './extensions/durable/extension';
-import type { HostExtension } from './shared/host-contracts';
 import { createStorageExtension } from './extensions/storage-bindings/extension';
 import { createViewerExtension } from './extensions/viewer/extension';
+import type { HostExtension } from './shared/host-contracts';
 
 /**
  * The trigger extensions `devhost start` enables, in the order they see HTTP requests. The one place to add

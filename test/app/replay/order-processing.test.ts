@@ -10,9 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EventType, type HistoryEvent, type TaskCompletedEvent } from 'devhost/history';
 import { shape } from 'devhost/testing';
 import { UNIT_PRICE_CENTS } from '../../../src/orders/money';
-import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 import { loadBuiltApp } from '../../support/replay/built-app';
 import { ReplayRun, scheduledEvents } from '../../support/replay/replay-run';
+import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 const app = loadBuiltApp();
 const ORCHESTRATOR = 'order_processing';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
-import { devhostRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
 import { browserMissing, launchBrowser } from '../../support/e2e/browser';
+import { devhostRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
+import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 /**
  * The viewer's orchestration versioning (packages/devhost/docs/protocol.md §16) in headless Chromium, against the built devhost

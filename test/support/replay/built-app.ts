@@ -9,8 +9,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { OrchestrationBindingPayload, InvokeOrchestrator } from 'devhost/engine';
-import { newestModification } from '../app/newest-modification';
 import { loadDurableFunctions, registeredNames, sdkInvoker } from 'devhost/testing';
+import { newestModification } from '../app/newest-modification';
 
 const root = process.cwd();
 const builtFunctions = path.join(root, 'dist', 'src', 'functions');

@@ -12,7 +12,7 @@ import {
     type InstanceSnapshot,
 } from 'devhost/engine';
 import { EventType, type HistoryEvent, type TaskScheduledEvent } from 'devhost/history';
-import { InMemoryTaskHub, type WorkItem } from 'devhost/testing';
+import { EngineHarness, type WorkItem } from 'devhost/testing';
 import type { BuiltApp } from './built-app';
 
 /** A scheduled activity as the worker receives it: TaskScheduled id, name and the bound input. */
@@ -23,7 +23,7 @@ export interface ScheduledActivity {
 }
 
 export class ReplayRun {
-    readonly hub: InMemoryTaskHub;
+    readonly hub: EngineHarness;
     /** Every activity the engine sent to the work-item queue, in order, over the whole run. */
     readonly scheduled: ScheduledActivity[] = [];
     /** Sent but not yet answered by the test. */
@@ -33,7 +33,7 @@ export class ReplayRun {
         readonly app: BuiltApp,
         readonly instanceId = 'instance1',
     ) {
-        this.hub = new InMemoryTaskHub(app.invokeOrchestrator);
+        this.hub = new EngineHarness(app.invokeOrchestrator);
     }
 
     /**

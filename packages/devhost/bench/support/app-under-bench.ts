@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createDurableExtension, type DurableExtension } from '../../src/extensions/durable/extension';
-import type { HostLogger } from '../../src/shared/host-contracts';
-import { startHost, type RunningHost } from '../../src/host/start-host';
-import { startAzurite } from '../../src/host/local-storage/azurite';
 import type { InstanceRecord } from '../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { startAzurite } from '../../src/host/local-storage/azurite';
+import { startHost, type RunningHost } from '../../src/host/start-host';
+import type { HostLogger } from '../../src/shared/host-contracts';
 import { closeClientSockets, postJson } from './post-json';
 
 /** npm sets INIT_CWD to the folder it was started from, also when it runs this workspace's script. */

@@ -1,6 +1,6 @@
 import type { HostExtension, RegisteredFunction } from '../shared/host-contracts';
-import type { HttpRoute } from './http/route-table';
 import { unsupportedBindingMessage } from './bindings/invocation-bindings';
+import type { HttpRoute } from './http/route-table';
 
 export interface FunctionListing {
     /** One line per function, as `func start` prints them. */

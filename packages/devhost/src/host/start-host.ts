@@ -1,15 +1,15 @@
+import { errorMessage } from '../shared/errors';
 import type { HostExtension, HostContext, HostLogger } from '../shared/host-contracts';
+import { withBindings } from './bindings/invocation-bindings';
+import { createConsoleLogger } from './console-logger';
+import { describeFunctions } from './function-listing';
+import { hasAnyKey, type FunctionKeys } from './http/function-keys';
 import { createHttpCore } from './http/http-core';
 import { createKeyCheck } from './http/key-check';
 import { listen, type NodeServer } from './http/node-adapter';
 import { RouteTable } from './http/route-table';
-import { createConsoleLogger } from './console-logger';
 import { httpRoutePrefix } from './worker/app-manifest';
 import { loadApp, type DevhostApp } from './worker/load-app';
-import { describeFunctions } from './function-listing';
-import { errorMessage } from '../shared/errors';
-import { withBindings } from './bindings/invocation-bindings';
-import { hasAnyKey, type FunctionKeys } from './http/function-keys';
 
 export interface StartHostOptions {
     appDir: string;

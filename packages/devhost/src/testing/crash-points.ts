@@ -12,19 +12,19 @@
  * (CRASH_POINTS_ALL_LOGS=1: every log line); CRASH_POINTS_TRACE=1 prints the phases of every run.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { LoadedApp, LogEntry } from '../shared/host-contracts';
-import { DurableRuntime } from '../extensions/durable/runtime/durable-runtime';
-import { durableConfigFromHostJson, type DurableConfig } from '../extensions/durable/runtime/durable-config';
+import { createTaskHubStorage, parseConnectionString } from '../extensions/durable/azure-storage';
 import type { DurableClientService } from '../extensions/durable/runtime/client';
+import { durableConfigFromHostJson, type DurableConfig } from '../extensions/durable/runtime/durable-config';
+import { DurableRuntime } from '../extensions/durable/runtime/durable-runtime';
 import { InstanceAlreadyExistsError } from '../extensions/durable/runtime/errors';
 import type { InstanceRecord, TaskHubStorage } from '../extensions/durable/task-hub-port/task-hub-storage';
 import { EventType, isTerminalStatus } from '../shared/history';
-import { createTaskHubStorage, parseConnectionString } from '../extensions/durable/azure-storage';
-import { uniqueHubName } from './unique-hub-name';
+import type { LoadedApp, LogEntry } from '../shared/host-contracts';
 import { crashableApp, FaultInjectingStorage, FAULTS, type Fault, type FaultPlan } from './fault-injecting-storage';
 import { allRows, hubProblems, poisonBlobs, undrainedQueues, waitForTerminal } from './hub-invariants';
 import { loggingInto } from './loggers';
 import { pollUntil } from './poll-until';
+import { uniqueHubName } from './unique-hub-name';
 
 export interface ScenarioContext {
     client: DurableClientService;

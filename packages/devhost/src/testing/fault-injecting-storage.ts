@@ -19,8 +19,8 @@
  * renewals and reads are time-driven or change nothing durable, so their count differs between runs of one
  * scenario; a crash next to one of them is the same durable state as a crash next to the nearest write.
  */
-import type { InvokeRequest, LoadedApp } from '../shared/host-contracts';
 import type { TaskHubStorage } from '../extensions/durable/task-hub-port/task-hub-storage';
+import type { InvokeRequest, LoadedApp } from '../shared/host-contracts';
 
 export type Fault = 'crash-before' | 'crash-after' | 'error-after' | 'retried';
 

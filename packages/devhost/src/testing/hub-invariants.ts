@@ -10,9 +10,9 @@
  */
 import { ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
+import { controlQueueName } from '../extensions/durable/azure-storage/hub-resources';
 import type { InstanceRecord, TaskHubStorage } from '../extensions/durable/task-hub-port/task-hub-storage';
 import { EventType, isTerminalStatus, RuntimeStatus, type HistoryEvent } from '../shared/history';
-import { controlQueueName } from '../extensions/durable/azure-storage/hub-resources';
 
 /** Long outputs shortened for a problem line. */
 function clip(text: string | null): string {

@@ -9,7 +9,7 @@ export {
     type RunningAzurite,
 } from '../host/local-storage/azurite';
 export { isPortOpen } from '../host/local-storage/dev-storage';
-export { InMemoryTaskHub, shape, type WorkItem } from './engine-task-hub';
+export { EngineHarness, shape, type WorkItem } from './engine-harness';
 export { loadDurableFunctions, registeredNames, sdkInvoker } from './sdk-host';
 export {
     allRows,

@@ -4,14 +4,14 @@
  * Durable HTTP API under /runtime/webhooks/durabletask/ and the local RPC base /durabletask/.
  */
 import type { BindingInfo, HostContext, HostExtension, InputRequest } from '../../shared/host-contracts';
-import type { InstanceRecord, TaskHubStorage } from './task-hub-port/task-hub-storage';
-import { durableConfigFromHostJson, type DurableConfig } from './runtime/durable-config';
+import { defaultStorageFactory } from './default-storage';
 import { DurableHttpApi } from './http-api/durable-http-api';
 import { durableClientBinding } from './http-api/management-urls';
+import { durableConfigFromHostJson, type DurableConfig } from './runtime/durable-config';
 import { DurableRuntime } from './runtime/durable-runtime';
-import { defaultStorageFactory } from './default-storage';
-import { answerSdkRpcInMemory } from './sdk-rpc-in-memory';
 import type { StorageFactory } from './runtime/storage-factory';
+import { answerSdkRpcInMemory } from './sdk-rpc-in-memory';
+import type { InstanceRecord, TaskHubStorage } from './task-hub-port/task-hub-storage';
 
 export interface DurableExtensionOptions {
     /** Builds the task hub storage; default: the storage module over AzureWebJobsStorage. */

@@ -3,9 +3,9 @@
  * of that name (a connection string) or its `__accountName` / `__*ServiceUri` identity settings; no
  * `connection` means `AzureWebJobsStorage`. Clients are created once per account and resource.
  */
-import type { QueueClient } from '@azure/storage-queue';
-import type { ContainerClient } from '@azure/storage-blob';
 import type { TableClient } from '@azure/data-tables';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { QueueClient } from '@azure/storage-queue';
 import { createAccountClients, storageConnectionFromEnv, type AccountClients } from '../../host/storage-account';
 import type { BindingInfo } from '../../shared/host-contracts';
 

@@ -3,10 +3,10 @@
  * invocation). An input whose blob does not exist is null, as in the host; an output creates the container on
  * first use and overwrites the blob.
  */
-import type { BindingInfo, TypedData } from '../../shared/host-contracts';
-import { bytesFromTypedData } from '../../host/bindings/typed-data';
 import { resolveBindingExpression } from '../../host/bindings/binding-expression';
+import { bytesFromTypedData } from '../../host/bindings/typed-data';
 import { isNotFound } from '../../host/storage-account';
+import type { BindingInfo, TypedData } from '../../shared/host-contracts';
 import type { StorageAccounts } from './accounts';
 import { splitBlobPath } from './blob-path';
 

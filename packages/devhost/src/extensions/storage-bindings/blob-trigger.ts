@@ -8,6 +8,7 @@
  * `webjobs-blobtrigger-poison` instead.
  */
 import type { ContainerClient } from '@azure/storage-blob';
+import { errorMessage } from '../../shared/errors';
 import type {
     HostLogger,
     InvocationOutcome,
@@ -15,7 +16,6 @@ import type {
     RegisteredFunction,
     TypedData,
 } from '../../shared/host-contracts';
-import { errorMessage } from '../../shared/errors';
 import { resolveSettingReferences } from '../../shared/settings';
 import { HOST_CONNECTION, type StorageAccounts } from './accounts';
 import { parseBlobPattern, type BlobPattern } from './blob-path';

@@ -3,9 +3,9 @@
  * resolved); an array sets one message per element, as the host does for collections. Objects are sent as
  * JSON text. The queue is created on first use.
  */
-import type { BindingInfo, TypedData } from '../../shared/host-contracts';
 import { resolveBindingExpression } from '../../host/bindings/binding-expression';
 import { valueFromTypedData } from '../../host/bindings/typed-data';
+import type { BindingInfo, TypedData } from '../../shared/host-contracts';
 import type { StorageAccounts } from './accounts';
 import { encodeQueueMessage, type QueueMessageEncoding } from './queue-messages';
 

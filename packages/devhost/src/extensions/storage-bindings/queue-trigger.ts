@@ -6,6 +6,8 @@
  * An empty queue backs off exponentially up to `maxPollingInterval`; a message resets it.
  */
 import type { QueueClient } from '@azure/storage-queue';
+import { resolveBindingExpression } from '../../host/bindings/binding-expression';
+import { errorMessage } from '../../shared/errors';
 import type {
     HostLogger,
     InvocationOutcome,
@@ -13,8 +15,6 @@ import type {
     RegisteredFunction,
     TypedData,
 } from '../../shared/host-contracts';
-import { errorMessage } from '../../shared/errors';
-import { resolveBindingExpression } from '../../host/bindings/binding-expression';
 import type { StorageAccounts } from './accounts';
 import { decodeQueueMessage } from './queue-messages';
 import type { QueueSettings } from './queue-settings';

@@ -6,10 +6,10 @@
  * the binding fill in keys the value leaves out.
  */
 import { odata, type TableEntityResult } from '@azure/data-tables';
-import type { BindingInfo, TypedData } from '../../shared/host-contracts';
 import { resolveBindingExpression } from '../../host/bindings/binding-expression';
 import { valueFromTypedData } from '../../host/bindings/typed-data';
 import { isNotFound } from '../../host/storage-account';
+import type { BindingInfo, TypedData } from '../../shared/host-contracts';
 import type { StorageAccounts } from './accounts';
 
 type Entity = Record<string, unknown>;

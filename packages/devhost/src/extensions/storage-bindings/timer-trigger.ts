@@ -6,9 +6,9 @@
  * it, so an occurrence missed while the devhost was down runs once at start with `isPastDue: true`.
  */
 import { z } from 'zod';
-import type { HostLogger, InvocationOutcome, InvokeRequest, RegisteredFunction } from '../../shared/host-contracts';
-import { errorMessage } from '../../shared/errors';
 import { isNotFound } from '../../host/storage-account';
+import { errorMessage } from '../../shared/errors';
+import type { HostLogger, InvocationOutcome, InvokeRequest, RegisteredFunction } from '../../shared/host-contracts';
 import { HOST_CONNECTION, type StorageAccounts } from './accounts';
 import { parseNcrontab, type CronSchedule } from './ncrontab';
 import type { TriggerClock } from './trigger-clock';

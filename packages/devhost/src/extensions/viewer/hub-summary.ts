@@ -3,12 +3,12 @@
  * input column), the messages waiting on each queue, and the instances start-up recovery keeps failing on. Table storage has no count, so the rows are read; a
  * local task hub holds few enough for that, and the count stops at a cap rather than reading forever.
  */
+import { errorMessage } from '../../shared/errors';
 import type { RuntimeStatusName } from '../../shared/history';
-import type { TaskHubStorage } from '../durable/task-hub-port/task-hub-storage';
 import type { RejectedInstance } from '../durable/runtime/version-gate';
 import type { VersioningConfig } from '../durable/runtime/versioning';
+import type { TaskHubStorage } from '../durable/task-hub-port/task-hub-storage';
 import type { QueueDepth, QueueDepthReader } from './queue-depths';
-import { errorMessage } from '../../shared/errors';
 
 /** Past this many instances the counts are reported as a lower bound (`complete: false`). */
 export const SUMMARY_ROW_CAP = 50_000;

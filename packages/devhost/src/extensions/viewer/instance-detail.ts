@@ -5,8 +5,8 @@
  * and sub-orchestration ids, which the timeline and the child links need).
  */
 import { EventType, type HistoryEvent } from '../../shared/history';
-import type { InstanceRecord, TaskHubStorage } from '../durable/task-hub-port/task-hub-storage';
 import type { RejectedInstance } from '../durable/runtime/version-gate';
+import type { InstanceRecord, TaskHubStorage } from '../durable/task-hub-port/task-hub-storage';
 
 export interface InstanceDetail {
     instance: {

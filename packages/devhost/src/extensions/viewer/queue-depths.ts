@@ -5,8 +5,8 @@
  */
 import type { QueueClient } from '@azure/storage-queue';
 import { storageConnectionFromEnv } from '../../host/storage-account/connection';
-import { hubResourceNames } from '../durable/azure-storage/hub-resources';
 import { createHubClients } from '../durable/azure-storage/clients';
+import { hubResourceNames } from '../durable/azure-storage/hub-resources';
 
 export interface QueueDepth {
     name: string;

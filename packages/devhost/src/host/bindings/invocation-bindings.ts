@@ -5,6 +5,7 @@
  * or a non-HTTP return binding) goes to the extension that writes its type. A binding nobody handles fails the
  * invocation with a message naming it: an output is never dropped in silence.
  */
+import { errorMessage } from '../../shared/errors';
 import type {
     BindingInfo,
     HostExtension,
@@ -15,7 +16,6 @@ import type {
     RegisteredFunction,
     TypedData,
 } from '../../shared/host-contracts';
-import { errorMessage } from '../../shared/errors';
 import { bindingDataFor } from './binding-data';
 import { typedDataFromValue } from './typed-data';
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../../shared/errors';
 import type {
     HostExtension,
     HostLogger,
@@ -9,10 +10,9 @@ import type {
 } from '../../shared/host-contracts';
 import type { DevhostApp } from '../worker/load-app';
 import type { KeyCheck } from './key-check';
-import { fromRpcHttpResponse, toRpcHttpRequest } from './rpc-http';
 import type { RouteMatch, RouteTable } from './route-table';
+import { fromRpcHttpResponse, toRpcHttpRequest } from './rpc-http';
 import { forwardToStreamProxy, streamTriggerMetadata } from './stream-proxy';
-import { errorMessage } from '../../shared/errors';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 

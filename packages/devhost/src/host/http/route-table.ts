@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../../shared/errors';
 import type { RegisteredFunction } from '../../shared/host-contracts';
 import {
     compareRoutePrecedence,
@@ -7,7 +8,6 @@ import {
     type RouteTemplate,
     type RouteValues,
 } from './route-template';
-import { errorMessage } from '../../shared/errors';
 
 /** An HTTP-triggered function as the host routes it. */
 export interface HttpRoute {

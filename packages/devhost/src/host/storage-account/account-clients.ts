@@ -3,8 +3,8 @@
  * operation would rebuild pipelines and lose keep-alive connections). Credentials follow the connection:
  * shared key, SAS, or an Azure AD token credential (one, shared by all the clients).
  */
-import { AzureNamedKeyCredential, AzureSASCredential, TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/core-auth';
+import { AzureNamedKeyCredential, AzureSASCredential, TableClient } from '@azure/data-tables';
 import {
     AnonymousCredential as BlobAnonymousCredential,
     ContainerClient,

@@ -3,8 +3,8 @@
  * dependency: the app's copy, loaded only when such a connection is used: most runs use Azurite and never pay
  * for it, and an app that hosts the devhost without it gets a clear configuration error, not a crash.
  */
-import type { TokenCredential } from '@azure/core-auth';
 import { createRequire } from 'node:module';
+import type { TokenCredential } from '@azure/core-auth';
 import { StorageConfigurationError } from './connection';
 
 interface IdentityModule {

@@ -1,5 +1,6 @@
 import Module from 'node:module';
 import { z } from 'zod';
+import { errorMessage } from '../../shared/errors';
 import type { LogEntry, LogLevel } from '../../shared/host-contracts';
 import type {
     CoreFunctionMetadata,
@@ -11,7 +12,6 @@ import type {
 } from './core-types';
 import { Disposable } from './disposable';
 import { HookRegistry } from './hook-registry';
-import { errorMessage } from '../../shared/errors';
 
 export const CORE_MODULE_ID = '@azure/functions-core';
 /** What we claim to be: a 3.x Node worker under a 4.x host (nothing in the libraries parses these today). */

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { InvocationOutcome, InvokeRequest, ParameterBinding, TypedData } from '../../shared/host-contracts';
+import { coreState, toLogLevel, type Registration } from './core-module';
 import type {
     CoreInvocationContext,
     PostInvocationHookContext,
     PreInvocationHookContext,
     RpcInvocationResponse,
 } from './core-types';
-import { coreState, toLogLevel, type Registration } from './core-module';
 
 const typedDataSchema = z.looseObject({}).transform((value) => value as TypedData);
 const responseSchema = z.object({

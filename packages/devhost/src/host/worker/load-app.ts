@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { errorMessage } from '../../shared/errors';
 import type {
     BindingInfo,
     HostLogger,
@@ -10,12 +11,11 @@ import type {
     RegisteredFunction,
 } from '../../shared/host-contracts';
 import { readAppManifest } from './app-manifest';
-import type { AppStartHookContext, AppTerminateHookContext, WorkerCapabilities } from './core-types';
 import { coreState, defaultWorkerCapabilities, installCoreModule, type Registration } from './core-module';
+import type { AppStartHookContext, AppTerminateHookContext, WorkerCapabilities } from './core-types';
 import { findFiles } from './glob';
 import { invokeRegistration } from './invoke';
 import { applyLocalSettings, readLocalSettings } from './local-settings';
-import { errorMessage } from '../../shared/errors';
 
 export interface LoadAppOptions {
     /** Receives every log line: `context.log` (category `user`, with function name and invocation id) and system logs. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BindingExpressionError, resolveBindingExpression } from '../../../src/host/bindings/binding-expression';
-import { parseNcrontab } from '../../../src/extensions/storage-bindings/ncrontab';
 import { parseBlobPattern, splitBlobPath } from '../../../src/extensions/storage-bindings/blob-path';
+import { parseNcrontab } from '../../../src/extensions/storage-bindings/ncrontab';
+import { BindingExpressionError, resolveBindingExpression } from '../../../src/host/bindings/binding-expression';
 
 describe('binding expressions', () => {
     it('fills {name} from binding data ignoring case, dotted paths, and %Setting% from app settings', () => {

@@ -4,19 +4,19 @@
  * over HTTP, a queue output feeding a queue trigger, a poison message, a timer on a clock the test controls,
  * and a blob trigger.
  */
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
-import type { LogEntry } from '../../../src/shared/host-contracts';
-import { startHost, type RunningHost } from '../../../src/host/start-host';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDurableExtension } from '../../../src/extensions/durable/extension';
 import { createStorageExtension } from '../../../src/extensions/storage-bindings/extension';
-import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
+import { startHost, type RunningHost } from '../../../src/host/start-host';
+import type { LogEntry } from '../../../src/shared/host-contracts';
 import { ManualClock } from '../../support/bindings/manual-clock';
 import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../../support/durable/durable-host';
 import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
+import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 const suffix = randomBytes(4).toString('hex');
 const names = {

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { HostLogger, InvokeRequest, RegisteredFunction } from '../../../src/shared/host-contracts';
 import { StorageAccounts } from '../../../src/extensions/storage-bindings/accounts';
 import { TimerTrigger } from '../../../src/extensions/storage-bindings/timer-trigger';
+import type { HostLogger, InvokeRequest, RegisteredFunction } from '../../../src/shared/host-contracts';
 import { ManualClock } from '../../support/bindings/manual-clock';
 import { azuriteConnectionString } from '../../support/storage';
 

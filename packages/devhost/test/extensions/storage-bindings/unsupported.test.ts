@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HostExtension } from '../../../src/shared/host-contracts';
 import { startHost, UnsupportedBindingsError } from '../../../src/host/start-host';
+import type { HostExtension } from '../../../src/shared/host-contracts';
 import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 /** Serves the fixture's activity trigger and durableClient input, but nothing for its timer trigger. */

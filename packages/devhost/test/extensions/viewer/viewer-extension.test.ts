@@ -4,17 +4,17 @@
  * problem documents for what it does not serve.
  */
 import path from 'node:path';
+import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTaskHubStorage, parseConnectionString } from '../../../src/extensions/durable/azure-storage';
 import { createDurableExtension } from '../../../src/extensions/durable/extension';
-import { startHost, type RunningHost } from '../../../src/host/start-host';
 import { createViewerExtension } from '../../../src/extensions/viewer/extension';
 import { matchViewerRoute } from '../../../src/extensions/viewer/viewer-routes';
-import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
-import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../../support/durable/durable-host';
+import { startHost, type RunningHost } from '../../../src/host/start-host';
 import type { LogEntry } from '../../../src/shared/host-contracts';
+import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../../support/durable/durable-host';
 import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
-import { TableClient } from '@azure/data-tables';
-import { createTaskHubStorage, parseConnectionString } from '../../../src/extensions/durable/azure-storage';
+import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 import { instanceRecord } from '../../support/task-hub/instance-record';
 
 let host: RunningHost;

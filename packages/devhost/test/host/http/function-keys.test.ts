@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctionKeys, parseKeysSetting } from '../../../src/host/http/function-keys';
-import { startHost, type RunningHost } from '../../../src/host/start-host';
 import { createKeyCheck } from '../../../src/host/http/key-check';
 import type { HttpRoute } from '../../../src/host/http/route-table';
 import { parseRouteTemplate } from '../../../src/host/http/route-template';
+import { startHost, type RunningHost } from '../../../src/host/start-host';
 import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 const appDir = fixtureAppDir('keyed');

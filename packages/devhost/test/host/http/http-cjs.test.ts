@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BindingInfo, HostExtension, InputRequest } from '../../../src/shared/host-contracts';
 import { startHost, type RunningHost } from '../../../src/host/start-host';
+import type { BindingInfo, HostExtension, InputRequest } from '../../../src/shared/host-contracts';
 import { captureLogger, fixtureAppDir } from '../../support/host/capture-logger';
 
 const logger = captureLogger();

@@ -4,18 +4,18 @@
  */
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { LogEntry } from '../../../src/shared/host-contracts';
-import { startHost } from '../../../src/host/start-host';
-import { createDurableExtension, type DurableExtensionOptions } from '../../../src/extensions/durable/extension';
-import { EventType, type HistoryEvent } from '../../../src/shared/history';
 import {
     createTaskHubStorage,
     parseConnectionString,
     type AzureTaskHubStorage,
 } from '../../../src/extensions/durable/azure-storage';
+import { createDurableExtension, type DurableExtensionOptions } from '../../../src/extensions/durable/extension';
+import { startHost } from '../../../src/host/start-host';
+import { EventType, type HistoryEvent } from '../../../src/shared/history';
+import type { LogEntry } from '../../../src/shared/host-contracts';
+import { serveInMemory } from '../in-memory-fetch';
 import { azuriteConnectionString } from '../storage';
 import { captureLogger, FIXTURES, type DurableTestHost } from './durable-host';
-import { serveInMemory } from '../in-memory-fetch';
 
 export async function startOnHub(hubName: string, options: DurableExtensionOptions = {}): Promise<DurableTestHost> {
     process.env.AzureWebJobsStorage = azuriteConnectionString();

@@ -4,16 +4,17 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { LogEntry } from '../../../src/shared/host-contracts';
-import { startHost, type RunningHost } from '../../../src/host/start-host';
 import {
     createDurableExtension,
     type DurableExtension,
     type DurableExtensionOptions,
 } from '../../../src/extensions/durable/extension';
+import { startHost, type RunningHost } from '../../../src/host/start-host';
+import type { LogEntry } from '../../../src/shared/host-contracts';
+import { loggingInto as captureLogger } from '../../../src/testing/loggers';
+import { serveInMemory, testFetch } from '../in-memory-fetch';
 import { azuriteConnectionString, uniqueHubName } from '../storage';
 import { MemoryTaskHub } from './memory-task-hub';
-import { serveInMemory, testFetch } from '../in-memory-fetch';
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures/durable-apps');
 
@@ -25,8 +26,6 @@ export interface DurableTestHost {
     origin: string;
     close(): Promise<void>;
 }
-
-import { loggingInto as captureLogger } from '../../../src/testing/loggers';
 
 export { captureLogger };
 

@@ -3,13 +3,13 @@
  * in the fast path (hidden sends dispatched in-process) and the fallback (plain sends + woken pollers).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventType } from '../../../src/shared/history';
 import {
     CheckpointConflictError,
     type HistoryAppend,
 } from '../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import { MemoryTaskHub } from './memory-task-hub';
+import { EventType } from '../../../src/shared/history';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from './durable-host';
+import { MemoryTaskHub } from './memory-task-hub';
 
 /** One app per process: each mode runs from its own test file. */
 export function memoryRuntimeSuite(hiddenSend: boolean): void {

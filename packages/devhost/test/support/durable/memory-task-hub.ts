@@ -4,7 +4,7 @@
  * storage precisely (call counts, conflicts, failures); the real storage module is tested against Azurite.
  */
 import { randomUUID } from 'node:crypto';
-import type { HistoryEvent, TaskMessage } from '../../../src/shared/history';
+import type { QueueKind } from '../../../src/extensions/durable/runtime/message-transport';
 import {
     CheckpointConflictError,
     MessageGoneError,
@@ -17,7 +17,7 @@ import {
     type TaskHubStorage,
     type VersionedInstance,
 } from '../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import type { QueueKind } from '../../../src/extensions/durable/runtime/message-transport';
+import type { HistoryEvent, TaskMessage } from '../../../src/shared/history';
 
 interface StoredMessage {
     id: string;

@@ -2,12 +2,12 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { parseConnectionString } from '../../../src/host/storage-account/connection';
 import {
     createTaskHubStorage,
     type AzureTaskHubStorage,
     type TaskHubStorageOptions,
 } from '../../../src/extensions/durable/azure-storage/task-hub-storage';
+import { parseConnectionString } from '../../../src/host/storage-account/connection';
 import { azuriteConnectionString, uniqueHubName } from '../storage';
 
 export interface TestHub {

@@ -1,9 +1,9 @@
 /**
  * The SDK clients of one task hub, made from the account's clients once and kept for the hub's lifetime.
  */
+import type { TableClient } from '@azure/data-tables';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
-import type { TableClient } from '@azure/data-tables';
 import { createAccountClients } from '../../../host/storage-account/account-clients';
 import type { StorageConnection } from '../../../host/storage-account/connection';
 import type { HubResourceNames } from './hub-resources';

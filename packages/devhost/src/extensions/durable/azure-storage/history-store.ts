@@ -12,8 +12,9 @@
  *    truth" rule drops messages whose events are already in the prefix and re-emits what is missing.
  * Only the final transaction sets `IsCheckpointComplete` (default true) and `CheckpointCompletedTimestamp`.
  */
-import { z } from 'zod';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { z } from 'zod';
+import { httpStatusOf, isConcurrencyConflict } from '../../../host/storage-account/storage-errors';
 import { CheckpointConflictError, type HistoryAppend, type HistorySnapshot } from '../task-hub-port/task-hub-storage';
 import {
     entityToHistoryEvent,
@@ -25,7 +26,6 @@ import {
 import { escapePartitionKey } from './key-sanitation';
 import type { LargeColumns } from './large-columns';
 import type { StorageStats } from './stats';
-import { httpStatusOf, isConcurrencyConflict } from '../../../host/storage-account/storage-errors';
 import { submitBatch } from './table-batch';
 import { cellString, parseTypedRow, type TypedRow } from './table-cells';
 

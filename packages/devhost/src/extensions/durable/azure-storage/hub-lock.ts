@@ -22,8 +22,8 @@
  */
 import { hostname } from 'node:os';
 import type { BlobLeaseClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
-import type { HubLockEvents, HubLockHandle } from '../task-hub-port/task-hub-storage';
 import { httpStatusOf } from '../../../host/storage-account/storage-errors';
+import type { HubLockEvents, HubLockHandle } from '../task-hub-port/task-hub-storage';
 
 /** 15-60 s are allowed; the shortest lets a killed holder on another machine go soonest. */
 const LEASE_SECONDS = 15;

@@ -2,7 +2,9 @@
  * The `<Hub>Instances` table: one row per instance. One call per read, write or listing page.
  */
 import type { TableClient } from '@azure/data-tables';
+import { httpStatusOf, isConcurrencyConflict } from '../../../host/storage-account/storage-errors';
 import type { InstancePage, InstanceQuery, InstanceRecord, VersionedInstance } from '../task-hub-port/task-hub-storage';
+import { unwrapContinuationToken, wrapContinuationToken } from './continuation-token';
 import {
     INSTANCE_COLUMNS,
     instanceRecordToEntity,
@@ -15,8 +17,6 @@ import { escapePartitionKey } from './key-sanitation';
 import type { LargeColumns } from './large-columns';
 import { parseMessageData } from './message-envelope';
 import type { StorageStats } from './stats';
-import { httpStatusOf, isConcurrencyConflict } from '../../../host/storage-account/storage-errors';
-import { unwrapContinuationToken, wrapContinuationToken } from './continuation-token';
 
 const COLUMNS_WITHOUT_INPUT = [
     'PartitionKey',

@@ -7,8 +7,8 @@ import { randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { ContainerClient } from '@azure/storage-blob';
-import type { StorageStats } from './stats';
 import { httpStatusOf } from '../../../host/storage-account/storage-errors';
+import type { StorageStats } from './stats';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { QueueClient } from '@azure/storage-queue';
 import { z } from 'zod';
+import { httpStatusOf } from '../../../host/storage-account/storage-errors';
 import { EventType, type TaskMessage } from '../../../shared/history';
 import {
     MessageGoneError,
@@ -21,7 +22,6 @@ import {
     type ParsedMessageData,
 } from './message-envelope';
 import type { StorageStats } from './stats';
-import { httpStatusOf } from '../../../host/storage-account/storage-errors';
 
 /** The service's longest visibility timeout (7 days). Longer timers are split by the engine; see clamp below. */
 export const MAX_VISIBILITY_DELAY_SECONDS = 7 * 24 * 60 * 60;

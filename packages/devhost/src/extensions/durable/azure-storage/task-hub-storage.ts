@@ -4,9 +4,9 @@
  * (in parallel), never checked per operation. `stats` counts the storage calls made through this object.
  */
 import type { QueueClient } from '@azure/storage-queue';
-import type { TaskMessage } from '../../../shared/history';
-import { createHubClients, type HubClients } from './clients';
 import type { StorageConnection } from '../../../host/storage-account/connection';
+import { errorMessage } from '../../../shared/errors';
+import type { TaskMessage } from '../../../shared/history';
 import type {
     HistoryAppend,
     HistorySnapshot,
@@ -20,10 +20,10 @@ import type {
     TaskHubStorage,
     VersionedInstance,
 } from '../task-hub-port/task-hub-storage';
+import { createHubClients, type HubClients } from './clients';
 import { HistoryStore } from './history-store';
-import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
 import { acquireHubLock, type HubLock } from './hub-lock';
-import { keepProviderHold, ProviderPartitionHold } from './provider-partitions';
+import { controlQueueName, DEFAULT_PARTITION_COUNT, hubResourceNames, type HubResourceNames } from './hub-resources';
 import { InstanceStore } from './instance-store';
 import { escapePartitionKey } from './key-sanitation';
 import { LargeColumns } from './large-columns';
@@ -31,9 +31,9 @@ import { LargePayloadStore } from './large-payloads';
 import { LargeValueCache } from './large-value-cache';
 import { MessageQueues, type DiscardedMessage, type SendOptions } from './message-queues';
 import { partitionIndex } from './partition';
+import { keepProviderHold, ProviderPartitionHold } from './provider-partitions';
 import { StorageStats } from './stats';
 import { validateTaskHubName } from './task-hub-settings';
-import { errorMessage } from '../../../shared/errors';
 
 export interface TaskHubStorageOptions {
     connection: StorageConnection;

@@ -16,8 +16,9 @@
  * between the history write and its delete is discarded, not applied twice.
  */
 import { z } from 'zod';
-import { EventType, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../../../shared/history';
 import { errorMessage } from '../../../shared/errors';
+import { EventType, type ExecutionStartedEvent, type HistoryEvent, type TaskMessage } from '../../../shared/history';
+import { grantLock } from './entity-locks';
 import {
     entityInstanceId,
     entityRequestMessage,
@@ -29,11 +30,10 @@ import {
     type EntityId,
     type SchedulerState,
 } from './entity-protocol';
-import { MAX_CONSUMED_KEYS } from './episode';
-import { orchestratorCompleted, orchestratorStarted } from './events';
-import { grantLock } from './entity-locks';
 import { takeInRequests } from './entity-queue';
 import { labelOutgoing, lastSentOf, ticksOfDate, withLastSent } from './entity-sorter';
+import { MAX_CONSUMED_KEYS } from './episode';
+import { orchestratorCompleted, orchestratorStarted } from './events';
 import { executionStartedEvent } from './messages';
 import type { EpisodeResult, InstanceSnapshot, OutboundMessage } from './types';
 

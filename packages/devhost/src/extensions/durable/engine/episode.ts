@@ -20,11 +20,10 @@ import {
     type RuntimeStatusName,
     type TaskMessage,
 } from '../../../shared/history';
+import { parseTimeSpan } from '../../../shared/timespan';
 import { findEntityAction } from './actions';
-import { bindingPayload, callSafely, interpretCall } from './orchestrator-call';
-import { snapshotBase, snapshotOfView } from './snapshots';
-import { entityRequestMessage, stableGuid } from './entity-protocol';
 import { releaseAtEnd, releaseOrphanedLocks } from './entity-locks';
+import { entityRequestMessage, stableGuid } from './entity-protocol';
 import { entityEventText, lastSentToEntities, unknownEntityFailure } from './entity-requests';
 import {
     eventSent,
@@ -40,8 +39,9 @@ import {
 } from './events';
 import { clientMessageKey, consumedKeyHash, takeIn, viewOf, type ExecutionView } from './intake';
 import { addressed, executionStartedEvent } from './messages';
+import { bindingPayload, callSafely, interpretCall } from './orchestrator-call';
 import { replay, type Decision, type ReplayOptions } from './replay';
-import { parseTimeSpan } from '../../../shared/timespan';
+import { snapshotBase, snapshotOfView } from './snapshots';
 import type { EpisodeRequest, EpisodeResult, InvokeOrchestrator, OutboundMessage } from './types';
 
 /** DTFx loops ContinueAsNew within one work item; this bounds an orchestrator that never waits. */

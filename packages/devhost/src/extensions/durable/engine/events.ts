@@ -3,6 +3,7 @@
  * them (docs/protocol.md §9, §11). Every builder takes the clock explicitly: time comes from
  * episodes, never from `new Date()` inside the engine.
  */
+import { z } from 'zod';
 import {
     dtfxTimestamp,
     EventType,
@@ -20,7 +21,6 @@ import {
     type TimerCreatedEvent,
     type TimerFiredEvent,
 } from '../../../shared/history';
-import { z } from 'zod';
 
 export function orchestratorStarted(now: Date): OrchestratorStartedEvent {
     return { EventType: EventType.OrchestratorStarted, EventId: -1, IsPlayed: false, Timestamp: dtfxTimestamp(now) };

@@ -3,11 +3,11 @@
  * OrchestratorState, or a thrown failure that carries its state after `$OutOfProcData$:`. Shared by episodes
  * and by the status replay (status-replay.ts).
  */
-import { parseOrchestratorState, type OrchestratorState } from './actions';
+import { errorMessage } from '../../../shared/errors';
 import type { ExecutionStartedEvent, HistoryEvent } from '../../../shared/history';
+import { parseOrchestratorState, type OrchestratorState } from './actions';
 import { tryParseJson } from './events';
 import type { EngineOptions, InvokeOrchestrator, OrchestrationBindingPayload, OrchestratorCallResult } from './types';
-import { errorMessage } from '../../../shared/errors';
 
 const outOfProcDataMarker = '$OutOfProcData$:';
 

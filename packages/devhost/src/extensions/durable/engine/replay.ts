@@ -13,9 +13,9 @@
  */
 import { EventType, type EventRaisedEvent, type HistoryEvent } from '../../../shared/history';
 import type { Action, HttpRequestJson, RetryPolicy } from './actions';
-import { tryParseJson } from './events';
-import { ENTITY_REQUEST_EVENT, isFailedResponse, stableGuid, type EntityMessage } from './entity-protocol';
 import { CriticalSection } from './entity-locks';
+import { ENTITY_REQUEST_EVENT, isFailedResponse, stableGuid, type EntityMessage } from './entity-protocol';
+import { tryParseJson } from './events';
 import { headerValue, httpResponseSchema, locationPollRequest } from './http-polling';
 import { SimTask, type TaskOutcome } from './sim-task';
 

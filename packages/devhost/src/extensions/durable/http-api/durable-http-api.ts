@@ -3,8 +3,9 @@
  * as the extension serves both). Status codes, headers and bodies follow HttpApiHandler (docs/protocol.md §12);
  * the entity routes are in entity-routes.ts (§14). Errors never carry stack traces.
  */
-import type { DurableClientService } from '../runtime/client';
+import { errorMessage } from '../../../shared/errors';
 import { isTerminalStatus } from '../../../shared/history';
+import type { DurableClientService } from '../runtime/client';
 import {
     DurableArgumentError,
     InstanceAlreadyExistsError,
@@ -12,18 +13,17 @@ import {
     InstanceNotFoundError,
     InvalidInstanceOperationError,
 } from '../runtime/errors';
+import { orchestrationVersionSchema } from '../runtime/versioning';
 import { InvalidContinuationTokenError } from '../task-hub-port/task-hub-storage';
 import type { InstanceRecord } from '../task-hub-port/task-hub-storage';
+import { handleEntityRoute } from './entity-routes';
+import { readJsonBody } from './json-body';
+import { readListQuery } from './list-query';
 import { checkStatusBody, managementUrls } from './management-urls';
 import { booleanParam, secondsParam } from './query';
-import { readListQuery } from './list-query';
-import { readJsonBody } from './json-body';
 import { emptyResponse, errorResponse, jsonResponse, problemResponse } from './responses';
-import { handleEntityRoute } from './entity-routes';
 import { durablePathSegments, matchRoute, type DurableRoute } from './routes';
 import { jsonOrText, statusPayload } from './status-payload';
-import { errorMessage } from '../../../shared/errors';
-import { orchestrationVersionSchema } from '../runtime/versioning';
 
 const ARGUMENT_EXCEPTION = 'System.ArgumentException';
 const CONTINUATION_HEADER = 'x-ms-continuation-token';

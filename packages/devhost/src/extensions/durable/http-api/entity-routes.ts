@@ -8,9 +8,9 @@
  */
 import type { DurableClientService } from '../runtime/client';
 import { DurableArgumentError } from '../runtime/errors';
-import { booleanParam } from './query';
-import { DEFAULT_PAGE_SIZE, dateParam, topSchema } from './list-query';
 import { readJsonBody } from './json-body';
+import { DEFAULT_PAGE_SIZE, dateParam, topSchema } from './list-query';
+import { booleanParam } from './query';
 import { emptyResponse, jsonResponse } from './responses';
 import { jsonOrText, sortableUtc } from './status-payload';
 

@@ -1,5 +1,5 @@
-import { errorResponse } from './responses';
 import { errorMessage } from '../../../shared/errors';
+import { errorResponse } from './responses';
 
 export type JsonBody = { ok: true; text: string | null } | { ok: false; response: Response };
 

@@ -7,21 +7,21 @@
  * result to this process's orchestration dispatcher instead, which deletes the work item once the result is
  * in history (see deliverResult).
  */
-import type { HostLogger, LoadedApp } from '../../../shared/host-contracts';
-import type { ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
-import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../shared/history';
-import { activityInput, addressed, taskCompleted, taskFailed } from '../engine';
-import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
-import type { MessageTransport } from './message-transport';
-import type { IdleWorkQueue } from './idle-work-queue';
-import type { FunctionNameMap } from './function-names';
-import { HeldMessages } from './held-messages';
-import type { MessageLeases } from './message-leases';
-import { PollLoop } from './poll-loop';
-import { Semaphore } from './semaphore';
 import { valueFromTypedData } from '../../../host/bindings/typed-data';
 import { errorMessage } from '../../../shared/errors';
+import { EventType, type HistoryEvent, type TaskScheduledEvent } from '../../../shared/history';
+import type { HostLogger, LoadedApp } from '../../../shared/host-contracts';
+import { activityInput, addressed, taskCompleted, taskFailed } from '../engine';
+import type { ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
+import type { FunctionNameMap } from './function-names';
+import { HeldMessages } from './held-messages';
+import { HTTP_ACTIVITY_NAME, runHttpActivity } from './http-activity';
+import type { IdleWorkQueue } from './idle-work-queue';
 import { isInProcess } from './in-process-work-items';
+import type { MessageLeases } from './message-leases';
+import type { MessageTransport } from './message-transport';
+import { PollLoop } from './poll-loop';
+import { Semaphore } from './semaphore';
 
 export interface ActivityDispatcherOptions {
     app: LoadedApp;

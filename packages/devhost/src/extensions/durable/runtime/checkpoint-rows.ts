@@ -3,9 +3,9 @@
  * (InstanceSnapshot) and completed with what only history or the previous row knows. Also the questions
  * a repair asks: does the row lag its history, and does it name a newer start that history does not hold yet.
  */
-import type { InstanceRecord, MessageOrigin } from '../task-hub-port/task-hub-storage';
 import { EventType, type ExecutionStartedEvent, type HistoryEvent } from '../../../shared/history';
 import type { EpisodeResult, InstanceSnapshot } from '../engine';
+import type { InstanceRecord, MessageOrigin } from '../task-hub-port/task-hub-storage';
 import { REFRESH_ROW_DELAY_MS } from './instance-row-writer';
 
 export function executionStarted(events: readonly HistoryEvent[]): ExecutionStartedEvent | undefined {

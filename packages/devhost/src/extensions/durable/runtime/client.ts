@@ -4,27 +4,8 @@
  * data: ids are validated before they reach a key or a URL; event data and inputs are JSON text.
  */
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../../../shared/errors';
 import { isTerminalStatus, type HistoryEvent, type TaskMessage } from '../../../shared/history';
-import type {
-    InstancePage,
-    InstanceQuery,
-    InstanceRecord,
-    VersionedInstance,
-    ReceivedMessage,
-    TaskHubStorage,
-} from '../task-hub-port/task-hub-storage';
-import type { InstanceRowWriter } from './instance-row-writer';
-import {
-    DurableArgumentError,
-    InstanceAlreadyExistsError,
-    InstanceGoneError,
-    InstanceNotFoundError,
-    InvalidInstanceOperationError,
-} from './errors';
-import { newInstanceId, validateInstanceId } from './instance-ids';
-import { claimNewExecution, StartOutcomeUnknownError } from './new-execution-row';
-import { MessageClock } from './message-clock';
-import type { MessageTransport } from './message-transport';
 import {
     eventRaisedMessage,
     executionStartedMessage,
@@ -34,8 +15,6 @@ import {
     suspendMessage,
     terminateMessage,
 } from '../engine';
-import { errorMessage } from '../../../shared/errors';
-import { orchestrationVersionSchema, versionOrDefault } from './versioning';
 import {
     entityInstanceId,
     entityRequestMessage,
@@ -45,6 +24,27 @@ import {
     requestMessageText,
     type EntityId,
 } from '../engine/entity-protocol';
+import type {
+    InstancePage,
+    InstanceQuery,
+    InstanceRecord,
+    VersionedInstance,
+    ReceivedMessage,
+    TaskHubStorage,
+} from '../task-hub-port/task-hub-storage';
+import {
+    DurableArgumentError,
+    InstanceAlreadyExistsError,
+    InstanceGoneError,
+    InstanceNotFoundError,
+    InvalidInstanceOperationError,
+} from './errors';
+import { newInstanceId, validateInstanceId } from './instance-ids';
+import type { InstanceRowWriter } from './instance-row-writer';
+import { MessageClock } from './message-clock';
+import type { MessageTransport } from './message-transport';
+import { claimNewExecution, StartOutcomeUnknownError } from './new-execution-row';
+import { orchestrationVersionSchema, versionOrDefault } from './versioning';
 
 const SUSPENDABLE: ReadonlySet<string> = new Set(['Running', 'Pending', 'ContinuedAsNew']);
 

@@ -4,27 +4,27 @@
  * work, lets running episodes and activities finish, and hands unprocessed messages back to their queues.
  */
 import { randomUUID } from 'node:crypto';
-import type { HostLogger, LoadedApp } from '../../../shared/host-contracts';
-import type { HubLockHandle, InstanceRecord, TaskHubStorage } from '../task-hub-port/task-hub-storage';
+import { errorMessage } from '../../../shared/errors';
 import { EventType, type TaskMessage } from '../../../shared/history';
-import type { DurableConfig } from './durable-config';
+import type { HostLogger, LoadedApp } from '../../../shared/host-contracts';
 import type { EngineOptions } from '../engine';
+import type { HubLockHandle, InstanceRecord, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import { ActivityDispatcher } from './activity-dispatcher';
 import { DurableClientService } from './client';
+import type { DurableConfig } from './durable-config';
+import { createEntityInvoker } from './entity-invoker';
+import type { UnrecoveredInstance } from './episode-failures';
 import { indexDurableFunctions, type DurableFunctionIndex } from './function-index';
 import { FunctionNameSet } from './function-names';
 import { IdleWorkQueue } from './idle-work-queue';
+import { InProcessAwareStorage, inProcessWorkItem } from './in-process-work-items';
 import { InstanceRowWriter } from './instance-row-writer';
 import { MessageLeases } from './message-leases';
 import { MessageTransport } from './message-transport';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
-import { createEntityInvoker } from './entity-invoker';
-import { errorMessage } from '../../../shared/errors';
-import { InProcessAwareStorage, inProcessWorkItem } from './in-process-work-items';
-import { StartupRecovery } from './startup-recovery';
 import { isRecoveryNudge } from './recovery-nudge';
-import type { UnrecoveredInstance } from './episode-failures';
+import { StartupRecovery } from './startup-recovery';
 import { VersionGate } from './version-gate';
 
 export interface DurableRuntimeOptions {

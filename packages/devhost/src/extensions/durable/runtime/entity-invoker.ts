@@ -3,9 +3,9 @@
  * (EntityTriggerAttributeBindingProvider): the batch request JSON as string typed data under the entityTrigger
  * binding's name; the SDK's EntityState comes back as the invocation's return value.
  */
+import { valueFromTypedData } from '../../../host/bindings/typed-data';
 import type { LoadedApp } from '../../../shared/host-contracts';
 import type { EntityCallResult, InvokeEntity } from '../engine/entity-episode';
-import { valueFromTypedData } from '../../../host/bindings/typed-data';
 import type { FunctionNameMap } from './function-names';
 
 export function createEntityInvoker(app: LoadedApp, bindings: FunctionNameMap<string>): InvokeEntity {

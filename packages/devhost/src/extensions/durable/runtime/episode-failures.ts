@@ -13,8 +13,8 @@
  * Also keeps the instances whose recovery keeps failing, for the runtime's report.
  */
 import { errorMessage } from '../../../shared/errors';
-import { CheckpointConflictError, type ReceivedMessage } from '../task-hub-port/task-hub-storage';
 import { isTransientStorageFailure } from '../task-hub-port/storage-failures';
+import { CheckpointConflictError, type ReceivedMessage } from '../task-hub-port/task-hub-storage';
 
 /** The longest an instance waits between tries during an outage. */
 const MAX_OUTAGE_BACKOFF_SECONDS = 15;

@@ -36,9 +36,9 @@
  * queue path.
  */
 import { randomUUID } from 'node:crypto';
-import type { ReceivedMessage } from '../task-hub-port/task-hub-storage';
 import { EventType, type HistoryEvent, type TaskMessage, type TaskScheduledEvent } from '../../../shared/history';
 import { addressed } from '../engine';
+import type { ReceivedMessage } from '../task-hub-port/task-hub-storage';
 import { ThrottledStorage } from './throttled-storage';
 
 /** The queue name of a message that lives only in this process's memory. */

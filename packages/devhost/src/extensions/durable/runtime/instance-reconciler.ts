@@ -11,12 +11,12 @@
  *   From a replay when the row may lag in its custom status too (it lives only in the row: status-replay.ts),
  *   otherwise from the episode's view. Never over the Pending row of a newer start, nor without history.
  */
-import type { HostLogger } from '../../../shared/host-contracts';
-import type { InstanceRecord } from '../task-hub-port/task-hub-storage';
 import type { TaskMessage } from '../../../shared/history';
+import type { HostLogger } from '../../../shared/host-contracts';
 import type { EngineOptions, EpisodeResult, InvokeOrchestrator } from '../engine';
 import { isEntityInstanceId } from '../engine/entity-protocol';
 import { replayInstanceStatus } from '../engine/status-replay';
+import type { InstanceRecord } from '../task-hub-port/task-hub-storage';
 import { executionEnded, instanceRecord, rowAwaitsNewerStart, rowLags } from './checkpoint-rows';
 import { unansweredTaskMessages } from './in-process-work-items';
 import type { InstanceRowWriter } from './instance-row-writer';

@@ -10,8 +10,8 @@
  * days, and its row must not stay behind its history. Its callers still hear of the first failure (a final
  * row's episode is retried as a whole).
  */
-import type { InstanceRecord, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import { isTransientStorageFailure } from '../task-hub-port/storage-failures';
+import type { InstanceRecord, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 
 interface Waiter {
     resolve: () => void;

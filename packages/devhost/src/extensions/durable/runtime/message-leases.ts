@@ -19,9 +19,9 @@
  * Renewal updates the message's visibility, which gives it a new pop receipt (updated in place on the held
  * object); `letGo` waits for a renewal in flight so a delete or release never uses a stale receipt.
  */
+import { errorMessage } from '../../../shared/errors';
 import type { HostLogger } from '../../../shared/host-contracts';
 import { MessageGoneError, type ReceivedMessage, type TaskHubStorage } from '../task-hub-port/task-hub-storage';
-import { errorMessage } from '../../../shared/errors';
 import { isInProcess } from './in-process-work-items';
 
 interface Lease {

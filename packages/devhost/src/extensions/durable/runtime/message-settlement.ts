@@ -5,11 +5,11 @@
  * schedule), released with the provider's back-off, or dropped as a start no row stands behind. The work runs
  * behind the episodes; `idle` waits for it (shutdown).
  */
-import type { HostLogger } from '../../../shared/host-contracts';
 import { errorMessage } from '../../../shared/errors';
-import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import { EventType, type HistoryEvent, type TaskMessage } from '../../../shared/history';
+import type { HostLogger } from '../../../shared/host-contracts';
 import type { EpisodeResult } from '../engine';
+import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import type { HeldMessages } from './held-messages';
 import type { IdleWorkQueue } from './idle-work-queue';
 import type { MessageLeases } from './message-leases';

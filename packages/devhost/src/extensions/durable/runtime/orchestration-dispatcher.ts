@@ -34,29 +34,29 @@
  * the episode itself count: not a lost race, a deferral, a lapsed lease or an outage), its batch is set aside
  * and the instance fails with a reason naming the messages and the error (poison-handler.ts).
  */
-import { type InstanceRecord, type ReceivedMessage, type TaskHubStorage } from '../task-hub-port/task-hub-storage';
-import type { HostLogger } from '../../../shared/host-contracts';
-import { isTerminalStatus, type HistoryEvent, type TaskMessage } from '../../../shared/history';
-import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
-import { isEntityInstanceId } from '../engine/entity-protocol';
-import { runEntityEpisode, type InvokeEntity } from '../engine/entity-episode';
-import { HeldMessages } from './held-messages';
-import type { MessageLeases } from './message-leases';
-import { InstanceStateCache, type InstanceState } from './instance-state-cache';
-import type { IdleWorkQueue } from './idle-work-queue';
-import type { InstanceRowWriter } from './instance-row-writer';
-import type { MessageTransport } from './message-transport';
-import { PollLoop } from './poll-loop';
-import { Semaphore } from './semaphore';
 import { errorMessage } from '../../../shared/errors';
+import { isTerminalStatus, type HistoryEvent, type TaskMessage } from '../../../shared/history';
+import type { HostLogger } from '../../../shared/host-contracts';
+import { runEpisode, type EngineOptions, type EpisodeResult, type InvokeOrchestrator } from '../engine';
+import { runEntityEpisode, type InvokeEntity } from '../engine/entity-episode';
+import { isEntityInstanceId } from '../engine/entity-protocol';
+import { type InstanceRecord, type ReceivedMessage, type TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import { episodeOrigin, executionEnded, instanceRecord, rowWriteTiming } from './checkpoint-rows';
-import { InstanceReconciler, type InstanceReconcilerOptions } from './instance-reconciler';
-import { MessageSettlement } from './message-settlement';
-import { PoisonHandler } from './poison-handler';
 import { EpisodeFailures, retryLogLine, type UnrecoveredInstance } from './episode-failures';
-import type { VersionGate } from './version-gate';
-import { sendInOrderPerTarget } from './send-in-order';
+import { HeldMessages } from './held-messages';
+import type { IdleWorkQueue } from './idle-work-queue';
+import { InstanceReconciler, type InstanceReconcilerOptions } from './instance-reconciler';
+import type { InstanceRowWriter } from './instance-row-writer';
+import { InstanceStateCache, type InstanceState } from './instance-state-cache';
+import type { MessageLeases } from './message-leases';
+import { MessageSettlement } from './message-settlement';
+import type { MessageTransport } from './message-transport';
+import { PoisonHandler } from './poison-handler';
+import { PollLoop } from './poll-loop';
 import { isRecoveryNudge, startOfRowAcceptedInMemory } from './recovery-nudge';
+import { Semaphore } from './semaphore';
+import { sendInOrderPerTarget } from './send-in-order';
+import type { VersionGate } from './version-gate';
 
 export interface OrchestrationDispatcherOptions extends Pick<InstanceReconcilerOptions, 'previousHandedOver'> {
     storage: TaskHubStorage;

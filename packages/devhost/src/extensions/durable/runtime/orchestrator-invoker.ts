@@ -3,9 +3,9 @@
  * string typed data under the orchestrationTrigger binding's name; the OrchestratorState comes back as the
  * invocation's return value, a throwing orchestrator as a failure whose message carries `$OutOfProcData$`.
  */
+import { valueFromTypedData } from '../../../host/bindings/typed-data';
 import type { LoadedApp } from '../../../shared/host-contracts';
 import type { InvokeOrchestrator, OrchestratorCallResult } from '../engine';
-import { valueFromTypedData } from '../../../host/bindings/typed-data';
 import type { FunctionNameMap } from './function-names';
 
 export function createOrchestratorInvoker(app: LoadedApp, bindings: FunctionNameMap<string>): InvokeOrchestrator {

@@ -5,8 +5,7 @@
  * so: history gets ExecutionCompleted(Failed) when it can still be written, the row says Failed either way,
  * and a sub-orchestration's parent is told. Nothing is retried after this.
  */
-import type { HostLogger } from '../../../shared/host-contracts';
-import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
+import { errorMessage } from '../../../shared/errors';
 import {
     EventType,
     isTerminalStatus,
@@ -14,6 +13,7 @@ import {
     type ExecutionStartedEvent,
     type TaskMessage,
 } from '../../../shared/history';
+import type { HostLogger } from '../../../shared/host-contracts';
 import { addressed } from '../engine';
 import {
     executionCompleted,
@@ -21,7 +21,7 @@ import {
     orchestratorStarted,
     subOrchestrationFailed,
 } from '../engine/events';
-import { errorMessage } from '../../../shared/errors';
+import type { InstanceRecord, ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import { executionEnded, executionStarted, failedRow } from './checkpoint-rows';
 import { isInProcess } from './in-process-work-items';
 import type { InstanceRowWriter } from './instance-row-writer';

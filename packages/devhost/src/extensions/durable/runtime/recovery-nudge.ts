@@ -4,10 +4,10 @@
  * dispatcher like any message of the instance, so it runs in the instance's turn, after or before its other
  * episodes, never beside them, and a failed attempt comes back after a back-off (orchestration-dispatcher.ts).
  */
-import type { InstanceRecord, ReceivedMessage } from '../task-hub-port/task-hub-storage';
 import { errorMessage } from '../../../shared/errors';
-import { executionStartedMessage } from '../engine';
 import { dtfxTimestamp, EventType } from '../../../shared/history';
+import { executionStartedMessage } from '../engine';
+import type { InstanceRecord, ReceivedMessage } from '../task-hub-port/task-hub-storage';
 import { IN_PROCESS_QUEUE, inProcessWorkItem } from './in-process-work-items';
 
 const NUDGE = 'devhost: reconcile with history';

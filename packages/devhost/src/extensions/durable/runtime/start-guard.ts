@@ -11,8 +11,8 @@
  * giving up after some deliveries. Sub-orchestration starts (they have a parent) are not checked: no row
  * precedes them, the parent's history is their record.
  */
-import type { InstanceRecord } from '../task-hub-port/task-hub-storage';
 import { EventType, type TaskMessage } from '../../../shared/history';
+import type { InstanceRecord } from '../task-hub-port/task-hub-storage';
 
 export type StartVerdict = 'run' | 'discard' | 'defer';
 

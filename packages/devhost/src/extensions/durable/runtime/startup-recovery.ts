@@ -18,10 +18,10 @@
  * message comes first. Entities are skipped: they have no in-process work, and their rows are repaired by the
  * request messages that come back from their queues.
  */
-import type { HostLogger } from '../../../shared/host-contracts';
 import { errorMessage } from '../../../shared/errors';
-import type { ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
+import type { HostLogger } from '../../../shared/host-contracts';
 import { isEntityInstanceId } from '../engine/entity-protocol';
+import type { ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import { recoveryNudge } from './recovery-nudge';
 
 export interface StartupRecoveryOptions {

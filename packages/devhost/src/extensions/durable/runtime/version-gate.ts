@@ -18,11 +18,11 @@
  * A batch whose instance has no current execution and brings no start (messages ahead of their instance) runs
  * too: the engine defers or discards it, as DTFx reconciles messages before its version check.
  */
-import type { HostLogger } from '../../../shared/host-contracts';
-import type { ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import { EventType, type FailureDetailsJson, type HistoryEvent, type TaskMessage } from '../../../shared/history';
+import type { HostLogger } from '../../../shared/host-contracts';
 import type { EpisodeRequest, EpisodeResult } from '../engine';
 import { isEntityInstanceId } from '../engine/entity-protocol';
+import type { ReceivedMessage, TaskHubStorage } from '../task-hub-port/task-hub-storage';
 import { executionEnded } from './checkpoint-rows';
 import { isInProcess } from './in-process-work-items';
 import type { MessageSettlement } from './message-settlement';

@@ -15,8 +15,8 @@ import {
     timeElement,
 } from './dom.js';
 import { startPolling } from './poller.js';
-import { renderTimeline } from './timeline.js';
 import { buildTimeline } from './timeline-model.js';
+import { renderTimeline } from './timeline.js';
 
 const POLL_MS = 1500;
 const HISTORY_PAGE = 200;

@@ -1,8 +1,8 @@
 import { odata } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dtfxTimestamp, EventType, type HistoryEvent } from '../../../../src/shared/history';
-import { CheckpointConflictError } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { escapePartitionKey } from '../../../../src/extensions/durable/azure-storage/key-sanitation';
+import { CheckpointConflictError } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { dtfxTimestamp, EventType, type HistoryEvent } from '../../../../src/shared/history';
 import { everyEventType } from '../../../support/task-hub/events-fixture';
 import { createTestHub, type TestHub } from '../../../support/task-hub/hub-fixture';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RuntimeStatusName } from '../../../../src/shared/history';
 import type { InstanceRecord } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { InvalidContinuationTokenError } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import type { RuntimeStatusName } from '../../../../src/shared/history';
 import { createTestHub, type TestHub } from '../../../support/task-hub/hub-fixture';
 import { instanceRecord } from '../../../support/task-hub/instance-record';
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { InstanceRecord } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import {
     dtfxTimestamp,
     EventType,
@@ -8,7 +9,6 @@ import {
     type HistoryEvent,
     type TaskMessage,
 } from '../../../../src/shared/history';
-import type { InstanceRecord } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { createTestHub, type TestHub } from '../../../support/task-hub/hub-fixture';
 import { instanceRecord } from '../../../support/task-hub/instance-record';
 

@@ -3,9 +3,9 @@
  * (test/support/task-hub/provider-golden.ts) are put on Azurite raw, and the devhost's storage reads them right.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EventType } from '../../../../src/shared/history';
-import { clientMessageKey } from '../../../../src/extensions/durable/engine/intake';
 import { parseRequestMessage } from '../../../../src/extensions/durable/engine/entity-protocol';
+import { clientMessageKey } from '../../../../src/extensions/durable/engine/intake';
+import { EventType } from '../../../../src/shared/history';
 import { createTestHub, type TestHub } from '../../../support/task-hub/hub-fixture';
 import {
     clientSignalRequestJson,

@@ -4,6 +4,8 @@
  */
 import { odata } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { escapeDataString } from '../../../../src/extensions/durable/azure-storage/large-payloads';
+import { newtonsoftDateTime } from '../../../../src/extensions/durable/azure-storage/message-envelope';
 import { entityRequestMessage, requestMessageText } from '../../../../src/extensions/durable/engine/entity-protocol';
 import { orchestratorCompleted, orchestratorStarted } from '../../../../src/extensions/durable/engine/events';
 import {
@@ -12,8 +14,6 @@ import {
     executionStartedMessage,
     terminateMessage,
 } from '../../../../src/extensions/durable/engine/messages';
-import { escapeDataString } from '../../../../src/extensions/durable/azure-storage/large-payloads';
-import { newtonsoftDateTime } from '../../../../src/extensions/durable/azure-storage/message-envelope';
 import { createTestHub, type TestHub } from '../../../support/task-hub/hub-fixture';
 import { instanceRecord } from '../../../support/task-hub/instance-record';
 import {

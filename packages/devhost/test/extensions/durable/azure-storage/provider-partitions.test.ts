@@ -9,17 +9,17 @@
 import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HubLockEvents } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import { parseConnectionString } from '../../../../src/host/storage-account/connection';
+import { createHubClients } from '../../../../src/extensions/durable/azure-storage/clients';
+import { hubResourceNames } from '../../../../src/extensions/durable/azure-storage/hub-resources';
 import {
     HubOwnedByProviderError,
     keepProviderHold,
     ProviderPartitionHold,
 } from '../../../../src/extensions/durable/azure-storage/provider-partitions';
-import { createHubClients } from '../../../../src/extensions/durable/azure-storage/clients';
-import { hubResourceNames } from '../../../../src/extensions/durable/azure-storage/hub-resources';
-import { pollUntil } from '../../../../src/testing/poll-until';
 import { createTaskHubStorage } from '../../../../src/extensions/durable/azure-storage/task-hub-storage';
+import type { HubLockEvents } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { parseConnectionString } from '../../../../src/host/storage-account/connection';
+import { pollUntil } from '../../../../src/testing/poll-until';
 import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 
 const released: { release(): Promise<void> }[] = [];

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dtfxTimestamp, EventType, type TaskMessage } from '../../../../src/shared/history';
 import type { DiscardedMessage } from '../../../../src/extensions/durable/azure-storage/message-queues';
 import {
     visibilityDelaySeconds,
     MAX_VISIBILITY_DELAY_SECONDS,
 } from '../../../../src/extensions/durable/azure-storage/message-queues';
+import { dtfxTimestamp, EventType, type TaskMessage } from '../../../../src/shared/history';
 import { everyEventType } from '../../../support/task-hub/events-fixture';
 import { createTestHub, type TestHub } from '../../../support/task-hub/hub-fixture';
 

@@ -2,11 +2,11 @@
  * The task hub's own `$batch` writer (devhost/storage/table-batch.ts) against the SDK's
  * `TableClient.submitTransaction` on Azurite: the same request body, the same stored rows, the same errors.
  */
-import { RestError, TableClient, type TransactionAction } from '@azure/data-tables';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { RestError, TableClient, type TransactionAction } from '@azure/data-tables';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 import { submitBatch } from '../../../../src/extensions/durable/azure-storage/table-batch';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 
 let table: TableClient;
 const bodies: string[] = [];

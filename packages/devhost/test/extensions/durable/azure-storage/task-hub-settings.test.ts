@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { durableConfigFromHostJson } from '../../../../src/extensions/durable/runtime/durable-config';
 import { controlQueueName, hubResourceNames } from '../../../../src/extensions/durable/azure-storage/hub-resources';
 import {
     InvalidTaskHubNameError,
@@ -7,6 +6,7 @@ import {
     taskHubName,
     validateTaskHubName,
 } from '../../../../src/extensions/durable/azure-storage/task-hub-settings';
+import { durableConfigFromHostJson } from '../../../../src/extensions/durable/runtime/durable-config';
 
 const hostJson = (durableTask: Record<string, unknown>) => ({ version: '2.0', extensions: { durableTask } });
 /** host.json to hub name the way the extension gets there: the durable config resolves settings, then the hub. */

@@ -13,11 +13,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+import { EventType } from '../../../../src/shared/history';
+import { expectCleanHistory, hubStorage } from '../../../support/durable/crash';
 import { postJson, WEBHOOK, type StatusBody } from '../../../support/durable/durable-host';
 import { FIXTURES } from '../../../support/durable/durable-host';
-import { expectCleanHistory, hubStorage } from '../../../support/durable/crash';
-import { EventType } from '../../../../src/shared/history';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 
 const ROOT = path.resolve(__dirname, '../../../..'); // the devhost package
 const CLI = path.join(ROOT, 'dist/cli.js');

@@ -9,11 +9,9 @@
  */
 import path from 'node:path';
 import { describe, it } from 'vitest';
-import type { LoadedApp } from '../../../../src/shared/host-contracts';
-import { loadApp } from '../../../../src/host/worker/load-app';
 import { durableConfigFromHostJson } from '../../../../src/extensions/durable/runtime/durable-config';
-import { azuriteConnectionString } from '../../../support/storage';
-import { FIXTURES } from '../../../support/durable/durable-host';
+import { loadApp } from '../../../../src/host/worker/load-app';
+import type { LoadedApp } from '../../../../src/shared/host-contracts';
 import {
     crashPointSuite,
     ensureStarted,
@@ -21,6 +19,8 @@ import {
     uniqueSuffix,
     type Scenario,
 } from '../../../../src/testing/crash-points';
+import { FIXTURES } from '../../../support/durable/durable-host';
+import { azuriteConnectionString } from '../../../support/storage';
 
 const suite = crashPointSuite(async () => {
     process.env.AzureWebJobsStorage = azuriteConnectionString();

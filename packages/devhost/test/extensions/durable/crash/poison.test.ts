@@ -11,9 +11,9 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStorageFactory } from '../../../../src/extensions/durable/default-storage';
-import { EventType } from '../../../../src/shared/history';
 import type { HistoryAppend, TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+import { EventType } from '../../../../src/shared/history';
+import { expectCleanHistory, hubStorage, startOnHub } from '../../../support/durable/crash';
 import {
     postJson,
     startOrchestration,
@@ -22,9 +22,9 @@ import {
     WEBHOOK,
     type DurableTestHost,
 } from '../../../support/durable/durable-host';
-import { expectCleanHistory, hubStorage, startOnHub } from '../../../support/durable/crash';
-import { testFetch } from '../../../support/in-memory-fetch';
 import { withOverrides } from '../../../support/durable/storage-overrides';
+import { testFetch } from '../../../support/in-memory-fetch';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 
 let t: DurableTestHost;
 

@@ -8,17 +8,17 @@
  */
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedApp, LogEntry } from '../../../../src/shared/host-contracts';
-import { loadApp } from '../../../../src/host/worker/load-app';
-import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
-import { durableConfigFromHostJson } from '../../../../src/extensions/durable/runtime/durable-config';
-import { isTerminalStatus } from '../../../../src/shared/history';
-import type { TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { createTaskHubStorage, parseConnectionString } from '../../../../src/extensions/durable/azure-storage';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
-import { captureLogger, FIXTURES } from '../../../support/durable/durable-host';
+import { durableConfigFromHostJson } from '../../../../src/extensions/durable/runtime/durable-config';
+import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
+import type { TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { loadApp } from '../../../../src/host/worker/load-app';
+import { isTerminalStatus } from '../../../../src/shared/history';
+import type { LoadedApp, LogEntry } from '../../../../src/shared/host-contracts';
 import { allRows, hubProblems, poisonBlobs } from '../../../../src/testing/hub-invariants';
+import { captureLogger, FIXTURES } from '../../../support/durable/durable-host';
 import { silentLogger } from '../../../support/host/capture-logger';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 
 const OUTAGE_MS = 20_000;
 let app: LoadedApp;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventType, type TaskFailedEvent } from '../../../../src/shared/history';
+import { EngineHarness, shape } from '../../../../src/testing/engine-harness';
 import { loadDurableFunctions, sdkInvoker } from '../../../../src/testing/sdk-host';
-import { InMemoryTaskHub, shape } from '../../../../src/testing/engine-task-hub';
 
 const df = loadDurableFunctions();
 
@@ -58,7 +58,7 @@ const activities = {
 
 describe('engine: activities', () => {
     it('runs a sequence of activities, one episode per completion, with the exact history', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Sequence', undefined);
 
         const first = await hub.episode();
@@ -101,7 +101,7 @@ describe('engine: activities', () => {
     it('passes the previous history as played and the new events as unplayed to the SDK', async () => {
         const seen: boolean[][] = [];
         const invoke = sdkInvoker();
-        const hub = new InMemoryTaskHub(async (name, payload) => {
+        const hub = new EngineHarness(async (name, payload) => {
             seen.push(payload.history.map((e) => e.IsPlayed));
             expect(payload.upperSchemaVersion).toBe(1);
             expect(payload.upperSchemaVersionNew).toBe(3);
@@ -113,7 +113,7 @@ describe('engine: activities', () => {
     });
 
     it('fans out in one episode and fans in when every activity completed', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('FanOutFanIn', [1, 2, 3, 4]);
         const first = await hub.episode();
         expect(shape(first.appended)).toEqual([
@@ -140,7 +140,7 @@ describe('engine: activities', () => {
     });
 
     it('surfaces an activity failure to a catching orchestrator as Reason + Details', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('CatchesFailure', null);
         const status = await hub.drive(activities);
         expect(status.runtimeStatus).toBe('Completed');
@@ -157,7 +157,7 @@ describe('engine: activities', () => {
     });
 
     it('fails the orchestration on an uncaught activity failure, with the extension message', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('UncaughtFailure', null);
         const status = await hub.drive(activities);
         expect(status.runtimeStatus).toBe('Failed');
@@ -176,14 +176,14 @@ describe('engine: activities', () => {
     });
 
     it('hands falsy inputs to activities unchanged', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('FalsyInputs', undefined);
         const status = await hub.drive(activities);
         expect(JSON.parse(status.output ?? 'null')).toEqual([0, '', false, null]);
     });
 
     it('reports the custom status the orchestrator sets, as JSON text', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('CustomStatus', undefined);
         await hub.episode();
         expect(hub.status().customStatus).toBe('"step1"');

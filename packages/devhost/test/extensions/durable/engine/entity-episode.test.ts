@@ -3,6 +3,7 @@
  * out (responses, signals, the next SchedulerState) and how a redelivered request is recognized.
  */
 import { describe, expect, it } from 'vitest';
+import type { EpisodeResult } from '../../../../src/extensions/durable/engine';
 import {
     runEntityEpisode,
     type EntityBatchRequest,
@@ -11,7 +12,6 @@ import {
 } from '../../../../src/extensions/durable/engine/entity-episode';
 import { entityRequestMessage, requestMessageText } from '../../../../src/extensions/durable/engine/entity-protocol';
 import { EventType, type TaskMessage } from '../../../../src/shared/history';
-import type { EpisodeResult } from '../../../../src/extensions/durable/engine';
 
 const now = new Date('2024-01-01T00:00:00.000Z');
 let guids = 0;

@@ -11,6 +11,7 @@ import {
     type EntityCallResult,
     type InvokeEntity,
 } from '../../../../src/extensions/durable/engine/entity-episode';
+import { sortedLockSet } from '../../../../src/extensions/durable/engine/entity-locks';
 import {
     entityRequestMessage,
     parseSchedulerState,
@@ -18,10 +19,9 @@ import {
     requestMessageText,
     type SchedulerState,
 } from '../../../../src/extensions/durable/engine/entity-protocol';
-import { sortedLockSet } from '../../../../src/extensions/durable/engine/entity-locks';
 import { EventType, type HistoryEvent, type TaskMessage } from '../../../../src/shared/history';
+import { EngineHarness, shape } from '../../../../src/testing/engine-harness';
 import { loadDurableFunctions, sdkInvoker } from '../../../../src/testing/sdk-host';
-import { InMemoryTaskHub, shape } from '../../../../src/testing/engine-task-hub';
 
 const df = loadDurableFunctions();
 const account = (key: string) => new df.EntityId('account', key);
@@ -70,7 +70,7 @@ class Entities {
     readonly #histories = new Map<string, HistoryEvent[]>();
     readonly #consumed = new Map<string, readonly string[]>();
 
-    constructor(private readonly hub: InMemoryTaskHub) {}
+    constructor(private readonly hub: EngineHarness) {}
 
     async run(instanceId: string, incoming = this.hub.take(instanceId)): Promise<EpisodeResult> {
         const result = await runEntityEpisode(
@@ -130,7 +130,7 @@ describe('entity locks: the orchestration side', () => {
     });
 
     it('sends one lock request to the first entity of the sorted set, forwarded in order; the last entity answers', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const entities = new Entities(hub);
         hub.start('LockTwoAndRead', undefined);
         const first = await hub.episode();
@@ -199,7 +199,7 @@ describe('entity locks: the orchestration side', () => {
     });
 
     it('releases the locks it still holds when it returns, before ExecutionCompleted', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const entities = new Entities(hub);
         hub.start('LockAndReturn', undefined);
         await hub.episode();
@@ -216,7 +216,7 @@ describe('entity locks: the orchestration side', () => {
     });
 
     it('a terminated holder releases its entities (the devhost does; the extension leaves the lock orphaned)', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const entities = new Entities(hub);
         hub.start('LockAndWait', undefined);
         await hub.episode();
@@ -236,7 +236,7 @@ describe('entity locks: the orchestration side', () => {
     });
 
     it("fails the orchestration with the SDK's locking-rule message when it calls an entity it did not lock", async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const entities = new Entities(hub);
         hub.start('CallsUnlocked', undefined);
         await hub.episode();
@@ -279,7 +279,7 @@ const release = (parent: string, lockRequestId: string): TaskMessage =>
 
 describe('entity locks: the entity side', () => {
     it("holds requests from others while locked, runs the holder's at once, and the others after its release", async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const entities = new Entities(hub);
         await entities.run('@account@x', [op('lock-a', null, { parent: 'orchA', lockOf: ['x'] })]);
         expect(entities.state('@account@x').lockedBy).toBe('orchA');
@@ -317,7 +317,7 @@ describe('entity locks: the entity side', () => {
     });
 
     it('discards a lock request redelivered after its commit while it still waits in the queue', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const entities = new Entities(hub);
         await entities.run('@account@x', [op('lock-a', null, { parent: 'orchA', lockOf: ['x'] })]);
         const waitingLock = op('lock-b', null, { parent: 'orchB', lockOf: ['x'] });

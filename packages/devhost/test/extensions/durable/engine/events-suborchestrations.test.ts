@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventRaisedMessage } from '../../../../src/extensions/durable/engine';
 import { EventType, type ExecutionStartedEvent } from '../../../../src/shared/history';
+import { EngineHarness, shape } from '../../../../src/testing/engine-harness';
 import { loadDurableFunctions, sdkInvoker } from '../../../../src/testing/sdk-host';
-import { InMemoryTaskHub, shape } from '../../../../src/testing/engine-task-hub';
 
 const df = loadDurableFunctions();
 
@@ -82,7 +82,7 @@ const activities = {
 
 describe('engine: external events', () => {
     it('waits without scheduling anything and resumes with the raised event data', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('AwaitApproval', undefined);
         const waiting = await hub.episode();
         expect(waiting.instance.runtimeStatus).toBe('Running');
@@ -103,7 +103,7 @@ describe('engine: external events', () => {
     });
 
     it('keeps an event raised before the wait and delivers it when the orchestrator waits', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('WorkThenAwait', undefined);
         await hub.episode();
         hub.send(eventRaisedMessage({ instanceId: 'instance1', name: 'Approval', data: 'early', now: hub.now }));
@@ -115,7 +115,7 @@ describe('engine: external events', () => {
     });
 
     it('discards a redelivered event message that history already holds', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('WorkThenAwait', undefined);
         await hub.episode();
         const raised = eventRaisedMessage({ instanceId: 'instance1', name: 'Approval', data: 'once', now: hub.now });
@@ -130,7 +130,7 @@ describe('engine: external events', () => {
 
 describe('engine: sub-orchestrations', () => {
     it('starts the child with a ParentInstance and completes the parent from the child notification', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Parent', undefined, 'parent');
         const first = await hub.episode('parent');
         const parentExecution = first.executionId;
@@ -173,7 +173,7 @@ describe('engine: sub-orchestrations', () => {
     });
 
     it('reports a failing child to the parent as SubOrchestrationInstanceFailed', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('ParentOfFailing', undefined, 'parent');
         await hub.episode('parent');
         const child = await hub.drive(activities, 'fixed-child-id');
@@ -195,7 +195,7 @@ describe('engine: sub-orchestrations', () => {
 
 describe('engine: continueAsNew', () => {
     it('restarts with a new execution, the new input and a fresh history, in the same episode', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Counter', { n: 0 });
         const first = await hub.episode();
         const firstExecution = first.executionId;
@@ -248,7 +248,7 @@ describe('engine: continueAsNew', () => {
     });
 
     it('carries events raised after continueAsNew into the next generation', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Accumulate', 0);
         await hub.episode();
         for (const add of [3, 4, 5])
@@ -275,7 +275,7 @@ describe('engine: continueAsNew', () => {
 
 describe('engine: callHttp', () => {
     it('runs the built-in HTTP activity and polls a 202 Location after Retry-After', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('PollHttp', undefined);
         await hub.episode();
         const [request] = hub.workItems;

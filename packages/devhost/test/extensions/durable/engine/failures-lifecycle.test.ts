@@ -9,11 +9,11 @@ import {
     taskCompleted,
     terminateMessage,
 } from '../../../../src/extensions/durable/engine';
-import { EventType, type ExecutionCompletedEvent, type TaskMessage } from '../../../../src/shared/history';
 import { findEntityAction } from '../../../../src/extensions/durable/engine/actions';
 import { entityResponseMessage } from '../../../../src/extensions/durable/engine/entity-protocol';
+import { EventType, type ExecutionCompletedEvent, type TaskMessage } from '../../../../src/shared/history';
+import { EngineHarness, shape } from '../../../../src/testing/engine-harness';
 import { loadDurableFunctions, sdkInvoker } from '../../../../src/testing/sdk-host';
-import { InMemoryTaskHub, shape } from '../../../../src/testing/engine-task-hub';
 
 const df = loadDurableFunctions();
 
@@ -68,7 +68,7 @@ function completedEvent(history: readonly { EventType: EventType }[]): Execution
 
 describe('engine: orchestrator failures', () => {
     it('fails with the $OutOfProcData$ error and keeps the custom status it carried', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Thrower', undefined);
         const status = await hub.drive(activities);
         expect(status.runtimeStatus).toBe('Failed');
@@ -82,7 +82,7 @@ describe('engine: orchestrator failures', () => {
     });
 
     it('replays the actions of a failed run and fails only once no task is open (Task.all)', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('AllFailFast', undefined);
         await hub.episode();
         const [boom, slow] = hub.workItems;
@@ -100,7 +100,7 @@ describe('engine: orchestrator failures', () => {
     });
 
     it('fails a marker-less invocation error with the extension message', async () => {
-        const hub = new InMemoryTaskHub(async () => ({ kind: 'error', message: 'Worker was unable to load function' }));
+        const hub = new EngineHarness(async () => ({ kind: 'error', message: 'Worker was unable to load function' }));
         hub.start('Anything', 1);
         const result = await hub.episode();
         expect(result.instance.runtimeStatus).toBe('Failed');
@@ -117,7 +117,7 @@ describe('engine: orchestrator failures', () => {
 
     it('detects a non-deterministic replay and fails the instance with a clear message', async () => {
         changingVersion = 1;
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Changing', undefined);
         await hub.episode();
         hub.runActivities(activities);
@@ -131,7 +131,7 @@ describe('engine: orchestrator failures', () => {
     });
 
     it('sends callEntity as EventSent "op" to @name@key and completes with the response', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('UsesEntity', undefined);
         const first = await hub.episode();
         expect(first.instance.runtimeStatus).toBe('Running');
@@ -167,7 +167,7 @@ describe('engine: orchestrator failures', () => {
     });
 
     it('fails the awaiting task when the entity answers with an exception', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('UsesEntity', undefined);
         await hub.episode();
         const [request] = hub.pendingControl('@counter@k');
@@ -232,7 +232,7 @@ describe('engine: orchestrator failures', () => {
 
 describe('engine: history is the truth', () => {
     it('discards duplicate and stale completions and a second ExecutionStarted; defers one for a step history has not reached', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Pipeline', undefined);
         const first = await hub.episode();
         const execution = first.executionId;
@@ -275,7 +275,7 @@ describe('engine: history is the truth', () => {
     });
 
     it('discards messages for a completed instance and restarts it on a new ExecutionStarted', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Pipeline', undefined);
         await hub.drive(activities);
         expect(hub.status().runtimeStatus).toBe('Completed');
@@ -298,7 +298,7 @@ describe('engine: history is the truth', () => {
     });
 
     it('restart and terminate in one batch: the terminated execution replaces the old history', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('Pipeline', undefined);
         await hub.drive(activities);
         expect(hub.status().runtimeStatus).toBe('Completed');
@@ -320,7 +320,7 @@ describe('engine: history is the truth', () => {
     });
 
     it('discards an older start of a finished instance (a redelivered start of an earlier generation) instead of restarting it', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const stale = executionStartedMessage({
             instanceId: 'instance1',
             executionId: 'an-earlier-generation',
@@ -340,7 +340,7 @@ describe('engine: history is the truth', () => {
     });
 
     it('defers messages for an instance that has not started', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const early = eventRaisedMessage({ instanceId: 'instance1', name: 'E', data: 1, now: hub.now });
         const result = await hub.episode('instance1', [early]);
         expect(result.deferred).toEqual([early]);
@@ -350,10 +350,10 @@ describe('engine: history is the truth', () => {
 });
 
 /** A task hub over the real SDK that counts how often the orchestrator is invoked. */
-function hubCountingOrchestratorCalls(): { hub: InMemoryTaskHub; calls: () => number } {
+function hubCountingOrchestratorCalls(): { hub: EngineHarness; calls: () => number } {
     let count = 0;
     const invoke = sdkInvoker();
-    const hub = new InMemoryTaskHub(async (name, payload) => {
+    const hub = new EngineHarness(async (name, payload) => {
         count++;
         return invoke(name, payload);
     });
@@ -386,7 +386,7 @@ describe('engine: terminate, suspend, resume', () => {
     });
 
     it('tells the parent a terminated child failed', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('TerminatedChildParent', undefined, 'parent');
         await hub.episode('parent');
         await hub.episode('child');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventType, type TimerCreatedEvent } from '../../../../src/shared/history';
+import { EngineHarness, shape } from '../../../../src/testing/engine-harness';
 import { loadDurableFunctions, sdkInvoker } from '../../../../src/testing/sdk-host';
-import { InMemoryTaskHub, shape } from '../../../../src/testing/engine-task-hub';
 
 const df = loadDurableFunctions();
 const second = 1000;
@@ -78,7 +78,7 @@ function timerFireAts(events: readonly { EventType: EventType }[]): string[] {
 describe('engine: retries', () => {
     it('retries after the first interval and succeeds on the second attempt, with the SDK id pattern', async () => {
         flakyCalls = 0;
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('RetryThenSucceed', undefined);
         await hub.episode();
         hub.runActivities(activities);
@@ -119,7 +119,7 @@ describe('engine: retries', () => {
     });
 
     it('fails with the last error after the dummy timer that follows the last attempt', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const t0 = hub.now.getTime();
         hub.start('RetryExhausted', undefined);
         for (let i = 0; i < 10; i++) {
@@ -149,7 +149,7 @@ describe('engine: retries', () => {
     });
 
     it('applies the backoff coefficient and lets the orchestrator catch exhaustion', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const t0 = hub.now.getTime();
         hub.start('RetryCaught', undefined);
         for (let i = 0; i < 10; i++) {
@@ -169,7 +169,7 @@ describe('engine: retries', () => {
 
 describe('engine: timers', () => {
     it('schedules a timer message visible at FireAt and resumes the orchestrator when it fires', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const t0 = hub.now;
         hub.start('OneHourTimer', undefined);
         const first = await hub.episode();
@@ -203,7 +203,7 @@ describe('engine: timers', () => {
     });
 
     it('splits a ten-day timer into sub-timers of three days, ids as the SDK tracks them', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         const t0 = hub.now.getTime();
         hub.start('TenDayTimer', undefined);
         await hub.episode();
@@ -228,7 +228,7 @@ describe('engine: timers', () => {
     });
 
     it('keeps an instance running while an uncancelled Task.any loser is open', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('RaceUncancelled', undefined);
         await hub.episode();
         const slowWork = hub.workItems;
@@ -245,7 +245,7 @@ describe('engine: timers', () => {
     });
 
     it('completes at once when the Task.any loser timer is cancelled', async () => {
-        const hub = new InMemoryTaskHub(sdkInvoker());
+        const hub = new EngineHarness(sdkInvoker());
         hub.start('RaceCancelled', undefined);
         await hub.episode();
         hub.runActivities(activities);
@@ -263,12 +263,12 @@ describe('engine: timers', () => {
 describe('a timer message from an episode that did not commit', () => {
     it('does not fire the timer before the FireAt history committed', async () => {
         const t0 = new Date('2024-01-01T00:00:00.000Z');
-        const hub = new InMemoryTaskHub(sdkInvoker(), {}, t0);
+        const hub = new EngineHarness(sdkInvoker(), {}, t0);
         hub.start('OneHourTimer', undefined);
         // The first attempt of the episode sends its timer message (FireAt t0 + 1 h), then loses its checkpoint;
         // the episode runs again a minute later and commits FireAt t0 + 1 h 1 min.
         const start = hub.pendingControl();
-        const lost = await new InMemoryTaskHub(sdkInvoker(), {}, t0).episode('instance1', start);
+        const lost = await new EngineHarness(sdkInvoker(), {}, t0).episode('instance1', start);
         const earlyTimer = lost.outbound.find((o) => o.message.Event.EventType === EventType.TimerFired);
         expect(earlyTimer).toBeDefined();
         hub.advance(60 * second);

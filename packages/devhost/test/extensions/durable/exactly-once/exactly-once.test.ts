@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStorageFactory } from '../../../../src/extensions/durable/default-storage';
 import { DEFAULT_DURABLE_CONFIG } from '../../../../src/extensions/durable/runtime/durable-config';
 import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
-import type { LoadedApp } from '../../../../src/shared/host-contracts';
-import { EventType } from '../../../../src/shared/history';
 import {
     CheckpointConflictError,
     type InstanceRecord,
 } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+import { EventType } from '../../../../src/shared/history';
+import type { LoadedApp } from '../../../../src/shared/host-contracts';
+import { hubStorage, startOnHub } from '../../../support/durable/crash';
 import {
     postJson,
     startOrchestration,
@@ -26,10 +26,10 @@ import {
     WEBHOOK,
     type DurableTestHost,
 } from '../../../support/durable/durable-host';
-import { hubStorage, startOnHub } from '../../../support/durable/crash';
 import { faultyStorage, queuedMessages, type Faults } from '../../../support/durable/exactly-once';
-import { testFetch } from '../../../support/in-memory-fetch';
 import { silentLogger } from '../../../support/host/capture-logger';
+import { testFetch } from '../../../support/in-memory-fetch';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 
 let t: DurableTestHost;
 const faults: Faults = {};

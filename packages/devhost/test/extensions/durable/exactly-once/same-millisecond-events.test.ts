@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventType } from '../../../../src/shared/history';
-import { uniqueHubName } from '../../../support/storage';
+import { hubStorage, startOnHub } from '../../../support/durable/crash';
 import {
     postJson,
     startOrchestration,
@@ -14,8 +14,8 @@ import {
     WEBHOOK,
     type DurableTestHost,
 } from '../../../support/durable/durable-host';
-import { hubStorage, startOnHub } from '../../../support/durable/crash';
 import { queuedMessages } from '../../../support/durable/exactly-once';
+import { uniqueHubName } from '../../../support/storage';
 
 let t: DurableTestHost;
 

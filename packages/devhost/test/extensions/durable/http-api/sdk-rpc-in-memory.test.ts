@@ -5,8 +5,8 @@
  * DurableClient works without one server request.
  */
 import diagnostics from 'node:diagnostics_channel';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -213,7 +213,7 @@ describe('POST instances/{id}/raiseEvent/{name} and terminate', () => {
 
 describe('entities and unknown paths', () => {
     // The management routes (list, purge, suspend, resume, rewind, restart) are covered by
-    // test/extensions/durable/management/; entities end to end by test/extensions/durable/runtime/entities.test.ts.
+    // management-routes.test.ts; entities end to end by test/extensions/durable/runtime/entities.test.ts.
     it('answers entity routes on both bases: 404 for an entity that does not exist, 202 for a signal', async () => {
         for (const base of bases()) {
             const key = `codes-${Math.random().toString(36).slice(2)}`;

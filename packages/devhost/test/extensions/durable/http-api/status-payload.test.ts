@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { EventType, RuntimeStatus, type HistoryEvent } from '../../../../src/shared/history';
 import {
     historyEvents,
     jsonOrText,
     sortableUtc,
     statusPayload,
 } from '../../../../src/extensions/durable/http-api/status-payload';
+import { EventType, RuntimeStatus, type HistoryEvent } from '../../../../src/shared/history';
 import { instanceRecord } from '../../../support/task-hub/instance-record';
 
 const t = (s: number): string => `2024-01-01T00:00:${String(s).padStart(2, '0')}.0000000Z`;

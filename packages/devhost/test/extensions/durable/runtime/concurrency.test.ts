@@ -4,8 +4,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DURABLE_CONFIG } from '../../../../src/extensions/durable/runtime/durable-config';
-import { EventType, type HistoryEvent } from '../../../../src/shared/history';
 import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
+import { EventType, type HistoryEvent } from '../../../../src/shared/history';
 import type {
     InvokeRequest,
     InvocationOutcome,

@@ -5,14 +5,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DURABLE_CONFIG } from '../../../../src/extensions/durable/runtime/durable-config';
-import { EventType } from '../../../../src/shared/history';
 import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
-import type { InvokeRequest, LoadedApp } from '../../../../src/shared/host-contracts';
 import {
     CheckpointConflictError,
     type HistoryAppend,
     type InstanceRecord,
 } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { EventType } from '../../../../src/shared/history';
+import type { InvokeRequest, LoadedApp } from '../../../../src/shared/host-contracts';
 import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
 import { silentLogger } from '../../../support/host/capture-logger';
 

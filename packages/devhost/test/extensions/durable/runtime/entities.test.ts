@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { azuriteConnectionString } from '../../../support/storage';
 import {
     postJson,
     useDurableHost,
@@ -16,6 +15,7 @@ import {
     ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
 import { testFetch } from '../../../support/in-memory-fetch';
+import { azuriteConnectionString } from '../../../support/storage';
 
 const t = useDurableHost('basic');
 

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { pollUntil } from '../../../../src/testing/poll-until';
 import {
     postJson,
     useDurableHost,
@@ -14,7 +15,6 @@ import {
     WEBHOOK,
 } from '../../../support/durable/durable-host';
 import { testFetch } from '../../../support/in-memory-fetch';
-import { pollUntil } from '../../../../src/testing/poll-until';
 
 const t = useDurableHost('locks');
 

@@ -7,20 +7,20 @@
 import { randomUUID } from 'node:crypto';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEFAULT_DURABLE_CONFIG, type DurableConfig } from '../../../../src/extensions/durable/runtime/durable-config';
-import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
-import { defaultStorageFactory } from '../../../../src/extensions/durable/default-storage';
-import { unansweredTasks } from '../../../../src/extensions/durable/runtime/in-process-work-items';
 import { controlQueueName } from '../../../../src/extensions/durable/azure-storage/hub-resources';
 import { parseMessageData } from '../../../../src/extensions/durable/azure-storage/message-envelope';
-import type { LoadedApp } from '../../../../src/shared/host-contracts';
+import { defaultStorageFactory } from '../../../../src/extensions/durable/default-storage';
+import { DEFAULT_DURABLE_CONFIG, type DurableConfig } from '../../../../src/extensions/durable/runtime/durable-config';
+import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
+import { unansweredTasks } from '../../../../src/extensions/durable/runtime/in-process-work-items';
 import type { InstanceRecord, TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { EventType, type TaskMessage } from '../../../../src/shared/history';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+import type { LoadedApp } from '../../../../src/shared/host-contracts';
 import { allRows } from '../../../../src/testing/hub-invariants';
+import { pollUntil } from '../../../../src/testing/poll-until';
 import { startDurableHost, type DurableTestHost } from '../../../support/durable/durable-host';
 import { silentLogger } from '../../../support/host/capture-logger';
-import { pollUntil } from '../../../../src/testing/poll-until';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 
 const PARTITIONS = 4;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,16 +6,16 @@
  */
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedApp, LogEntry } from '../../../../src/shared/host-contracts';
-import { loadApp } from '../../../../src/host/worker/load-app';
-import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
-import { durableConfigFromHostJson } from '../../../../src/extensions/durable/runtime/durable-config';
-import type { HubLockEvents, TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { createTaskHubStorage, parseConnectionString } from '../../../../src/extensions/durable/azure-storage';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
-import { captureLogger, FIXTURES } from '../../../support/durable/durable-host';
+import { durableConfigFromHostJson } from '../../../../src/extensions/durable/runtime/durable-config';
+import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
+import type { HubLockEvents, TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { loadApp } from '../../../../src/host/worker/load-app';
+import type { LoadedApp, LogEntry } from '../../../../src/shared/host-contracts';
 import { pollUntil } from '../../../../src/testing/poll-until';
+import { captureLogger, FIXTURES } from '../../../support/durable/durable-host';
 import { withOverrides } from '../../../support/durable/storage-overrides';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
 
 let app: LoadedApp;
 let runtime: DurableRuntime | undefined;

@@ -4,34 +4,34 @@
  * the work-item queue, where the next runtime on the hub finds them and completes the instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DURABLE_CONFIG, type DurableConfig } from '../../../../src/extensions/durable/runtime/durable-config';
-import { uniqueHubName } from '../../../support/storage';
-import { instanceRecord } from '../../../support/task-hub/instance-record';
-import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
 import { defaultStorageFactory } from '../../../../src/extensions/durable/default-storage';
-import { unansweredTasks } from '../../../../src/extensions/durable/runtime/in-process-work-items';
-import type { StorageFactory } from '../../../../src/extensions/durable/runtime/storage-factory';
-import type { LoadedApp } from '../../../../src/shared/host-contracts';
-import type {
-    HistoryAppend,
-    InstanceRecord,
-    TaskHubStorage,
-} from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import { EventType, type HistoryEvent } from '../../../../src/shared/history';
 import { taskCompleted, taskFailed } from '../../../../src/extensions/durable/engine';
 import {
     orchestratorCompleted,
     orchestratorStarted,
     taskScheduled,
 } from '../../../../src/extensions/durable/engine/events';
+import { DEFAULT_DURABLE_CONFIG, type DurableConfig } from '../../../../src/extensions/durable/runtime/durable-config';
+import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
+import { unansweredTasks } from '../../../../src/extensions/durable/runtime/in-process-work-items';
+import type { StorageFactory } from '../../../../src/extensions/durable/runtime/storage-factory';
+import type {
+    HistoryAppend,
+    InstanceRecord,
+    TaskHubStorage,
+} from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { EventType, type HistoryEvent } from '../../../../src/shared/history';
+import type { LoadedApp } from '../../../../src/shared/host-contracts';
 import {
     startDurableHost,
     startOrchestration,
     waitForStatus,
     type DurableTestHost,
 } from '../../../support/durable/durable-host';
-import { silentLogger } from '../../../support/host/capture-logger';
 import { clearHandOverMark } from '../../../support/durable/hand-over-mark';
+import { silentLogger } from '../../../support/host/capture-logger';
+import { uniqueHubName } from '../../../support/storage';
+import { instanceRecord } from '../../../support/task-hub/instance-record';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const squares = (count: number): number => Array.from({ length: count }, (_, n) => n * n).reduce((a, b) => a + b, 0);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { DurableArgumentError } from '../../../../src/extensions/durable/runtime/errors';
 import {
     MAX_INSTANCE_ID_LENGTH,
     newInstanceId,
     validateInstanceId,
 } from '../../../../src/extensions/durable/runtime/instance-ids';
-import { DurableArgumentError } from '../../../../src/extensions/durable/runtime/errors';
 
 describe('instance ids', () => {
     it('generates GUIDs in "N" format', () => {

@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { InstanceRowWriter } from '../../../../src/extensions/durable/runtime/instance-row-writer';
 import type { InstanceRecord } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { pollUntil } from '../../../../src/testing/poll-until';
 import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
 import { instanceRecord } from '../../../support/task-hub/instance-record';
-import { pollUntil } from '../../../../src/testing/poll-until';
 
 const outage = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 

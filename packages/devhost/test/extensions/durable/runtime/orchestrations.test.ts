@@ -4,10 +4,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { QueueServiceClient } from '@azure/storage-queue';
 import { TableClient } from '@azure/data-tables';
+import { QueueServiceClient } from '@azure/storage-queue';
 import { describe, expect, it } from 'vitest';
-import { azuriteConnectionString } from '../../../support/storage';
 import type { InstanceRecord } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import {
     useDurableHost,
@@ -15,6 +14,7 @@ import {
     waitForStatus,
     ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
+import { azuriteConnectionString } from '../../../support/storage';
 
 /** Terminal checkpoints seen so far, and waiters for the others (no storage polling involved). */
 const finished = new Map<string, InstanceRecord>();

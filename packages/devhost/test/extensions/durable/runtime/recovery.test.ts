@@ -13,13 +13,11 @@
  */
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { InvokeRequest, LoadedApp } from '../../../../src/shared/host-contracts';
-import { loadApp } from '../../../../src/host/worker/load-app';
-import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
 import {
-    durableConfigFromHostJson,
-    type DurableConfig,
-} from '../../../../src/extensions/durable/runtime/durable-config';
+    createTaskHubStorage,
+    parseConnectionString,
+    type AzureTaskHubStorage,
+} from '../../../../src/extensions/durable/azure-storage';
 import { executionStartedMessage } from '../../../../src/extensions/durable/engine';
 import {
     executionCompleted,
@@ -27,22 +25,24 @@ import {
     orchestratorStarted,
     taskScheduled,
 } from '../../../../src/extensions/durable/engine/events';
-import type { InstanceRecord, TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import { EventType, RuntimeStatus } from '../../../../src/shared/history';
 import {
-    createTaskHubStorage,
-    parseConnectionString,
-    type AzureTaskHubStorage,
-} from '../../../../src/extensions/durable/azure-storage';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+    durableConfigFromHostJson,
+    type DurableConfig,
+} from '../../../../src/extensions/durable/runtime/durable-config';
+import { DurableRuntime } from '../../../../src/extensions/durable/runtime/durable-runtime';
+import type { InstanceRecord, TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { loadApp } from '../../../../src/host/worker/load-app';
+import { EventType, RuntimeStatus } from '../../../../src/shared/history';
+import type { InvokeRequest, LoadedApp } from '../../../../src/shared/host-contracts';
+import type { LogEntry } from '../../../../src/shared/host-contracts';
+import { FaultInjectingStorage, crashableApp, type FaultPlan } from '../../../../src/testing/fault-injecting-storage';
 import { pollUntil } from '../../../../src/testing/poll-until';
-import { withOverrides } from '../../../support/durable/storage-overrides';
-import { instanceRecord } from '../../../support/task-hub/instance-record';
 import { FIXTURES } from '../../../support/durable/durable-host';
 import { captureLogger } from '../../../support/durable/durable-host';
-import { FaultInjectingStorage, crashableApp, type FaultPlan } from '../../../../src/testing/fault-injecting-storage';
-import type { LogEntry } from '../../../../src/shared/host-contracts';
 import { clearHandOverMark } from '../../../support/durable/hand-over-mark';
+import { withOverrides } from '../../../support/durable/storage-overrides';
+import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+import { instanceRecord } from '../../../support/task-hub/instance-record';
 
 let app: LoadedApp;
 let config: Omit<DurableConfig, 'hubName'>;

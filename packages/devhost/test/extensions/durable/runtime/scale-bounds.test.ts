@@ -4,14 +4,13 @@
  * instead of one per 32 results.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TaskMessage } from '../../../../src/shared/history';
 import { MessageLeases } from '../../../../src/extensions/durable/runtime/message-leases';
 import { ThrottledStorage } from '../../../../src/extensions/durable/runtime/throttled-storage';
 import type {
     ReceivedMessage,
     TaskHubStorage,
 } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
+import type { TaskMessage } from '../../../../src/shared/history';
 import {
     startDurableHost,
     startOrchestration,
@@ -19,6 +18,7 @@ import {
     type DurableTestHost,
     ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
+import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
 import { silentLogger } from '../../../support/host/capture-logger';
 
 function held(id: number): ReceivedMessage {

@@ -5,9 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+    eventRaisedMessage,
+    executionStartedEvent,
+    executionStartedMessage,
+} from '../../../../src/extensions/durable/engine';
+import {
     DEFAULT_DURABLE_CONFIG,
     durableConfigFromHostJson,
 } from '../../../../src/extensions/durable/runtime/durable-config';
+import { inProcessWorkItem } from '../../../../src/extensions/durable/runtime/in-process-work-items';
+import type { MessageSettlement } from '../../../../src/extensions/durable/runtime/message-settlement';
+import { VersionGate, versionToRun } from '../../../../src/extensions/durable/runtime/version-gate';
 import {
     compareVersions,
     parseDotNetVersion,
@@ -16,14 +24,6 @@ import {
     VERSION_MISMATCH_OUTPUT,
     type VersioningConfig,
 } from '../../../../src/extensions/durable/runtime/versioning';
-import { VersionGate, versionToRun } from '../../../../src/extensions/durable/runtime/version-gate';
-import type { MessageSettlement } from '../../../../src/extensions/durable/runtime/message-settlement';
-import { inProcessWorkItem } from '../../../../src/extensions/durable/runtime/in-process-work-items';
-import {
-    eventRaisedMessage,
-    executionStartedEvent,
-    executionStartedMessage,
-} from '../../../../src/extensions/durable/engine';
 import type {
     ReceivedMessage,
     TaskHubStorage,

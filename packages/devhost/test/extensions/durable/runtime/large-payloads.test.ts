@@ -5,7 +5,6 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { describe, expect, it } from 'vitest';
-import { azuriteConnectionString } from '../../../support/storage';
 import {
     postJson,
     useDurableHost,
@@ -15,6 +14,7 @@ import {
     ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
 import { testFetch } from '../../../support/in-memory-fetch';
+import { azuriteConnectionString } from '../../../support/storage';
 
 const t = useDurableHost('management');
 

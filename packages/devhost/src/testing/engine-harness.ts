@@ -35,7 +35,7 @@ export interface WorkItem {
     input: unknown;
 }
 
-export class InMemoryTaskHub {
+export class EngineHarness {
     now: Date;
     readonly options: EngineOptions;
     readonly #invoke: InvokeOrchestrator;
