@@ -9,35 +9,27 @@
  */
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultStorageFactory } from '../../../../src/extensions/durable/default-storage';
 import type { HistoryAppend, TaskHubStorage } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { EventType } from '../../../../src/shared/history';
-import { expectCleanHistory, hubStorage, startOnHub } from '../../../support/durable/crash';
+import { expectCleanHistory, hubStorage } from '../../../support/durable/crash';
 import {
     postJson,
     startOrchestration,
     waitForStatus,
     waitUntil,
     WEBHOOK,
-    type DurableTestHost,
+    useDurableHost,
 } from '../../../support/durable/durable-host';
 import { withOverrides } from '../../../support/durable/storage-overrides';
 import { testFetch } from '../../../support/in-memory-fetch';
-import { azuriteConnectionString, uniqueHubName } from '../../../support/storage';
+import { azuriteConnectionString } from '../../../support/storage';
 
-let t: DurableTestHost;
-
-beforeAll(async () => {
-    // One app per process: one host for the whole file.
-    t = await startOnHub(uniqueHubName('Poison'), {
-        createStorage: async (request) => poisonedStorage(await defaultStorageFactory(request)),
-        config: { maxDequeueCount: 3 },
-    });
-});
-
-afterAll(async () => {
-    await t?.close();
+// One app per process: one host for the whole file.
+const t = useDurableHost('management', {
+    createStorage: async (request) => poisonedStorage(await defaultStorageFactory(request)),
+    config: { maxDequeueCount: 3 },
 });
 
 /** The real storage, except that any checkpoint holding a 'First' event with data "poison" fails. */

@@ -3,29 +3,20 @@
  * coarsened to whole seconds so the two raises certainly share a millisecond, as two approvers posting the same
  * answer at once may: they must still be two events, not one event and a "redelivery".
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventType } from '../../../../src/shared/history';
-import { hubStorage, startOnHub } from '../../../support/durable/crash';
+import { hubStorage } from '../../../support/durable/crash';
 import {
     postJson,
     startOrchestration,
     waitForStatus,
     waitUntil,
     WEBHOOK,
-    type DurableTestHost,
+    useDurableHost,
 } from '../../../support/durable/durable-host';
 import { queuedMessages } from '../../../support/durable/exactly-once';
-import { uniqueHubName } from '../../../support/storage';
 
-let t: DurableTestHost;
-
-beforeAll(async () => {
-    t = await startOnHub(uniqueHubName('SameMs'), { clock: () => new Date(Math.floor(Date.now() / 1000) * 1000) });
-});
-
-afterAll(async () => {
-    await t?.close();
-});
+const t = useDurableHost('management', { clock: () => new Date(Math.floor(Date.now() / 1000) * 1000) });
 
 describe('identical events in the same millisecond', () => {
     it('both count', async () => {
