@@ -7,7 +7,12 @@ import type { BindingInfo, HostContext, HostExtension, InputRequest } from '../.
 import { defaultStorageFactory } from './default-storage';
 import { DurableHttpApi } from './http-api/durable-http-api';
 import { durableClientBinding } from './http-api/management-urls';
-import { durableConfigFromHostJson, type DurableConfig } from './runtime/durable-config';
+import {
+    durableConfigFromHostJson,
+    localBackendNotice,
+    selectedStorageProvider,
+    type DurableConfig,
+} from './runtime/durable-config';
 import { DurableRuntime } from './runtime/durable-runtime';
 import type { StorageFactory } from './runtime/storage-factory';
 import { answerSdkRpcInMemory } from './sdk-rpc-in-memory';
@@ -60,6 +65,9 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
             // An app with no Durable functions needs no task hub (and no storage connection), as with func start.
             if (!usesDurable(host.app.functions.values())) return;
             const config = { ...durableConfigFromHostJson(host.app.hostJson, host.env), ...options.config };
+            // A deployment may select another backend (the Durable Task Scheduler); locally the hub stays in storage.
+            const backendNotice = localBackendNotice(selectedStorageProvider(host.app.hostJson, host.env));
+            if (backendNotice !== undefined) host.logger.info(backendNotice);
             const createStorage = options.createStorage ?? defaultStorageFactory;
             storage = await createStorage({
                 env: host.env,

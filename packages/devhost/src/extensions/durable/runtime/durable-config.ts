@@ -134,6 +134,52 @@ export const DEFAULT_DURABLE_CONFIG: Omit<DurableConfig, 'hubName'> = {
     versioning: DEFAULT_VERSIONING,
 };
 
+/**
+ * The app setting that overrides host.json `extensions.durableTask.storageProvider.type`, in the form the Functions
+ * host reads (`AzureFunctionsJobHost__<path>`; the host also accepts `:` between the parts, and any case). A
+ * deployment can select another backend this way (infra/app/function-app.bicep does, for the Durable Task
+ * Scheduler) without a second host.json.
+ */
+export const STORAGE_PROVIDER_TYPE_SETTING = 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type';
+
+/** The Durable backend host.json and the app settings select, and where that choice comes from. */
+export interface StorageProviderSelection {
+    /** As written, e.g. `AzureStorage` or `azureManaged` (the Durable Task Scheduler). */
+    type: string;
+    source: 'app setting' | 'host.json' | 'default';
+}
+
+const AZURE_STORAGE_PROVIDER = 'AzureStorage';
+
+/** The storage provider type host.json selects, overridden by STORAGE_PROVIDER_TYPE_SETTING when that is set. */
+export function selectedStorageProvider(
+    hostJson: unknown,
+    env: NodeJS.ProcessEnv = process.env,
+): StorageProviderSelection {
+    const wanted = STORAGE_PROVIDER_TYPE_SETTING.toLowerCase();
+    for (const [name, value] of Object.entries(env)) {
+        if (value === undefined || value.trim() === '') continue;
+        if (name.replaceAll(':', '__').toLowerCase() === wanted) return { type: value.trim(), source: 'app setting' };
+    }
+    const parsed = hostJsonSchema.safeParse(hostJson);
+    const type = parsed.success ? parsed.data.extensions?.durableTask?.storageProvider?.type : undefined;
+    return type === undefined ? { type: AZURE_STORAGE_PROVIDER, source: 'default' } : { type, source: 'host.json' };
+}
+
+/**
+ * The one start-up line for a backend the devhost does not run: whatever the settings select (the Durable Task
+ * Scheduler's `azureManaged`, or `mssql`, `netherite`), the devhost keeps the task hub in Azure Storage
+ * (AzureWebJobsStorage, Azurite by default), so local runs need nothing else. Undefined for Azure Storage.
+ */
+export function localBackendNotice(selection: StorageProviderSelection): string | undefined {
+    if (selection.type.toLowerCase() === AZURE_STORAGE_PROVIDER.toLowerCase()) return undefined;
+    const what = selection.type.toLowerCase() === 'azuremanaged' ? ' (the Durable Task Scheduler)' : '';
+    return (
+        `The ${selection.source} selects the Durable storage provider '${selection.type}'${what}; ` +
+        'the devhost runs the hub on Azure Storage locally (AzureWebJobsStorage).'
+    );
+}
+
 /** Parses host.json (as loaded, settings unresolved). Throws a readable error on an invalid section. */
 export function durableConfigFromHostJson(hostJson: unknown, env: NodeJS.ProcessEnv = process.env): DurableConfig {
     const parsed = hostJsonSchema.safeParse(hostJson);
