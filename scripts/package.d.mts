@@ -13,6 +13,16 @@ export interface PackageSummary {
     /** Packaged files matched by `main`. */
     functionFiles: string[];
     productionPackages: number;
+    /** The Durable backend the package's host.json names. */
+    durableBackend: 'azureStorage' | 'durableTaskScheduler';
 }
 
-export function packageApp(options?: { projectRoot?: string; outDir?: string }): PackageSummary;
+export const SCHEDULER_CONNECTION_SETTING: string;
+
+export function hostJsonFor(data: Uint8Array, backend: 'azureStorage' | 'durableTaskScheduler'): Uint8Array;
+
+export function packageApp(options?: {
+    projectRoot?: string;
+    outDir?: string;
+    durableBackend?: string;
+}): PackageSummary;

@@ -27,10 +27,50 @@ const UNIX_OS = 3;
 
 const manifestSchema = z.object({ main: z.string().min(1) });
 
+/** The azd environment value `DURABLE_BACKEND` (infra/main.bicep), which azd passes to the prepackage hook. */
+export const durableBackendSchema = z.enum(['azureStorage', 'durableTaskScheduler']).default('azureStorage');
+
+/** The app setting that holds the scheduler's connection (infra/app/function-app.bicep sets it). */
+export const SCHEDULER_CONNECTION_SETTING = 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING';
+
+const hostJsonSchema = z
+    .object({
+        extensions: z
+            .object({
+                durableTask: z.object({ storageProvider: z.record(z.string(), z.unknown()).optional() }).loose(),
+            })
+            .loose(),
+    })
+    .loose();
+
 /**
- * @param {{ projectRoot?: string, outDir?: string }} [options]
+ * host.json as it ships for a backend. With the Durable Task Scheduler the storage provider is `azureManaged`
+ * in the file itself, not only through the app settings that override it: Flex Consumption's scale controller
+ * reads the file (azure-functions-host, FunctionsSyncManager.ReadDurableTaskConfig), so with the Azure Storage
+ * provider in it, it would scale on the empty storage queues instead of the scheduler's backlog. The Azure
+ * Storage options (partitionCount, polling) do not apply to the scheduler and go.
+ * @param {Uint8Array} data host.json as in the repository
+ * @param {'azureStorage' | 'durableTaskScheduler'} backend
+ * @returns {Uint8Array}
+ */
+export function hostJsonFor(data, backend) {
+    if (backend === 'azureStorage') return data;
+    const hostJson = hostJsonSchema.parse(JSON.parse(Buffer.from(data).toString('utf8')));
+    hostJson.extensions.durableTask.storageProvider = {
+        type: 'azureManaged',
+        connectionStringName: SCHEDULER_CONNECTION_SETTING,
+    };
+    return Buffer.from(`${JSON.stringify(hostJson, null, 2)}\n`);
+}
+
+/**
+ * @param {{ projectRoot?: string, outDir?: string, durableBackend?: string }} [options] `durableBackend`: by
+ *   default the `DURABLE_BACKEND` environment variable, else `azureStorage`.
  */
 export function packageApp(options = {}) {
+    const durableBackend = durableBackendSchema.parse(
+        options.durableBackend ?? (process.env.DURABLE_BACKEND || undefined),
+    );
     const projectRoot = resolve(options.projectRoot ?? process.cwd());
     const outDir = resolve(options.outDir ?? join(projectRoot, 'dist', 'package'));
     const manifest = manifestSchema.parse(JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')));
@@ -68,7 +108,8 @@ export function packageApp(options = {}) {
     const zippable = {};
     let contentBytes = 0;
     for (const file of files) {
-        const data = readFileSync(join(projectRoot, file));
+        const source = readFileSync(join(projectRoot, file));
+        const data = file === 'host.json' ? hostJsonFor(source, durableBackend) : source;
         contentBytes += data.byteLength;
         const target = join(stagedDirectory, file);
         mkdirSync(dirname(target), { recursive: true });
@@ -88,6 +129,7 @@ export function packageApp(options = {}) {
         main: manifest.main,
         functionFiles,
         productionPackages: productionPackages.length,
+        durableBackend,
     };
 }
 

@@ -1,6 +1,6 @@
-// The app's only credential: a user-assigned managed identity. User-assigned (not system-assigned) so the
-// roles can be granted before the function app exists, and so the same id serves host storage, the
-// deployment container and Application Insights.
+// A user-assigned managed identity. main.bicep creates two: the app's (host storage, the task hub,
+// Application Insights, the Durable Task Scheduler) and the deployment's (the package container only; see
+// rbac.bicep). User-assigned (not system-assigned) so the roles can be granted before the function app exists.
 param name string
 param location string
 param tags object

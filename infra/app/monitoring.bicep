@@ -1,4 +1,4 @@
-// Application Insights on a Log Analytics workspace, Entra ID ingestion only: DisableLocalAuth rejects the
+// Application Insights on a Log Analytics workspace, Entra ID only on both: DisableLocalAuth rejects the
 // instrumentation key, so telemetry is accepted only from a principal holding Monitoring Metrics Publisher
 // (the app's identity, through APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
 param logAnalyticsName string
@@ -15,6 +15,14 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: 30
+    // No shared keys either: the workspace's keys (agents, the HTTP Data Collector API) are refused and only Entra ID
+    // callers get in (properties.features.disableLocalAuth, Microsoft.OperationalInsights/workspaces since
+    // 2020-10-01). Application Insights still ingests: the component takes telemetry on its own endpoint, with the
+    // app identity's token (DisableLocalAuth below, Monitoring Metrics Publisher in rbac.bicep), and writes it to
+    // the workspace itself; you query both with your own account.
+    features: {
+      disableLocalAuth: true
+    }
   }
 }
 

@@ -1,5 +1,6 @@
-// Host storage for the Functions runtime and the Durable task hub (tables, queues, blobs), plus the blob
-// container Flex Consumption deploys the app package from. Entra ID only: no account keys, no public blobs.
+// Host storage for the Functions runtime, the Durable task hub when durableBackend is azureStorage (tables, queues,
+// blobs) and the app's own tables, plus the blob container Flex Consumption deploys the app package from. Entra ID
+// only: no account keys, no public blobs.
 param name string
 param location string
 param tags object
@@ -43,9 +44,26 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
+// Soft delete for blobs and containers: a deleted (or overwritten) blob or a deleted container can be restored for
+// this many days, by anyone holding a data role that may write it. It covers mistakes and a compromised writer:
+// the deployment package (each deploy overwrites released-package.zip, so the previous one is kept), the function
+// keys in azure-webjobs-secrets, the task hub's large payloads. The price is the storage of what was deleted or
+// overwritten during the period (blob properties docs: deleteRetentionPolicy, containerDeleteRetentionPolicy).
+var softDeleteRetentionDays = 7
+
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteRetentionDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteRetentionDays
+    }
+  }
 }
 
 resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
@@ -57,4 +75,5 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
 }
 
 output name string = storage.name
+output deploymentContainerName string = deploymentContainer.name
 output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainer.name}'

@@ -5,8 +5,9 @@ import { dirname, join, parse, relative, sep } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-// The packaging scripts are ES modules and this test compiles as CommonJS, so they are imported dynamically.
 import type { PackageSummary } from '../../scripts/package.mjs' with { 'resolution-mode': 'import' };
+import { objectBodyAfter, stringValueOf, stripComments } from '../support/deploy/bicep-text';
+// The packaging scripts are ES modules and this test compiles as CommonJS, so they are imported dynamically.
 
 type PackagingScript = typeof import('../../scripts/package.mjs', { with: { 'resolution-mode': 'import' } });
 type IgnoreRulesModule = typeof import('../../scripts/packaging/ignore-rules.mjs', {
@@ -180,6 +181,27 @@ describe('npm run package: the deployment zip', () => {
         expect(JSON.parse(result.stdout.slice(result.stdout.lastIndexOf('[')))).toEqual(modules);
     });
 
+    it('is the package docs/deploy.md shows: its sample figures are within a quarter of the real ones', () => {
+        const sample = /It prints what it wrote:\s*```json\n([\s\S]*?)```/.exec(
+            readFileSync(join(projectRoot, 'docs', 'deploy.md'), 'utf8'),
+        )?.[1];
+        const documented = z
+            .object({ files: z.number(), zipBytes: z.number(), productionPackages: z.number(), main: z.string() })
+            .parse(JSON.parse(sample?.replace(/^ {3}/gm, '') ?? 'null'));
+        expect(documented.main).toBe(summary.main);
+        for (const figure of ['files', 'zipBytes', 'productionPackages'] as const) {
+            const ratio = documented[figure] / summary[figure];
+            expect(
+                ratio,
+                `docs/deploy.md ${figure} ${documented[figure]}, the package ${summary[figure]}`,
+            ).toBeGreaterThan(0.75);
+            expect(
+                ratio,
+                `docs/deploy.md ${figure} ${documented[figure]}, the package ${summary[figure]}`,
+            ).toBeLessThan(1.25);
+        }
+    });
+
     it('stages exactly the zipped files for azd, and zips identical inputs to identical bytes', () => {
         const staged = filesUnder(summary.stagedDirectory)
             .map((path) => relative(summary.stagedDirectory, path).split(sep).join('/'))
@@ -189,4 +211,59 @@ describe('npm run package: the deployment zip', () => {
         const again = packaging.packageApp({ projectRoot, outDir: join(workDirectory, 'again') });
         expect(readFileSync(again.zip).equals(firstZip)).toBe(true);
     }, 120_000);
+});
+
+describe('npm run package: host.json for the chosen Durable backend', () => {
+    const hostJsonSchema = z
+        .object({
+            extensions: z.object({ durableTask: z.record(z.string(), z.unknown()) }).loose(),
+        })
+        .loose();
+    const functionAppBicep = stripComments(readFileSync(join(projectRoot, 'infra/app/function-app.bicep'), 'utf8'));
+    const schedulerSettings = objectBodyAfter(functionAppBicep, /var\s+durableTaskSchedulerSettings\s*=\s*\{/);
+    const repositoryHostJson = readFileSync(join(projectRoot, 'host.json'));
+
+    function packagedHostJson(durableBackend: string): Buffer {
+        const built = packaging.packageApp({
+            projectRoot,
+            outDir: join(workDirectory, `out-${durableBackend}`),
+            durableBackend,
+        });
+        expect(built.durableBackend).toBe(durableBackend);
+        return readFileSync(join(built.stagedDirectory, 'host.json'));
+    }
+
+    it('ships the repository host.json unchanged with Azure Storage, the default', () => {
+        expect(summary.durableBackend).toBe('azureStorage');
+        expect(Buffer.from(zipped['host.json'] ?? new Uint8Array()).equals(repositoryHostJson)).toBe(true);
+        expect(packagedHostJson('azureStorage').equals(repositoryHostJson)).toBe(true);
+    });
+
+    it('names the scheduler in the file with the Durable Task Scheduler, as the app settings do, for the scale controller', () => {
+        const packaged = hostJsonSchema.parse(JSON.parse(packagedHostJson('durableTaskScheduler').toString('utf8')));
+        const original = hostJsonSchema.parse(JSON.parse(repositoryHostJson.toString('utf8')));
+        const setting = (name: string): string | undefined =>
+            stringValueOf(
+                schedulerSettings,
+                `AzureFunctionsJobHost__extensions__durableTask__storageProvider__${name}`,
+            );
+        expect(packaged.extensions.durableTask['storageProvider']).toEqual({
+            type: setting('type'),
+            connectionStringName: setting('connectionStringName'),
+        });
+        // Everything but the provider is the repository's.
+        const { storageProvider: _packagedProvider, ...packagedRest } = packaged.extensions.durableTask;
+        const { storageProvider: _originalProvider, ...originalRest } = original.extensions.durableTask;
+        expect(packagedRest).toEqual(originalRest);
+        expect({ ...packaged, extensions: { ...packaged.extensions, durableTask: {} } }).toEqual({
+            ...original,
+            extensions: { ...original.extensions, durableTask: {} },
+        });
+    });
+
+    it('refuses a backend it does not know', () => {
+        expect(() =>
+            packaging.packageApp({ projectRoot, outDir: join(workDirectory, 'out-x'), durableBackend: 'cosmos' }),
+        ).toThrow();
+    });
 });

@@ -69,7 +69,7 @@ export function objectBodyAfter(text: string, opening: RegExp): string {
     throw new Error(`Unbalanced braces after ${opening}.`);
 }
 
-/** Keys of an object literal body at its own top level (nested objects' keys are not included). */
+/** Keys of an object literal body at its own top level, once each (nested objects' keys are not included). */
 export function topLevelKeys(body: string): string[] {
     const keys: string[] = [];
     let depth = 0;
@@ -78,7 +78,7 @@ export function topLevelKeys(body: string): string[] {
     while (i < body.length) {
         const char = body.charAt(i);
         if (lineStart && depth === 0) {
-            const key = /^\s*(?:'([^']+)'|([A-Za-z_][A-Za-z0-9_]*))\s*:/.exec(body.slice(i));
+            const key = /^[ \t]*(?:'([^']+)'|([A-Za-z_][A-Za-z0-9_]*))\s*:/.exec(body.slice(i));
             if (key) keys.push(key[1] ?? key[2] ?? '');
         }
         lineStart = false;
@@ -147,4 +147,42 @@ export function allowedValues(decorators: string): (string | number)[] | undefin
 export function numericDecorator(decorators: string, name: 'minValue' | 'maxValue'): number | undefined {
     const value = new RegExp(`@${name}\\(\\s*(-?\\d+)\\s*\\)`).exec(decorators)?.[1];
     return value === undefined ? undefined : Number(value);
+}
+
+/** The quoted items of a top-level `var <name> = [ ... ]` written one item per line, closed by `]` on its own line. */
+export function stringArrayVariable(text: string, name: string): string[] | undefined {
+    const body = new RegExp(`^var\\s+${name}\\s*=\\s*\\[([^\\]]*)^\\]`, 'm').exec(stripComments(text))?.[1];
+    if (body === undefined) return undefined;
+    return [...body.matchAll(/'([^']*)'/g)].map((item) => item[1] ?? '');
+}
+
+/** The right-hand side of a top-level `var <name> = ...`, as source text up to the end of its line. */
+export function variableExpression(text: string, name: string): string | undefined {
+    return new RegExp(`^var\\s+${name}\\s*=\\s*(.+)$`, 'm').exec(stripComments(text))?.[1]?.trim();
+}
+
+/** `'<type>@<apiVersion>'` and the body of `resource <symbol> '<type>@<apiVersion>' = [if (...)] {`. */
+export function resourceDeclaration(text: string, symbol: string): { type: string; condition?: string; body: string } {
+    const opening = new RegExp(
+        `^resource\\s+${symbol}\\s+'([^']+)'(?:\\s+existing)?\\s*=\\s*(?:if\\s*\\((.*)\\)\\s*)?\\{`,
+        'm',
+    );
+    const match = opening.exec(stripComments(text));
+    if (!match?.[1]) throw new Error(`No resource ${symbol} in the Bicep text.`);
+    const body = objectBodyAfter(text, opening);
+    return match[2] === undefined ? { type: match[1], body } : { type: match[1], condition: match[2].trim(), body };
+}
+
+/** The `params: { ... }` body of `module <symbol> ...`. */
+export function moduleParamsOf(text: string, symbol: string): string {
+    return objectBodyAfter(objectBodyAfter(text, new RegExp(`module ${symbol} [^=]+=[^{]*\\{`)), /params\s*:\s*\{/);
+}
+
+/** The text of `module <symbol> '<path>' = ...` up to its opening brace: path and condition. */
+export function moduleDeclaration(text: string, symbol: string): { path: string; condition?: string } {
+    const match = new RegExp(`^module\\s+${symbol}\\s+'([^']+)'\\s*=\\s*(?:if\\s*\\((.*)\\)\\s*)?\\{`, 'm').exec(
+        stripComments(text),
+    );
+    if (!match?.[1]) throw new Error(`No module ${symbol} in the Bicep text.`);
+    return match[2] === undefined ? { path: match[1] } : { path: match[1], condition: match[2].trim() };
 }
