@@ -31,6 +31,9 @@ export default tseslint.config(
         plugins: { 'import-x': importX },
         // Relative imports are extensionless (CommonJS output): resolve them to the .ts sources.
         settings: {
+            // The workspace's own package sorts after the registry's, whether or not it is built yet (unbuilt, the
+            // resolver cannot follow its exports and would call it external).
+            'import-x/internal-regex': '^devhost(/|$)',
             'import-x/extensions': ['.ts', '.mts', '.js', '.mjs'],
             'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts'] },
             'import-x/resolver-next': [
