@@ -3,7 +3,7 @@
  * in Azure Storage (Azurite locally), supplies the durableClient input to other functions, and serves the
  * Durable HTTP API under /runtime/webhooks/durabletask/ and the local RPC base /durabletask/.
  */
-import type { BindingInfo, HostContext, HostExtension, InputRequest } from '../../shared/host-contracts';
+import type { BindingInfo, HostContext, HostExtension, InputRequest, LoadedApp } from '../../shared/host-contracts';
 import { defaultStorageFactory } from './default-storage';
 import { DurableHttpApi } from './http-api/durable-http-api';
 import { durableClientBinding } from './http-api/management-urls';
@@ -27,6 +27,8 @@ export interface DurableExtensionOptions {
     onCheckpoint?: (record: InstanceRecord) => void;
     /** Overrides of the configuration read from host.json (tests: short leases, few poison attempts). */
     config?: Partial<Omit<DurableConfig, 'hubName'>>;
+    /** The app as the runtime invokes it (the testing toolkit's activity stubs wrap `invoke`). */
+    wrapApp?: (app: LoadedApp) => LoadedApp;
 }
 
 export interface DurableExtension extends HostExtension {
@@ -75,7 +77,7 @@ export function createDurableExtension(options: DurableExtensionOptions = {}): D
                 partitionCount: config.partitionCount,
             });
             runtime = new DurableRuntime({
-                app: host.app,
+                app: options.wrapApp ? options.wrapApp(host.app) : host.app,
                 storage,
                 config,
                 logger: host.logger,

@@ -34,22 +34,30 @@ export interface DevhostApp extends LoadedApp {
     readonly entryFiles: readonly string[];
 }
 
+/** The app this process loaded: its registrations stay in `@azure/functions` for the life of the process. */
+let loaded: { appDir: string; hostJson: DevhostApp['hostJson']; entryFiles: readonly string[] } | undefined;
 let loadStarted = false;
 
 /**
  * Loads a v4 app as the Node worker does at start-up: fake core module, local settings, every file of
  * package.json `main`, appStart hooks, `getCapabilities` (which locks `app.setup`), then registration is locked.
- * `@azure/functions` keeps module-level state, so a process can load one app only.
+ * `@azure/functions` keeps module-level state, so a process can load one app only; loading the same folder
+ * again (another host for it after the first closed, as the testing toolkit does) reuses its registrations.
  */
 export async function loadApp(appDir: string, options: LoadAppOptions = {}): Promise<DevhostApp> {
     installCoreModule();
+    const absoluteAppDir = path.resolve(appDir);
+    const env = options.env ?? process.env;
+    const logger = options.logger;
+    if (loaded !== undefined && loaded.appDir === absoluteAppDir) {
+        if (logger) coreState.logSink = (entry) => logger.log(entry);
+        applyLocalSettings(await readLocalSettings(absoluteAppDir), env);
+        return startLoadedApp(absoluteAppDir, loaded.hostJson, loaded.entryFiles);
+    }
     if (loadStarted)
         throw new Error('This process already loaded a function app; the devhost hosts one app per process.');
     loadStarted = true;
 
-    const absoluteAppDir = path.resolve(appDir);
-    const env = options.env ?? process.env;
-    const logger = options.logger;
     if (logger) coreState.logSink = (entry) => logger.log(entry);
 
     applyLocalSettings(await readLocalSettings(absoluteAppDir), env);
@@ -76,7 +84,16 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
             );
         }
     }
+    loaded = { appDir: absoluteAppDir, hostJson: manifest.hostJson, entryFiles };
+    return startLoadedApp(absoluteAppDir, manifest.hostJson, entryFiles);
+}
 
+/** The loaded app's start: appStart hooks, capabilities (which lock registration), the functions. */
+async function startLoadedApp(
+    absoluteAppDir: string,
+    hostJson: DevhostApp['hostJson'],
+    entryFiles: readonly string[],
+): Promise<DevhostApp> {
     const appStartContext: AppStartHookContext = {
         hookData: coreState.appLevelHookData,
         appHookData: coreState.appHookData,
@@ -98,7 +115,7 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
     let terminated = false;
     return {
         appDir: absoluteAppDir,
-        hostJson: manifest.hostJson,
+        hostJson,
         functions,
         capabilities,
         httpStreamUri: capabilities.HttpUri,

@@ -99,6 +99,11 @@ export class ActivityDispatcher {
         return this.#running.size;
     }
 
+    /** Work items waiting for a free slot. */
+    get queued(): number {
+        return this.#queue.length;
+    }
+
     /** A work item to run (from this process's enqueue or from the poller). */
     deliver(received: ReceivedMessage): void {
         if (this.#held.refresh(received)) return;

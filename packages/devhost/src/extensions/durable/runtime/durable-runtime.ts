@@ -47,6 +47,7 @@ export class DurableRuntime {
     readonly #orchestrations: OrchestrationDispatcher;
     readonly #activities: ActivityDispatcher;
     readonly #idleWork: IdleWorkQueue;
+    readonly #rows: InstanceRowWriter;
     readonly #leases: MessageLeases;
     readonly #recovery: StartupRecovery;
     readonly #runtimeStorage: InProcessAwareStorage;
@@ -87,6 +88,7 @@ export class DurableRuntime {
         });
         this.transport = new MessageTransport(storage, { control: leaseSeconds, workItem: leaseSeconds }, clock);
         const rows = new InstanceRowWriter(storage);
+        this.#rows = rows;
         // Deletes wait while an episode or activity runs: on Azurite they would slow the calls those wait for.
         this.#idleWork = new IdleWorkQueue(() => this.#orchestrations.activeCount + this.#activities.activeCount > 0);
         const idleWork = this.#idleWork;
@@ -191,6 +193,32 @@ export class DurableRuntime {
      */
     get recovery(): { listing: string; instances: number; unrecovered: UnrecoveredInstance[] } {
         return { ...this.#recovery.progress, unrecovered: this.#orchestrations.unrecovered };
+    }
+
+    /**
+     * Work this process has to do: messages waiting for or in an episode, work items waiting or running (not
+     * deletes of settled messages). Zero, with no visible message in storage, is an idle hub: the testing
+     * toolkit's virtual time skips ahead then.
+     */
+    get pendingWork(): number {
+        return (
+            this.#orchestrations.queued +
+            this.#orchestrations.activeCount +
+            this.#activities.queued +
+            this.#activities.activeCount
+        );
+    }
+
+    /** Writes the progress rows that wait to be replaced now, and resolves when they are stored (tests). */
+    flushRows(): Promise<void> {
+        return this.#rows.flush();
+    }
+
+    /** Polls every queue now: what became visible (test time moved on) is taken at once, not at the next poll. */
+    wakeAll(): void {
+        for (let partition = 0; partition < this.storage.partitionCount; partition++)
+            this.#orchestrations.wake(partition);
+        this.#activities.wake();
     }
 
     /** Resolves once start-up recovery handed every unfinished instance to the dispatcher (tests). */

@@ -179,6 +179,11 @@ export class InstanceRowWriter {
     /** Starts deferred rows now and resolves when every row write so far has settled (shutdown). */
     drain(): Promise<void> {
         this.#draining = true;
+        return this.flush();
+    }
+
+    /** Starts deferred rows now and resolves when every row write so far has settled; later rows defer again. */
+    flush(): Promise<void> {
         if (this.#lanes.size === 0) return Promise.resolve();
         for (const [instanceId, lane] of this.#lanes) if (!lane.inFlight && lane.next) void this.#run(instanceId, lane);
         return new Promise((resolve) => this.#idleWaiters.push(resolve));

@@ -188,6 +188,13 @@ export class OrchestrationDispatcher {
         return this.#running.size;
     }
 
+    /** Messages waiting for an episode of their instance (not those only waiting to be deleted). */
+    get queued(): number {
+        let count = this.#ready.length;
+        for (const messages of this.#pending.values()) count += messages.length;
+        return count;
+    }
+
     /** Messages held here, waiting for or in an episode. */
     get backlog(): number {
         return this.#held.size;
