@@ -27,3 +27,7 @@ export { uniqueHubName } from './unique-hub-name';
 export type { InstanceRecord, TaskHubStorage } from '../extensions/durable/task-hub-port/task-hub-storage';
 export type { LoadedApp, LogEntry } from '../shared/host-contracts';
 export { provideAzurite } from './azurite-for-tests';
+export { createTestHost, type TestHost, type TestHostOptions, type WaitOptions } from './test-host';
+export type { ActivityCall, ActivityStub, ActivityStubFunction } from './activity-stubs';
+export { MemoryTaskHub } from './memory-task-hub';
+export { realClock, virtualClock, type TestClock } from './virtual-clock';

@@ -1,10 +1,12 @@
 /**
  * An in-memory TaskHubStorage with queue semantics close to Azure Queues (visibility, pop receipts, dequeue
- * counts) and the sentinel-ETag check of the history table. For runtime tests that must control or observe
- * storage precisely (call counts, conflicts, failures); the real storage module is tested against Azurite.
+ * counts) and the sentinel-ETag check of the history table. For tests that must control or observe storage
+ * precisely (call counts, conflicts, failures), and for createTestHost's task hub. Visibility follows `now`, so a
+ * virtual clock (virtual-clock.ts) moves it: a timer message becomes visible when test time reaches its FireAt.
+ * The real storage module is tested against Azurite.
  */
 import { randomUUID } from 'node:crypto';
-import type { QueueKind } from '../../../src/extensions/durable/runtime/message-transport';
+import type { QueueKind } from '../extensions/durable/runtime/message-transport';
 import {
     CheckpointConflictError,
     MessageGoneError,
@@ -16,8 +18,8 @@ import {
     type ReceivedMessage,
     type TaskHubStorage,
     type VersionedInstance,
-} from '../../../src/extensions/durable/task-hub-port/task-hub-storage';
-import type { HistoryEvent, TaskMessage } from '../../../src/shared/history';
+} from '../extensions/durable/task-hub-port/task-hub-storage';
+import type { HistoryEvent, TaskMessage } from '../shared/history';
 
 interface StoredMessage {
     id: string;
@@ -26,6 +28,8 @@ interface StoredMessage {
     popReceipt: string;
     dequeueCount: number;
     insertedOn: Date;
+    /** Hidden because a receiver holds it (received, or renewed), not because it was sent for later. */
+    leased: boolean;
 }
 
 export class MemoryTaskHub implements TaskHubStorage {
@@ -44,6 +48,8 @@ export class MemoryTaskHub implements TaskHubStorage {
         partitionCount = 4,
         /** Set to false to exercise the runtime's fallback (plain sends + wake-up polls). */
         hiddenSend = true,
+        /** The time queue visibility follows (ms since the epoch); the wall clock by default. */
+        readonly now: () => number = Date.now,
     ) {
         this.partitionCount = partitionCount;
         if (!hiddenSend) (this as { sendHidden?: unknown }).sendHidden = undefined;
@@ -177,10 +183,11 @@ export class MemoryTaskHub implements TaskHubStorage {
         const stored: StoredMessage = {
             id: randomUUID(),
             text: JSON.stringify(message),
-            visibleAt: Date.now() + delayMs,
+            visibleAt: this.now() + delayMs,
             popReceipt: randomUUID(),
             dequeueCount: 0,
-            insertedOn: new Date(),
+            insertedOn: new Date(this.now()),
+            leased: false,
         };
         this.#queue(name).push(stored);
         return stored;
@@ -188,7 +195,7 @@ export class MemoryTaskHub implements TaskHubStorage {
 
     sendControlMessage(message: TaskMessage, options?: { visibleAt?: Date }): Promise<void> {
         this.#count('send');
-        const delay = options?.visibleAt ? Math.max(0, options.visibleAt.getTime() - Date.now()) : 0;
+        const delay = options?.visibleAt ? Math.max(0, options.visibleAt.getTime() - this.now()) : 0;
         this.#add(this.controlQueueName(this.partitionOf(message.OrchestrationInstance.InstanceId)), message, delay);
         return Promise.resolve();
     }
@@ -217,12 +224,13 @@ export class MemoryTaskHub implements TaskHubStorage {
     }
 
     #receive(name: string, max: number, visibilitySeconds: number): ReceivedMessage[] {
-        const now = Date.now();
+        const now = this.now();
         const out: ReceivedMessage[] = [];
         for (const stored of this.#queue(name)) {
             if (out.length >= max) break;
             if (stored.visibleAt > now) continue;
             stored.visibleAt = now + visibilitySeconds * 1000;
+            stored.leased = true;
             stored.popReceipt = randomUUID();
             stored.dequeueCount++;
             out.push({
@@ -274,12 +282,45 @@ export class MemoryTaskHub implements TaskHubStorage {
         this.#count('release');
         try {
             const stored = this.#find(message);
-            stored.visibleAt = Date.now() + delaySeconds * 1000;
+            stored.visibleAt = this.now() + delaySeconds * 1000;
+            stored.leased = delaySeconds > 0;
             stored.popReceipt = randomUUID();
             return Promise.resolve();
         } catch (error) {
             return Promise.reject(error as Error);
         }
+    }
+
+    /** Messages a receive would return now. */
+    visibleMessageCount(): number {
+        const now = this.now();
+        let n = 0;
+        for (const queue of this.#queues.values()) for (const stored of queue) if (stored.visibleAt <= now) n++;
+        return n;
+    }
+
+    /**
+     * When the next message sent for later (a timer, a retry's back-off) becomes visible (ms since the epoch), or
+     * undefined when there is none. Messages hidden by a receiver's lease do not count: they are work in hand.
+     */
+    nextVisibleAt(): number | undefined {
+        const now = this.now();
+        let next: number | undefined;
+        for (const queue of this.#queues.values())
+            for (const stored of queue)
+                if (!stored.leased && stored.visibleAt > now && (next === undefined || stored.visibleAt < next))
+                    next = stored.visibleAt;
+        return next;
+    }
+
+    /**
+     * Test time jumped by `ms`: leases run on with the work they protect, not with the jump, so a message a
+     * receiver holds stays hidden as long as it would have (otherwise every jump would redeliver work in hand).
+     */
+    shiftLeases(ms: number): void {
+        const now = this.now();
+        for (const queue of this.#queues.values())
+            for (const stored of queue) if (stored.leased && stored.visibleAt > now - ms) stored.visibleAt += ms;
     }
 
     /** Messages still in a queue (visible or not). */

@@ -12,9 +12,9 @@ import {
 import { startHost, type RunningHost } from '../../../src/host/start-host';
 import type { LogEntry } from '../../../src/shared/host-contracts';
 import { loggingInto as captureLogger } from '../../../src/testing/loggers';
+import { MemoryTaskHub } from '../../../src/testing/memory-task-hub';
 import { serveInMemory, testFetch } from '../in-memory-fetch';
 import { azuriteConnectionString, uniqueHubName } from '../storage';
-import { MemoryTaskHub } from './memory-task-hub';
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures/durable-apps');
 

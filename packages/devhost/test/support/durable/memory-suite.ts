@@ -8,8 +8,8 @@ import {
     type HistoryAppend,
 } from '../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { EventType } from '../../../src/shared/history';
+import { MemoryTaskHub } from '../../../src/testing/memory-task-hub';
 import { startDurableHost, startOrchestration, waitForStatus, type DurableTestHost } from './durable-host';
-import { MemoryTaskHub } from './memory-task-hub';
 
 /** One app per process: each mode runs from its own test file. */
 export function memoryRuntimeSuite(hiddenSend: boolean): void {

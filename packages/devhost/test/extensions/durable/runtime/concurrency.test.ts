@@ -12,7 +12,7 @@ import type {
     LoadedApp,
     RegisteredFunction,
 } from '../../../../src/shared/host-contracts';
-import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
+import { MemoryTaskHub } from '../../../../src/testing/memory-task-hub';
 import { silentLogger } from '../../../support/host/capture-logger';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,7 +9,7 @@ import {
 } from '../../../../src/extensions/durable/runtime/durable-config';
 import type { HostContext, RegisteredFunction } from '../../../../src/shared/host-contracts';
 import { captureLogger } from '../../../../src/testing/loggers';
-import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
+import { MemoryTaskHub } from '../../../../src/testing/memory-task-hub';
 
 describe('durableTask options from host.json', () => {
     it('uses the extension defaults when host.json has no durableTask section', () => {

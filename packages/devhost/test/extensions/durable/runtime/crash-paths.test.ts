@@ -13,7 +13,7 @@ import {
 } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import { EventType } from '../../../../src/shared/history';
 import type { InvokeRequest, LoadedApp } from '../../../../src/shared/host-contracts';
-import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
+import { MemoryTaskHub } from '../../../../src/testing/memory-task-hub';
 import { silentLogger } from '../../../support/host/capture-logger';
 
 /** One orchestrator, `echo`, that returns its input in the first episode (an OrchestratorState as the SDK writes it). */

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { InstanceRowWriter } from '../../../../src/extensions/durable/runtime/instance-row-writer';
 import type { InstanceRecord } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
+import { MemoryTaskHub } from '../../../../src/testing/memory-task-hub';
 import { pollUntil } from '../../../../src/testing/poll-until';
-import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
 import { instanceRecord } from '../../../support/task-hub/instance-record';
 
 const outage = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });

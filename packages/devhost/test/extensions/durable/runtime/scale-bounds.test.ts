@@ -11,6 +11,7 @@ import type {
     TaskHubStorage,
 } from '../../../../src/extensions/durable/task-hub-port/task-hub-storage';
 import type { TaskMessage } from '../../../../src/shared/history';
+import { MemoryTaskHub } from '../../../../src/testing/memory-task-hub';
 import {
     startDurableHost,
     startOrchestration,
@@ -18,7 +19,6 @@ import {
     type DurableTestHost,
     ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
-import { MemoryTaskHub } from '../../../support/durable/memory-task-hub';
 import { silentLogger } from '../../../support/host/capture-logger';
 
 function held(id: number): ReceivedMessage {

@@ -1,0 +1,207 @@
+/**
+ * createTestHost: a v4 app on the real Durable engine, for an app's own tests. By default the task hub is in
+ * memory (no Azurite) and time is virtual: it stands still until the test moves it, and while the test awaits
+ * `waitForCompletion` it skips to the next durable timer or retry back-off whenever nothing else can happen, so
+ * an order with a three-day timeout is tested in milliseconds. Everything else is the devhost as `devhost start`
+ * runs it: the app's registrations loaded through the worker's seam, its HTTP routes, the Durable HTTP API, the
+ * SDK's own DurableClient.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+import { createDurableExtension, type DurableExtension } from '../extensions/durable/extension';
+import { durableClientBinding } from '../extensions/durable/http-api/management-urls';
+import type { InstanceRecord } from '../extensions/durable/task-hub-port/task-hub-storage';
+import { startHost, type RunningHost } from '../host/start-host';
+import { isTerminalStatus, type HistoryEvent } from '../shared/history';
+import type { HostLogger } from '../shared/host-contracts';
+import { parseTimeSpan } from '../shared/timespan';
+import { ActivityStubs, type ActivityStub, type ActivityStubFunction } from './activity-stubs';
+import { silentLogger } from './loggers';
+import { MemoryTaskHub } from './memory-task-hub';
+import { realClock, virtualClock, type TestClock } from './virtual-clock';
+
+export interface TestHostOptions {
+    /** The app's folder (its package.json `main` names the built files); the current folder by default. */
+    appDir?: string;
+    /** `memory` (the default): an in-memory task hub. Or a storage connection string (Azurite, an account). */
+    storage?: 'memory' | string;
+    /** `virtual` (the default with memory storage): test time; `real`: the wall clock. */
+    clock?: 'virtual' | 'real';
+    /** Where virtual time starts; now by default. */
+    startTime?: Date;
+    /** Host and app logs; dropped by default. */
+    logger?: HostLogger;
+}
+
+export interface WaitOptions {
+    /** Real time to wait, in ms (virtual time does not count); 10 s by default. */
+    timeoutMs?: number;
+}
+
+export interface TestHost {
+    /** The host's HTTP pipeline in this process: the app's routes and the Durable HTTP API. */
+    fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+    /** The durable-functions SDK's DurableClient, bound to this host. */
+    readonly client: DurableClient;
+    /** The host's current time (virtual or real). */
+    now(): Date;
+    /** The instance's final status, as `client.getStatus` returns it, once it is Completed, Failed or Terminated. */
+    waitForCompletion(instanceId: string, options?: WaitOptions): Promise<DurableOrchestrationStatus>;
+    /** The instance's history as stored (its current execution's events, in order). */
+    history(instanceId: string): Promise<HistoryEvent[]>;
+    /** Replaces an activity for this host (activity-stubs.ts). */
+    stubActivity(name: string, fn: ActivityStubFunction): ActivityStub;
+    /** Moves virtual time by ms or a TimeSpan ('2.00:00:00'), fires what falls due and waits until it ran. */
+    advanceTime(by: number | string): Promise<void>;
+    close(): Promise<void>;
+}
+
+/** Consecutive idle checks, a macrotask apart, before the hub counts as idle (a result may be in flight). */
+const IDLE_CHECKS = 3;
+
+export async function createTestHost(options: TestHostOptions = {}): Promise<TestHost> {
+    const appDir = path.resolve(options.appDir ?? process.cwd());
+    const inMemory = (options.storage ?? 'memory') === 'memory';
+    if (!inMemory) process.env.AzureWebJobsStorage = options.storage;
+    const clockKind = options.clock ?? (inMemory ? 'virtual' : 'real');
+    if (clockKind === 'virtual' && !inMemory) {
+        throw new Error(
+            "createTestHost: clock 'virtual' needs storage 'memory' (a real account's queues keep real time).",
+        );
+    }
+    const clock: TestClock = clockKind === 'virtual' ? virtualClock(options.startTime) : realClock();
+    const stubs = new ActivityStubs();
+    const terminal = new Map<string, InstanceRecord>();
+    const waiters = new Map<string, Set<() => void>>();
+    let memory: MemoryTaskHub | undefined;
+
+    const durable: DurableExtension = createDurableExtension({
+        clock: () => new Date(clock.now()),
+        wrapApp: (app) => stubs.wrap(app),
+        onCheckpoint: (record) => {
+            if (!isTerminalStatus(record.runtimeStatus)) return;
+            terminal.set(record.instanceId, record);
+            for (const wake of waiters.get(record.instanceId) ?? []) wake();
+        },
+        ...(inMemory
+            ? {
+                  createStorage: (request) =>
+                      Promise.resolve(
+                          (memory = new MemoryTaskHub(request.hubName ?? 'TestHub', request.partitionCount, false, () =>
+                              clock.now(),
+                          )),
+                      ),
+                  config: { maxQueuePollingIntervalMs: 50 },
+              }
+            : {}),
+    });
+    const host: RunningHost = await startHost({
+        appDir,
+        port: 0,
+        extensions: [durable],
+        logger: options.logger ?? silentLogger,
+    });
+    const runtime = durable.runtime;
+    if (runtime === undefined) {
+        await host.close();
+        throw new Error(`createTestHost: the app in ${appDir} registers no Durable function.`);
+    }
+    const client = sdkClient(appDir, durableClientBinding(host.origin, runtime.storage.hubName));
+
+    /** Nothing runs, nothing is visible: only time can make something happen. */
+    async function idle(): Promise<boolean> {
+        for (let check = 0; check < IDLE_CHECKS; check++) {
+            if (runtime!.pendingWork > 0 || (memory?.visibleMessageCount() ?? 0) > 0) return false;
+            await new Promise((resolve) => setImmediate(resolve));
+        }
+        return true;
+    }
+
+    /** Skips virtual time to the next hidden message (a timer, a retry) when the hub is idle; true if it did. */
+    async function skipAhead(): Promise<boolean> {
+        if (clock.kind !== 'virtual' || !(await idle())) return false;
+        const next = memory?.nextVisibleAt();
+        if (next === undefined) return false;
+        jumpTo(next);
+        return true;
+    }
+
+    /** Moves test time; leases held by work in hand run on unmoved (memory-task-hub.ts, shiftLeases). */
+    function jumpTo(ms: number): void {
+        const from = clock.now();
+        clock.advanceTo(ms);
+        memory?.shiftLeases(clock.now() - from);
+        runtime!.wakeAll();
+    }
+
+    function terminalOrWait(instanceId: string, ms: number): Promise<void> {
+        if (terminal.has(instanceId)) return Promise.resolve();
+        return new Promise((resolve) => {
+            const set = waiters.get(instanceId) ?? new Set();
+            waiters.set(instanceId, set);
+            const done = (): void => {
+                clearTimeout(timer);
+                set.delete(done);
+                resolve();
+            };
+            const timer = setTimeout(done, ms);
+            set.add(done);
+        });
+    }
+
+    return {
+        fetch: (input, init) => host.fetch(input, init),
+        client,
+        now: () => new Date(clock.now()),
+
+        async waitForCompletion(instanceId, waitOptions = {}) {
+            const deadline = Date.now() + (waitOptions.timeoutMs ?? 10_000);
+            for (;;) {
+                // A terminal checkpoint may belong to an earlier execution (a restart): the row decides.
+                const row = await runtime.storage.readInstance(instanceId);
+                if (row !== undefined && isTerminalStatus(row.runtimeStatus)) {
+                    terminal.delete(instanceId);
+                    return client.getStatus(instanceId, { showHistory: false, showInput: true });
+                }
+                if (Date.now() > deadline) {
+                    throw new Error(
+                        `${instanceId} did not finish within ${waitOptions.timeoutMs ?? 10_000} ms of real time ` +
+                            `(status ${row?.runtimeStatus ?? 'unknown'}, test time ${new Date(clock.now()).toISOString()}).`,
+                    );
+                }
+                if (!(await skipAhead())) await terminalOrWait(instanceId, 5);
+            }
+        },
+
+        async history(instanceId) {
+            return [...(await runtime.storage.readHistory(instanceId)).events];
+        },
+
+        stubActivity(name, fn) {
+            return stubs.add(name, fn, runtime.functions.activities.keys());
+        },
+
+        async advanceTime(by) {
+            const ms = typeof by === 'number' ? by : parseTimeSpan(by);
+            jumpTo(clock.now() + ms);
+            // Let what fell due run (and what it schedules for now), without moving time again.
+            const deadline = Date.now() + 10_000;
+            while (!(await idle()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+            // Progress rows wait a moment to be replaced (instance-row-writer.ts): store them, so getStatus agrees.
+            await runtime.flushRows();
+        },
+
+        close: () => host.close(),
+    };
+}
+
+/** The SDK's own client, from the app's copy of durable-functions (`getClient` over the binding's data). */
+function sdkClient(appDir: string, binding: ReturnType<typeof durableClientBinding>): DurableClient {
+    const df = createRequire(path.join(appDir, 'package.json'))(
+        'durable-functions',
+    ) as typeof import('durable-functions');
+    const input = df.input.durableClient();
+    const context = { options: { extraInputs: [input] }, extraInputs: { get: () => binding } };
+    return df.getClient(context as unknown as Parameters<typeof df.getClient>[0]);
+}
