@@ -85,6 +85,8 @@ async function main(): Promise<void> {
     const orders = await runBenchmark('order-latency.js', quick);
     const parallelProcessing = await runBenchmark('parallel-processing.js', quick);
     const fanOut = await runBenchmark('fan-out.js', quick);
+    const testHostOrders = (await runBenchmark('test-host.js', { ...quick, BENCH_TEST_HOST: 'orders' })) as object;
+    const testHostTimer = (await runBenchmark('test-host.js', { ...quick, BENCH_TEST_HOST: 'timer' })) as object;
 
     const report: BenchReport = {
         benchmark: 'devhost (in-memory Azurite) beside the peer',
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
         orders: orders as BenchReport['orders'],
         parallelProcessing: parallelProcessing as BenchReport['parallelProcessing'],
         fanOut: fanOut as BenchReport['fanOut'],
+        testHost: { ...testHostOrders, ...testHostTimer } as BenchReport['testHost'],
     };
     const document = JSON.stringify(report, null, 2);
     console.log(document);

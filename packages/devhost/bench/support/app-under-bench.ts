@@ -13,12 +13,18 @@ import { startHost, type RunningHost } from '../../src/host/start-host';
 import type { HostLogger } from '../../src/shared/host-contracts';
 import { closeClientSockets, postJson } from './post-json';
 
-/** npm sets INIT_CWD to the folder it was started from, also when it runs this workspace's script. */
-const appDir = path.resolve(process.env.BENCH_APP_DIR ?? process.env.INIT_CWD ?? process.cwd());
-if (!existsSync(path.join(appDir, 'host.json'))) {
-    throw new Error(
-        `No Functions app at ${appDir} (no host.json): run \`npm run bench\` from the app's folder or set BENCH_APP_DIR.`,
-    );
+/**
+ * The app's folder: BENCH_APP_DIR, else the folder `npm run bench` was started from (npm sets INIT_CWD to it,
+ * also when it runs this workspace's script).
+ */
+export function appUnderBench(): string {
+    const appDir = path.resolve(process.env.BENCH_APP_DIR ?? process.env.INIT_CWD ?? process.cwd());
+    if (!existsSync(path.join(appDir, 'host.json'))) {
+        throw new Error(
+            `No Functions app at ${appDir} (no host.json): run \`npm run bench\` from the app's folder or set BENCH_APP_DIR.`,
+        );
+    }
+    return appDir;
 }
 
 const quietLogger: HostLogger = {
@@ -62,7 +68,7 @@ export async function startAppUnderBench(hubPrefix: string): Promise<AppUnderBen
             waiters.get(record.instanceId)?.(record);
         },
     });
-    const host = await startHost({ appDir, port: 0, extensions: [extension], logger: quietLogger });
+    const host = await startHost({ appDir: appUnderBench(), port: 0, extensions: [extension], logger: quietLogger });
 
     return {
         host,

@@ -54,6 +54,13 @@ export interface BenchReport {
         };
     };
     parallelProcessing: { items: number; wallMs: number };
+    /** devhost/testing's createTestHost (absent in reports written before it was measured). */
+    testHost?: {
+        orders: number;
+        withLedgerMs: Summary;
+        stubbedMs: Summary;
+        threeDayTimeoutMs: Summary;
+    };
     fanOut: {
         results: { activities: number; completed: boolean; wallMs?: number; storageCallsPerActivity?: number }[];
     };
@@ -124,6 +131,16 @@ export function renderTable(report: BenchReport): string {
             seconds(report.parallelProcessing.wallMs),
             '',
         ],
+        ...(report.testHost
+            ? [
+                  [
+                      `test host (in memory, virtual time): an order with the ledger / side effects stubbed; a three-day timeout: p50 (ms)`,
+                      '–',
+                      `${report.testHost.withLedgerMs.p50} / ${report.testHost.stubbedMs.p50}; ${report.testHost.threeDayTimeoutMs.p50}`,
+                      'order ≤ 5, timer ≤ 50',
+                  ],
+              ]
+            : []),
     ];
     const table = rows.map((cells) => `| ${cells.join(' | ')} |`);
     table.splice(1, 0, '|---|---|---|---|');

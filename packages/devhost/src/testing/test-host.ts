@@ -107,6 +107,9 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
         await host.close();
         throw new Error(`createTestHost: the app in ${appDir} registers no Durable function.`);
     }
+    // The runtime's timers are unref'd (a host must not keep a CLI alive), so a test runner that does not hold
+    // the process open itself would exit in the middle of a wait: the test host holds it until close().
+    const keepAlive = setInterval(() => undefined, 60_000);
     const client = sdkClient(appDir, durableClientBinding(host.origin, runtime.storage.hubName));
 
     /** Nothing runs, nothing is visible: only time can make something happen. */
@@ -192,7 +195,13 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
             await runtime.flushRows();
         },
 
-        close: () => host.close(),
+        async close() {
+            try {
+                await host.close();
+            } finally {
+                clearInterval(keepAlive); // after: stopping waits on the runtime's unref'd timers too
+            }
+        },
     };
 }
 
