@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { objectBodyAfter, params, stringValueOf, topLevelKeys } from '../support/deploy/bicep-text.js';
+import { projectRoot, readProjectFile } from '../support/deploy/project-files';
 import {
     connectionIsConfigured,
     settingsReadBySource,
@@ -11,13 +12,10 @@ import {
     type SettingUse,
 } from '../support/deploy/settings-read.js';
 
-const projectRoot = join(__dirname, '..', '..');
-const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8');
-
-const mainBicep = read('infra/main.bicep');
-const functionAppBicep = read('infra/app/function-app.bicep');
-const storageBicep = read('infra/app/storage.bicep');
-const monitoringBicep = read('infra/app/monitoring.bicep');
+const mainBicep = readProjectFile('infra/main.bicep');
+const functionAppBicep = readProjectFile('infra/app/function-app.bicep');
+const storageBicep = readProjectFile('infra/app/storage.bicep');
+const monitoringBicep = readProjectFile('infra/app/monitoring.bicep');
 
 const hostJsonSchema = z
     .object({
@@ -33,7 +31,7 @@ const hostJsonSchema = z
             .passthrough(),
     })
     .passthrough();
-const hostJson: unknown = JSON.parse(read('host.json'));
+const hostJson: unknown = JSON.parse(readProjectFile('host.json'));
 const hostJsonSamplingSchema = z.object({
     logging: z.object({
         applicationInsights: z.object({
@@ -121,7 +119,7 @@ describe('app settings in the Bicep cover what the app reads', () => {
     });
 
     it('gives every local.settings.json value an Azure counterpart or a reason it is local only', () => {
-        const local = localSettingsSchema.parse(JSON.parse(read('local.settings.json'))).Values;
+        const local = localSettingsSchema.parse(JSON.parse(readProjectFile('local.settings.json'))).Values;
         const unexplained = Object.keys(local).filter((name) => !bicepSettings.has(name) && !LOCAL_ONLY.has(name));
         expect(unexplained).toEqual([]);
     });
@@ -189,7 +187,7 @@ describe('the Flex Consumption site matches the app', () => {
     it('provides every main.bicep parameter without a default in main.parameters.json', () => {
         const parametersFile = z
             .object({ parameters: z.record(z.string(), z.object({ value: z.unknown() })) })
-            .parse(JSON.parse(read('infra/main.parameters.json')));
+            .parse(JSON.parse(readProjectFile('infra/main.parameters.json')));
         const required = params(mainBicep)
             .filter((param) => param.defaultValue === undefined)
             .map((param) => param.name);

@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stripComments } from '../support/deploy/bicep-text';
+import { readProjectFile } from '../support/deploy/project-files';
 
 // The hook is an ES module run by `node` from azure.yaml; this test compiles as CommonJS, so it is imported dynamically.
 type WaitScript = typeof import('../../scripts/wait-for-deployment-role.mjs', {
     with: { 'resolution-mode': 'import' },
 });
 
-const projectRoot = join(__dirname, '..', '..');
-const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8');
 const ROLE_ID =
     '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/app-package-x/providers/Microsoft.Authorization/roleAssignments/00000000-0000-0000-0000-000000000001';
 const NOW = new Date('2026-05-01T12:00:00Z');
@@ -101,7 +98,7 @@ describe('the postprovision wait for the deployment role (Azure/azure-dev #8026)
 });
 
 describe('wiring', () => {
-    const azureYaml = read('azure.yaml').replace(/#.*$/gm, '');
+    const azureYaml = readProjectFile('azure.yaml').replace(/#.*$/gm, '');
 
     it('runs the script with Node after every provisioning, on both shells', () => {
         const hooks = /^hooks:\n((?: {2}.*\n)+)/m.exec(azureYaml)?.[1] ?? '';
@@ -116,11 +113,11 @@ describe('wiring', () => {
     });
 
     it('hands the script the id of the deployment identity role assignment', () => {
-        const mainCode = stripComments(read('infra/main.bicep'));
+        const mainCode = stripComments(readProjectFile('infra/main.bicep'));
         expect(mainCode).toMatch(
             /^output DEPLOYMENT_ROLE_ASSIGNMENT_ID string = rbac\.outputs\.deploymentRoleAssignmentId$/m,
         );
-        expect(stripComments(read('infra/app/rbac.bicep'))).toMatch(
+        expect(stripComments(readProjectFile('infra/app/rbac.bicep'))).toMatch(
             /^output deploymentRoleAssignmentId string = deploymentBlobData\.id$/m,
         );
     });

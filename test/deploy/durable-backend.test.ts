@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -16,19 +14,18 @@ import {
     topLevelKeys,
     variableExpression,
 } from '../support/deploy/bicep-text';
+import { readProjectFile } from '../support/deploy/project-files';
 
 /**
  * DURABLE_BACKEND: the Azure Storage task hub (the default) or the Durable Task Scheduler, read from the Bicep as
  * text. What each backend deploys is derived from the conditions in the templates, so a test fails when a
  * condition, a role, an app setting or the region list changes under it.
  */
-const projectRoot = join(__dirname, '..', '..');
-const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8');
 
-const mainBicep = read('infra/main.bicep');
-const functionAppBicep = read('infra/app/function-app.bicep');
-const schedulerBicep = read('infra/app/durable-task-scheduler.bicep');
-const rbacBicep = read('infra/app/rbac.bicep');
+const mainBicep = readProjectFile('infra/main.bicep');
+const functionAppBicep = readProjectFile('infra/app/function-app.bicep');
+const schedulerBicep = readProjectFile('infra/app/durable-task-scheduler.bicep');
+const rbacBicep = readProjectFile('infra/app/rbac.bicep');
 const mainCode = stripComments(mainBicep);
 
 const BACKENDS = ['azureStorage', 'durableTaskScheduler'] as const;
@@ -41,7 +38,7 @@ const DURABLE_TASK_DATA_READER = 'd6a5505f-6ebb-45a4-896e-ac8274cfc0ac';
 
 const parametersFile = z
     .object({ parameters: z.record(z.string(), z.object({ value: z.string().or(z.boolean()) })) })
-    .parse(JSON.parse(read('infra/main.parameters.json')));
+    .parse(JSON.parse(readProjectFile('infra/main.parameters.json')));
 const hostJson = z
     .object({
         extensions: z.object({
@@ -49,7 +46,7 @@ const hostJson = z
         }),
     })
     .loose()
-    .parse(JSON.parse(read('host.json')));
+    .parse(JSON.parse(readProjectFile('host.json')));
 
 const defaultOf = (name: string): string | undefined => params(mainBicep).find((p) => p.name === name)?.defaultValue;
 const schedulerSettingsBody = objectBodyAfter(functionAppBicep, /var\s+durableTaskSchedulerSettings\s*=\s*\{/);
@@ -79,7 +76,7 @@ function siteSettingsFor(backend: Backend): string[] {
 function hostJsonValueAt(setting: string): unknown {
     const path = setting.split('__');
     expect(path.shift()).toBe('AzureFunctionsJobHost');
-    let value: unknown = JSON.parse(read('host.json'));
+    let value: unknown = JSON.parse(readProjectFile('host.json'));
     for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
     return value;
 }

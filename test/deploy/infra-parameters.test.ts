@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_PUBLIC_ROUTE_AUTH_LEVEL } from '../../src/http/auth-level';
@@ -12,21 +10,19 @@ import {
     stringValueOf,
     stripComments,
 } from '../support/deploy/bicep-text';
+import { readProjectFile } from '../support/deploy/project-files';
 
-const projectRoot = join(__dirname, '..', '..');
-const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8');
-
-const mainBicep = read('infra/main.bicep');
-const functionAppBicep = read('infra/app/function-app.bicep');
-const storageBicep = read('infra/app/storage.bicep');
-const networkBicep = read('infra/app/network.bicep');
-const privateEndpointsBicep = read('infra/app/storage-private-endpoints.bicep');
-const rbacBicep = read('infra/app/rbac.bicep');
+const mainBicep = readProjectFile('infra/main.bicep');
+const functionAppBicep = readProjectFile('infra/app/function-app.bicep');
+const storageBicep = readProjectFile('infra/app/storage.bicep');
+const networkBicep = readProjectFile('infra/app/network.bicep');
+const privateEndpointsBicep = readProjectFile('infra/app/storage-private-endpoints.bicep');
+const rbacBicep = readProjectFile('infra/app/rbac.bicep');
 const mainCode = stripComments(mainBicep);
 
 const parametersFile = z
     .object({ parameters: z.record(z.string(), z.object({ value: z.unknown() })) })
-    .parse(JSON.parse(read('infra/main.parameters.json')));
+    .parse(JSON.parse(readProjectFile('infra/main.parameters.json')));
 
 const defaultOf = (name: string): string | undefined => params(mainBicep).find((p) => p.name === name)?.defaultValue;
 

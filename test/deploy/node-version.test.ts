@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { objectBodyAfter, stringValueOf, stringVariable } from '../support/deploy/bicep-text';
+import { readProjectFile } from '../support/deploy/project-files';
 
 /**
  * Two Node versions, kept in step: Azure runs the app on nodeRuntimeVersion (main.bicep), local development
@@ -10,26 +9,24 @@ import { objectBodyAfter, stringValueOf, stringVariable } from '../support/deplo
  * type-checked against the oldest major engines allows (so it cannot use an API that major lacks), the
  * machine running these tests must satisfy engines, and the docs must name both.
  */
-const projectRoot = join(__dirname, '..', '..');
-const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8');
 
 const packageJson = z
     .object({
         engines: z.object({ node: z.string() }),
         devDependencies: z.record(z.string(), z.string()),
     })
-    .parse(JSON.parse(read('package.json')));
+    .parse(JSON.parse(readProjectFile('package.json')));
 
 /** Node majors Flex Consumption runs that are not past end of life (Node 20 ended in April 2026). */
 const SUPPORTED_DEPLOY_MAJORS = ['22', '24'];
 
-const deployMajor = stringVariable(read('infra/main.bicep'), 'nodeRuntimeVersion');
+const deployMajor = stringVariable(readProjectFile('infra/main.bicep'), 'nodeRuntimeVersion');
 const localMinimum = /^>=\s*(\d+)(?:\.\d+){0,2}$/.exec(packageJson.engines.node)?.[1];
 
 describe('Node: deployed on one major, developed on another', () => {
     it('deploys on a supported major, passed to the site as functionAppConfig.runtime', () => {
         expect(SUPPORTED_DEPLOY_MAJORS).toContain(deployMajor);
-        const runtime = objectBodyAfter(read('infra/app/function-app.bicep'), /runtime\s*:\s*\{/);
+        const runtime = objectBodyAfter(readProjectFile('infra/app/function-app.bicep'), /runtime\s*:\s*\{/);
         expect(stringValueOf(runtime, 'name')).toBe('node');
         expect(runtime).toMatch(/version:\s*nodeRuntimeVersion/);
     });
@@ -49,9 +46,9 @@ describe('Node: deployed on one major, developed on another', () => {
     });
 
     it('names both versions where people read them', () => {
-        const deployDoc = read('docs/deploy.md');
+        const deployDoc = readProjectFile('docs/deploy.md');
         expect(deployDoc).toContain(`Node ${deployMajor}`);
         expect(deployDoc).toContain(`Node.js ${localMinimum} or later`);
-        expect(read('README.md')).toContain(`Node.js ${localMinimum} or later`);
+        expect(readProjectFile('README.md')).toContain(`Node.js ${localMinimum} or later`);
     });
 });

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -13,20 +11,19 @@ import {
     stripComments,
     variableExpression,
 } from '../support/deploy/bicep-text';
+import { readProjectFile } from '../support/deploy/project-files';
 
 /**
  * The lock-down around the app, read from the Bicep as text: publishing credentials, the Log Analytics keys, the
  * network with VNET_ENABLED, who may write the package, what the deployer reads, soft delete and the names
  * checked before anything is created.
  */
-const projectRoot = join(__dirname, '..', '..');
-const read = (path: string): string => readFileSync(join(projectRoot, path), 'utf8');
 
-const mainBicep = read('infra/main.bicep');
-const functionAppBicep = read('infra/app/function-app.bicep');
-const rbacBicep = read('infra/app/rbac.bicep');
-const storageBicep = read('infra/app/storage.bicep');
-const monitoringBicep = read('infra/app/monitoring.bicep');
+const mainBicep = readProjectFile('infra/main.bicep');
+const functionAppBicep = readProjectFile('infra/app/function-app.bicep');
+const rbacBicep = readProjectFile('infra/app/rbac.bicep');
+const storageBicep = readProjectFile('infra/app/storage.bicep');
+const monitoringBicep = readProjectFile('infra/app/monitoring.bicep');
 const mainCode = stripComments(mainBicep);
 
 const STORAGE_BLOB_DATA_CONTRIBUTOR = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe';
@@ -34,7 +31,7 @@ const BLOB = 'Microsoft.Storage/storageAccounts/blobServices/containers/blobs';
 
 const parametersFile = z
     .object({ parameters: z.record(z.string(), z.object({ value: z.unknown() })) })
-    .parse(JSON.parse(read('infra/main.parameters.json')));
+    .parse(JSON.parse(readProjectFile('infra/main.parameters.json')));
 const defaultOf = (name: string): string | undefined => params(mainBicep).find((p) => p.name === name)?.defaultValue;
 const site = resourceDeclaration(functionAppBicep, 'site');
 const siteConfig = objectBodyAfter(site.body, /siteConfig\s*:\s*\{/);
