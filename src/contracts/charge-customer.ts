@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { MAX_PAYMENT_METHOD_CHARS } from '../orders/input-limits';
 import { MoneySchema } from '../orders/money';
 import { OrderStepInputSchema } from './step-input';
 
 export const ChargeCustomerInputSchema = OrderStepInputSchema.extend({
     amount: MoneySchema.refine((money) => money.cents > 0, { error: 'amount must be positive' }),
-    payment_method: z.string().min(1),
+    payment_method: z.string().min(1).max(MAX_PAYMENT_METHOD_CHARS),
 });
 export type ChargeCustomerInput = z.infer<typeof ChargeCustomerInputSchema>;
 

@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { OrderItemSchema } from '../orders/order';
+import { MAX_ORDER_LINES, OrderItemSchema } from '../orders/order';
 import { OrderStepInputSchema } from './step-input';
 
 export const FulfillOrderInputSchema = OrderStepInputSchema.extend({
-    items: z.array(OrderItemSchema).min(1, { error: 'an order to fulfill has at least one item' }),
+    items: z
+        .array(OrderItemSchema)
+        .min(1, { error: 'an order to fulfill has at least one item' })
+        .max(MAX_ORDER_LINES, { error: `an order has at most ${MAX_ORDER_LINES} items` }),
 });
 export type FulfillOrderInput = z.infer<typeof FulfillOrderInputSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ParallelItemSchema } from '../orders/items';
 import { type ProcessItemResult, ProcessItemResultSchema } from './process-item';
 
 /** Items per sub-orchestration: keeps every history and message bounded, whatever the input size. */
@@ -10,7 +11,7 @@ export const PARALLEL_BATCHES_AT_ONCE = 4;
 /** The input of one parallel_processing_batch: its items and where they start in the whole list. */
 export const ParallelBatchInputSchema = z.object({
     offset: z.int().nonnegative(),
-    items: z.array(z.unknown()).max(PARALLEL_BATCH_SIZE),
+    items: z.array(ParallelItemSchema).max(PARALLEL_BATCH_SIZE),
 });
 export type ParallelBatchInput = z.infer<typeof ParallelBatchInputSchema>;
 

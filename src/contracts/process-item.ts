@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { ParallelItemSchema } from '../orders/items';
 
 export const ProcessItemInputSchema = z.object({
     index: z.int().nonnegative(),
-    item: z.unknown(),
+    item: ParallelItemSchema,
 });
 export type ProcessItemInput = z.infer<typeof ProcessItemInputSchema>;
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { MAX_EMAIL_CHARS } from '../orders/input-limits';
 import { OrderStepInputSchema } from './step-input';
 
 /** `email` is null when the order gave none: the activity is still called, so every order has the same steps. */
 export const SendNotificationInputSchema = OrderStepInputSchema.extend({
-    email: z.email().nullable(),
+    email: z.email().max(MAX_EMAIL_CHARS).nullable(),
     status: z.literal('completed'),
 });
 export type SendNotificationInput = z.infer<typeof SendNotificationInputSchema>;

@@ -24,6 +24,7 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Problem types: stable identifiers (not links) that clients can switch on. */
 export const ProblemType = {
     malformedJson: 'urn:order-workflows:problem:malformed-json',
+    payloadTooLarge: 'urn:order-workflows:problem:payload-too-large',
     invalidInput: 'urn:order-workflows:problem:invalid-input',
     unknownOrchestrator: 'urn:order-workflows:problem:unknown-orchestrator',
     conflict: 'urn:order-workflows:problem:conflict',

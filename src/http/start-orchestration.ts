@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponse, InvocationContext } from '@azure/functions';
 import type { DurableClient } from 'durable-functions';
 import { type OrchestrationEntry, findOrchestration, orchestratorNames } from '../orchestrations';
+import { MAX_FIELD_ERRORS, MAX_REQUEST_BODY_BYTES } from '../orders/input-limits';
 import { mayStartAgain, readExistingInstance, sameJson } from './existing-instance';
 import { fieldErrors, problemResponse, ProblemType } from './problem';
 import { readJsonBody } from './read-json-body';
@@ -10,9 +11,10 @@ export type StarterClient = Pick<DurableClient, 'startNew' | 'createCheckStatusR
 
 /**
  * `POST /api/orchestrations/{function_name}`: starts an orchestrator with the JSON body as its input.
- * 404 for a name that is not a startable orchestrator, 400 for malformed JSON or input failing the
- * orchestrator's schema (one message per field), otherwise 202 with the management payload and the
- * Location / Retry-After headers that createCheckStatusResponse builds. The input handed to the instance is
+ * 404 for a name that is not a startable orchestrator, 413 for a body over MAX_REQUEST_BODY_BYTES (not parsed),
+ * 400 for malformed JSON or input failing the orchestrator's schema (one message per field, the first
+ * MAX_FIELD_ERRORS of them), otherwise 202 with the management payload and the Location / Retry-After headers
+ * that createCheckStatusResponse builds. The input handed to the instance is
  * the parsed one (defaults filled in, unknown keys dropped). An orchestration keyed by its input
  * (`order_processing`, by `order_id`) starts idempotently: see startKeyed.
  */
@@ -33,7 +35,16 @@ export async function startOrchestration(
         });
     }
 
-    const body = await readJsonBody(request);
+    const body = await readJsonBody(request, MAX_REQUEST_BODY_BYTES);
+    if (!body.ok && body.tooLarge) {
+        return problemResponse({
+            type: ProblemType.payloadTooLarge,
+            title: 'Request body too large',
+            status: 413,
+            detail: `The request body is larger than ${body.maxBytes} bytes, the most an orchestration input may be.`,
+            max_body_bytes: body.maxBytes,
+        });
+    }
     if (!body.ok) {
         return problemResponse({
             type: ProblemType.malformedJson,
@@ -45,12 +56,17 @@ export async function startOrchestration(
 
     const input = orchestration.input.safeParse(body.value);
     if (!input.success) {
+        const errors = fieldErrors(input.error);
+        const shown =
+            errors.length > MAX_FIELD_ERRORS
+                ? ` The first ${MAX_FIELD_ERRORS} of ${errors.length} invalid fields are listed.`
+                : '';
         return problemResponse({
             type: ProblemType.invalidInput,
             title: 'Invalid orchestration input',
             status: 400,
-            detail: `The input does not match what ${orchestration.name} expects.`,
-            errors: fieldErrors(input.error),
+            detail: `The input does not match what ${orchestration.name} expects.${shown}`,
+            errors: errors.slice(0, MAX_FIELD_ERRORS),
         });
     }
 

@@ -1,10 +1,18 @@
 import { z } from 'zod';
+import { MAX_PARALLEL_ITEM_JSON_CHARS, MAX_PARALLEL_ITEMS } from './input-limits';
+
+// The limit lives in src/orders/input-limits.ts with its reason; it is also read from here.
+export { MAX_PARALLEL_ITEMS };
 
 /**
- * The most items one parallel_processing run takes (docs/api.md). A larger list is refused with a 400 before
- * anything starts.
+ * One parallel_processing item: any JSON value of at most MAX_PARALLEL_ITEM_JSON_CHARS as JSON text. Checked
+ * where the list arrives (http_start, the orchestrators' inputs) and where one item arrives (process_item).
  */
-export const MAX_PARALLEL_ITEMS = 10_000;
+export const ParallelItemSchema = z
+    .unknown()
+    .refine((item) => (JSON.stringify(item) ?? '').length <= MAX_PARALLEL_ITEM_JSON_CHARS, {
+        error: `an item is at most ${MAX_PARALLEL_ITEM_JSON_CHARS} characters as JSON`,
+    });
 
 /**
  * The input of the `parallel_processing` orchestrator: any JSON values, at most MAX_PARALLEL_ITEMS. An empty
@@ -13,7 +21,7 @@ export const MAX_PARALLEL_ITEMS = 10_000;
  */
 export const ParallelInputSchema = z.object({
     items: z
-        .array(z.unknown(), { error: 'items is required and must be an array' })
+        .array(ParallelItemSchema, { error: 'items is required and must be an array' })
         .max(MAX_PARALLEL_ITEMS, { error: `items has more than ${MAX_PARALLEL_ITEMS} entries (the maximum)` }),
 });
 export type ParallelInput = z.infer<typeof ParallelInputSchema>;

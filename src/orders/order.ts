@@ -1,11 +1,19 @@
 import { z } from 'zod';
+import {
+    MAX_EMAIL_CHARS,
+    MAX_ITEM_NAME_CHARS,
+    MAX_ORDER_ID_CHARS,
+    MAX_ORDER_LINES,
+    MAX_PAYMENT_METHOD_CHARS,
+    MAX_QUANTITY,
+    MAX_SKU_CHARS,
+} from './input-limits';
 import { type Money, moneyFromCents, UNIT_PRICE_CENTS } from './money';
 
-/**
- * The largest quantity one line may carry. It keeps every order total a safe integer of cents (and is
- * more than any real basket needs); bigger numbers are a type error at the boundary, not a business rule.
- */
-export const MAX_QUANTITY = 10_000;
+// The limits live in src/orders/input-limits.ts with the reason for each; these two are also read from here.
+export { MAX_ORDER_LINES, MAX_QUANTITY };
+
+const SKU_TOO_LONG = `a SKU is at most ${MAX_SKU_CHARS} characters`;
 
 /**
  * One order line. Both `sku` and `name` are optional at the boundary so a caller can name an item either
@@ -13,8 +21,18 @@ export const MAX_QUANTITY = 10_000;
  * to 1. Unknown keys are dropped.
  */
 export const OrderItemSchema = z.object({
-    sku: z.string().trim().min(1, { error: 'sku must not be empty' }).optional(),
-    name: z.string().trim().min(1, { error: 'name must not be empty' }).optional(),
+    sku: z
+        .string()
+        .trim()
+        .min(1, { error: 'sku must not be empty' })
+        .max(MAX_SKU_CHARS, { error: SKU_TOO_LONG })
+        .optional(),
+    name: z
+        .string()
+        .trim()
+        .min(1, { error: 'name must not be empty' })
+        .max(MAX_ITEM_NAME_CHARS, { error: `name is at most ${MAX_ITEM_NAME_CHARS} characters` })
+        .optional(),
     quantity: z
         .int({ error: 'quantity must be a whole number' })
         .min(1, { error: 'quantity must be at least 1' })
@@ -23,18 +41,22 @@ export const OrderItemSchema = z.object({
 });
 export type OrderItem = z.infer<typeof OrderItemSchema>;
 
-/**
- * An item as a SKU string, the reference recipe's shape (`"items": ["widget-a", "widget-b"]`), read as
- * `{sku, quantity: 1}` so everything after the boundary sees one shape.
- */
+/** An item as a SKU string, the reference recipe's shape (`"items": ["widget-a", "widget-b"]`). */
 const SkuStringSchema = z
     .string()
     .trim()
     .min(1, { error: 'an item given as a string is a SKU and must not be empty' })
-    .transform((sku): OrderItem => ({ sku, quantity: 1 }));
+    .max(MAX_SKU_CHARS, { error: SKU_TOO_LONG });
 
-/** The most lines one order may have: far above a real basket, low enough to bound one activity's input. */
-export const MAX_ORDER_LINES = 1_000;
+/**
+ * One order line as a client may write it, read as `{sku, quantity, ...}` so everything after the boundary
+ * sees one shape (a SKU string becomes `{sku, quantity: 1}`). The string is turned into an object after the
+ * union, not inside it: a transform inside would hide why a string failed (too long, blank) behind the
+ * union's "an item is a SKU string or an object".
+ */
+const OrderLineSchema = z
+    .union([SkuStringSchema, OrderItemSchema], { error: 'an item is a SKU string or an object' })
+    .transform((line): OrderItem => (typeof line === 'string' ? { sku: line, quantity: 1 } : line));
 
 /** The payment method when the order names none: the gateway's always-successful test card. */
 export const DEFAULT_PAYMENT_METHOD = 'pm_card_visa';
@@ -50,18 +72,21 @@ export const OrderInputSchema = z.object({
         .string({ error: 'order_id is required and must be a string' })
         .trim()
         .min(1, { error: 'order_id must not be empty' })
-        .max(100, { error: 'order_id must be at most 100 characters' }),
+        .max(MAX_ORDER_ID_CHARS, { error: `order_id must be at most ${MAX_ORDER_ID_CHARS} characters` }),
     items: z
-        .array(z.union([SkuStringSchema, OrderItemSchema], { error: 'an item is a SKU string or an object' }), {
-            error: 'items is required and must be an array',
-        })
+        .array(OrderLineSchema, { error: 'items is required and must be an array' })
         .max(MAX_ORDER_LINES, { error: `an order has at most ${MAX_ORDER_LINES} items` }),
-    email: z.email({ error: 'email must be a valid email address' }).optional(),
+    email: z
+        .email({ error: 'email must be a valid email address' })
+        .max(MAX_EMAIL_CHARS, { error: `email must be at most ${MAX_EMAIL_CHARS} characters` })
+        .optional(),
     payment_method: z
         .string({ error: 'payment_method must be a string' })
         .trim()
         .min(1, { error: 'payment_method must not be empty' })
-        .max(100, { error: 'payment_method must be at most 100 characters' })
+        .max(MAX_PAYMENT_METHOD_CHARS, {
+            error: `payment_method must be at most ${MAX_PAYMENT_METHOD_CHARS} characters`,
+        })
         .default(DEFAULT_PAYMENT_METHOD),
 });
 export type OrderInput = z.infer<typeof OrderInputSchema>;
