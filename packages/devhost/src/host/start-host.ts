@@ -29,6 +29,8 @@ export interface StartHostOptions {
      * route is anonymous, as Core Tools treats local requests unless started with --enableAuth.
      */
     functionKeys?: FunctionKeys;
+    /** Registers the functions in this process instead of loading package.json `main` (load-app.ts). */
+    register?: () => unknown;
 }
 
 export interface RunningHost {
@@ -76,7 +78,10 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const logger = options.logger ?? createConsoleLogger();
     const hostname = options.hostname ?? '127.0.0.1';
     const extensions = options.extensions ?? [];
-    const loaded = await loadApp(options.appDir, { logger });
+    const loaded = await loadApp(options.appDir, {
+        logger,
+        ...(options.register ? { register: options.register } : {}),
+    });
     const routes = new RouteTable(loaded.functions.values(), httpRoutePrefix(loaded.hostJson));
     const listing = describeFunctions(loaded.functions.values(), routes.routes, extensions, 'http://localhost');
     if (listing.unsupported.length > 0 && options.allowUnsupported !== true) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -41,6 +42,13 @@ export async function readAppManifest(appDir: string): Promise<AppManifest> {
     const packageJson = packageJsonSchema.parse(await readJson(path.join(appDir, 'package.json')));
     const hostJson = hostJsonSchema.parse(await readJson(path.join(appDir, 'host.json')));
     return { mainGlob: packageJson.main ?? 'index.js', jsIsEsm: packageJson.type === 'module', hostJson };
+}
+
+/** host.json alone (an app registered in-process may have none: then the Functions defaults apply). */
+export async function readHostJson(appDir: string): Promise<Readonly<Record<string, unknown>>> {
+    const file = path.join(appDir, 'host.json');
+    if (!existsSync(file)) return { version: '2.0' };
+    return hostJsonSchema.parse(await readJson(file));
 }
 
 /** `extensions.http.routePrefix` from host.json: `api` unless set (an empty string is a valid prefix). */

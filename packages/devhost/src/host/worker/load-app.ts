@@ -10,18 +10,24 @@ import type {
     LoadedApp,
     RegisteredFunction,
 } from '../../shared/host-contracts';
-import { readAppManifest } from './app-manifest';
+import { readAppManifest, readHostJson } from './app-manifest';
 import { coreState, defaultWorkerCapabilities, installCoreModule, type Registration } from './core-module';
 import type { AppStartHookContext, AppTerminateHookContext, WorkerCapabilities } from './core-types';
 import { findFiles } from './glob';
 import { invokeRegistration } from './invoke';
 import { applyLocalSettings, readLocalSettings } from './local-settings';
+import { noEntryFilesMessage } from './v3-app';
 
 export interface LoadAppOptions {
     /** Receives every log line: `context.log` (category `user`, with function name and invocation id) and system logs. */
     logger?: HostLogger;
     /** The environment local.settings.json `Values` are merged into; `process.env` by default. */
     env?: NodeJS.ProcessEnv;
+    /**
+     * Registers the app's functions in this process instead of loading package.json `main` (the testing
+     * toolkit's `register`): called once per process; `appDir` then only supplies host.json, if it has one.
+     */
+    register?: () => unknown;
 }
 
 /** A loaded app plus what only the devhost's own parts need. */
@@ -49,7 +55,8 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
     const absoluteAppDir = path.resolve(appDir);
     const env = options.env ?? process.env;
     const logger = options.logger;
-    if (loaded !== undefined && loaded.appDir === absoluteAppDir) {
+    const key = options.register ? `register:${absoluteAppDir}` : absoluteAppDir;
+    if (loaded !== undefined && loaded.appDir === key) {
         if (logger) coreState.logSink = (entry) => logger.log(entry);
         applyLocalSettings(await readLocalSettings(absoluteAppDir), env);
         return startLoadedApp(absoluteAppDir, loaded.hostJson, loaded.entryFiles);
@@ -61,12 +68,11 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
     if (logger) coreState.logSink = (entry) => logger.log(entry);
 
     applyLocalSettings(await readLocalSettings(absoluteAppDir), env);
+    if (options.register) return registerInProcess(absoluteAppDir, key, options.register);
     const manifest = await readAppManifest(absoluteAppDir);
     const entryFiles = await findFiles(absoluteAppDir, manifest.mainGlob);
     if (entryFiles.length === 0) {
-        throw new Error(
-            `No files match package.json "main" (${manifest.mainGlob}) in ${absoluteAppDir}. Did you build the app?`,
-        );
+        throw new Error(await noEntryFilesMessage(absoluteAppDir, manifest.mainGlob));
     }
 
     // Rooted at the app so its own node_modules resolve first (the app's @azure/functions, not ours).
@@ -86,6 +92,18 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
     }
     loaded = { appDir: absoluteAppDir, hostJson: manifest.hostJson, entryFiles };
     return startLoadedApp(absoluteAppDir, manifest.hostJson, entryFiles);
+}
+
+/** The app's functions from a function of the caller's, with the folder's host.json when there is one. */
+async function registerInProcess(absoluteAppDir: string, key: string, register: () => unknown): Promise<DevhostApp> {
+    const hostJson = await readHostJson(absoluteAppDir);
+    try {
+        await register();
+    } catch (error) {
+        throw new Error(`The register function threw: ${errorMessage(error)}`, { cause: error });
+    }
+    loaded = { appDir: key, hostJson, entryFiles: [] };
+    return startLoadedApp(absoluteAppDir, hostJson, []);
 }
 
 /** The loaded app's start: appStart hooks, capabilities (which lock registration), the functions. */
