@@ -21,6 +21,8 @@ export default defineConfig({
                 },
             },
             'packages/devhost',
+            // The devhost's Durable conformance files again, on the in-memory task hub (see that file).
+            'packages/devhost/vitest.memory-hub.config.mts',
         ],
     },
 });

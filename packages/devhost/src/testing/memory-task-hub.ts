@@ -1,47 +1,59 @@
 /**
- * An in-memory TaskHubStorage with queue semantics close to Azure Queues (visibility, pop receipts, dequeue
- * counts) and the sentinel-ETag check of the history table. For tests that must control or observe storage
- * precisely (call counts, conflicts, failures), and for createTestHost's task hub. Visibility follows `now`, so a
- * virtual clock (virtual-clock.ts) moves it: a timer message becomes visible when test time reaches its FireAt.
- * The real storage module is tested against Azurite.
+ * An in-memory TaskHubStorage that keeps the semantics of the Azure Storage one (the storage module, after DTFx's
+ * Azure Storage provider): the tables' ETag checks (memory-tables.ts) and the queues' leases, redelivery and
+ * order (memory-queues.ts). For tests that must control or observe storage precisely (call counts, conflicts,
+ * failures), for the conformance suites run a second time on it (DEVHOST_TEST_MEMORY_HUB, the vitest project
+ * `devhost-memory-hub`), and for createTestHost's task hub. Visibility follows `now`, so a virtual clock
+ * (virtual-clock.ts) moves it: a timer message becomes visible when test time reaches its FireAt.
+ * What it leaves out is the storage module's encoding: no size limits, so no large-message blobs (callers see
+ * whole values either way), and no poison container. Its hub lock (opt-in) is this object, held by one runtime
+ * at a time.
  */
-import { randomUUID } from 'node:crypto';
+import { StorageStats, partitionIndex } from '../extensions/durable/azure-storage';
+import { HubLockedError } from '../extensions/durable/azure-storage/hub-lock';
 import type { QueueKind } from '../extensions/durable/runtime/message-transport';
-import {
-    CheckpointConflictError,
-    MessageGoneError,
-    type HistoryAppend,
-    type HistorySnapshot,
-    type InstancePage,
-    type InstanceQuery,
-    type InstanceRecord,
-    type ReceivedMessage,
-    type TaskHubStorage,
-    type VersionedInstance,
+import type {
+    HistoryAppend,
+    HistorySnapshot,
+    HubLockHandle,
+    InstancePage,
+    InstanceQuery,
+    InstanceRecord,
+    MessageReceipt,
+    ReceivedMessage,
+    SendMessageOptions,
+    TaskHubStorage,
+    VersionedInstance,
 } from '../extensions/durable/task-hub-port/task-hub-storage';
-import type { HistoryEvent, TaskMessage } from '../shared/history';
+import type { TaskMessage } from '../shared/history';
+import { MemoryQueues } from './memory-queues';
+import { MemoryTables } from './memory-tables';
 
-interface StoredMessage {
-    id: string;
-    text: string;
-    visibleAt: number;
-    popReceipt: string;
-    dequeueCount: number;
-    insertedOn: Date;
-    /** Hidden because a receiver holds it (received, or renewed), not because it was sent for later. */
-    leased: boolean;
-}
+type Operation =
+    | 'createIfNotExists'
+    | 'readInstance'
+    | 'writeInstance'
+    | 'queryInstances'
+    | 'readHistory'
+    | 'appendHistory'
+    | 'purge'
+    | 'send'
+    | 'receive'
+    | 'delete'
+    | 'release';
+
+const QUEUE_OPERATIONS: ReadonlySet<Operation> = new Set(['send', 'receive', 'delete', 'release']);
 
 export class MemoryTaskHub implements TaskHubStorage {
     readonly partitionCount: number;
+    /** Calls by operation. */
     readonly calls: Record<string, number> = {};
-    readonly #queues = new Map<string, StoredMessage[]>();
-    readonly #rowVersions = new Map<string, number>();
-    readonly #instances = new Map<string, InstanceRecord>();
-    readonly #history = new Map<
-        string,
-        { events: HistoryEvent[]; executionId: string; etag: string; consumedBefore: string[] }
-    >();
+    /** The same calls counted as the storage module counts its own (AzureTaskHubStorage.stats): one per call. */
+    readonly stats = new StorageStats();
+    readonly #queues: MemoryQueues;
+    readonly #tables = new MemoryTables();
+    #lockHeld = false;
+    #handedOver = false;
 
     constructor(
         readonly hubName: string,
@@ -50,17 +62,44 @@ export class MemoryTaskHub implements TaskHubStorage {
         hiddenSend = true,
         /** The time queue visibility follows (ms since the epoch); the wall clock by default. */
         readonly now: () => number = Date.now,
+        /**
+         * Offer a hub lock, so the runtime takes the path it takes on Azure Storage, which always has one:
+         * starts, work items and results kept in process (runtime/in-process-work-items.ts). Without it they all
+         * go through the queues, the runtime's path for storage that may be shared.
+         */
+        hubLock = false,
     ) {
         this.partitionCount = partitionCount;
+        this.#queues = new MemoryQueues(now);
         if (!hiddenSend) (this as { sendHidden?: unknown }).sendHidden = undefined;
+        if (!hubLock) (this as { acquireHubLock?: unknown }).acquireHubLock = undefined;
+    }
+
+    /**
+     * One holder at a time, as the storage module's blob lease (azure-storage/hub-lock.ts); it never lapses. The
+     * next holder learns whether the previous one handed its in-memory work over (or crashed: recovery runs).
+     */
+    acquireHubLock(): Promise<HubLockHandle> {
+        if (this.#lockHeld) return Promise.reject(new HubLockedError(this.hubName, 'a runtime in this process'));
+        this.#lockHeld = true;
+        let held = true;
+        return Promise.resolve({
+            previousHandedOver: this.#handedOver,
+            release: (options?: { handedOver?: boolean }) => {
+                if (held) [held, this.#lockHeld, this.#handedOver] = [false, false, options?.handedOver === true];
+                return Promise.resolve();
+            },
+        });
     }
 
     get totalCalls(): number {
         return Object.values(this.calls).reduce((a, b) => a + b, 0);
     }
 
-    #count(op: string): void {
+    #count(op: Operation): void {
         this.calls[op] = (this.calls[op] ?? 0) + 1;
+        if (QUEUE_OPERATIONS.has(op)) this.stats.queueOps++;
+        else this.stats.tableOps++;
     }
 
     get workItemQueueName(): string {
@@ -72,12 +111,7 @@ export class MemoryTaskHub implements TaskHubStorage {
     }
 
     partitionOf(instanceId: string): number {
-        let hash = 2166136261;
-        for (const byte of Buffer.from(instanceId, 'utf8')) {
-            hash ^= byte;
-            hash = Math.imul(hash, 16777619) >>> 0;
-        }
-        return hash % this.partitionCount;
+        return partitionIndex(instanceId, this.partitionCount);
     }
 
     createIfNotExists(): Promise<void> {
@@ -87,162 +121,80 @@ export class MemoryTaskHub implements TaskHubStorage {
 
     deleteAll(): Promise<void> {
         this.#queues.clear();
-        this.#instances.clear();
-        this.#history.clear();
+        this.#tables.clear();
         return Promise.resolve();
     }
 
     readInstance(instanceId: string): Promise<InstanceRecord | undefined> {
         this.#count('readInstance');
-        const record = this.#instances.get(instanceId);
-        return Promise.resolve(record ? structuredClone(record) : undefined);
+        return Promise.resolve(this.#tables.readInstance(instanceId)?.record);
     }
 
     writeInstance(record: InstanceRecord): Promise<void> {
         this.#count('writeInstance');
-        this.#instances.set(record.instanceId, structuredClone(record));
-        this.#rowVersions.set(record.instanceId, (this.#rowVersions.get(record.instanceId) ?? 0) + 1);
+        this.#tables.writeInstance(record);
         return Promise.resolve();
     }
 
     readInstanceVersioned(instanceId: string): Promise<VersionedInstance | undefined> {
         this.#count('readInstance');
-        const record = this.#instances.get(instanceId);
-        const etag = String(this.#rowVersions.get(instanceId) ?? 0);
-        return Promise.resolve(record ? { record: structuredClone(record), etag } : undefined);
+        return Promise.resolve(this.#tables.readInstance(instanceId));
     }
 
     writeNewExecution(record: InstanceRecord, etag: string | undefined): Promise<boolean> {
-        const exists = this.#instances.has(record.instanceId);
-        const current = String(this.#rowVersions.get(record.instanceId) ?? 0);
-        if (etag === undefined ? exists : !exists || etag !== current) return Promise.resolve(false);
-        return this.writeInstance(record).then(() => true);
+        this.#count('writeInstance');
+        return Promise.resolve(this.#tables.writeNewExecution(record, etag));
     }
 
-    /** The filters the storage applies (one page: the memory hub never pages). */
-    queryInstances(query: InstanceQuery = {}): Promise<InstancePage> {
+    queryInstances(query: InstanceQuery = {}, continuationToken?: string): Promise<InstancePage> {
         this.#count('queryInstances');
-        const matches = [...this.#instances.values()].filter(
-            (r) =>
-                (query.instanceIdPrefix === undefined || r.instanceId.startsWith(query.instanceIdPrefix)) &&
-                (query.runtimeStatus === undefined || query.runtimeStatus.includes(r.runtimeStatus)) &&
-                (query.createdTimeFrom === undefined || r.createdTime >= query.createdTimeFrom) &&
-                (query.createdTimeTo === undefined || r.createdTime <= query.createdTimeTo),
-        );
-        return Promise.resolve({
-            instances: matches.map((r) => ({ ...structuredClone(r), ...(query.excludeInput ? { input: null } : {}) })),
-        });
+        return attempt(() => this.#tables.queryInstances(query, continuationToken));
     }
 
     readHistory(instanceId: string): Promise<HistorySnapshot> {
         this.#count('readHistory');
-        const stored = this.#history.get(instanceId);
-        return Promise.resolve(
-            stored
-                ? {
-                      events: structuredClone(stored.events),
-                      executionId: stored.executionId,
-                      etag: stored.etag,
-                      consumedBefore: [...stored.consumedBefore],
-                  }
-                : { events: [], executionId: null, etag: undefined },
-        );
+        return Promise.resolve(this.#tables.readHistory(instanceId));
     }
 
     appendHistory(append: HistoryAppend): Promise<string> {
         this.#count('appendHistory');
-        const stored = this.#history.get(append.instanceId);
-        if (stored?.etag !== append.etag) return Promise.reject(new CheckpointConflictError(append.instanceId));
-        const previous = append.newExecution ? [] : (stored?.events ?? []);
-        if (!append.newExecution && append.startIndex !== previous.length) {
-            return Promise.reject(new Error(`startIndex ${append.startIndex} != ${previous.length}`));
-        }
-        const etag = randomUUID();
-        this.#history.set(append.instanceId, {
-            events: [...previous, ...structuredClone([...append.events])],
-            executionId: append.executionId,
-            etag,
-            consumedBefore: [...(append.consumedBefore ?? stored?.consumedBefore ?? [])],
-        });
-        return Promise.resolve(etag);
+        return attempt(() => this.#tables.appendHistory(append));
     }
 
     purgeInstance(instanceId: string): Promise<boolean> {
-        const existed = this.#instances.delete(instanceId);
-        this.#history.delete(instanceId);
-        return Promise.resolve(existed);
+        this.#count('purge');
+        return Promise.resolve(this.#tables.deleteInstance(instanceId));
     }
 
-    #queue(name: string): StoredMessage[] {
-        let queue = this.#queues.get(name);
-        if (!queue) this.#queues.set(name, (queue = []));
-        return queue;
+    #queueFor(queue: QueueKind, message: TaskMessage): string {
+        return queue === 'control'
+            ? this.controlQueueName(this.partitionOf(message.OrchestrationInstance.InstanceId))
+            : this.workItemQueueName;
     }
 
-    #add(name: string, message: TaskMessage, delayMs: number): StoredMessage {
-        const stored: StoredMessage = {
-            id: randomUUID(),
-            text: JSON.stringify(message),
-            visibleAt: this.now() + delayMs,
-            popReceipt: randomUUID(),
-            dequeueCount: 0,
-            insertedOn: new Date(this.now()),
-            leased: false,
-        };
-        this.#queue(name).push(stored);
-        return stored;
-    }
-
-    sendControlMessage(message: TaskMessage, options?: { visibleAt?: Date }): Promise<void> {
+    /** Hidden until `visibleAt` or for `hiddenForSeconds`, whichever is later, as the storage module sends. */
+    #send(queue: QueueKind, message: TaskMessage, options: SendMessageOptions = {}): MessageReceipt {
         this.#count('send');
-        const delay = options?.visibleAt ? Math.max(0, options.visibleAt.getTime() - this.now()) : 0;
-        this.#add(this.controlQueueName(this.partitionOf(message.OrchestrationInstance.InstanceId)), message, delay);
-        return Promise.resolve();
+        const untilVisible = options.visibleAt ? options.visibleAt.getTime() - this.now() : 0;
+        const hidden = (options.hiddenForSeconds ?? 0) * 1000;
+        return this.#queues.send(this.#queueFor(queue, message), message, Math.max(untilVisible, hidden));
     }
 
-    sendWorkItem(message: TaskMessage): Promise<void> {
-        this.#count('send');
-        this.#add(this.workItemQueueName, message, 0);
-        return Promise.resolve();
+    sendControlMessage(message: TaskMessage, options?: SendMessageOptions): Promise<MessageReceipt> {
+        return Promise.resolve(this.#send('control', message, options));
     }
 
+    sendWorkItem(
+        message: TaskMessage,
+        options?: Pick<SendMessageOptions, 'hiddenForSeconds' | 'origin'>,
+    ): Promise<MessageReceipt> {
+        return Promise.resolve(this.#send('workItem', message, options));
+    }
+
+    /** Sent hidden, and handed back as if received (the runtime's fast path, message-transport.ts). */
     sendHidden(queue: QueueKind, message: TaskMessage, hiddenForSeconds: number): Promise<ReceivedMessage> {
-        this.#count('send');
-        const name =
-            queue === 'control'
-                ? this.controlQueueName(this.partitionOf(message.OrchestrationInstance.InstanceId))
-                : this.workItemQueueName;
-        const stored = this.#add(name, message, hiddenForSeconds * 1000);
-        return Promise.resolve({
-            message,
-            queueName: name,
-            messageId: stored.id,
-            popReceipt: stored.popReceipt,
-            dequeueCount: 0,
-            insertedOn: stored.insertedOn,
-        });
-    }
-
-    #receive(name: string, max: number, visibilitySeconds: number): ReceivedMessage[] {
-        const now = this.now();
-        const out: ReceivedMessage[] = [];
-        for (const stored of this.#queue(name)) {
-            if (out.length >= max) break;
-            if (stored.visibleAt > now) continue;
-            stored.visibleAt = now + visibilitySeconds * 1000;
-            stored.leased = true;
-            stored.popReceipt = randomUUID();
-            stored.dequeueCount++;
-            out.push({
-                message: JSON.parse(stored.text) as TaskMessage,
-                queueName: name,
-                messageId: stored.id,
-                popReceipt: stored.popReceipt,
-                dequeueCount: stored.dequeueCount,
-                insertedOn: stored.insertedOn,
-            });
-        }
-        return out;
+        const receipt = this.#send(queue, message, { hiddenForSeconds });
+        return Promise.resolve({ ...receipt, message, dequeueCount: 0 });
     }
 
     receiveControlMessages(
@@ -251,52 +203,27 @@ export class MemoryTaskHub implements TaskHubStorage {
         visibilityTimeoutSeconds: number,
     ): Promise<ReceivedMessage[]> {
         this.#count('receive');
-        return Promise.resolve(this.#receive(this.controlQueueName(partition), max, visibilityTimeoutSeconds));
+        return Promise.resolve(this.#queues.receive(this.controlQueueName(partition), max, visibilityTimeoutSeconds));
     }
 
     receiveWorkItems(max: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
         this.#count('receive');
-        return Promise.resolve(this.#receive(this.workItemQueueName, max, visibilityTimeoutSeconds));
-    }
-
-    #find(message: ReceivedMessage): StoredMessage {
-        const queue = this.#queue(message.queueName);
-        const stored = queue.find((m) => m.id === message.messageId);
-        if (!stored || stored.popReceipt !== message.popReceipt) throw new MessageGoneError(message.messageId);
-        return stored;
+        return Promise.resolve(this.#queues.receive(this.workItemQueueName, max, visibilityTimeoutSeconds));
     }
 
     deleteMessage(message: ReceivedMessage): Promise<void> {
         this.#count('delete');
-        try {
-            const stored = this.#find(message);
-            const queue = this.#queue(message.queueName);
-            queue.splice(queue.indexOf(stored), 1);
-            return Promise.resolve();
-        } catch (error) {
-            return Promise.reject(error as Error);
-        }
+        return attempt(() => this.#queues.delete(message));
     }
 
     releaseMessage(message: ReceivedMessage, delaySeconds: number): Promise<void> {
         this.#count('release');
-        try {
-            const stored = this.#find(message);
-            stored.visibleAt = this.now() + delaySeconds * 1000;
-            stored.leased = delaySeconds > 0;
-            stored.popReceipt = randomUUID();
-            return Promise.resolve();
-        } catch (error) {
-            return Promise.reject(error as Error);
-        }
+        return attempt(() => this.#queues.release(message, delaySeconds));
     }
 
     /** Messages a receive would return now. */
     visibleMessageCount(): number {
-        const now = this.now();
-        let n = 0;
-        for (const queue of this.#queues.values()) for (const stored of queue) if (stored.visibleAt <= now) n++;
-        return n;
+        return this.#queues.visibleCount();
     }
 
     /**
@@ -304,13 +231,7 @@ export class MemoryTaskHub implements TaskHubStorage {
      * undefined when there is none. Messages hidden by a receiver's lease do not count: they are work in hand.
      */
     nextVisibleAt(): number | undefined {
-        const now = this.now();
-        let next: number | undefined;
-        for (const queue of this.#queues.values())
-            for (const stored of queue)
-                if (!stored.leased && stored.visibleAt > now && (next === undefined || stored.visibleAt < next))
-                    next = stored.visibleAt;
-        return next;
+        return this.#queues.nextVisibleAt();
     }
 
     /**
@@ -318,15 +239,20 @@ export class MemoryTaskHub implements TaskHubStorage {
      * receiver holds stays hidden as long as it would have (otherwise every jump would redeliver work in hand).
      */
     shiftLeases(ms: number): void {
-        const now = this.now();
-        for (const queue of this.#queues.values())
-            for (const stored of queue) if (stored.leased && stored.visibleAt > now - ms) stored.visibleAt += ms;
+        this.#queues.shiftLeases(ms);
     }
 
     /** Messages still in a queue (visible or not). */
     messageCount(): number {
-        let n = 0;
-        for (const queue of this.#queues.values()) n += queue.length;
-        return n;
+        return this.#queues.count();
+    }
+}
+
+/** A synchronous step as a promise: what it throws rejects, as a storage call's failure would. */
+function attempt<T>(step: () => T): Promise<T> {
+    try {
+        return Promise.resolve(step());
+    } catch (error) {
+        return Promise.reject(error as Error);
     }
 }

@@ -12,7 +12,6 @@ import {
     waitUntil,
     WEBHOOK,
     type StatusBody,
-    ON_MEMORY_HUB,
 } from '../../../support/durable/durable-host';
 import { testFetch } from '../../../support/in-memory-fetch';
 
@@ -42,52 +41,48 @@ describe('GET instances/ (list)', () => {
         await waitUntil(`${t.origin}${WEBHOOK}/instances/${ids[4]}`, (s) => s.runtimeStatus === 'Running');
     });
 
-    // Skipped on the memory hub: the memory hub does not page.
-    it.skipIf(ON_MEMORY_HUB)(
-        'filters by prefix and status (names or numbers), pages with the continuation header both ways',
-        async () => {
-            for (const base of bases()) {
-                const seen: StatusBody[] = [];
-                let token: string | null = null;
-                let pages = 0;
-                do {
-                    const response: Response = await testFetch(
-                        `${base}/instances/?instanceIdPrefix=${prefix}&top=2`,
-                        token ? { headers: { 'x-ms-continuation-token': token } } : {},
-                    );
-                    expect(response.status).toBe(200);
-                    token = response.headers.get('x-ms-continuation-token');
-                    seen.push(...((await response.json()) as StatusBody[]));
-                    pages++;
-                } while (token);
-                expect(pages).toBe(3);
-                expect(seen.map((s) => s.instanceId).sort()).toEqual([...ids].sort());
-                // Inputs are left out unless asked for.
-                expect(seen.every((s) => s.input === null)).toBe(true);
+    it('filters by prefix and status (names or numbers), pages with the continuation header both ways', async () => {
+        for (const base of bases()) {
+            const seen: StatusBody[] = [];
+            let token: string | null = null;
+            let pages = 0;
+            do {
+                const response: Response = await testFetch(
+                    `${base}/instances/?instanceIdPrefix=${prefix}&top=2`,
+                    token ? { headers: { 'x-ms-continuation-token': token } } : {},
+                );
+                expect(response.status).toBe(200);
+                token = response.headers.get('x-ms-continuation-token');
+                seen.push(...((await response.json()) as StatusBody[]));
+                pages++;
+            } while (token);
+            expect(pages).toBe(3);
+            expect(seen.map((s) => s.instanceId).sort()).toEqual([...ids].sort());
+            // Inputs are left out unless asked for.
+            expect(seen.every((s) => s.input === null)).toBe(true);
 
-                const completed = (await (
-                    await testFetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=Completed`)
-                ).json()) as StatusBody[];
-                expect(completed.map((s) => s.instanceId).sort()).toEqual(ids.slice(0, 4).sort());
-                const running = (await (
-                    await testFetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=0,Pending`)
-                ).json()) as StatusBody[];
-                expect(running.map((s) => s.instanceId)).toEqual([ids[4]]);
-                const withInput = (await (
-                    await testFetch(`${base}/instances/?instanceIdPrefix=${ids[0]}&showInput=true`)
-                ).json()) as StatusBody[];
-                expect(withInput).toMatchObject([
-                    {
-                        instanceId: ids[0],
-                        input: ids[0],
-                        output: `Hello, ${ids[0]}!`,
-                        runtimeStatus: 'Completed',
-                        name: 'greet',
-                    },
-                ]);
-            }
-        },
-    );
+            const completed = (await (
+                await testFetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=Completed`)
+            ).json()) as StatusBody[];
+            expect(completed.map((s) => s.instanceId).sort()).toEqual(ids.slice(0, 4).sort());
+            const running = (await (
+                await testFetch(`${base}/instances/?instanceIdPrefix=${prefix}&runtimeStatus=0,Pending`)
+            ).json()) as StatusBody[];
+            expect(running.map((s) => s.instanceId)).toEqual([ids[4]]);
+            const withInput = (await (
+                await testFetch(`${base}/instances/?instanceIdPrefix=${ids[0]}&showInput=true`)
+            ).json()) as StatusBody[];
+            expect(withInput).toMatchObject([
+                {
+                    instanceId: ids[0],
+                    input: ids[0],
+                    output: `Hello, ${ids[0]}!`,
+                    runtimeStatus: 'Completed',
+                    name: 'greet',
+                },
+            ]);
+        }
+    });
 
     it('filters by created time', async () => {
         const future = new Date(Date.now() + 3600_000).toISOString();
@@ -105,8 +100,7 @@ describe('GET instances/ (list)', () => {
         expect(all).toHaveLength(5);
     });
 
-    // Skipped on the memory hub: the memory hub has no OData filter to inject into.
-    it.skipIf(ON_MEMORY_HUB)('treats quotes and OData keywords in filter values as data', async () => {
+    it('treats quotes and OData keywords in filter values as data', async () => {
         for (const evil of [
             `${prefix}' or PartitionKey ne '`,
             `' or 1 eq 1 or '`,
@@ -249,8 +243,7 @@ describe('suspend and resume', () => {
 });
 
 describe('rewind', () => {
-    // Skipped on the memory hub: rewind rewrites history, which the memory hub does not.
-    it.skipIf(ON_MEMORY_HUB)('re-runs only the failed activity of a failed instance and completes it', async () => {
+    it('re-runs only the failed activity of a failed instance and completes it', async () => {
         const id = unique('rewind');
         const failed = await runToEnd('flaky', 1, id);
         expect(failed.runtimeStatus).toBe('Failed');
@@ -272,25 +265,21 @@ describe('rewind', () => {
         expect(history.filter((e) => e.EventType === 'ExecutionCompleted')).toHaveLength(1);
     });
 
-    // Skipped on the memory hub: rewind rewrites history, which the memory hub does not.
-    it.skipIf(ON_MEMORY_HUB)(
-        'rewinds the retries of callActivityWithRetry too: the retry timers go with the failures',
-        async () => {
-            const id = unique('rewind-retry');
-            const failed = await runToEnd('flakyWithRetry', 2, id);
-            expect(failed.runtimeStatus).toBe('Failed');
-            expect(String(failed.output)).toContain('flaky failure 2');
-            expect(
-                (await testFetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status,
-            ).toBe(202);
-            const done = await waitForStatus(`${t.origin}${WEBHOOK}/instances/${id}?showHistory=true`);
-            expect(done).toMatchObject({ runtimeStatus: 'Completed', output: 'recovered' });
-            const history = done.historyEvents ?? [];
-            expect(history.filter((e) => e.EventType === 'TaskFailed')).toHaveLength(0);
-            expect(history.filter((e) => e.EventType === 'TimerCreated')).toHaveLength(0);
-            expect(history.filter((e) => e.EventType === 'TaskCompleted')).toHaveLength(1);
-        },
-    );
+    it('rewinds the retries of callActivityWithRetry too: the retry timers go with the failures', async () => {
+        const id = unique('rewind-retry');
+        const failed = await runToEnd('flakyWithRetry', 2, id);
+        expect(failed.runtimeStatus).toBe('Failed');
+        expect(String(failed.output)).toContain('flaky failure 2');
+        expect(
+            (await testFetch(`${t.origin}${RPC}/instances/${id}/rewind?reason=retry`, { method: 'POST' })).status,
+        ).toBe(202);
+        const done = await waitForStatus(`${t.origin}${WEBHOOK}/instances/${id}?showHistory=true`);
+        expect(done).toMatchObject({ runtimeStatus: 'Completed', output: 'recovered' });
+        const history = done.historyEvents ?? [];
+        expect(history.filter((e) => e.EventType === 'TaskFailed')).toHaveLength(0);
+        expect(history.filter((e) => e.EventType === 'TimerCreated')).toHaveLength(0);
+        expect(history.filter((e) => e.EventType === 'TaskCompleted')).toHaveLength(1);
+    });
 
     it('answers 404 unknown, 410 completed, 500 running', async () => {
         expect(

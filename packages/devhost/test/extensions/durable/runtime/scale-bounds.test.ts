@@ -17,7 +17,7 @@ import {
     startOrchestration,
     waitForStatus,
     type DurableTestHost,
-    ON_MEMORY_HUB,
+    skipOnMemoryHub,
 } from '../../../support/durable/durable-host';
 import { silentLogger } from '../../../support/host/capture-logger';
 
@@ -120,8 +120,10 @@ describe('a large fan-in on Azurite', () => {
         host = undefined;
     });
 
-    // Skipped on the memory hub: counts the Azurite hub's storage calls.
-    it.skipIf(ON_MEMORY_HUB)(
+    // The results of the fan-out pile up while its checkpoint (400 rows) is written to Azure Storage, so the next
+    // episode takes them all. The memory hub writes it at once: the results then come in about 20 smaller
+    // episodes (the storage calls stay linear there too, about 30).
+    skipOnMemoryHub('the episode count rests on how long Azure Storage takes to write a checkpoint')(
         'completes in a few episodes with storage calls linear in the activities',
         async () => {
             const N = 400;
