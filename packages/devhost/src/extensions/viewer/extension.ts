@@ -7,11 +7,14 @@
 import type { HostContext, HostExtension } from '../../shared/host-contracts';
 import type { DurableExtension } from '../durable/extension';
 import type { VersionGate } from '../durable/runtime/version-gate';
+import { readEntity, readEntityList } from './entity-list';
 import { readHubSummary, type VersioningReport } from './hub-summary';
 import { readInstanceDetail } from './instance-detail';
+import { listOrchestrators } from './orchestrator-list';
 import { createQueueDepthReader, type QueueDepthReader } from './queue-depths';
 import { loadStaticFiles, type StaticFile } from './static-files';
 import { matchViewerRoute, VIEWER_BASE } from './viewer-routes';
+import { readWaitingFor } from './waiting-for-source';
 
 export interface ViewerExtensionOptions {
     /** The Durable extension whose task hub the viewer shows. */
@@ -82,6 +85,11 @@ export function createViewerExtension(options: ViewerExtensionOptions): HostExte
                         ),
                     );
                 }
+                case 'orchestrators': {
+                    const runtime = options.durable.runtime;
+                    if (!runtime) return noTaskHub();
+                    return json(listOrchestrators(runtime));
+                }
                 case 'instanceDetail': {
                     const hub = storage();
                     if (!hub) return noTaskHub();
@@ -89,6 +97,25 @@ export function createViewerExtension(options: ViewerExtensionOptions): HostExte
                     const detail = await readInstanceDetail(hub, route.instanceId, waiting);
                     if (!detail) return problem(404, 'Instance not found', `No instance '${route.instanceId}'.`);
                     return json(detail);
+                }
+                case 'waitingFor': {
+                    const hub = storage();
+                    if (!hub) return noTaskHub();
+                    const waiting = await readWaitingFor(hub, options.durable.runtime, route.instanceId, env);
+                    if (!waiting) return problem(404, 'Instance not found', `No instance '${route.instanceId}'.`);
+                    return json(waiting);
+                }
+                case 'entityList': {
+                    const hub = storage();
+                    if (!hub) return noTaskHub();
+                    return json(await readEntityList(hub, url.searchParams.get('name') ?? ''));
+                }
+                case 'entity': {
+                    const hub = storage();
+                    if (!hub) return noTaskHub();
+                    const entity = await readEntity(hub, route.instanceId);
+                    if (!entity) return problem(404, 'Entity not found', `No entity '${route.instanceId}'.`);
+                    return json(entity);
                 }
             }
         },

@@ -30,9 +30,17 @@ export interface HubSummary {
      * (the list's source) carries none, and this walk reads every row anyway.
      */
     versions: Record<string, string>;
+    /**
+     * Each counted instance's created and end time in epoch milliseconds, by id: the status payload's times are
+     * whole seconds (the extension's format), which makes every short instance's duration read "0 ms". The end
+     * is the completed time, or the last update while there is none.
+     */
+    times: Record<string, InstanceTimes>;
     /** This host's versioning settings and the instances it turned away (version-gate.ts), when it runs the hub. */
     versioning?: VersioningReport;
 }
+
+export type InstanceTimes = [createdMs: number, endMs: number];
 
 export interface VersioningReport extends VersioningConfig {
     rejected: RejectedInstance[];
@@ -60,6 +68,7 @@ export async function readHubSummary(
     let total = 0;
     // A Map, not an object literal: an instance id such as "__proto__" must stay a key.
     const versions = new Map<string, string>();
+    const times = new Map<string, InstanceTimes>();
     let token: string | undefined;
     do {
         const page = await storage.queryInstances({ top: 1000, excludeInput: true }, token);
@@ -67,6 +76,8 @@ export async function readHubSummary(
             countsByStatus[instance.runtimeStatus] = (countsByStatus[instance.runtimeStatus] ?? 0) + 1;
             total++;
             if (instance.version) versions.set(instance.instanceId, instance.version);
+            const end = instance.completedTime ?? instance.lastUpdatedTime;
+            times.set(instance.instanceId, [instance.createdTime.getTime(), end.getTime()]);
         }
         token = page.continuationToken;
     } while (token !== undefined && total < SUMMARY_ROW_CAP);
@@ -79,6 +90,7 @@ export async function readHubSummary(
         ...(await queuesRead),
         ...(recovery ? { recovery } : {}),
         versions: Object.fromEntries(versions),
+        times: Object.fromEntries(times),
         ...(versioning ? { versioning } : {}),
     };
 }

@@ -16,31 +16,24 @@ import {
     RuntimeStatus,
     type ExecutionStartedEvent,
     type HistoryEvent,
-    type OrchestrationInstanceRef,
     type RuntimeStatusName,
-    type TaskMessage,
 } from '../../../shared/history';
 import { parseTimeSpan } from '../../../shared/timespan';
 import { findEntityAction } from './actions';
+import { decide } from './decide';
 import { releaseAtEnd, releaseOrphanedLocks } from './entity-locks';
-import { entityRequestMessage, stableGuid } from './entity-protocol';
-import { entityEventText, lastSentToEntities, unknownEntityFailure } from './entity-requests';
+import { lastSentToEntities, unknownEntityFailure } from './entity-requests';
 import {
-    eventSent,
     executionCompleted,
     orchestratorCompleted,
     orchestratorStarted,
     subOrchestrationCompleted,
     subOrchestrationFailed,
-    subOrchestrationCreated,
-    taskScheduled,
-    timerCreated,
-    timerFired,
 } from './events';
 import { clientMessageKey, consumedKeyHash, takeIn, viewOf, type ExecutionView } from './intake';
 import { addressed, executionStartedEvent } from './messages';
 import { bindingPayload, callSafely, interpretCall } from './orchestrator-call';
-import { replay, type Decision, type ReplayOptions } from './replay';
+import { replay, type Divergence, type ReplayOptions } from './replay';
 import { snapshotBase, snapshotOfView } from './snapshots';
 import type { EpisodeRequest, EpisodeResult, InvokeOrchestrator, OutboundMessage } from './types';
 
@@ -71,6 +64,9 @@ interface GenerationRun {
     ending: Ending;
     /** JSON text; null when the state has none; undefined when there was no state at all. */
     customStatus: string | null | undefined;
+    eventWaits?: string[];
+    divergence?: Divergence;
+    decisionActions?: ReadonlyMap<number, number>;
 }
 
 export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator): Promise<EpisodeResult> {
@@ -180,6 +176,9 @@ export async function runEpisode(req: EpisodeRequest, invoke: InvokeOrchestrator
             },
             ...common,
             ranOrchestrator: true,
+            eventWaits: run.eventWaits ?? [],
+            ...(run.divergence ? { divergence: run.divergence } : {}),
+            ...(run.decisionActions ? { decisionActions: run.decisionActions } : {}),
             ...(newExecution ? { consumedBefore } : {}),
         };
     }
@@ -260,11 +259,14 @@ async function runGeneration(
 
     const replayed = replay({ executionId, history, firstNewIndex, actions: state.actions, options });
     if (replayed.nonDeterminism) {
-        return failNow(
-            replayed.nonDeterminism,
-            `Unhandled exception while executing orchestration: ${replayed.nonDeterminism}`,
-            customStatus,
-        );
+        return {
+            ...failNow(
+                replayed.nonDeterminism,
+                `Unhandled exception while executing orchestration: ${replayed.nonDeterminism}`,
+                customStatus,
+            ),
+            ...(replayed.divergence ? { divergence: replayed.divergence } : {}),
+        };
     }
     const unknownEntity = req.knownEntities && unknownEntityFailure(replayed.decisions, req.knownEntities);
     if (unknownEntity) return failNow(`Orchestrator function '${name}' failed: ${unknownEntity}`, null, customStatus);
@@ -317,91 +319,9 @@ async function runGeneration(
         outbound: [...decided.flatMap((d) => d.outbound), ...released.outbound],
         ending,
         customStatus,
+        eventWaits: replayed.eventWaits,
+        decisionActions: replayed.decisionActions,
     };
-}
-
-function decide(
-    decision: Decision,
-    started: ExecutionStartedEvent,
-    instance: OrchestrationInstanceRef,
-    req: EpisodeRequest,
-    sentToEntities: Map<string, string>,
-): { event: HistoryEvent; outbound: OutboundMessage[] } {
-    switch (decision.kind) {
-        case 'eventSent': {
-            // History holds the message as sent: the SDK reads a request's id from it on replay, and the next
-            // episode its label (entity-requests.ts).
-            const text = entityEventText(decision, instance, sentToEntities, req.now);
-            const message = entityRequestMessage(decision.instanceId, text, req.now, decision.name);
-            return {
-                event: eventSent(decision.id, decision.instanceId, decision.name, text, req.now),
-                outbound: [{ queue: 'control', message }],
-            };
-        }
-        case 'task': {
-            // History keeps the activity input only with storeInputsInOrchestrationHistory; the work item does.
-            const message = addressed(taskScheduled(decision.id, decision.name, decision.input, req.now), instance);
-            const storedInput = req.options.storeInputsInOrchestrationHistory ? decision.input : null;
-            return {
-                event: taskScheduled(decision.id, decision.name, storedInput, req.now),
-                outbound: [{ queue: 'workItem', message }],
-            };
-        }
-        case 'timer':
-            return {
-                event: timerCreated(decision.id, decision.fireAt, req.now),
-                outbound: [
-                    {
-                        queue: 'control',
-                        message: addressed(timerFired(decision.id, decision.fireAt), instance),
-                        visibleAt: decision.fireAt,
-                    },
-                ],
-            };
-        case 'subOrchestration': {
-            const childExecutionId = childExecutionIdFor(instance, decision.id);
-            // The version asked for, else the host's (docs/protocol.md §16); a replay never re-creates this event.
-            const version = decision.version || req.options.defaultVersion || '';
-            const childStart: ExecutionStartedEvent = {
-                ...executionStartedEvent({
-                    instanceId: decision.instanceId,
-                    executionId: childExecutionId,
-                    name: decision.name,
-                    version,
-                    input: undefined,
-                    parent: {
-                        Name: started.Name,
-                        Version: started.Version,
-                        TaskScheduleId: decision.id,
-                        OrchestrationInstance: instance,
-                    },
-                    now: req.now,
-                }),
-                Input: decision.input,
-            };
-            return {
-                event: subOrchestrationCreated(decision.id, decision.name, decision.instanceId, req.now, version),
-                outbound: [
-                    {
-                        queue: 'control',
-                        message: addressed(childStart, {
-                            InstanceId: decision.instanceId,
-                            ExecutionId: childExecutionId,
-                        }),
-                    },
-                ],
-            };
-        }
-    }
-}
-
-/**
- * The child's ExecutionId follows from the parent execution and the step, not from a fresh GUID: when the
- * parent's episode runs again (a lost ETag race, a failed send, a kill before the checkpoint), its start message
- * is the same message, which the child's intake discards instead of taking for a restart.
- */
-function childExecutionIdFor(parent: TaskMessage['OrchestrationInstance'], taskScheduleId: number): string {
-    return stableGuid([parent.InstanceId, parent.ExecutionId, taskScheduleId]);
 }
 
 function terminate(

@@ -11,50 +11,30 @@
  * "Open tasks" are what DTFx counts: scheduled activities, timers and sub-orchestrations whose completion
  * has not been replayed, minus cancelled timers. Waiting for an external event is not an open task.
  */
-import { EventType, type EventRaisedEvent, type HistoryEvent } from '../../../shared/history';
+import { EventType, type EventRaisedEvent } from '../../../shared/history';
 import type { Action, HttpRequestJson, RetryPolicy } from './actions';
 import { CriticalSection } from './entity-locks';
 import { ENTITY_REQUEST_EVENT, isFailedResponse, stableGuid, type EntityMessage } from './entity-protocol';
 import { tryParseJson } from './events';
 import { headerValue, httpResponseSchema, locationPollRequest } from './http-polling';
+import {
+    describeDecision,
+    httpActivityName,
+    type Decision,
+    type Divergence,
+    type ReplayInput,
+    type ReplayResult,
+} from './replay-contract';
 import { SimTask, type TaskOutcome } from './sim-task';
 
-export const httpActivityName = 'BuiltIn::HttpActivity';
-
-export type Decision =
-    | { kind: 'task'; id: number; name: string; input: string }
-    | { kind: 'timer'; id: number; fireAt: Date }
-    | { kind: 'subOrchestration'; id: number; name: string; instanceId: string; input: string | null; version?: string }
-    /** A message to an entity: EventSent "op" (operation or lock request) or "release" to `@name@key`. */
-    | { kind: 'eventSent'; id: number; name: string; instanceId: string; message: EntityMessage };
-
-export interface ReplayOptions {
-    maximumShortTimerMs: number;
-    longRunningTimerIntervalMs: number;
-    defaultHttpAsyncRequestSleepMs: number;
-}
-
-export interface ReplayInput {
-    executionId: string;
-    /** The whole history the SDK saw this episode (past, OrchestratorStarted, new events). */
-    history: readonly HistoryEvent[];
-    /** Index of this episode's OrchestratorStarted in `history`. */
-    firstNewIndex: number;
-    actions: readonly Action[];
-    options: ReplayOptions;
-}
-
-export interface ReplayResult {
-    /** Steps scheduled by the replay that history does not hold yet, in id order. */
-    decisions: Decision[];
-    nonDeterminism: string | null;
-    /** Whether the shim got past its last top-level action (none is still awaited). */
-    allActionsReached: boolean;
-    openTasks: number;
-    /** The next id: ExecutionCompleted takes it. */
-    nextId: number;
-    continueAsNew: { input: unknown; carryOver: EventRaisedEvent[] } | null;
-}
+export {
+    httpActivityName,
+    type Decision,
+    type Divergence,
+    type ReplayInput,
+    type ReplayOptions,
+    type ReplayResult,
+} from './replay-contract';
 
 const succeeded = (value: unknown): TaskOutcome => ({ status: 'succeeded', value });
 
@@ -68,6 +48,11 @@ class ShimReplay {
     readonly #eventWaiters = new Map<string, SimTask[]>();
     readonly #bufferedEvents = new Map<string, Array<string | null>>();
     #nonDeterminism: string | null = null;
+    #divergence: Divergence | null = null;
+    /** Leaf actions invoked so far, the one whose steps are being scheduled, and each step's leaf (by id). */
+    #leafCount = 0;
+    #currentLeaf = -1;
+    readonly #leafOf = new Map<number, number>();
     #allActionsReached = false;
     #continueAsNew: { input: unknown; carryOver: EventRaisedEvent[] } | null = null;
     readonly #locks = new CriticalSection(
@@ -146,10 +131,13 @@ class ShimReplay {
         return {
             decisions: this.#nonDeterminism ? [] : decisions,
             nonDeterminism: this.#nonDeterminism,
+            divergence: this.#divergence,
+            decisionActions: this.#leafOf,
             allActionsReached: this.#allActionsReached,
             openTasks: this.#open.size,
             nextId: this.#nextId,
             continueAsNew: this.#continueAsNew,
+            eventWaits: [...this.#eventWaiters].flatMap(([name, waiters]) => waiters.map(() => name)),
         };
     }
 
@@ -169,6 +157,7 @@ class ShimReplay {
     }
 
     #invoke(action: Action): SimTask {
+        if (action.type !== 'WhenAll' && action.type !== 'WhenAny') this.#currentLeaf = this.#leafCount++;
         switch (action.type) {
             case 'CallActivity':
                 return this.#scheduleTask(action.functionName, activityInputText(action.input));
@@ -218,6 +207,7 @@ class ShimReplay {
 
     #allocate(decision: Decision): SimTask {
         this.#unconfirmed.set(decision.id, decision);
+        this.#leafOf.set(decision.id, this.#currentLeaf);
         const task = new SimTask();
         this.#open.set(decision.id, task);
         return task;
@@ -352,6 +342,7 @@ class ShimReplay {
         const id = this.#nextId++;
         const requestId = stableGuid([this.#input.executionId, id]);
         this.#unconfirmed.set(id, { kind: 'eventSent', id, name, instanceId, message: message(requestId) });
+        this.#leafOf.set(id, this.#currentLeaf);
         return requestId;
     }
 
@@ -453,11 +444,13 @@ class ShimReplay {
         const suffix = ' Was a change made to the orchestrator code after this instance had already started running?';
         if (!decision) {
             this.#nonDeterminism = `${prefix} hasn't (yet?) scheduled this task.${suffix}`;
+            this.#divergence = { historyIndex: this.#index, eventId: id, leafAction: null };
             return;
         }
         const decisionName = decision.kind === 'timer' ? null : decision.name;
         if (decision.kind !== kind || (name !== null && decisionName?.toLowerCase() !== name.toLowerCase())) {
             this.#nonDeterminism = `${prefix} instead scheduled ${describeDecision(decision)} at this sequence number.${suffix}`;
+            this.#divergence = { historyIndex: this.#index, eventId: id, leafAction: this.#leafOf.get(id) ?? null };
             return;
         }
         this.#unconfirmed.delete(id);
@@ -468,20 +461,9 @@ class ShimReplay {
         // DTFx logs and ignores a completion for a task it is not waiting on (duplicate or cancelled).
         if (!task) return;
         this.#open.delete(id);
+        // What this completion schedules next (a retry, the next sub-timer, a poll) belongs to the same action.
+        this.#currentLeaf = this.#leafOf.get(id) ?? this.#currentLeaf;
         task.settle(outcome);
-    }
-}
-
-function describeDecision(decision: Decision): string {
-    switch (decision.kind) {
-        case 'task':
-            return `an activity task named '${decision.name}'`;
-        case 'timer':
-            return 'a timer';
-        case 'subOrchestration':
-            return `a sub-orchestration named '${decision.name}'`;
-        case 'eventSent':
-            return `an event '${decision.name}' sent to '${decision.instanceId}'`;
     }
 }
 

@@ -3,6 +3,7 @@
  * storage, queues and clocks; the engine is a pure function of (history, messages, orchestrator answer).
  */
 import type { HistoryEvent, RuntimeStatusName, TaskMessage } from '../../../shared/history';
+import type { Divergence } from './replay-contract';
 
 /** From host.json `extensions.durableTask` (or the Azure Storage provider's defaults). */
 export interface EngineOptions {
@@ -126,8 +127,17 @@ export interface EpisodeResult {
     deferred: TaskMessage[];
     ranOrchestrator: boolean;
     /**
+     * When the orchestrator ran: the events its last replay still awaits, by name (waitForExternalEvent, and
+     * entity answers named by request id). History does not record a wait; the viewer's "Waiting for" shows it.
+     */
+    eventWaits?: string[];
+    /**
      * Set when the episode starts a new execution: the client-message keys the checkpoint must store for the
      * new generation (those consumed by the generations it replaces; empty for a restart).
      */
     consumedBefore?: string[];
+    /** Set when the episode failed the instance as non-deterministic: where its code and history parted. */
+    divergence?: Divergence;
+    /** Behind each decision this episode appended (by EventId): its leaf action, as in Divergence. */
+    decisionActions?: ReadonlyMap<number, number>;
 }

@@ -21,6 +21,7 @@ import { InProcessAwareStorage, inProcessWorkItem } from './in-process-work-item
 import { InstanceRowWriter } from './instance-row-writer';
 import { MessageLeases } from './message-leases';
 import { MessageTransport } from './message-transport';
+import { OpenEventWaitsLog } from './open-event-waits';
 import { OrchestrationDispatcher } from './orchestration-dispatcher';
 import { createOrchestratorInvoker } from './orchestrator-invoker';
 import { isRecoveryNudge } from './recovery-nudge';
@@ -44,6 +45,8 @@ export class DurableRuntime {
     readonly transport: MessageTransport;
     /** Which instances this host runs by version, and the ones it turned away (the viewer shows them). */
     readonly versionGate: VersionGate;
+    /** The events each orchestration awaited after its last episode here (the viewer's "Waiting for"). */
+    readonly eventWaits = new OpenEventWaitsLog();
     readonly #orchestrations: OrchestrationDispatcher;
     readonly #activities: ActivityDispatcher;
     readonly #idleWork: IdleWorkQueue;
@@ -117,6 +120,7 @@ export class DurableRuntime {
             leases: this.#leases,
             maxDequeueCount: config.maxDequeueCount,
             versionGate: this.versionGate,
+            onEpisode: (instanceId, result, now) => this.eventWaits.record(instanceId, result, now),
             previousHandedOver: () => this.#previousHandedOver,
             ...(this.#inProcessWorkItems
                 ? {
@@ -169,7 +173,10 @@ export class DurableRuntime {
             rows,
             clock,
             onNewInstance: (record) => this.#orchestrations.seedNewInstance(record),
-            onInstanceChanged: (instanceId) => this.#orchestrations.forgetInstance(instanceId),
+            onInstanceChanged: (instanceId) => {
+                this.#orchestrations.forgetInstance(instanceId);
+                this.eventWaits.forget(instanceId);
+            },
             ...(this.#inProcessWorkItems
                 ? {
                       startInProcess: (message: TaskMessage) =>
@@ -207,6 +214,11 @@ export class DurableRuntime {
             this.#activities.queued +
             this.#activities.activeCount
         );
+    }
+
+    /** The messages this process holds for an instance that wait for its next episode, oldest first. */
+    pendingMessages(instanceId: string): TaskMessage[] {
+        return this.#orchestrations.pendingFor(instanceId);
     }
 
     /** Writes the progress rows that wait to be replaced now, and resolves when they are stored (tests). */

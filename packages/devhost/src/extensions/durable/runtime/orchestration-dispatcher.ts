@@ -96,6 +96,8 @@ export interface OrchestrationDispatcherOptions extends Pick<InstanceReconcilerO
     runInProcess?: (workItems: readonly TaskMessage[]) => void;
     /** Which instances run here, by orchestration version (version-gate.ts, docs/protocol.md §16). */
     versionGate: VersionGate;
+    /** Told every orchestration episode's result: the events it still awaits (open-event-waits.ts). */
+    onEpisode?: (instanceId: string, result: EpisodeResult, now: Date) => void;
 }
 
 /** Messages held in memory before the control pollers stop receiving (the provider's buffer threshold). */
@@ -194,6 +196,9 @@ export class OrchestrationDispatcher {
         for (const messages of this.#pending.values()) count += messages.length;
         return count;
     }
+
+    /** The messages held here for one instance that wait for its next episode (the viewer shows them). */
+    pendingFor = (instanceId: string): TaskMessage[] => (this.#pending.get(instanceId) ?? []).map((m) => m.message);
 
     /** Messages held here, waiting for or in an episode. */
     get backlog(): number {
@@ -361,6 +366,7 @@ export class OrchestrationDispatcher {
                       this.#o.invoke,
                   );
             const result = admitted.finish(episode);
+            if (!isEntityInstanceId(instanceId)) this.#o.onEpisode?.(instanceId, result, now);
             const { rowWritten, events } =
                 result.appended.length === 0
                     ? {

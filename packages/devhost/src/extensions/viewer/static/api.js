@@ -24,17 +24,19 @@ function errorMessage(body, text) {
     return text || 'no details';
 }
 
-export async function call(method, url, { body, headers } = {}) {
+/** `bodyText`: JSON text sent as it is (an input typed by hand keeps its exact numbers); `body`: a value. */
+export async function call(method, url, { body, bodyText, headers } = {}) {
+    const text = bodyText ?? (body === undefined ? undefined : JSON.stringify(body));
     let response;
     try {
         response = await fetch(url, {
             method,
             headers: {
                 Accept: 'application/json',
-                ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+                ...(text === undefined ? {} : { 'Content-Type': 'application/json' }),
                 ...headers,
             },
-            body: body === undefined ? undefined : JSON.stringify(body),
+            body: text,
         });
     } catch (error) {
         throw new ApiError(
@@ -42,14 +44,14 @@ export async function call(method, url, { body, headers } = {}) {
             `The devhost did not answer (${error instanceof Error ? error.message : String(error)}).`,
         );
     }
-    const text = await response.text();
+    const answer = await response.text();
     let json;
     try {
-        json = text === '' ? undefined : JSON.parse(text);
+        json = answer === '' ? undefined : JSON.parse(answer);
     } catch {
         json = undefined;
     }
-    if (response.status >= 400) throw new ApiError(response.status, errorMessage(json, text));
+    if (response.status >= 400) throw new ApiError(response.status, errorMessage(json, answer));
     return { status: response.status, json, headers: response.headers };
 }
 
@@ -119,3 +121,60 @@ export const actions = {
     restart: (instanceId) => call('POST', instanceUrl(instanceId, 'restart', { restartWithNewInstanceId: 'true' })),
     purge: (instanceId) => call('DELETE', instanceUrl(instanceId)),
 };
+
+/** The orchestrators the app registered and the host's default version (the viewer's read-only route). */
+export async function registeredOrchestrators() {
+    return (await call('GET', `${VIEWER_API}/orchestrators`)).json;
+}
+
+/**
+ * Starts `name` through the HTTP API's start route. `inputText` is JSON text or undefined (no input);
+ * `version` travels as `?version=`, as the SDK's startNew sends it (empty: the host's defaultVersion).
+ * Returns the 202 body: the new instance's id and management URLs.
+ */
+export async function startOrchestration(name, { inputText, instanceId, version }) {
+    const path = `${DURABLE_API}/orchestrators/${encodeURIComponent(name)}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`;
+    const query = version ? `?${new URLSearchParams({ version })}` : '';
+    return (await call('POST', `${path}${query}`, { bodyText: inputText })).json;
+}
+
+/**
+ * The query purge-many and its count share: runtime status and created time, the only filters the API's
+ * `DELETE instances/` reads. `createdTimeFrom` is required there, so an open start is the epoch.
+ */
+export function purgeQuery({ status, fromIso, toIso }) {
+    const params = new URLSearchParams({ createdTimeFrom: fromIso ?? new Date(0).toISOString(), createdTimeTo: toIso });
+    if (status) params.set('runtimeStatus', status);
+    return params;
+}
+
+/** How many instances `query` matches, by runtime status, read page by page as the purge will find them. */
+export async function countMatching(query) {
+    const params = new URLSearchParams(query);
+    params.set('top', '1000');
+    params.set('showInput', 'false');
+    const byStatus = {};
+    let total = 0;
+    let token;
+    do {
+        const { json, headers } = await call('GET', `${DURABLE_API}/instances/?${params}`, {
+            headers: token ? { 'x-ms-continuation-token': token } : {},
+        });
+        if (!Array.isArray(json)) throw new ApiError(0, 'The instances list is not an array.');
+        for (const row of json) byStatus[row.runtimeStatus] = (byStatus[row.runtimeStatus] ?? 0) + 1;
+        total += json.length;
+        token = headers.get('x-ms-continuation-token') ?? undefined;
+    } while (token);
+    return { total, byStatus };
+}
+
+/** Purge-many (`DELETE instances/`); the number deleted (the API answers 404 when nothing matched). */
+export async function purgeWhere(query) {
+    try {
+        const { json } = await call('DELETE', `${DURABLE_API}/instances/?${query}`);
+        return typeof json?.instancesDeleted === 'number' ? json.instancesDeleted : 0;
+    } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return 0;
+        throw error;
+    }
+}

@@ -7,7 +7,8 @@ let nextId = 0;
 
 /**
  * @param {{ title: string, text: string, confirmLabel: string, danger?: boolean,
- *   fields?: Array<{ name: string, label: string, multiline?: boolean, value?: string, required?: boolean }>,
+ *   fields?: Array<{ name: string, label: string, multiline?: boolean, value?: string, required?: boolean,
+ *     options?: string[], placeholder?: string, hint?: string }>,
  *   run: (values: Record<string, string>) => Promise<void> }} options
  */
 export function confirmAction(options) {
@@ -15,21 +16,41 @@ export function confirmAction(options) {
     const errorLine = h('p', { class: 'error', role: 'alert', hidden: true });
     const inputs = (options.fields ?? []).map((field) => {
         const id = `field-${nextId}-${field.name}`;
-        const input = field.multiline
+        const hintId = field.hint ? `${id}-hint` : undefined;
+        const input = field.options
             ? h(
-                  'textarea',
-                  { id, name: field.name, rows: 5, required: field.required, spellcheck: 'false' },
-                  field.value ?? '',
+                  'select',
+                  { id, name: field.name, required: field.required, 'aria-describedby': hintId },
+                  field.options.map((option) =>
+                      h('option', { value: option, selected: option === field.value }, option),
+                  ),
               )
-            : h('input', {
-                  id,
-                  name: field.name,
-                  type: 'text',
-                  value: field.value ?? '',
-                  required: field.required,
-                  autocomplete: 'off',
-              });
-        return { field, input, element: h('p', { class: 'field' }, h('label', { for: id }, field.label), input) };
+            : field.multiline
+              ? h(
+                    'textarea',
+                    {
+                        id,
+                        name: field.name,
+                        rows: 5,
+                        required: field.required,
+                        spellcheck: 'false',
+                        placeholder: field.placeholder,
+                        'aria-describedby': hintId,
+                    },
+                    field.value ?? '',
+                )
+              : h('input', {
+                    id,
+                    name: field.name,
+                    type: 'text',
+                    value: field.value ?? '',
+                    required: field.required,
+                    autocomplete: 'off',
+                    placeholder: field.placeholder,
+                    'aria-describedby': hintId,
+                });
+        const hint = field.hint ? h('span', { id: hintId, class: 'field-hint' }, field.hint) : null;
+        return { field, input, element: h('p', { class: 'field' }, h('label', { for: id }, field.label), input, hint) };
     });
     const confirmButton = h('button', { type: 'submit', class: options.danger ? 'danger' : '' }, options.confirmLabel);
     const cancelButton = h('button', { type: 'button', class: 'secondary', onclick: () => dialog.close() }, 'Cancel');

@@ -17,6 +17,7 @@ import {
 import { startPolling } from './poller.js';
 import { buildTimeline } from './timeline-model.js';
 import { renderTimeline } from './timeline.js';
+import { createWaitingFor } from './waiting-for.js';
 
 const POLL_MS = 1500;
 const HISTORY_PAGE = 200;
@@ -28,6 +29,7 @@ export function renderInstancePage(main, instanceId) {
     const actionMessage = h('div', { class: 'notice', role: 'status' });
     const actionError = h('div', { class: 'error', role: 'alert', hidden: true });
     const values = h('section', { class: 'values', 'aria-label': 'Input, output and custom status' });
+    const waitingFor = createWaitingFor(instanceId);
     const timeline = h('section', { class: 'timeline-section', 'aria-labelledby': 'timeline-title' });
     const historySection = h('section', { class: 'history', 'aria-labelledby': 'history-title' });
     const loadError = h('div', { class: 'error', role: 'alert', hidden: true });
@@ -148,6 +150,7 @@ export function renderInstancePage(main, instanceId) {
         toolbar,
         actionMessage,
         actionError,
+        waitingFor.element,
         values,
         timeline,
         historySection,
@@ -296,6 +299,7 @@ export function renderInstancePage(main, instanceId) {
                 fingerprint = print;
                 render();
             }
+            void waitingFor.update(next.instance.runtimeStatus);
             if (ACTIVE_STATUSES.has(next.instance.runtimeStatus)) poller ??= startPolling(() => refresh(), POLL_MS);
             else {
                 poller?.stop();

@@ -1,11 +1,11 @@
 // The instances page: the task hub summary (counts by status, queue depths), filters, and the instances
 // table, newest first, paged, refreshed every two seconds while the page is open. Versions come from the hub
-// summary (the HTTP API's status payload has none), and so do the instances this host turns away by version.
+// summary (the HTTP API's status payload has none), and so do the instances this host turns away by version
+// and the created and end times with milliseconds (the payload's are whole seconds).
 import { ApiError, hubSummary, listInstances } from './api.js';
 import {
     ACTIVE_STATUSES,
     formatDateTime,
-    formatDuration,
     h,
     instanceHref,
     replaceContent,
@@ -13,6 +13,9 @@ import {
     statusBadge,
     timeElement,
 } from './dom.js';
+import { createHistogram } from './histogram.js';
+import { createListActions } from './list-actions.js';
+import { customStatusCell, durationCell, withTimes } from './list-columns.js';
 import { startPolling } from './poller.js';
 
 const PAGE_SIZE = 25;
@@ -50,6 +53,8 @@ export function renderListPage(main) {
     /** From the hub summary: version by instance id, and the instances this host turns away, by id. */
     let versions = {};
     let rejected = new Map();
+    /** From the hub summary: [created, end] in epoch ms by instance id (the list's own times are whole seconds). */
+    let times = {};
 
     const notice = h('div', { class: 'notice', role: 'status' });
     const purged = new URLSearchParams(location.search).get('purged');
@@ -108,6 +113,7 @@ export function renderListPage(main) {
                     page: 1,
                 };
                 writeFilter(filter);
+                listActions.update();
                 void refresh();
             },
         },
@@ -138,6 +144,16 @@ export function renderListPage(main) {
         ),
     );
 
+    const histogram = createHistogram();
+    const listActions = createListActions({
+        filter: () => filter,
+        report: (message) => {
+            notice.textContent = message;
+            void refresh();
+        },
+        showError: (error) => showError(error),
+    });
+
     replaceContent(
         main,
         h('h1', {}, 'Orchestration instances'),
@@ -145,6 +161,8 @@ export function renderListPage(main) {
         errorBox,
         summaryBox,
         form,
+        listActions.element,
+        histogram.element,
         countLine,
         h(
             'div',
@@ -158,9 +176,16 @@ export function renderListPage(main) {
                     h(
                         'tr',
                         {},
-                        ['Name', 'Version', 'Instance id', 'Status', 'Created', 'Last updated', 'Duration'].map(
-                            (title) => h('th', { scope: 'col' }, title),
-                        ),
+                        [
+                            'Name',
+                            'Version',
+                            'Instance id',
+                            'Status',
+                            'Custom status',
+                            'Created',
+                            'Last updated',
+                            'Duration',
+                        ].map((title) => h('th', { scope: 'col' }, title)),
                     ),
                 ),
                 tableBody,
@@ -178,10 +203,8 @@ export function renderListPage(main) {
         replaceContent(
             tableBody,
             shown.length === 0
-                ? h('tr', {}, h('td', { colspan: 7, class: 'empty' }, 'No instances match.'))
+                ? h('tr', {}, h('td', { colspan: 8, class: 'empty' }, 'No instances match.'))
                 : shown.map((row) => {
-                      const created = Date.parse(row.createdTime);
-                      const end = ACTIVE_STATUSES.has(row.runtimeStatus) ? now : Date.parse(row.lastUpdatedTime);
                       const waiting = rejected.get(row.instanceId);
                       return h(
                           'tr',
@@ -197,9 +220,10 @@ export function renderListPage(main) {
                                   ? h('span', { class: 'waiting-note', title: waiting.reason }, ' waiting: version')
                                   : null,
                           ),
+                          customStatusCell(row.customStatus),
                           h('td', {}, timeElement(row.createdTime)),
                           h('td', {}, timeElement(row.lastUpdatedTime)),
-                          h('td', { class: 'num' }, formatDuration(end - created)),
+                          durationCell(row, now),
                       );
                   }),
         );
@@ -373,6 +397,7 @@ export function renderListPage(main) {
         const [list, summary] = await Promise.allSettled([listInstances(filter, LIST_CAP), hubSummary()]);
         if (summary.status === 'fulfilled') {
             versions = summary.value.versions ?? {};
+            times = summary.value.times ?? {};
             rejected = new Map((summary.value.versioning?.rejected ?? []).map((item) => [item.instanceId, item]));
             renderSummary(summary.value);
         }
@@ -381,8 +406,12 @@ export function renderListPage(main) {
             truncated = list.value.truncated;
         }
         if (list.status === 'fulfilled' || summary.status === 'fulfilled') {
-            rows = withVersions(listed, versions, filter.version);
+            // Newest first to the millisecond (the list arrives sorted by whole seconds).
+            rows = withTimes(withVersions(listed, versions, filter.version), times).sort(
+                (a, b) => b.createdMs - a.createdMs || String(a.instanceId).localeCompare(b.instanceId),
+            );
             renderRows();
+            histogram.update(rows);
         }
         const failure = [list, summary].find((result) => result.status === 'rejected');
         if (failure) showError(failure.reason);
@@ -391,6 +420,7 @@ export function renderListPage(main) {
         main.dataset.loaded = 'true';
     }
 
+    listActions.update();
     void refresh();
     startPolling(refresh, POLL_MS);
 }
