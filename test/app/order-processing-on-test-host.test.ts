@@ -1,11 +1,15 @@
 /**
  * order_processing through the devhost's testing toolkit (devhost/testing, createTestHost): the built app on
  * the real Durable engine with the task hub in memory and virtual time, the app's own activities writing to
- * its ledger (on the run's Azurite). What the README's order flows promise, in milliseconds per order.
+ * its ledger (on the run's Azurite). What the README's order flows promise, in milliseconds per order; and
+ * today's orchestrator code replayed against histories recorded from real runs (`replay`).
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { OrchestrationContext } from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestHost, type TestHost } from 'devhost/testing';
+import { createTestHost, NonDeterminismError, replay, type TestHost } from 'devhost/testing';
+import { orderProcessing } from '../../src/orchestrators/order-processing';
 import { azuriteConnectionString, uniqueHubName } from '../support/storage';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -77,5 +81,38 @@ describe('order_processing on the test host', () => {
         const { output } = await order('kit-4', { items: ['TEST-OUT-OF-STOCK'] });
         expect(output).toMatchObject({ status: 'rejected' });
         expect(await ledgerKinds('kit-4')).toEqual([]);
+    });
+});
+
+/** A run of the built app on Azurite, recorded by scripts/record-histories.mjs (the provider's history rows). */
+function recording(file: string): unknown {
+    return JSON.parse(readFileSync(path.join(repoRoot, 'test/app/replay/recorded', file), 'utf8'));
+}
+
+describe('order_processing replayed against recorded histories', () => {
+    it.each(['order-completed.json', 'order-flaky-payment.json', 'order-out-of-stock-v2.0.json'])(
+        '%s replays on today’s code without a divergence',
+        async (file) => {
+            const report = await replay(recording(file) as never, orderProcessing);
+            expect(report.runtimeStatus).toBe('Completed');
+        },
+    );
+
+    it('catches a deliberately non-deterministic change and names the diverging event and line', async () => {
+        // "Notify first": a step added in front of the steps orders in flight already took.
+        function* notifyFirst(context: OrchestrationContext) {
+            yield context.df.callActivity('send_notification', { order_id: 'early' }); // THE CHANGE
+            return yield* orderProcessing(context);
+        }
+        const error = await replay(recording('order-completed.json') as never, notifyFirst).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(NonDeterminismError);
+        const { historyEvent, produced, orchestratorLine } = error as NonDeterminismError;
+        expect(historyEvent).toBe("TaskScheduled #0 'validate_order'");
+        expect(produced).toContain("'send_notification'");
+        const line =
+            readFileSync(__filename, 'utf8')
+                .split('\n')
+                .findIndex((text) => text.includes('// THE CHANGE')) + 1;
+        expect(orchestratorLine).toMatch(new RegExp(`order-processing-on-test-host\\.test\\.ts:${line}:\\d+$`));
     });
 });

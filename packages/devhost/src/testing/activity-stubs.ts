@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { InvocationOutcome, InvokeRequest, LoadedApp } from '../shared/host-contracts';
+import { parseTimeSpan } from '../shared/timespan';
 
 export interface ActivityCall {
     /** The activity's input, as the orchestration passed it. */
@@ -15,6 +16,11 @@ export interface ActivityCall {
 }
 
 export type ActivityStubFunction = (input: unknown, call: ActivityCall) => unknown;
+
+export interface ActivityStubOptions {
+    /** How long each call takes, in test time (ms or a TimeSpan such as '00:05:00'): virtual time skips it. */
+    delay?: number | string;
+}
 
 export interface ActivityStub {
     readonly name: string;
@@ -27,13 +33,25 @@ export interface ActivityStub {
 interface Installed {
     readonly fn: ActivityStubFunction;
     readonly calls: ActivityCall[];
+    readonly delayMs: number;
 }
 
 export class ActivityStubs {
     readonly #stubs = new Map<string, Installed>();
+    readonly #sleep: (ms: number) => Promise<void>;
+
+    /** `sleep` waits in the host's test time (virtual-clock.ts). */
+    constructor(sleep: (ms: number) => Promise<void>) {
+        this.#sleep = sleep;
+    }
 
     /** Replaces the activity `name`, which must be one of the app's activities (`activities`). */
-    add(name: string, fn: ActivityStubFunction, activities: Iterable<string>): ActivityStub {
+    add(
+        name: string,
+        fn: ActivityStubFunction,
+        activities: Iterable<string>,
+        options: ActivityStubOptions = {},
+    ): ActivityStub {
         const known = [...activities];
         const registered = known.find((activity) => activity.toLowerCase() === name.toLowerCase());
         if (registered === undefined) {
@@ -41,7 +59,11 @@ export class ActivityStubs {
                 `stubActivity('${name}'): the app has no activity of that name (its activities: ${known.join(', ') || 'none'}).`,
             );
         }
-        const installed: Installed = { fn, calls: [] };
+        const delay = options.delay ?? 0;
+        const delayMs = typeof delay === 'number' ? delay : parseTimeSpan(delay);
+        if (!Number.isFinite(delayMs) || delayMs < 0)
+            throw new Error(`stubActivity('${name}'): delay must be a duration of zero or more, not ${String(delay)}.`);
+        const installed: Installed = { fn, calls: [], delayMs };
         const key = registered.toLowerCase();
         this.#stubs.set(key, installed);
         return {
@@ -65,6 +87,7 @@ export class ActivityStubs {
         const call: ActivityCall = { input: inputOf(request), attempt: stub.calls.length + 1 };
         stub.calls.push(call);
         try {
+            await this.#sleep(stub.delayMs);
             const value: unknown = await stub.fn(call.input, call);
             return {
                 status: 'success',

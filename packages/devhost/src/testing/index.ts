@@ -28,6 +28,13 @@ export type { InstanceRecord, TaskHubStorage } from '../extensions/durable/task-
 export type { LoadedApp, LogEntry } from '../shared/host-contracts';
 export { provideAzurite } from './azurite-for-tests';
 export { createTestHost, type TestHost, type TestHostOptions, type WaitOptions } from './test-host';
-export type { ActivityCall, ActivityStub, ActivityStubFunction } from './activity-stubs';
+export type { ActivityCall, ActivityStub, ActivityStubFunction, ActivityStubOptions } from './activity-stubs';
+export {
+    NonDeterminismError,
+    replay,
+    type RecordedHistory,
+    type ReplayOptions,
+    type ReplayReport,
+} from './replay-history';
 export { MemoryTaskHub } from './memory-task-hub';
 export { realClock, virtualClock, type TestClock } from './virtual-clock';

@@ -16,7 +16,12 @@ import { startHost, type RunningHost } from '../host/start-host';
 import { isTerminalStatus, type HistoryEvent } from '../shared/history';
 import type { HostLogger } from '../shared/host-contracts';
 import { parseTimeSpan } from '../shared/timespan';
-import { ActivityStubs, type ActivityStub, type ActivityStubFunction } from './activity-stubs';
+import {
+    ActivityStubs,
+    type ActivityStub,
+    type ActivityStubFunction,
+    type ActivityStubOptions,
+} from './activity-stubs';
 import { silentLogger } from './loggers';
 import { MemoryTaskHub } from './memory-task-hub';
 import { realClock, virtualClock, type TestClock } from './virtual-clock';
@@ -24,6 +29,12 @@ import { realClock, virtualClock, type TestClock } from './virtual-clock';
 export interface TestHostOptions {
     /** The app's folder (its package.json `main` names the built files); the current folder by default. */
     appDir?: string;
+    /**
+     * Registers the functions in this process instead (`df.app.orchestration(...)` and the like, called here):
+     * for a test that defines its own orchestrations. Runs once per process; `appDir` then only supplies
+     * host.json, if it has one.
+     */
+    register?: () => unknown;
     /** `memory` (the default): an in-memory task hub. Or a storage connection string (Azurite, an account). */
     storage?: 'memory' | string;
     /** `virtual` (the default with memory storage): test time; `real`: the wall clock. */
@@ -50,8 +61,8 @@ export interface TestHost {
     waitForCompletion(instanceId: string, options?: WaitOptions): Promise<DurableOrchestrationStatus>;
     /** The instance's history as stored (its current execution's events, in order). */
     history(instanceId: string): Promise<HistoryEvent[]>;
-    /** Replaces an activity for this host (activity-stubs.ts). */
-    stubActivity(name: string, fn: ActivityStubFunction): ActivityStub;
+    /** Replaces an activity for this host (activity-stubs.ts); `delay` makes each call take test time. */
+    stubActivity(name: string, fn: ActivityStubFunction, options?: ActivityStubOptions): ActivityStub;
     /** Moves virtual time by ms or a TimeSpan ('2.00:00:00'), fires what falls due and waits until it ran. */
     advanceTime(by: number | string): Promise<void>;
     close(): Promise<void>;
@@ -71,7 +82,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
         );
     }
     const clock: TestClock = clockKind === 'virtual' ? virtualClock(options.startTime) : realClock();
-    const stubs = new ActivityStubs();
+    const stubs = new ActivityStubs((ms) => clock.sleep(ms));
     const terminal = new Map<string, InstanceRecord>();
     const waiters = new Map<string, Set<() => void>>();
     let memory: MemoryTaskHub | undefined;
@@ -101,6 +112,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
         port: 0,
         extensions: [durable],
         logger: options.logger ?? silentLogger,
+        ...(options.register ? { register: options.register } : {}),
     });
     const runtime = durable.runtime;
     if (runtime === undefined) {
@@ -112,21 +124,25 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     const keepAlive = setInterval(() => undefined, 60_000);
     const client = sdkClient(appDir, durableClientBinding(host.origin, runtime.storage.hubName));
 
-    /** Nothing runs, nothing is visible: only time can make something happen. */
+    /** Nothing runs but stubs sleeping in test time, nothing is visible: only time can make something happen. */
     async function idle(): Promise<boolean> {
         for (let check = 0; check < IDLE_CHECKS; check++) {
-            if (runtime!.pendingWork > 0 || (memory?.visibleMessageCount() ?? 0) > 0) return false;
+            const working = runtime!.pendingWork - clock.sleeping().count;
+            if (working > 0 || (memory?.visibleMessageCount() ?? 0) > 0) return false;
             await new Promise((resolve) => setImmediate(resolve));
         }
         return true;
     }
 
-    /** Skips virtual time to the next hidden message (a timer, a retry) when the hub is idle; true if it did. */
+    /**
+     * Skips virtual time to the next thing due (a hidden message: a timer, a retry; or a stub's delay ending)
+     * when the hub is idle; true if it did.
+     */
     async function skipAhead(): Promise<boolean> {
         if (clock.kind !== 'virtual' || !(await idle())) return false;
-        const next = memory?.nextVisibleAt();
-        if (next === undefined) return false;
-        jumpTo(next);
+        const due = [memory?.nextVisibleAt(), clock.sleeping().nextWake].filter((at) => at !== undefined);
+        if (due.length === 0) return false;
+        jumpTo(Math.min(...due));
         return true;
     }
 
@@ -181,8 +197,8 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
             return [...(await runtime.storage.readHistory(instanceId)).events];
         },
 
-        stubActivity(name, fn) {
-            return stubs.add(name, fn, runtime.functions.activities.keys());
+        stubActivity(name, fn, stubOptions) {
+            return stubs.add(name, fn, runtime.functions.activities.keys(), stubOptions);
         },
 
         async advanceTime(by) {
