@@ -29,8 +29,9 @@ export class UnknownWorkflowVersionError extends Error {
 }
 
 /**
- * The workflow version of an instance version string, by its major number, as the extension compares
- * numeric versions (`"2"`, `"2.0"` and `"2.0.0"` are the same version); empty or missing is version 1.
+ * The workflow version of an instance version string, by its major number (`"2"`, `"2.0"` and `"2.0.0"` all run
+ * version 2's steps); empty or missing is version 1. Which instances a host runs at all is the host's decision:
+ * with CurrentOrOlder it compares versions as System.Version does, so a "2.0" host leaves "2.0.0" (newer) Pending.
  * Anything else throws UnknownWorkflowVersionError: deterministic, and before any step is scheduled.
  */
 export function orderWorkflowVersion(functionName: string, version: string | null | undefined): OrderWorkflowVersion {

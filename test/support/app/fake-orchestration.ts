@@ -19,13 +19,12 @@ export type Step<TResult> =
 
 /**
  * Runs an orchestrator generator without a runtime: `start()` runs it to its first yield, `resolve(value)`
- * feeds the yielded task's result back, `fail(error)` throws into it the way the SDK does for a failed
- * task. It also remembers every task the orchestrator created, so a test can prove each one was yielded
- * (a created-but-not-yielded activity is silently dropped by the real SDK).
+ * feeds the yielded task's result back. The app's orchestrator tests run on the real engine
+ * (devhost/testing, createTestHost; test/support/app/order-test-host.ts); this stays for what the engine does
+ * not show: every custom status in turn (the engine keeps the last one of an episode), answers it never gives
+ * (a Task.all with fewer results than tasks), and fan-outs too large to run in milliseconds there.
  */
 export class OrchestratorRun<TResult> {
-    readonly created: FakeTask[] = [];
-    readonly yielded: FakeTask[] = [];
     /** Every setCustomStatus value, in order. */
     readonly customStatuses: unknown[] = [];
     readonly #generator: Generator<Task, TResult, unknown>;
@@ -40,17 +39,16 @@ export class OrchestratorRun<TResult> {
                 instanceId,
                 version,
                 getInput: () => structuredClone(input),
-                callActivity: (name, activityInput) =>
-                    this.#track(new FakeTask({ kind: 'activity', name, input: activityInput })),
+                callActivity: (name, activityInput) => new FakeTask({ kind: 'activity', name, input: activityInput }),
                 callActivityWithRetry: (name, retry, activityInput) =>
-                    this.#track(new FakeTask({ kind: 'activity', name, input: activityInput, retry })),
+                    new FakeTask({ kind: 'activity', name, input: activityInput, retry }),
                 callSubOrchestrator: (name, subInput) =>
-                    this.#track(new FakeTask({ kind: 'subOrchestration', name, input: subInput })),
+                    new FakeTask({ kind: 'subOrchestration', name, input: subInput }),
                 setCustomStatus: (status) => {
                     this.customStatuses.push(structuredClone(status));
                 },
                 Task: {
-                    all: (tasks) => this.#track(new FakeTask({ kind: 'all', children: tasks.map(asFakeTask) })),
+                    all: (tasks) => new FakeTask({ kind: 'all', children: tasks.map(asFakeTask) }),
                 },
             },
         };
@@ -65,35 +63,12 @@ export class OrchestratorRun<TResult> {
         return this.#step(() => this.#generator.next(structuredClone(value)));
     }
 
-    fail(error: Error): Step<TResult> {
-        return this.#step(() => this.#generator.throw(error));
-    }
-
-    /** Activity and sub-orchestration tasks that were created but neither yielded nor part of a yielded Task.all. */
-    unyieldedActivities(): FakeTask[] {
-        const covered = new Set<FakeTask>();
-        for (const task of this.yielded) {
-            covered.add(task);
-            if (task.scheduled.kind === 'all') {
-                task.scheduled.children.forEach((child) => covered.add(child));
-            }
-        }
-        return this.created.filter((task) => task.scheduled.kind !== 'all' && !covered.has(task));
-    }
-
-    #track(task: FakeTask): FakeTask {
-        this.created.push(task);
-        return task;
-    }
-
     #step(advance: () => IteratorResult<Task, TResult>): Step<TResult> {
         const next = advance();
         if (next.done === true) {
             return { done: true, result: next.value };
         }
-        const task = asFakeTask(next.value);
-        this.yielded.push(task);
-        return { done: false, task };
+        return { done: false, task: asFakeTask(next.value) };
     }
 }
 
@@ -102,22 +77,6 @@ function asFakeTask(task: Task): FakeTask {
         throw new TypeError('The orchestrator yielded a task the fake context did not make');
     }
     return task;
-}
-
-/** The activity a step is waiting for; fails the test if the step is anything else. */
-export function expectActivity(step: Step<unknown>): { name: string; input: unknown; retry?: RetryOptions } {
-    if (step.done) {
-        throw new Error(
-            `Expected the orchestrator to wait for an activity, but it returned ${JSON.stringify(step.result)}`,
-        );
-    }
-    if (step.task.scheduled.kind !== 'activity') {
-        throw new Error(
-            `Expected the orchestrator to wait for one activity, but it waits for ${step.task.scheduled.kind}`,
-        );
-    }
-    const { name, input, retry } = step.task.scheduled;
-    return retry === undefined ? { name, input } : { name, input, retry };
 }
 
 /** The activities of a Task.all a step is waiting for; fails the test if the step is anything else. */

@@ -9,7 +9,7 @@ import { createKeyCheck } from './http/key-check';
 import { listen, type NodeServer } from './http/node-adapter';
 import { RouteTable } from './http/route-table';
 import { httpRoutePrefix } from './worker/app-manifest';
-import { loadApp, type DevhostApp } from './worker/load-app';
+import { loadApp, type DevhostApp, type LoadAppOptions } from './worker/load-app';
 
 export interface StartHostOptions {
     appDir: string;
@@ -31,6 +31,8 @@ export interface StartHostOptions {
     functionKeys?: FunctionKeys;
     /** Registers the functions in this process instead of loading package.json `main` (load-app.ts). */
     register?: () => unknown;
+    /** Changes host.json as read (load-app.ts). */
+    hostJson?: LoadAppOptions['hostJson'];
 }
 
 export interface RunningHost {
@@ -81,6 +83,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const loaded = await loadApp(options.appDir, {
         logger,
         ...(options.register ? { register: options.register } : {}),
+        ...(options.hostJson ? { hostJson: options.hostJson } : {}),
     });
     const routes = new RouteTable(loaded.functions.values(), httpRoutePrefix(loaded.hostJson));
     const listing = describeFunctions(loaded.functions.values(), routes.routes, extensions, 'http://localhost');

@@ -35,6 +35,11 @@ export interface TestHostOptions {
      * host.json, if it has one.
      */
     register?: () => unknown;
+    /**
+     * Changes the app's host.json for this host, e.g. other `extensions.durableTask` settings (a
+     * `defaultVersion` of an older release, to test instances it started).
+     */
+    hostJson?: (hostJson: Readonly<Record<string, unknown>>) => Readonly<Record<string, unknown>>;
     /** `memory` (the default): an in-memory task hub. Or a storage connection string (Azurite, an account). */
     storage?: 'memory' | string;
     /** `virtual` (the default with memory storage): test time; `real`: the wall clock. */
@@ -113,6 +118,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
         extensions: [durable],
         logger: options.logger ?? silentLogger,
         ...(options.register ? { register: options.register } : {}),
+        ...(options.hostJson ? { hostJson: options.hostJson } : {}),
     });
     const runtime = durable.runtime;
     if (runtime === undefined) {

@@ -28,6 +28,8 @@ export interface LoadAppOptions {
      * toolkit's `register`): called once per process; `appDir` then only supplies host.json, if it has one.
      */
     register?: () => unknown;
+    /** Changes host.json as read (a test host with other Durable settings than the app's file). */
+    hostJson?: (hostJson: DevhostApp['hostJson']) => DevhostApp['hostJson'];
 }
 
 /** A loaded app plus what only the devhost's own parts need. */
@@ -55,11 +57,12 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
     const absoluteAppDir = path.resolve(appDir);
     const env = options.env ?? process.env;
     const logger = options.logger;
+    const adjusted = options.hostJson ?? ((hostJson: DevhostApp['hostJson']) => hostJson);
     const key = options.register ? `register:${absoluteAppDir}` : absoluteAppDir;
     if (loaded !== undefined && loaded.appDir === key) {
         if (logger) coreState.logSink = (entry) => logger.log(entry);
         applyLocalSettings(await readLocalSettings(absoluteAppDir), env);
-        return startLoadedApp(absoluteAppDir, loaded.hostJson, loaded.entryFiles);
+        return startLoadedApp(absoluteAppDir, adjusted(loaded.hostJson), loaded.entryFiles);
     }
     if (loadStarted)
         throw new Error('This process already loaded a function app; the devhost hosts one app per process.');
@@ -68,7 +71,7 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
     if (logger) coreState.logSink = (entry) => logger.log(entry);
 
     applyLocalSettings(await readLocalSettings(absoluteAppDir), env);
-    if (options.register) return registerInProcess(absoluteAppDir, key, options.register);
+    if (options.register) return registerInProcess(absoluteAppDir, key, options.register, adjusted);
     const manifest = await readAppManifest(absoluteAppDir);
     const entryFiles = await findFiles(absoluteAppDir, manifest.mainGlob);
     if (entryFiles.length === 0) {
@@ -91,11 +94,16 @@ export async function loadApp(appDir: string, options: LoadAppOptions = {}): Pro
         }
     }
     loaded = { appDir: absoluteAppDir, hostJson: manifest.hostJson, entryFiles };
-    return startLoadedApp(absoluteAppDir, manifest.hostJson, entryFiles);
+    return startLoadedApp(absoluteAppDir, adjusted(manifest.hostJson), entryFiles);
 }
 
 /** The app's functions from a function of the caller's, with the folder's host.json when there is one. */
-async function registerInProcess(absoluteAppDir: string, key: string, register: () => unknown): Promise<DevhostApp> {
+async function registerInProcess(
+    absoluteAppDir: string,
+    key: string,
+    register: () => unknown,
+    adjusted: (hostJson: DevhostApp['hostJson']) => DevhostApp['hostJson'],
+): Promise<DevhostApp> {
     const hostJson = await readHostJson(absoluteAppDir);
     try {
         await register();
@@ -103,7 +111,7 @@ async function registerInProcess(absoluteAppDir: string, key: string, register: 
         throw new Error(`The register function threw: ${errorMessage(error)}`, { cause: error });
     }
     loaded = { appDir: key, hostJson, entryFiles: [] };
-    return startLoadedApp(absoluteAppDir, hostJson, []);
+    return startLoadedApp(absoluteAppDir, adjusted(hostJson), []);
 }
 
 /** The loaded app's start: appStart hooks, capabilities (which lock registration), the functions. */
