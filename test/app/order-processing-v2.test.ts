@@ -252,6 +252,10 @@ describe('order_processing of other versions on this host (host.json defaultVers
             expect((await host.client.getStatus(id)).runtimeStatus).toBe('Pending');
             expect(await host.history(id)).toEqual([]);
             expect(calls).toEqual([]);
+            // Waiting for it says so at once instead of skipping time until the real-time limit.
+            await expect(host.waitForCompletion(id, { timeoutMs: 60_000 })).rejects.toThrow(
+                new RegExp(`will not finish on this host: .*'${version.replace('.', '\\.')}'`),
+            );
         },
     );
 });

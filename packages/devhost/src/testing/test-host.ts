@@ -189,6 +189,14 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
                     terminal.delete(instanceId);
                     return client.getStatus(instanceId, { showHistory: false, showInput: true });
                 }
+                // Turned away by version: it would wait on the queue for ever, however far time skips.
+                const rejection = runtime.versionGate.rejection(instanceId);
+                if (rejection !== undefined) {
+                    throw new Error(
+                        `${instanceId} will not finish on this host: ${rejection.reason} (instance version ` +
+                            `'${rejection.version}'; createTestHost's hostJson option can give the host another one).`,
+                    );
+                }
                 if (Date.now() > deadline) {
                     throw new Error(
                         `${instanceId} did not finish within ${waitOptions.timeoutMs ?? 10_000} ms of real time ` +
