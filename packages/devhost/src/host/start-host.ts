@@ -33,7 +33,15 @@ export interface StartHostOptions {
     register?: () => unknown;
     /** Changes host.json as read (load-app.ts). */
     hostJson?: LoadAppOptions['hostJson'];
+    /**
+     * false: no socket at all, only `fetch` (the testing toolkit). The origin in URLs the host hands out is then
+     * `http://devhost.invalid` (a name that never resolves, RFC 2606), which `fetch` accepts.
+     */
+    listen?: boolean;
 }
+
+/** The origin of a host that does not listen (`listen: false`). */
+export const IN_MEMORY_ORIGIN = 'http://devhost.invalid';
 
 export interface RunningHost {
     /** e.g. `http://127.0.0.1:7071`, no trailing slash. */
@@ -99,22 +107,28 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     const keyCheck = options.functionKeys ? createKeyCheck(options.functionKeys) : undefined;
     const core = createHttpCore({ app, routes, extensions, logger, origin: () => origin, keyCheck });
 
-    let server: NodeServer;
+    let server: Pick<NodeServer, 'port' | 'close'>;
     try {
-        server = await listen(
-            async (request) => {
-                await ready;
-                return core(request);
-            },
-            options.port,
-            hostname,
-        );
+        server =
+            options.listen === false
+                ? { port: 0, close: () => Promise.resolve() }
+                : await listen(
+                      async (request) => {
+                          await ready;
+                          return core(request);
+                      },
+                      options.port,
+                      hostname,
+                  );
     } catch (error) {
         await app.terminate();
         if (isAddressInUse(error)) throw new PortInUseError(options.port);
         throw error;
     }
-    origin = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}`;
+    origin =
+        options.listen === false
+            ? IN_MEMORY_ORIGIN
+            : `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${server.port}`;
 
     const context: HostContext = { app, origin, logger, env: process.env };
     const started: HostExtension[] = [];
@@ -135,7 +149,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         app.functions.values(),
         routes.routes,
         extensions,
-        `http://localhost:${server.port}`,
+        options.listen === false ? IN_MEMORY_ORIGIN : `http://localhost:${server.port}`,
     );
     logger.info('Functions:');
     for (const line of lines) logger.info(`    ${line}`);

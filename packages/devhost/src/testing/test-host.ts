@@ -115,6 +115,7 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
     const host: RunningHost = await startHost({
         appDir,
         port: 0,
+        listen: false, // everything goes through fetch and the SDK's in-memory RPC: no socket to open or clean up
         extensions: [durable],
         logger: options.logger ?? silentLogger,
         ...(options.register ? { register: options.register } : {}),

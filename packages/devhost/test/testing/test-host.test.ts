@@ -35,6 +35,8 @@ describe('createTestHost on the in-memory task hub', () => {
         const started = await host.fetch('/api/start/sequence', { method: 'POST', body: JSON.stringify(['Linus']) });
         expect(started.status).toBe(202);
         const { id, statusQueryGetUri } = (await started.json()) as { id: string; statusQueryGetUri: string };
+        // No socket: the URLs name an origin that never resolves, and fetch answers them in memory.
+        expect(new URL(statusQueryGetUri).origin).toBe('http://devhost.invalid');
         await host.waitForCompletion(id);
         const status = await host.fetch(statusQueryGetUri);
         expect(status.status).toBe(200);
