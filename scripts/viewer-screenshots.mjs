@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run screenshots`: the README's pictures of the instance viewer, taken with headless Chromium (Debian's
 // `chromium` package, driven by playwright-core). Starts an in-memory Azurite and the built devhost on free
-// ports, runs a few orders, a 1,000-item parallel_processing and (from the durable fixture app) a parent whose
-// sub-orchestration fails, then writes docs/images/viewer-*.png. Run `npm run build` first.
+// ports, runs a few orders of each outcome (the list's custom status column and histogram), a 1,000-item
+// parallel_processing and, from the durable fixture app, a parent whose sub-orchestration fails, an instance
+// waiting for an event and a few counter entities, then writes docs/images/viewer-*.png. Run `npm run build` first.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -54,6 +55,15 @@ async function start(origin, route, body) {
     return (await response.json()).id;
 }
 
+async function signal(origin, entityAndOp, input) {
+    const response = await fetch(`${origin}/runtime/webhooks/durabletask/entities/${entityAndOp}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: input === undefined ? '' : JSON.stringify(input),
+    });
+    if (response.status !== 202) throw new Error(`${entityAndOp}: HTTP ${response.status} ${await response.text()}`);
+}
+
 async function waitDone(origin, id) {
     for (let i = 0; i < 600; i++) {
         const response = await fetch(`${origin}/runtime/webhooks/durabletask/instances/${id}`);
@@ -74,16 +84,19 @@ const fixture = await startDevhost(join(devhostRoot, 'test/fixtures/durable-apps
 const browser = await chromium.launch({ executablePath, headless: true });
 try {
     const orders = [];
-    for (const [n, items] of [
+    for (const [n, items, paymentMethod] of [
         [1001, [{ sku: 'MUG' }, { sku: 'TEE' }, { name: 'Sticker pack' }]],
         [1002, []],
         [1003, [{ sku: 'HOODIE', quantity: 2 }]],
+        [1005, [{ sku: 'MUG' }], 'pm_card_declined'],
+        [1006, [{ sku: 'TEST-OUT-OF-STOCK' }]],
     ]) {
         orders.push(
             await start(app.origin, '/api/orchestrations/order_processing', {
                 order_id: `A-${n}`,
                 items,
                 email: 'ada@example.com',
+                ...(paymentMethod ? { payment_method: paymentMethod } : {}),
             }),
         );
     }
@@ -91,9 +104,25 @@ try {
         items: Array.from({ length: 1000 }, (_, i) => (i % 97 === 0 ? null : `item-${i}`)),
     });
     const parent = await start(fixture.origin, '/runtime/webhooks/durabletask/orchestrators/parent', 'Ada');
+    // Waits for the external event "Approval" until the screenshot is taken.
+    const approval = await start(fixture.origin, '/runtime/webhooks/durabletask/orchestrators/waitForApproval', null);
+    for (const [key, op, input] of [
+        ['cart-ada', 'add', 3],
+        ['cart-bob', 'add', 12],
+        ['cart-eve', 'add', 1],
+        ['cart-eve', 'delete'],
+    ])
+        await signal(fixture.origin, `counterEntity/${key}?op=${op}`, input);
     for (const id of [...orders, fanOut]) await waitDone(app.origin, id);
     await waitDone(fixture.origin, parent);
     await start(app.origin, '/api/orchestrations/order_processing', { order_id: 'A-1004', items: [{ sku: 'CAP' }] });
+    // For the list's colours: an input the orchestrator rejects (Failed), and a version this host turns away
+    // (Pending, with the reason).
+    await start(app.origin, '/runtime/webhooks/durabletask/orchestrators/order_processing', {});
+    await start(app.origin, '/runtime/webhooks/durabletask/orchestrators/order_processing?version=3.0', {
+        order_id: 'A-1008',
+        items: [{ sku: 'MUG' }],
+    });
 
     mkdirSync(outDir, { recursive: true });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -103,10 +132,32 @@ try {
         await page.screenshot({ path: join(outDir, file), fullPage });
         console.log(`wrote docs/images/${file}`);
     };
-    await shoot(`${app.origin}/_devhost/`, 'viewer-instances.png', 'main[data-loaded] tbody tr[data-instance-id]');
+    await shoot(`${app.origin}/_devhost/`, 'viewer-instances.png', 'main[data-loaded] .histogram svg[role="img"]');
     await shoot(`${app.origin}/_devhost/instances/${orders[0]}`, 'viewer-order.png', 'main[data-timeline-ready]');
     await shoot(`${app.origin}/_devhost/instances/${fanOut}`, 'viewer-fan-out.png', 'main[data-timeline-ready]', false);
     await shoot(`${fixture.origin}/_devhost/instances/${parent}`, 'viewer-failure.png', 'main[data-timeline-ready]');
+    await shoot(
+        `${fixture.origin}/_devhost/instances/${approval}`,
+        'viewer-waiting.png',
+        '#waiting-for [data-waiting="events"] li',
+        false,
+    );
+    await page.goto(`${fixture.origin}/_devhost/entities`);
+    await page.waitForSelector('tr[data-entity] .entity-deleted');
+    // The page down to its table, not the empty viewport below it.
+    const table = await page.locator('main').boundingBox();
+    await page.screenshot({
+        path: join(outDir, 'viewer-entities.png'),
+        clip: { x: 0, y: 0, width: 1280, height: Math.ceil(table.y + table.height + 16) },
+    });
+    console.log('wrote docs/images/viewer-entities.png');
+    await page.goto(`${app.origin}/_devhost/`);
+    await page.waitForSelector('main[data-loaded]');
+    await page.click('button[data-action="start"]');
+    await page.waitForSelector('dialog[open]');
+    await page.fill('dialog [name="input"]', '{"order_id": "A-1007", "items": [{"sku": "MUG"}]}');
+    await page.screenshot({ path: join(outDir, 'viewer-start.png') });
+    console.log('wrote docs/images/viewer-start.png');
     await page.goto(`${app.origin}/_devhost/instances/${orders[0]}`);
     await page.waitForSelector('main[data-timeline-ready]');
     await page.click('button[data-action="raise-event"]');

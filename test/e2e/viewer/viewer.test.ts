@@ -24,7 +24,6 @@ beforeAll(async () => {
         startDevhost({
             appDir: path.join(devhostRoot, 'test/fixtures/durable-apps/basic'),
             env: { AzureWebJobsStorage: storage, FIXTURE_HUB: uniqueHubName('ViewerFx') },
-            args: ['--allow-unsupported'], // the fixture defines an entity, which the devhost does not run
         }),
         launchBrowser(),
     ]);

@@ -25,7 +25,6 @@ beforeAll(async () => {
         startDevhost({
             appDir: path.join(devhostRoot, 'test/fixtures/durable-apps/basic'),
             env: { AzureWebJobsStorage: storage, FIXTURE_HUB: uniqueHubName('ViewerEnt') },
-            args: ['--allow-unsupported'],
         }),
         launchBrowser(),
     ]);
