@@ -101,6 +101,7 @@ export class MessageSettlement {
                 this.#putBack(item, events, now);
                 continue;
             }
+            this.#o.held.markSettled(item.messageId);
             // After the row: a crash before it leaves the messages to come back and repair the row.
             this.track(
                 rowWritten.then(

@@ -202,7 +202,7 @@ export class OrchestrationDispatcher {
 
     /** Messages held here, waiting for or in an episode. */
     get backlog(): number {
-        return this.#held.size;
+        return this.#held.unsettled;
     }
 
     /** Instances whose recovery failed and is being tried again, with the last error. */
@@ -265,7 +265,7 @@ export class OrchestrationDispatcher {
     }
 
     async #poll(partition: number): Promise<number | 'busy'> {
-        if (this.#held.size >= BUFFER_THRESHOLD) return 'busy';
+        if (this.#held.unsettled >= BUFFER_THRESHOLD) return 'busy';
         const received = await this.#o.storage.receiveControlMessages(
             partition,
             this.#o.batchSize,
