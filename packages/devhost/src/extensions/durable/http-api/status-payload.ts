@@ -69,10 +69,17 @@ export function historyEvents(
 ): Array<Record<string, unknown>> {
     const scheduledById = new Map<number, HistoryEvent>();
     for (const event of events) if (SCHEDULING.has(event.EventType)) scheduledById.set(event.EventId, event);
+    // Only a scheduling event a completion folds in goes; one still in flight stays (DurableClient removes the
+    // indexes AddScheduledEventDataAndAggregate collected, nothing else).
+    const folded = new Set<number>();
+    for (const event of events) {
+        const taskScheduledId = (event as { TaskScheduledId?: unknown }).TaskScheduledId;
+        if (COMPLETIONS.has(event.EventType) && typeof taskScheduledId === 'number') folded.add(taskScheduledId);
+    }
 
     const rows: Array<Record<string, unknown>> = [];
     for (const event of events) {
-        if (HIDDEN.has(event.EventType) || SCHEDULING.has(event.EventType)) continue;
+        if (HIDDEN.has(event.EventType) || (SCHEDULING.has(event.EventType) && folded.has(event.EventId))) continue;
         const {
             EventId: _id,
             IsPlayed: _played,
@@ -106,6 +113,10 @@ export function historyEvents(
                 break;
             case EventType.TimerFired:
                 delete row.TimerId;
+                break;
+            case EventType.TaskScheduled:
+            case EventType.SubOrchestrationInstanceCreated:
+                delete row.Version;
                 break;
             default:
                 break;

@@ -117,6 +117,24 @@ describe('status payload', () => {
         });
     });
 
+    it('keeps a scheduled activity no completion answered yet, as DurableClient does (only folded ones go)', () => {
+        const inFlight: HistoryEvent[] = [
+            ...history.slice(0, 2),
+            {
+                EventType: EventType.TaskScheduled,
+                EventId: 1,
+                IsPlayed: false,
+                Timestamp: t(1),
+                Name: 'sayGoodbye',
+                Version: null,
+                Input: null,
+            },
+        ];
+        const rows = historyEvents(inFlight, { showInput: true, showHistoryOutput: true });
+        expect(rows.map((r) => r.EventType)).toEqual(['ExecutionStarted', 'TaskScheduled']);
+        expect(rows[1]).toEqual({ EventType: 'TaskScheduled', Timestamp: t(1), Name: 'sayGoodbye', Input: null });
+    });
+
     it('drops results without showHistoryOutput and inputs without showInput', () => {
         const rows = historyEvents(history, { showInput: false, showHistoryOutput: false });
         for (const row of rows) {
