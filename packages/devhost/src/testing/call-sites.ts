@@ -80,6 +80,7 @@ export class CallSites {
                 const task = (original as (...a: unknown[]) => unknown).apply(df, args);
                 const site = callerSite();
                 if (typeof task === 'object' && task !== null && site !== undefined) this.#ofTask.set(task, site);
+                if (name === 'lock') this.#noteRelease(task as { lockResult?: { onRelease?: () => void } });
                 return task;
             };
         }
@@ -91,6 +92,17 @@ export class CallSites {
                 return (original as (...a: unknown[]) => unknown).apply(df, args);
             };
         }
+    }
+
+    /** lock.release() adds a ReleaseEntities action outside context.df (DurableLock's onRelease): note it there. */
+    #noteRelease(task: { lockResult?: { onRelease?: () => void } }): void {
+        const lock = task.lockResult;
+        const release = lock?.onRelease;
+        if (!lock || typeof release !== 'function') return;
+        lock.onRelease = () => {
+            this.#leaves.push(callerSite());
+            release();
+        };
     }
 
     /** As the SDK does: a task yielded first while running adds its action (a compound one, its children's). */
@@ -114,7 +126,9 @@ export class CallSites {
 function callerSite(): CallSite | undefined {
     const frames = (new Error().stack ?? '').split('\n').slice(1);
     for (const frame of frames) {
-        if (frame.includes('call-sites.') || frame.includes('durable-functions')) continue;
+        // This module, and the SDK itself (its package folder, not any path that happens to contain its name).
+        if (/[\\/]call-sites\.[jt]s:/.test(frame) || /[\\/]node_modules[\\/]durable-functions[\\/]/.test(frame))
+            continue;
         const match = /\(?((?:file:\/\/)?[^\s()]+:\d+:\d+)\)?\s*$/.exec(frame.trim());
         if (match?.[1]) return match[1];
     }

@@ -72,14 +72,11 @@ export async function replayAbridged(
     const matching = { ambiguous: false };
     let runtimeStatus: RuntimeStatusName = 'Pending';
     let episodes = 0;
-    let lastDecisions: { made: HistoryEvent[]; actions: ReadonlyMap<number, number> | undefined } = {
-        made: [],
-        actions: undefined,
-    };
+    /** The leaf action behind each of the code's steps so far, by id (the same ordinals on every run). */
+    const leaves = new Map<number, number>();
     const diverged = (historyIndex: number, historyEvent: string, step?: HistoryEvent): NonDeterminismError => {
         const newest = step ?? [...open.values()].at(-1);
-        const leaf =
-            newest && lastDecisions.made.includes(newest) ? lastDecisions.actions?.get(newest.EventId) : undefined;
+        const leaf = newest ? leaves.get(newest.EventId) : undefined;
         return new NonDeterminismError({
             historyIndex,
             historyEvent,
@@ -89,7 +86,7 @@ export async function replayAbridged(
     };
 
     for (const input of recorded.answers) {
-        if (runtimeStatus !== 'Pending' && runtimeStatus !== 'Running') {
+        if (runtimeStatus !== 'Pending' && runtimeStatus !== 'Running' && runtimeStatus !== 'Suspended') {
             throw diverged(input.index, describeRecorded(input));
         }
         const event = answer(input, open, status, ref, run.version, matching);
@@ -118,8 +115,24 @@ export async function replayAbridged(
         const made = result.appended.filter(
             (e) => DECISIONS.has(e.EventType) && e.EventType !== EventType.ExecutionCompleted,
         );
-        lastDecisions = { made, actions: result.decisionActions };
-        for (const step of made) if (step.EventType !== EventType.EventSent) open.set(step.EventId, step);
+        for (const [id, leaf] of result.decisionActions ?? []) leaves.set(id, leaf);
+        if (made.some((step) => step.EventType === EventType.EventSent)) {
+            // An entity's answer is an EventRaised named by a request id derived from the execution id, which
+            // the abridged history does not carry: answers cannot be matched to today's requests.
+            throw new Error(
+                'replay: this orchestrator calls entities, which a showHistory replay cannot follow; ' +
+                    "replay the provider's history rows instead (host.history(id), or the History table).",
+            );
+        }
+        if (result.newExecution) {
+            // The API's history is the current execution's only: a recorded one never continues as new.
+            throw diverged(input.index, describeRecorded(input), {
+                EventType: EventType.ContinueAsNew,
+                EventId: -1,
+                Timestamp: input.raw.Timestamp,
+            } as unknown as HistoryEvent);
+        }
+        for (const step of made) open.set(step.EventId, step);
         history = result.newExecution ? [...result.appended] : [...history, ...result.appended];
         runtimeStatus = result.instance.runtimeStatus;
         const completed = result.appended.find((e) => e.EventType === EventType.ExecutionCompleted);
