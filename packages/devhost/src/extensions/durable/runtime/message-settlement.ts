@@ -101,11 +101,15 @@ export class MessageSettlement {
                 this.#putBack(item, events, now);
                 continue;
             }
-            this.#o.held.markSettled(item.messageId);
-            // After the row: a crash before it leaves the messages to come back and repair the row.
+            // After the row: a crash before it leaves the messages to come back and repair the row. Until the row
+            // is stored the message still counts against the buffer threshold (DTFx counts it until its delete,
+            // which follows the checkpoint); after, only its delete is left, which waits for an idle moment.
             this.track(
                 rowWritten.then(
-                    () => this.#o.idleWork.add(() => this.delete(item)),
+                    () => {
+                        this.#o.held.markSettled(item.messageId);
+                        return this.#o.idleWork.add(() => this.delete(item));
+                    },
                     () => this.abandon([item]),
                 ),
             );
