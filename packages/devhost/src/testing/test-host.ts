@@ -192,7 +192,8 @@ export async function createTestHost(options: TestHostOptions = {}): Promise<Tes
                 }
                 // Turned away by version: it would wait on the queue for ever, however far time skips.
                 const rejection = runtime.versionGate.rejection(instanceId);
-                if (rejection !== undefined) {
+                // Of this instance as it stands (an id reused after a rejection starts over).
+                if (rejection !== undefined && row !== undefined && (row.version ?? '') === rejection.version) {
                     throw new Error(
                         `${instanceId} will not finish on this host: ${rejection.reason} (instance version ` +
                             `'${rejection.version}'; createTestHost's hostJson option can give the host another one).`,

@@ -33,9 +33,12 @@ export interface EntityRow {
     error?: string;
 }
 
+/** Entity rows read at most for one list (each row carries the entity's state). */
+const ENTITY_SCAN_CAP = 20_000;
+
 export interface EntityList {
     entities: EntityRow[];
-    /** True when the list stopped at ENTITY_LIST_CAP. */
+    /** True when the list stopped at ENTITY_LIST_CAP entities or ENTITY_SCAN_CAP rows read. */
     truncated: boolean;
 }
 
@@ -45,14 +48,17 @@ export async function readEntityList(storage: TaskHubStorage, nameFilter: string
     const entities: EntityRow[] = [];
     let token: string | undefined;
     let truncated = false;
+    let scanned = 0;
     do {
         const page = await storage.queryInstances({ instanceIdPrefix: '@', top: 1000 }, token);
+        scanned += page.instances.length;
         for (const record of page.instances) {
             const row = entityRow(record, LISTED_STATE_CHARS);
             if (row && row.name.toLowerCase().includes(filter)) entities.push(row);
         }
         token = page.continuationToken;
-        if (token !== undefined && entities.length >= ENTITY_LIST_CAP) truncated = true;
+        // Bounded by the rows read too: a filter that matches little must not walk a hub of entities.
+        if (token !== undefined && (entities.length >= ENTITY_LIST_CAP || scanned >= ENTITY_SCAN_CAP)) truncated = true;
     } while (token !== undefined && !truncated);
     entities.sort((a, b) => a.name.localeCompare(b.name) || a.key.localeCompare(b.key));
     return { entities, truncated };
