@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserMissing, launchBrowser } from '../../support/e2e/browser';
 import { startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
+import { startOrchestration, WEBHOOK } from '../../support/e2e/durable-http';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 /**
@@ -10,7 +11,6 @@ import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
  * an instance from the page, purge by filter with the exact count, and the started-over-time histogram. The hub
  * is this file's own, and the tests run one after another, so each knows every instance in it.
  */
-const WEBHOOK = '/runtime/webhooks/durabletask';
 let app: DevhostProcess;
 let browser: Browser;
 let page: Page;
@@ -45,14 +45,8 @@ interface Status {
     createdTime: string;
 }
 
-async function start(input: unknown, name = 'order_processing'): Promise<string> {
-    const response = await fetch(`${app.origin}${WEBHOOK}/orchestrators/${name}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(input),
-    });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { id: string }).id;
+function start(input: unknown, name = 'order_processing'): Promise<string> {
+    return startOrchestration(app.origin, name, input);
 }
 
 async function statusOf(id: string): Promise<{ code: number; body?: Status }> {

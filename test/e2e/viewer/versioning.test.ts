@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserMissing, launchBrowser } from '../../support/e2e/browser';
 import { devhostRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
+import { openInstancePage, startOrchestration, WEBHOOK } from '../../support/e2e/durable-http';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 /**
@@ -11,7 +12,6 @@ import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
  * defaults, versionMatchStrategy CurrentOrOlder and versionFailureStrategy Reject, so an instance started as
  * 2.0 is turned away and waits, Pending, while older ones run.
  */
-const WEBHOOK = '/runtime/webhooks/durabletask';
 const REASON_2_0 =
     "Orchestration version '2.0' does not match: this host runs versions up to '1.0' (versionMatchStrategy CurrentOrOlder).";
 let host: DevhostProcess;
@@ -43,18 +43,6 @@ afterEach(async () => {
     await page?.close();
 });
 
-/** The Durable HTTP API's start route; `version` as `?version=` (none: the host's defaultVersion). */
-async function start(name: string, input: unknown, version?: string): Promise<string> {
-    const query = version === undefined ? '' : `?version=${encodeURIComponent(version)}`;
-    const response = await fetch(`${host.origin}${WEBHOOK}/orchestrators/${name}${query}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(input),
-    });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { id: string }).id;
-}
-
 async function waitForStatus(id: string, wanted: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -72,8 +60,7 @@ async function openList(query = ''): Promise<void> {
 }
 
 async function openInstance(id: string): Promise<void> {
-    await page.goto(`${host.origin}/_devhost/instances/${encodeURIComponent(id)}`);
-    await page.waitForSelector('main[data-timeline-ready]');
+    await openInstancePage(page, host.origin, id);
 }
 
 /** The instance ids the list shows, top to bottom. */
@@ -94,8 +81,8 @@ async function cellUnder(title: string, id: string): Promise<string | undefined>
 
 describe.skipIf(browserMissing)('orchestration versions in the instance viewer', () => {
     it("shows each instance's version in the Version column, and the version filter keeps only that version", async () => {
-        const older = await start('reportVersion', {}, '0.5');
-        const byDefault = await start('reportVersion', {});
+        const older = await startOrchestration(host.origin, 'reportVersion', {}, '0.5');
+        const byDefault = await startOrchestration(host.origin, 'reportVersion', {});
         await Promise.all([waitForStatus(older, 'Completed'), waitForStatus(byDefault, 'Completed')]);
 
         await openList();
@@ -124,7 +111,7 @@ describe.skipIf(browserMissing)('orchestration versions in the instance viewer',
     });
 
     it('shows an instance newer than the host as Pending and waiting, with the reason and the next try, in the list and on its page', async () => {
-        const newer = await start('reportVersion', {}, '2.0');
+        const newer = await startOrchestration(host.origin, 'reportVersion', {}, '2.0');
 
         await openList();
         // The list polls: the row shows the waiting note once the host has turned the instance away.
@@ -173,7 +160,7 @@ describe.skipIf(browserMissing)('orchestration versions in the instance viewer',
 
     it("shows the instance's version on its page, and each sub-orchestration's own version on theirs", async () => {
         // versionParent (0.8) calls reportVersion without a version (the host's 1.0), then pinned to 0.5.
-        const parent = await start('versionParent', null, '0.8');
+        const parent = await startOrchestration(host.origin, 'versionParent', null, '0.8');
         await waitForStatus(parent, 'Completed');
         await openInstance(parent);
         expect(await page.textContent('#instance-version')).toBe('0.8');

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { browserMissing, launchBrowser } from '../../support/e2e/browser';
 import { devhostRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
+import { openInstancePage, startOrchestration, WEBHOOK } from '../../support/e2e/durable-http';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 /**
@@ -10,7 +11,6 @@ import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
  * `npm start` runs them: one hosting this repository's app, one hosting the durable fixture app (its
  * `waitForApproval` orchestrator waits for an event, so raise event and terminate have something to act on).
  */
-const WEBHOOK = '/runtime/webhooks/durabletask';
 let app: DevhostProcess;
 let fixture: DevhostProcess;
 let browser: Browser;
@@ -43,16 +43,6 @@ afterEach(async () => {
     await page?.close();
 });
 
-async function start(origin: string, name: string, input: unknown): Promise<string> {
-    const response = await fetch(`${origin}${WEBHOOK}/orchestrators/${name}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(input),
-    });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { id: string }).id;
-}
-
 async function statusOf(origin: string, id: string): Promise<{ code: number; runtimeStatus?: string }> {
     const response = await fetch(`${origin}${WEBHOOK}/instances/${id}`);
     if (response.status === 404) return { code: 404 };
@@ -68,11 +58,6 @@ async function waitForStatus(origin: string, id: string, wanted: string, timeout
     }
 }
 
-async function openInstance(origin: string, id: string): Promise<void> {
-    await page.goto(`${origin}/_devhost/instances/${encodeURIComponent(id)}`);
-    await page.waitForSelector('main[data-timeline-ready]');
-}
-
 async function confirmDialog(action: string, fields: Record<string, string> = {}): Promise<void> {
     await page.click(`button[data-action="${action}"]`);
     for (const [name, value] of Object.entries(fields)) await page.fill(`dialog [name="${name}"]`, value);
@@ -83,7 +68,7 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
     it('lists a new order, and updates a running instance in place when it completes', async () => {
         await page.goto(`${app.origin}/_devhost/`);
         await page.waitForSelector('main[data-loaded]');
-        const order = await start(app.origin, 'order_processing', {
+        const order = await startOrchestration(app.origin, 'order_processing', {
             order_id: 'V-1',
             items: [{ sku: 'MUG' }],
             email: 'ada@example.com',
@@ -94,7 +79,7 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
 
         await page.goto(`${fixture.origin}/_devhost/`);
         await page.waitForSelector('main[data-loaded]');
-        const waiting = await start(fixture.origin, 'waitForApproval', null);
+        const waiting = await startOrchestration(fixture.origin, 'waitForApproval', null);
         await page.waitForSelector(`tr[data-instance-id="${waiting}"][data-status="Running"]`, { timeout: 15_000 });
         const raised = await fetch(`${fixture.origin}${WEBHOOK}/instances/${waiting}/raiseEvent/Approval`, {
             method: 'POST',
@@ -109,7 +94,7 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
     });
 
     it('filters by orchestrator name and status', async () => {
-        const order = await start(app.origin, 'order_processing', { order_id: 'V-2', items: [] });
+        const order = await startOrchestration(app.origin, 'order_processing', { order_id: 'V-2', items: [] });
         await waitForStatus(app.origin, order, 'Completed');
         await page.goto(`${app.origin}/_devhost/?name=parallel&status=Completed`);
         await page.waitForSelector('main[data-loaded]');
@@ -122,13 +107,13 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
     });
 
     it('draws each activity of order_processing on the timeline and shows the outcome', async () => {
-        const order = await start(app.origin, 'order_processing', {
+        const order = await startOrchestration(app.origin, 'order_processing', {
             order_id: 'V-3',
             items: [{ sku: 'MUG' }, { sku: 'TEE' }],
             email: 'ada@example.com',
         });
         await waitForStatus(app.origin, order, 'Completed');
-        await openInstance(app.origin, order);
+        await openInstancePage(page, app.origin, order);
         const activities = await page
             .locator('.tl-row[data-kind="activity"]')
             .evaluateAll((rows) => rows.map((row) => [row.getAttribute('data-name'), row.getAttribute('data-failed')]));
@@ -150,9 +135,9 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
     });
 
     it('raises an event from the page, and shows the API error when the instance has finished', async () => {
-        const id = await start(fixture.origin, 'waitForApproval', null);
+        const id = await startOrchestration(fixture.origin, 'waitForApproval', null);
         await waitForStatus(fixture.origin, id, 'Running');
-        await openInstance(fixture.origin, id);
+        await openInstancePage(page, fixture.origin, id);
         expect(await page.textContent('[data-value="custom-status"] pre')).toContain('waiting');
         await confirmDialog('raise-event', { eventName: 'Approval', data: '{"by": "ada"}' });
         await page.waitForSelector('#runtime-status:text("Completed")', { timeout: 15_000 });
@@ -170,9 +155,9 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
     });
 
     it('terminates from the page after confirmation', async () => {
-        const id = await start(fixture.origin, 'waitForApproval', null);
+        const id = await startOrchestration(fixture.origin, 'waitForApproval', null);
         await waitForStatus(fixture.origin, id, 'Running');
-        await openInstance(fixture.origin, id);
+        await openInstancePage(page, fixture.origin, id);
         // By keyboard: Enter opens the dialog with focus inside it, Escape cancels it.
         await page.focus('button[data-action="terminate"]');
         await page.keyboard.press('Enter');
@@ -187,9 +172,12 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
     });
 
     it('purges from the page and returns to the list', async () => {
-        const order = await start(app.origin, 'order_processing', { order_id: 'V-4', items: [{ sku: 'CAP' }] });
+        const order = await startOrchestration(app.origin, 'order_processing', {
+            order_id: 'V-4',
+            items: [{ sku: 'CAP' }],
+        });
         await waitForStatus(app.origin, order, 'Completed');
-        await openInstance(app.origin, order);
+        await openInstancePage(page, app.origin, order);
         await confirmDialog('purge');
         await page.waitForURL(/\/_devhost\/\?purged=/);
         expect(await page.textContent('.notice')).toContain(order);
@@ -197,9 +185,9 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
     });
 
     it('shows a failed sub-orchestration in red with a link to it', async () => {
-        const id = await start(fixture.origin, 'parent', 'Ada');
+        const id = await startOrchestration(fixture.origin, 'parent', 'Ada');
         await waitForStatus(fixture.origin, id, 'Completed');
-        await openInstance(fixture.origin, id);
+        await openInstancePage(page, fixture.origin, id);
         const failed = page.locator('.tl-row[data-kind="suborchestration"][data-failed="true"]');
         expect(await failed.count()).toBe(1);
         // The test is compiled without the DOM library, so the page's getComputedStyle is reached through globalThis.
@@ -220,12 +208,12 @@ describe.skipIf(browserMissing)('instance viewer in Chromium', () => {
 
     it('renders a 1,000-item parallel_processing quickly: its batches as rows, each batch as one lane', async () => {
         // The app runs more than 250 items as parallel_processing_batch sub-orchestrations of 250 (docs/api.md).
-        const id = await start(app.origin, 'parallel_processing', {
+        const id = await startOrchestration(app.origin, 'parallel_processing', {
             items: Array.from({ length: 1000 }, (_, i) => `item-${i}`),
         });
         await waitForStatus(app.origin, id, 'Completed', 150_000);
         const started = Date.now();
-        await openInstance(app.origin, id);
+        await openInstancePage(page, app.origin, id);
         const elapsed = Date.now() - started;
         const batches = page.locator('.tl-row[data-kind="suborchestration"][data-name="parallel_processing_batch"]');
         expect(await batches.count()).toBe(4);

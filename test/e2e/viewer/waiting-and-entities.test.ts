@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserMissing, launchBrowser } from '../../support/e2e/browser';
 import { devhostRoot, startDevhost, type DevhostProcess } from '../../support/e2e/devhost-process';
+import { openInstancePage, startOrchestration, WEBHOOK } from '../../support/e2e/durable-http';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 
 /**
@@ -11,7 +12,6 @@ import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
  * says why) and the durable fixture app (waitForApproval waits for the event "Approval"; `timer` waits for a
  * timer; counterEntity is an entity to list, read and delete).
  */
-const WEBHOOK = '/runtime/webhooks/durabletask';
 let app: DevhostProcess;
 let fixture: DevhostProcess;
 let browser: Browser;
@@ -44,17 +44,6 @@ afterEach(async () => {
     await page?.close();
 });
 
-async function start(origin: string, name: string, input: unknown, version?: string): Promise<string> {
-    const query = version === undefined ? '' : `?version=${encodeURIComponent(version)}`;
-    const response = await fetch(`${origin}${WEBHOOK}/orchestrators/${name}${query}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(input),
-    });
-    expect(response.status).toBe(202);
-    return ((await response.json()) as { id: string }).id;
-}
-
 async function signal(key: string, op: string, input?: unknown): Promise<void> {
     const response = await fetch(`${fixture.origin}${WEBHOOK}/entities/counterEntity/${key}?op=${op}`, {
         method: 'POST',
@@ -64,20 +53,15 @@ async function signal(key: string, op: string, input?: unknown): Promise<void> {
     expect(response.status).toBe(202);
 }
 
-async function openInstance(origin: string, id: string): Promise<void> {
-    await page.goto(`${origin}/_devhost/instances/${encodeURIComponent(id)}`);
-    await page.waitForSelector('main[data-timeline-ready]');
-}
-
 describe.skipIf(browserMissing)('"Waiting for" and entities in the instance viewer', () => {
     it('says why an order of a version this host turns away is still Pending', async () => {
-        const order = await start(
+        const order = await startOrchestration(
             app.origin,
             'order_processing',
             { order_id: 'W-1', items: [{ sku: 'MUG' }], email: 'ada@example.com' },
             '3.0',
         );
-        await openInstance(app.origin, order);
+        await openInstancePage(page, app.origin, order);
         const reason = page.locator('#waiting-for [data-waiting="not-running"] li');
         await reason.first().waitFor({ timeout: 15_000 });
         expect(await reason.first().textContent()).toContain("'3.0'");
@@ -89,8 +73,8 @@ describe.skipIf(browserMissing)('"Waiting for" and entities in the instance view
     });
 
     it('names the event a running orchestration waits for, and hides the section once the event completes it', async () => {
-        const id = await start(fixture.origin, 'waitForApproval', null);
-        await openInstance(fixture.origin, id);
+        const id = await startOrchestration(fixture.origin, 'waitForApproval', null);
+        await openInstancePage(page, fixture.origin, id);
         const event = page.locator('#waiting-for [data-waiting="events"] li');
         await event.first().waitFor({ timeout: 15_000 });
         expect(await event.allTextContents()).toEqual(['External event Approval']);
@@ -105,8 +89,8 @@ describe.skipIf(browserMissing)('"Waiting for" and entities in the instance view
     });
 
     it('shows a timer with the time it fires', async () => {
-        const id = await start(fixture.origin, 'timer', 600_000);
-        await openInstance(fixture.origin, id);
+        const id = await startOrchestration(fixture.origin, 'timer', 600_000);
+        await openInstancePage(page, fixture.origin, id);
         const timer = page.locator('#waiting-for [data-waiting="timers"] li');
         await timer.first().waitFor({ timeout: 15_000 });
         const fireAt = await timer.first().locator('time').getAttribute('datetime');
