@@ -3,31 +3,20 @@
  * registered (for "Start an instance") and each instance's times in milliseconds (the status payload's are whole
  * seconds), checked against the Instances row itself.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDurableExtension, type DurableExtension } from '../../../src/extensions/durable/extension';
-import { createViewerExtension } from '../../../src/extensions/viewer/extension';
+import type { DurableExtension } from '../../../src/extensions/durable/extension';
 import { matchViewerRoute } from '../../../src/extensions/viewer/viewer-routes';
-import { startHost, type RunningHost } from '../../../src/host/start-host';
-import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../../support/durable/durable-host';
-import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
-import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
+import type { RunningHost } from '../../../src/host/start-host';
+import { startOrchestration, waitForStatus } from '../../support/durable/durable-host';
+import { testFetch } from '../../support/in-memory-fetch';
+import { uniqueHubName } from '../../support/storage';
+import { startViewerHost } from '../../support/viewer/viewer-host';
 
 let host: RunningHost;
 let durable: DurableExtension;
 
 beforeAll(async () => {
-    process.env.AzureWebJobsStorage = azuriteConnectionString();
-    process.env.FIXTURE_HUB = uniqueHubName('ViewerList');
-    durable = createDurableExtension();
-    host = serveInMemory(
-        await startHost({
-            appDir: path.join(FIXTURES, 'basic'),
-            port: 0,
-            extensions: [durable, createViewerExtension({ durable })],
-            logger: captureLogger([]),
-        }),
-    );
+    ({ host, durable } = await startViewerHost(uniqueHubName('ViewerList')));
 });
 
 afterAll(async () => {

@@ -3,36 +3,25 @@
  * nothing else from disk), the hub summary and an instance's raw history read through the storage module, and
  * problem documents for what it does not serve.
  */
-import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTaskHubStorage, parseConnectionString } from '../../../src/extensions/durable/azure-storage';
-import { createDurableExtension } from '../../../src/extensions/durable/extension';
-import { createViewerExtension } from '../../../src/extensions/viewer/extension';
 import { matchViewerRoute } from '../../../src/extensions/viewer/viewer-routes';
-import { startHost, type RunningHost } from '../../../src/host/start-host';
+import type { RunningHost } from '../../../src/host/start-host';
 import type { LogEntry } from '../../../src/shared/host-contracts';
-import { captureLogger, FIXTURES, startOrchestration, waitForStatus } from '../../support/durable/durable-host';
-import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
+import { startOrchestration, waitForStatus } from '../../support/durable/durable-host';
+import { testFetch } from '../../support/in-memory-fetch';
 import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
 import { instanceRecord } from '../../support/task-hub/instance-record';
+import { startViewerHost } from '../../support/viewer/viewer-host';
 
 let host: RunningHost;
 const logs: LogEntry[] = [];
 
 beforeAll(async () => {
-    process.env.AzureWebJobsStorage = azuriteConnectionString();
-    process.env.FIXTURE_HUB = uniqueHubName('ViewerRt');
-    await leaveAnUnreadableInstance(process.env.FIXTURE_HUB);
-    const durable = createDurableExtension();
-    host = serveInMemory(
-        await startHost({
-            appDir: path.join(FIXTURES, 'basic'),
-            port: 0,
-            extensions: [durable, createViewerExtension({ durable })],
-            logger: captureLogger(logs),
-        }),
-    );
+    const hubName = uniqueHubName('ViewerRt');
+    await leaveAnUnreadableInstance(hubName);
+    ({ host } = await startViewerHost(hubName, logs));
 });
 
 afterAll(async () => {

@@ -4,25 +4,16 @@
  * routes over a real host running the basic fixture (an orchestration waiting for an event, one for a timer,
  * entities signalled and deleted through the Durable HTTP API).
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDurableExtension, type DurableExtension } from '../../../src/extensions/durable/extension';
-import { createViewerExtension } from '../../../src/extensions/viewer/extension';
 import { matchViewerRoute } from '../../../src/extensions/viewer/viewer-routes';
 import { waitingFor, type WaitingForInput } from '../../../src/extensions/viewer/waiting-for';
-import { startHost, type RunningHost } from '../../../src/host/start-host';
+import type { RunningHost } from '../../../src/host/start-host';
 import { EventType, type HistoryEvent } from '../../../src/shared/history';
-import {
-    captureLogger,
-    FIXTURES,
-    postJson,
-    startOrchestration,
-    waitUntil,
-    WEBHOOK,
-} from '../../support/durable/durable-host';
-import { serveInMemory, testFetch } from '../../support/in-memory-fetch';
-import { azuriteConnectionString, uniqueHubName } from '../../support/storage';
+import { postJson, startOrchestration, waitUntil, WEBHOOK } from '../../support/durable/durable-host';
+import { testFetch } from '../../support/in-memory-fetch';
+import { uniqueHubName } from '../../support/storage';
 import { instanceRecord } from '../../support/task-hub/instance-record';
+import { startViewerHost } from '../../support/viewer/viewer-host';
 
 const T0 = '2024-01-01T10:00:00.000Z';
 const base = (id: number) => ({ EventId: id, IsPlayed: true, Timestamp: T0 });
@@ -202,20 +193,9 @@ describe('viewer routes for waiting and entities', () => {
 
 describe('waiting and entities over a running host', () => {
     let host: RunningHost;
-    let durable: DurableExtension;
 
     beforeAll(async () => {
-        process.env.AzureWebJobsStorage = azuriteConnectionString();
-        process.env.FIXTURE_HUB = uniqueHubName('ViewerWait');
-        durable = createDurableExtension();
-        host = serveInMemory(
-            await startHost({
-                appDir: path.join(FIXTURES, 'basic'),
-                port: 0,
-                extensions: [durable, createViewerExtension({ durable })],
-                logger: captureLogger([]),
-            }),
-        );
+        ({ host } = await startViewerHost(uniqueHubName('ViewerWait')));
     });
 
     afterAll(async () => {
