@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { defaultEngineOptions, runEpisode, type EpisodeResult } from 'devhost/engine';
 import { EventType, type ExecutionStartedEvent, type HistoryEvent } from 'devhost/history';
+import { INPUTS } from 'devhost/testing';
 import type { BuiltApp } from './built-app';
 
 export const recordedDir = path.join(process.cwd(), 'test', 'app', 'replay', 'recorded');
@@ -39,23 +40,8 @@ export function startedEvent(events: readonly HistoryEvent[]): ExecutionStartedE
     return started as ExecutionStartedEvent;
 }
 
-/** What an episode decides (history it writes on its own) versus what it is told (completions, events). */
-export const DECISIONS = new Set<number>([
-    EventType.TaskScheduled,
-    EventType.TimerCreated,
-    EventType.SubOrchestrationInstanceCreated,
-    EventType.ExecutionCompleted,
-    EventType.EventSent,
-]);
-export const INPUTS = new Set<number>([
-    EventType.ExecutionStarted,
-    EventType.TaskCompleted,
-    EventType.TaskFailed,
-    EventType.TimerFired,
-    EventType.EventRaised,
-    EventType.SubOrchestrationInstanceCompleted,
-    EventType.SubOrchestrationInstanceFailed,
-]);
+/** What an episode decides on its own, versus what it is told (completions, events): the devhost's replay's sets. */
+export { DECISIONS, INPUTS } from 'devhost/testing';
 
 export interface Episode {
     start: number;

@@ -29,6 +29,7 @@ export type { LoadedApp, LogEntry } from '../shared/host-contracts';
 export { provideAzurite } from './azurite-for-tests';
 export { createTestHost, type TestHost, type TestHostOptions, type WaitOptions } from './test-host';
 export type { ActivityCall, ActivityStub, ActivityStubFunction, ActivityStubOptions } from './activity-stubs';
+export { DECISIONS, INPUTS } from './replay-support';
 export {
     NonDeterminismError,
     replay,

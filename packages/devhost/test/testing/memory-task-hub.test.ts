@@ -25,6 +25,7 @@ import type { HistoryEvent, TaskMessage } from '../../src/shared/history';
 import { MemoryTaskHub } from '../../src/testing/memory-task-hub';
 import { hubStorage } from '../support/durable/crash';
 import { uniqueHubName } from '../support/storage';
+import { instanceRecord } from '../support/task-hub/instance-record';
 
 interface HubUnderTest {
     storage: TaskHubStorage;
@@ -66,25 +67,17 @@ function event(name: string): HistoryEvent {
     return raised('any', name).Event;
 }
 
+/** A new Pending instance's row (the values the tests compare do not depend on the defaults). */
 function record(instanceId: string, executionId: string): InstanceRecord {
     const now = new Date();
-    return {
-        instanceId,
+    return instanceRecord(instanceId, {
         executionId,
         name: 'orchestrator',
-        version: null,
         input: null,
-        output: null,
-        customStatus: null,
         runtimeStatus: 'Pending',
         createdTime: now,
         lastUpdatedTime: now,
-        completedTime: null,
-        scheduledStartTime: null,
-        generation: 0,
-        tags: null,
-        parentInstanceId: null,
-    };
+    });
 }
 
 const names = (events: readonly HistoryEvent[]): unknown[] => events.map((e) => ('Name' in e ? e.Name : e.EventType));
