@@ -14,7 +14,7 @@ import type { EngineOptions, InvokeOrchestrator } from '../extensions/durable/en
 import { EventType, RuntimeStatus, type HistoryEvent, type RuntimeStatusName } from '../shared/history';
 import type { CallSites } from './call-sites';
 import { describeEvent, NonDeterminismError, producedFromEngineMessage } from './non-determinism-error';
-import { DECISIONS } from './replay-support';
+import { DECISIONS, INPUTS } from './replay-support';
 
 export interface ShowHistoryStatus {
     instanceId?: string;
@@ -46,18 +46,6 @@ const SCHEDULED_BY: Partial<Record<EventType, EventType>> = {
     [EventType.SubOrchestrationInstanceCompleted]: EventType.SubOrchestrationInstanceCreated,
     [EventType.SubOrchestrationInstanceFailed]: EventType.SubOrchestrationInstanceCreated,
 };
-const INPUT_TYPES = new Set<EventType>([
-    EventType.ExecutionStarted,
-    EventType.TaskCompleted,
-    EventType.TaskFailed,
-    EventType.SubOrchestrationInstanceCompleted,
-    EventType.SubOrchestrationInstanceFailed,
-    EventType.TimerFired,
-    EventType.EventRaised,
-    EventType.ExecutionTerminated,
-    EventType.ExecutionSuspended,
-    EventType.ExecutionResumed,
-]);
 
 export async function replayAbridged(
     status: ShowHistoryStatus,
@@ -187,7 +175,7 @@ function readAbridged(events: ReadonlyArray<Record<string, unknown>>): {
             raw,
             ...(typeof raw.Name === 'string' ? { name: raw.Name } : {}),
         };
-        if (INPUT_TYPES.has(type)) answers.push(item);
+        if (INPUTS.has(type)) answers.push(item);
         if (type === EventType.TimerFired) firedAt.push(Date.parse(String(raw.FireAt)));
         if (
             type === EventType.TaskScheduled ||
